@@ -1,0 +1,59 @@
+//! # creator-core
+//!
+//! The provider-agnostic layer of creator-commerce: four object-safe traits
+//! ([`Products`], [`Sales`], [`Subscribers`], [`Webhooks`]), normalized domain
+//! types ([`Product`], [`Sale`], [`Subscriber`], [`WebhookEvent`], [`Money`]),
+//! lazy pagination ([`paginate`]), the error type ([`Error`]), a pure retry
+//! policy ([`RetryPolicy`]), secrets ([`Secret`]) and an injectable [`Clock`].
+//!
+//! With the `http` feature it also provides the shared reqwest [`http::Transport`]
+//! that every provider crate uses. Code written only against the traits does
+//! not need that feature and never compiles an HTTP stack.
+//!
+//! ```
+//! use creator_core::{collect, Sales, SaleQuery, Result, Sale};
+//!
+//! /// Works the same on Gumroad, Gank or through Maton.
+//! async fn recent_sales(shop: &dyn Sales) -> Result<Vec<Sale>> {
+//!     collect(shop.sales(SaleQuery::new().max_pages(5)), Some(100)).await
+//! }
+//! ```
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod clock;
+mod error;
+mod model;
+mod money;
+mod paginate;
+mod provider;
+mod query;
+pub mod retry;
+mod secret;
+mod traits;
+mod webhook;
+
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub mod http;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Error, RawBody, Result, WebhookError};
+pub use model::{
+    Customer, Product, ProductKind, ProviderData, Sale, Subscriber, SubscriptionStatus,
+};
+pub use money::{Currency, Money, MoneyError};
+pub use paginate::{Page, collect, paginate};
+pub use provider::Provider;
+pub use query::{DateRange, PersonSearch, ProductQuery, SaleQuery, SubscriberQuery};
+pub use retry::RetryPolicy;
+pub use secret::Secret;
+pub use traits::{Products, Sales, Subscribers, Webhooks};
+pub use webhook::{EventKind, Verified, WebhookDelivery, WebhookEvent};
+
+/// Re-exported so implementors can write `#[creator_core::async_trait]`.
+pub use async_trait::async_trait;
+/// Re-exported for the stream types in the trait signatures.
+pub use futures;
+/// Re-exported for timestamps in the domain types.
+pub use time;

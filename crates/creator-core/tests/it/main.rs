@@ -1,0 +1,4 @@
+//! Transport tests against a local wiremock server (feature `http`).
+#![cfg(feature = "http")]
+
+mod transport;
