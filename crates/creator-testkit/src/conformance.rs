@@ -1,0 +1,379 @@
+//! A conformance suite generic over any implementation of the core traits.
+//!
+//! Each provider crate describes what its mock server holds (a `*Case`) and
+//! calls the matching check; the same checks run against [`FakeProvider`](crate::FakeProvider)
+//! here. Checks panic with a message naming the rule that failed.
+//!
+//! Rules:
+//! - lists stream to the end, with no duplicate ids, and respect `max_pages`;
+//! - every filter is honoured on every item, and yields the expected count;
+//! - `collect` with a limit stops early;
+//! - missing ids are `Error::NotFound`; capabilities the platform lacks are
+//!   `Error::Unsupported`, never a panic or a silently wider list;
+//! - webhooks verify before they parse, a tampered body fails verification,
+//!   and an unknown event type verifies and parses into `EventKind::Unknown`.
+
+use std::collections::HashSet;
+
+use creator_core::{
+    DateRange, Error, EventKind, PersonSearch, ProductQuery, Products, SaleQuery, Sales,
+    SubscriberQuery, Subscribers, SubscriptionStatus, WebhookDelivery, Webhooks, collect,
+};
+use futures::StreamExt;
+
+/// What a provider's mock holds for the [`products`] check.
+#[derive(Debug, Clone, Default)]
+pub struct ProductsCase {
+    /// How many products the full listing yields.
+    pub total: usize,
+    /// An id that exists.
+    pub known_id: String,
+    /// An id that does not exist.
+    pub unknown_id: String,
+}
+
+/// Checks [`Products`].
+///
+/// # Panics
+/// When a rule is broken.
+pub async fn products<P: Products + ?Sized>(p: &P, case: &ProductsCase) {
+    let all = collect(p.products(ProductQuery::new()), None)
+        .await
+        .unwrap_or_else(|e| panic!("products: listing failed: {e}"));
+    assert_eq!(
+        all.len(),
+        case.total,
+        "products: pagination must reach the last page"
+    );
+    assert_unique(all.iter().map(|x| x.id.clone()), "products");
+    assert!(
+        all.iter().all(|x| x.provider == p.provider()),
+        "products: provider tag"
+    );
+
+    let first = collect(p.products(ProductQuery::new().max_pages(1)), None)
+        .await
+        .unwrap_or_else(|e| panic!("products: first page failed: {e}"));
+    assert!(
+        first.len() <= all.len(),
+        "products: max_pages(1) must not yield more than everything"
+    );
+    assert_eq!(
+        first.iter().map(|x| &x.id).collect::<Vec<_>>(),
+        all.iter()
+            .take(first.len())
+            .map(|x| &x.id)
+            .collect::<Vec<_>>(),
+        "products: the first page is a prefix of the full listing"
+    );
+
+    let one = p
+        .product(&case.known_id)
+        .await
+        .unwrap_or_else(|e| panic!("products: get known id: {e}"));
+    assert_eq!(one.id, case.known_id, "products: get returns the asked id");
+    expect_not_found(
+        p.product(&case.unknown_id).await.map(|_| ()),
+        "products: get unknown id",
+    );
+}
+
+/// What a provider's mock holds for the [`sales`] check. Filters set to `None`
+/// are skipped; `unsupported_*` flags say the platform lacks that capability.
+#[derive(Debug, Clone, Default)]
+pub struct SalesCase {
+    /// How many sales the unfiltered listing yields (`None`: listing unsupported).
+    pub total: Option<usize>,
+    /// A product filter and how many sales it yields.
+    pub by_product: Option<(String, usize)>,
+    /// An email filter and how many sales it yields.
+    pub by_email: Option<(String, usize)>,
+    /// A date range and how many sales it yields.
+    pub by_range: Option<(DateRange, usize)>,
+    /// An existing sale id (`None`: getting one sale is unsupported).
+    pub known_id: Option<String>,
+    /// A sale id that does not exist.
+    pub unknown_id: String,
+}
+
+/// Checks [`Sales`].
+///
+/// # Panics
+/// When a rule is broken.
+pub async fn sales<S: Sales + ?Sized>(s: &S, case: &SalesCase) {
+    match case.total {
+        Some(total) => {
+            let all = collect(s.sales(SaleQuery::new()), None)
+                .await
+                .unwrap_or_else(|e| panic!("sales: listing failed: {e}"));
+            assert_eq!(
+                all.len(),
+                total,
+                "sales: pagination must reach the last page"
+            );
+            assert_unique(all.iter().map(|x| x.id.clone()), "sales");
+            if total >= 3 {
+                let limited = collect(s.sales(SaleQuery::new()), Some(3))
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(limited.len(), 3, "sales: collect with a limit");
+            }
+        }
+        None => expect_unsupported_stream(s.sales(SaleQuery::new()), "sales: listing").await,
+    }
+    if let Some((product, count)) = &case.by_product {
+        let got = collect(s.sales(SaleQuery::new().product(product)), None)
+            .await
+            .unwrap_or_else(|e| panic!("sales: product filter failed: {e}"));
+        assert_eq!(got.len(), *count, "sales: product filter count");
+        assert!(
+            got.iter().all(|x| x.product_id.as_deref() == Some(product)),
+            "sales: product filter honoured on every page"
+        );
+    }
+    if let Some((email, count)) = &case.by_email {
+        let got = collect(s.sales(SaleQuery::new().email(email)), None)
+            .await
+            .unwrap_or_else(|e| panic!("sales: email filter failed: {e}"));
+        assert_eq!(got.len(), *count, "sales: email filter count");
+        assert!(
+            got.iter()
+                .all(|x| x.customer.email.as_deref() == Some(email)),
+            "sales: email filter honoured on every page"
+        );
+    }
+    if let Some((range, count)) = &case.by_range {
+        let mut q = SaleQuery::new();
+        q.range = *range;
+        let got = collect(s.sales(q), None)
+            .await
+            .unwrap_or_else(|e| panic!("sales: date filter failed: {e}"));
+        assert_eq!(got.len(), *count, "sales: date filter count");
+        assert!(
+            got.iter()
+                .all(|x| x.created_at.is_some_and(|t| range.contains(t.date()))),
+            "sales: date filter honoured on every page"
+        );
+    }
+    match &case.known_id {
+        Some(id) => {
+            let one = s
+                .sale(id)
+                .await
+                .unwrap_or_else(|e| panic!("sales: get known id: {e}"));
+            assert_eq!(&one.id, id, "sales: get returns the asked id");
+            expect_not_found(
+                s.sale(&case.unknown_id).await.map(|_| ()),
+                "sales: get unknown id",
+            );
+        }
+        None => expect_unsupported(s.sale(&case.unknown_id).await.map(|_| ()), "sales: get one"),
+    }
+}
+
+/// What a provider's mock holds for the [`subscribers`] check.
+#[derive(Debug, Clone, Default)]
+pub struct SubscribersCase {
+    /// How many subscribers the unfiltered listing yields.
+    pub total: usize,
+    /// How many have access now (`active_only`).
+    pub active: usize,
+    /// A product/tier filter and how many it yields.
+    pub by_product: Option<(String, usize)>,
+    /// Searches the platform supports, with how many each yields.
+    pub searches: Vec<(PersonSearch, usize)>,
+    /// Searches the platform cannot do: each must yield `Unsupported` first.
+    pub unsupported_searches: Vec<PersonSearch>,
+    /// A subscription id and its expected status.
+    pub status_of: Option<(String, SubscriptionStatus)>,
+    /// A subscription id that does not exist.
+    pub unknown_id: String,
+}
+
+/// Checks [`Subscribers`].
+///
+/// # Panics
+/// When a rule is broken.
+pub async fn subscribers<S: Subscribers + ?Sized>(s: &S, case: &SubscribersCase) {
+    let all = collect(s.subscribers(SubscriberQuery::new()), None)
+        .await
+        .unwrap_or_else(|e| panic!("subscribers: listing failed: {e}"));
+    assert_eq!(
+        all.len(),
+        case.total,
+        "subscribers: pagination must reach the last page"
+    );
+    assert_unique(all.iter().map(|x| x.id.clone()), "subscribers");
+
+    let active = collect(s.subscribers(SubscriberQuery::new().active_only()), None)
+        .await
+        .unwrap_or_else(|e| panic!("subscribers: active_only failed: {e}"));
+    assert_eq!(active.len(), case.active, "subscribers: active_only count");
+    assert!(
+        active.iter().all(|x| x.status.has_access()),
+        "subscribers: active_only yields only subscribers with access"
+    );
+    if let Some((product, count)) = &case.by_product {
+        let got = collect(s.subscribers(SubscriberQuery::new().product(product)), None)
+            .await
+            .unwrap_or_else(|e| panic!("subscribers: product filter failed: {e}"));
+        assert_eq!(got.len(), *count, "subscribers: product filter count");
+        assert!(
+            got.iter().all(|x| x.product_id.as_deref() == Some(product)),
+            "subscribers: product filter honoured"
+        );
+    }
+    for (search, count) in &case.searches {
+        let got = collect(
+            s.subscribers(SubscriberQuery::new().search(search.clone())),
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("subscribers: search {search:?} failed: {e}"));
+        assert_eq!(got.len(), *count, "subscribers: search {search:?} count");
+        let ok = |x: &creator_core::Subscriber| match search {
+            PersonSearch::Email(e) => x.customer.email.as_ref() == Some(e),
+            PersonSearch::NicknameExact(n) => x.customer.nickname.as_ref() == Some(n),
+            PersonSearch::NicknameContains(n) => x
+                .customer
+                .nickname
+                .as_ref()
+                .is_some_and(|v| v.to_lowercase().contains(&n.to_lowercase())),
+            _ => true,
+        };
+        assert!(
+            got.iter().all(ok),
+            "subscribers: search {search:?} honoured"
+        );
+    }
+    for search in &case.unsupported_searches {
+        expect_unsupported_stream(
+            s.subscribers(SubscriberQuery::new().search(search.clone())),
+            "subscribers: unsupported search",
+        )
+        .await;
+    }
+    if let Some((id, status)) = &case.status_of {
+        let got = s
+            .subscription_status(id)
+            .await
+            .unwrap_or_else(|e| panic!("subscribers: status: {e}"));
+        assert_eq!(&got, status, "subscribers: status of {id}");
+    }
+    expect_not_found(
+        s.subscription_status(&case.unknown_id).await.map(|_| ()),
+        "subscribers: status of unknown id",
+    );
+}
+
+/// Deliveries for the [`webhooks`] check.
+#[derive(Debug, Clone)]
+pub struct WebhooksCase {
+    /// An authentic delivery.
+    pub valid: WebhookDelivery,
+    /// The kind it parses to.
+    pub valid_kind: EventKind,
+    /// The subject id it parses to.
+    pub valid_subject: String,
+    /// The same delivery with its body changed after signing, or without its credential.
+    pub tampered: WebhookDelivery,
+    /// An authentic delivery of an event type the library does not know.
+    pub unknown_event: Option<WebhookDelivery>,
+    /// An authentic delivery whose body is malformed.
+    pub malformed: Option<WebhookDelivery>,
+}
+
+/// Checks [`Webhooks`].
+///
+/// # Panics
+/// When a rule is broken.
+pub async fn webhooks<W: Webhooks + ?Sized>(w: &W, case: &WebhooksCase) {
+    w.verify(&case.valid)
+        .unwrap_or_else(|e| panic!("webhooks: valid delivery must verify: {e}"));
+    let event = w
+        .parse(&case.valid)
+        .unwrap_or_else(|e| panic!("webhooks: valid delivery must parse: {e}"));
+    assert_eq!(event.kind, case.valid_kind, "webhooks: kind");
+    assert_eq!(event.subject_id, case.valid_subject, "webhooks: subject id");
+    assert_eq!(event.provider, w.provider(), "webhooks: provider tag");
+    let again = w
+        .receive(&case.valid)
+        .unwrap_or_else(|e| panic!("webhooks: receive: {e}"));
+    assert_eq!(
+        event.dedup_key(),
+        again.dedup_key(),
+        "webhooks: a redelivery has the same dedup key"
+    );
+
+    match w.verify(&case.tampered) {
+        Err(e) => assert!(
+            e.is_verification_failure(),
+            "webhooks: tampered delivery is a verification failure, got {e}"
+        ),
+        Ok(v) => panic!("webhooks: tampered delivery must not verify (got {v:?})"),
+    }
+    assert!(
+        w.receive(&case.tampered).is_err(),
+        "webhooks: receive rejects a tampered delivery"
+    );
+
+    if let Some(unknown) = &case.unknown_event {
+        w.verify(unknown)
+            .unwrap_or_else(|e| panic!("webhooks: an unknown event type must still verify: {e}"));
+        let ev = w
+            .parse(unknown)
+            .unwrap_or_else(|e| panic!("webhooks: an unknown event type must parse: {e}"));
+        assert!(
+            matches!(ev.kind, EventKind::Unknown(_)),
+            "webhooks: unknown event → EventKind::Unknown, got {:?}",
+            ev.kind
+        );
+    }
+    if let Some(bad) = &case.malformed {
+        w.verify(bad)
+            .unwrap_or_else(|e| panic!("webhooks: a malformed body must still verify: {e}"));
+        match w.parse(bad) {
+            Err(Error::Webhook(e)) => assert!(
+                !e.is_verification_failure(),
+                "webhooks: malformed body is a parse error, got {e}"
+            ),
+            Err(other) => panic!("webhooks: malformed body must be Error::Webhook, got {other}"),
+            Ok(ev) => panic!("webhooks: malformed body must not parse (got {ev:?})"),
+        }
+    }
+}
+
+fn assert_unique(ids: impl Iterator<Item = String>, what: &str) {
+    let mut seen = HashSet::new();
+    for id in ids {
+        assert!(seen.insert(id.clone()), "{what}: id {id} yielded twice");
+    }
+}
+
+fn expect_not_found(result: creator_core::Result<()>, what: &str) {
+    match result {
+        Err(e) if e.is_not_found() => {}
+        Err(e) => panic!("{what}: expected Error::NotFound, got {e}"),
+        Ok(()) => panic!("{what}: expected Error::NotFound, got a value"),
+    }
+}
+
+fn expect_unsupported(result: creator_core::Result<()>, what: &str) {
+    match result {
+        Err(e) if e.is_unsupported() => {}
+        Err(e) => panic!("{what}: expected Error::Unsupported, got {e}"),
+        Ok(()) => panic!("{what}: expected Error::Unsupported, got a value"),
+    }
+}
+
+async fn expect_unsupported_stream<T>(
+    mut stream: futures::stream::BoxStream<'_, creator_core::Result<T>>,
+    what: &str,
+) {
+    match stream.next().await {
+        Some(Err(e)) if e.is_unsupported() => {}
+        Some(Err(e)) => panic!("{what}: expected Error::Unsupported first, got {e}"),
+        Some(Ok(_)) => panic!("{what}: expected Error::Unsupported first, got an item"),
+        None => panic!("{what}: expected Error::Unsupported first, got an empty stream"),
+    }
+}

@@ -1,0 +1,17 @@
+//! # creator-testkit
+//!
+//! Test support shared by every creator-commerce crate (not published):
+//!
+//! - [`mock`]: wiremock helpers — fixtures served as raw bytes, a fallback
+//!   mock that names any unmatched request, and recorded outgoing requests.
+//! - [`FakeProvider`]: an in-memory implementation of all four core traits.
+//! - [`conformance`]: a suite generic over any implementation of the traits,
+//!   run by each provider crate against its own client over wiremock.
+#![forbid(unsafe_code)]
+
+pub mod conformance;
+mod fake;
+pub mod mock;
+
+pub use fake::{FAKE, FakeProvider, SIGNATURE_HEADER, sample as fake_sample};
+pub use mock::{MockServerExt, RecordedRequest, fixture_bytes, fixture_path, mount_fallback};

@@ -1,0 +1,217 @@
+//! wiremock helpers: raw-byte fixtures, a readable fallback, recorded requests.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use wiremock::matchers::{method as method_is, path as path_is};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// The workspace's `fixtures/` directory.
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+/// The path of a fixture, relative to `fixtures/` (`"gumroad/sales/page1.json"`).
+pub fn fixture_path(relative: &str) -> PathBuf {
+    fixtures_dir().join(relative)
+}
+
+/// The bytes of a fixture, exactly as stored.
+///
+/// # Panics
+/// When the file cannot be read (a broken test setup), naming the path.
+pub fn fixture_bytes(relative: &str) -> Vec<u8> {
+    let path = fixture_path(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
+}
+
+/// The status the fallback mock answers with; no platform uses it.
+pub const FALLBACK_STATUS: u16 = 599;
+
+struct Fallback;
+
+impl Respond for Fallback {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body = String::from_utf8_lossy(&request.body);
+        ResponseTemplate::new(FALLBACK_STATUS).set_body_string(format!(
+            "no mock matched: {} {} (body: {})",
+            request.method,
+            request.url,
+            body.chars().take(200).collect::<String>()
+        ))
+    }
+}
+
+/// Mounts a catch-all mock with the lowest priority that answers
+/// [`FALLBACK_STATUS`] with a body naming the unmatched request, so a
+/// missed route reads clearly in the client's error instead of a bare 404.
+pub async fn mount_fallback(server: &MockServer) {
+    Mock::given(wiremock::matchers::any())
+        .respond_with(Fallback)
+        .with_priority(u8::MAX)
+        .named("fallback")
+        .mount(server)
+        .await;
+}
+
+/// Convenience methods on `MockServer`.
+#[async_trait]
+pub trait MockServerExt {
+    /// Serves the fixture's raw bytes for `method path` with the given status and content type.
+    async fn mount_fixture(
+        &self,
+        method: &str,
+        path: &str,
+        fixture: &str,
+        status: u16,
+        content_type: &str,
+    );
+
+    /// Serves a JSON fixture with status 200.
+    async fn mount_json(&self, method: &str, path: &str, fixture: &str) {
+        self.mount_fixture(method, path, fixture, 200, "application/json")
+            .await;
+    }
+
+    /// Every request received so far, in order, in a form easy to assert and snapshot.
+    async fn recorded(&self) -> Vec<RecordedRequest>;
+}
+
+#[async_trait]
+impl MockServerExt for MockServer {
+    async fn mount_fixture(
+        &self,
+        method: &str,
+        path: &str,
+        fixture: &str,
+        status: u16,
+        content_type: &str,
+    ) {
+        Mock::given(method_is(method))
+            .and(path_is(path))
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw(fixture_bytes(fixture), content_type),
+            )
+            .named(fixture)
+            .mount(self)
+            .await;
+    }
+
+    async fn recorded(&self) -> Vec<RecordedRequest> {
+        self.received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(RecordedRequest::from_request)
+            .collect()
+    }
+}
+
+/// An outgoing request as the mock server saw it. Serializes with the
+/// `authorization` header redacted, for snapshots.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path, percent-encoded as sent.
+    pub path: String,
+    /// Query pairs, decoded, in order.
+    pub query: Vec<(String, String)>,
+    /// Headers that matter for assertions (lower-case names), `authorization` redacted.
+    pub headers: BTreeMap<String, String>,
+    /// A form body decoded into pairs, in order (empty for other bodies).
+    pub form: Vec<(String, String)>,
+    /// A JSON body, parsed.
+    pub json: Option<serde_json::Value>,
+    /// The raw body as text.
+    #[serde(skip)]
+    pub body: String,
+    /// The raw `authorization` header, for assertions (never serialized).
+    #[serde(skip)]
+    pub authorization: Option<String>,
+    /// The full URL as sent, for "no token in the URL" assertions (never serialized).
+    #[serde(skip)]
+    pub url: String,
+}
+
+impl RecordedRequest {
+    fn from_request(req: &Request) -> Self {
+        let header = |name: &str| {
+            req.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let mut headers = BTreeMap::new();
+        for name in ["content-type", "accept", "maton-connection", "user-agent"] {
+            if let Some(v) = header(name) {
+                headers.insert(name.to_owned(), v);
+            }
+        }
+        let authorization = header("authorization");
+        if let Some(auth) = &authorization {
+            let scheme = auth.split_whitespace().next().unwrap_or("");
+            headers.insert("authorization".into(), format!("{scheme} [redacted]"));
+        }
+        let content_type = header("content-type").unwrap_or_default();
+        let form = if content_type.starts_with("application/x-www-form-urlencoded") {
+            url::form_urlencoded::parse(&req.body)
+                .into_owned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let json = if content_type.starts_with("application/json") {
+            serde_json::from_slice(&req.body).ok()
+        } else {
+            None
+        };
+        Self {
+            method: req.method.to_string(),
+            path: req.url.path().to_owned(),
+            query: req.url.query_pairs().into_owned().collect(),
+            headers,
+            form,
+            json,
+            body: String::from_utf8_lossy(&req.body).into_owned(),
+            authorization,
+            url: req.url.to_string(),
+        }
+    }
+
+    /// The value of a query parameter (the first, if repeated).
+    pub fn query_value(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of a form field (the first, if repeated).
+    pub fn form_value(&self, key: &str) -> Option<&str> {
+        self.form
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The bearer token sent, if any.
+    pub fn bearer(&self) -> Option<&str> {
+        self.authorization.as_deref()?.strip_prefix("Bearer ")
+    }
+
+    /// Asserts `secret` appears neither in the URL nor in the body.
+    ///
+    /// # Panics
+    /// When it does.
+    pub fn assert_not_leaked(&self, secret: &str) {
+        assert!(
+            !self.url.contains(secret),
+            "secret found in URL {}",
+            self.url
+        );
+        assert!(!self.body.contains(secret), "secret found in body");
+    }
+}

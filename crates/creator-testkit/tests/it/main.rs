@@ -1,0 +1,5 @@
+//! The conformance suite run against FakeProvider, object safety, and the mock helpers.
+
+mod conformance_fake;
+mod mock_helpers;
+mod object_safety;
