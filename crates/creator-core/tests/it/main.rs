@@ -1,4 +1,5 @@
 //! Transport tests against a local wiremock server (feature `http`).
 #![cfg(feature = "http")]
 
+mod tracing_span;
 mod transport;
