@@ -1,83 +1,107 @@
-//! `cargo xtask`: project automation with no dependencies.
+//! `cargo xtask`: project automation.
 //!
-//! - `cargo xtask ci`: the exact list of checks `.ci/run` performs.
+//! - `cargo xtask ci`: the exact list of checks `.ci/run` performs (`--list` prints them).
+//! - `cargo xtask fixtures check`: every fixture parses with its crate model and
+//!   holds no unredacted secret, email or token.
+//! - `cargo xtask fixtures record --provider gumroad|gank|maton [--base-url URL] [--only NAME]`:
+//!   re-records fixtures from your own account (read-only endpoints only), redacted.
 
-use std::process::{Command, ExitCode};
+mod ci;
+mod redact;
+mod scan;
 
-/// One CI step: a name, the program and its arguments, and extra environment.
-struct Step {
-    name: &'static str,
-    program: &'static str,
-    args: &'static [&'static str],
-    env: &'static [(&'static str, &'static str)],
-}
-
-/// The checks CI runs, in order. `.ci/run` calls `cargo xtask ci`, so this is the one list.
-const CI_STEPS: &[Step] = &[
-    Step {
-        name: "format",
-        program: "cargo",
-        args: &["fmt", "--all", "--", "--check"],
-        env: &[],
-    },
-    Step {
-        name: "clippy",
-        program: "cargo",
-        args: &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--all-features",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        env: &[],
-    },
-    Step {
-        name: "tests (the README's test command, doctests included)",
-        program: "cargo",
-        args: &["test", "--workspace", "--all-features"],
-        env: &[],
-    },
-    Step {
-        name: "docs",
-        program: "cargo",
-        args: &["doc", "--workspace", "--no-deps", "--all-features"],
-        env: &[("RUSTDOCFLAGS", "-Dwarnings")],
-    },
-];
-
-fn run(step: &Step) -> bool {
-    eprintln!(
-        "\n==> {}: {} {}",
-        step.name,
-        step.program,
-        step.args.join(" ")
-    );
-    let mut cmd = Command::new(step.program);
-    cmd.args(step.args);
-    for (k, v) in step.env {
-        cmd.env(k, v);
-    }
-    match cmd.status() {
-        Ok(status) if status.success() => true,
-        Ok(status) => {
-            eprintln!("==> {} failed ({status})", step.name);
-            false
-        }
-        Err(e) => {
-            eprintln!("==> {} could not start `{}`: {e}", step.name, step.program);
-            false
-        }
-    }
-}
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: cargo xtask <command>\n\ncommands:\n  ci      run every check CI runs (fmt, clippy, tests, docs)\n  ci --list   print them"
+        "usage: cargo xtask <command>
+
+commands:
+  ci                      run every check CI runs (fmt, clippy, tests, docs)
+  ci --list               print those checks
+  fixtures check          check every fixture parses and holds no unredacted secret
+  fixtures redact FILE..  redact files in place (JSON or form bodies), keeping their shape"
     );
     ExitCode::from(2)
+}
+
+/// The workspace root (the parent of this crate's directory).
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn fixtures_check() -> ExitCode {
+    let dir = workspace_root().join("fixtures");
+    let mut problems = 0usize;
+    let files = scan::files_under(&dir);
+    for file in &files {
+        let bytes = match std::fs::read(file) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{}: cannot read: {e}", file.display());
+                problems += 1;
+                continue;
+            }
+        };
+        for f in scan::scan(file, &bytes) {
+            eprintln!("{}: {}: {}", f.file.display(), f.location, f.what);
+            problems += 1;
+        }
+    }
+    if problems == 0 {
+        eprintln!(
+            "fixtures check: {} files, no unredacted secrets",
+            files.len()
+        );
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "fixtures check: {problems} problem(s) in {} files",
+            files.len()
+        );
+        ExitCode::FAILURE
+    }
+}
+
+/// Redacts files in place: JSON keeps its bytes where nothing changes, form
+/// bodies keep every key; anything else is only scanned.
+fn fixtures_redact(files: &[&str]) -> ExitCode {
+    let mut failed = false;
+    for file in files {
+        let path = PathBuf::from(file);
+        let result = std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                let out = match redact::redact_json_bytes(&bytes) {
+                    Ok(out) => out,
+                    Err(_) => redact::redact_form(&String::from_utf8_lossy(&bytes)).into_bytes(),
+                };
+                std::fs::write(&path, &out).map_err(|e| e.to_string())?;
+                Ok(scan::scan(&path, &out))
+            });
+        match result {
+            Ok(findings) if findings.is_empty() => eprintln!("{file}: redacted"),
+            Ok(findings) => {
+                failed = true;
+                for f in findings {
+                    eprintln!("{file}: {}: still {} (edit it by hand)", f.location, f.what);
+                }
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("{file}: {e}");
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn main() -> ExitCode {
@@ -89,8 +113,8 @@ fn main() -> ExitCode {
         .as_slice()
     {
         ["ci"] => {
-            for step in CI_STEPS {
-                if !run(step) {
+            for step in ci::CI_STEPS {
+                if !ci::run(step) {
                     return ExitCode::FAILURE;
                 }
             }
@@ -98,12 +122,14 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         ["ci", "--list"] => {
-            for step in CI_STEPS {
+            for step in ci::CI_STEPS {
                 let env: String = step.env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
                 println!("{env}{} {}", step.program, step.args.join(" "));
             }
             ExitCode::SUCCESS
         }
+        ["fixtures", "check"] => fixtures_check(),
+        ["fixtures", "redact", files @ ..] if !files.is_empty() => fixtures_redact(files),
         _ => usage(),
     }
 }
