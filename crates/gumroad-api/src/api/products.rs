@@ -1,0 +1,369 @@
+//! `/v2/products`.
+
+use creator_core::futures::stream::BoxStream;
+use creator_core::http::Path;
+use creator_core::{Error, Page, Result, paginate};
+use serde::Serialize;
+
+use crate::client::{MessageEnvelope, bool_str, envelope, require};
+use crate::{Deleted, GumroadClient, ListPage, NativeType, Product, Recurrence};
+
+envelope!(ProductEnvelope { product: Product });
+envelope!(ProductsPage { products: Vec<Product>, paged });
+
+#[derive(serde::Deserialize)]
+struct SavedEnvelope {
+    #[serde(default)]
+    success: Option<bool>,
+    product: Product,
+    #[serde(default)]
+    warning: Option<serde_json::Value>,
+}
+
+impl crate::client::Envelope for SavedEnvelope {
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+}
+
+/// A product returned by create or update, with the warning Gumroad may add
+/// (for example when a price change does not apply to tiered memberships).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SavedProduct {
+    /// The product as saved.
+    pub product: Product,
+    /// The server's warning, when it sent one.
+    pub warning: Option<String>,
+}
+
+/// Fields for [`ProductsApi::create`] and [`ProductsApi::update`], sent
+/// form-encoded (`tags[]=a&tags[]=b`, booleans as `true`/`false`).
+///
+/// ```
+/// use gumroad_api::{NativeType, ProductParams};
+///
+/// let params = ProductParams::new()
+///     .name("Pencil pack")
+///     .price(500)
+///     .native_type(NativeType::Digital)
+///     .tags(["art", "pencils"]);
+/// # let _ = params;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProductParams {
+    name: Option<String>,
+    price: Option<u64>,
+    native_type: Option<NativeType>,
+    description: Option<String>,
+    custom_permalink: Option<String>,
+    price_currency_type: Option<String>,
+    subscription_duration: Option<Recurrence>,
+    customizable_price: Option<bool>,
+    suggested_price_cents: Option<u64>,
+    max_purchase_count: Option<u64>,
+    taxonomy_id: Option<String>,
+    custom_summary: Option<String>,
+    tags: Option<Vec<String>>,
+}
+
+impl ProductParams {
+    /// No fields set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Name (required to create).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Price in the product currency's smallest unit (required to create;
+    /// rejected by the server for tiered memberships).
+    pub fn price(mut self, minor_units: u64) -> Self {
+        self.price = Some(minor_units);
+        self
+    }
+
+    /// Product type (default `digital`).
+    pub fn native_type(mut self, native_type: NativeType) -> Self {
+        self.native_type = Some(native_type);
+        self
+    }
+
+    /// HTML description.
+    pub fn description(mut self, html: impl Into<String>) -> Self {
+        self.description = Some(html.into());
+        self
+    }
+
+    /// Custom permalink.
+    pub fn custom_permalink(mut self, permalink: impl Into<String>) -> Self {
+        self.custom_permalink = Some(permalink.into());
+        self
+    }
+
+    /// Currency, lower-case ISO code (`usd`, `jpy`).
+    pub fn currency(mut self, code: impl Into<String>) -> Self {
+        self.price_currency_type = Some(code.into());
+        self
+    }
+
+    /// Billing period (memberships only).
+    pub fn subscription_duration(mut self, recurrence: Recurrence) -> Self {
+        self.subscription_duration = Some(recurrence);
+        self
+    }
+
+    /// Pay what you want.
+    pub fn customizable_price(mut self, yes: bool) -> Self {
+        self.customizable_price = Some(yes);
+        self
+    }
+
+    /// Suggested price for pay-what-you-want products.
+    pub fn suggested_price_cents(mut self, minor_units: u64) -> Self {
+        self.suggested_price_cents = Some(minor_units);
+        self
+    }
+
+    /// Purchase limit.
+    pub fn max_purchase_count(mut self, count: u64) -> Self {
+        self.max_purchase_count = Some(count);
+        self
+    }
+
+    /// Taxonomy (category) id.
+    pub fn taxonomy_id(mut self, id: impl Into<String>) -> Self {
+        self.taxonomy_id = Some(id.into());
+        self
+    }
+
+    /// Custom summary.
+    pub fn custom_summary(mut self, summary: impl Into<String>) -> Self {
+        self.custom_summary = Some(summary.into());
+        self
+    }
+
+    /// Tags; on update they replace all existing tags. Must not be empty
+    /// (form encoding cannot express an empty list).
+    pub fn tags<I, S>(mut self, tags: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.tags = Some(tags.into_iter().map(Into::into).collect());
+        self
+    }
+
+    fn form(&self) -> Result<Vec<(&'static str, String)>> {
+        let mut form: Vec<(&'static str, String)> = Vec::new();
+        let mut put = |key: &'static str, value: Option<String>| {
+            if let Some(v) = value {
+                form.push((key, v));
+            }
+        };
+        put(
+            "native_type",
+            self.native_type.as_ref().map(|n| n.to_string()),
+        );
+        put("name", self.name.clone());
+        put("description", self.description.clone());
+        put("custom_permalink", self.custom_permalink.clone());
+        put("price", self.price.map(|p| p.to_string()));
+        put("price_currency_type", self.price_currency_type.clone());
+        put(
+            "subscription_duration",
+            self.subscription_duration.as_ref().map(|r| r.to_string()),
+        );
+        put(
+            "customizable_price",
+            self.customizable_price.map(|b| bool_str(b).to_owned()),
+        );
+        put(
+            "suggested_price_cents",
+            self.suggested_price_cents.map(|p| p.to_string()),
+        );
+        put(
+            "max_purchase_count",
+            self.max_purchase_count.map(|p| p.to_string()),
+        );
+        put("taxonomy_id", self.taxonomy_id.clone());
+        put("custom_summary", self.custom_summary.clone());
+        if let Some(tags) = &self.tags {
+            if tags.is_empty() {
+                return Err(Error::InvalidInput(
+                    "an empty tag list cannot be sent form-encoded; leave tags unset to keep them"
+                        .into(),
+                ));
+            }
+            form.extend(tags.iter().map(|t| ("tags[]", t.clone())));
+        }
+        Ok(form)
+    }
+}
+
+/// Products. Get it with [`GumroadClient::products`].
+#[derive(Debug, Clone, Copy)]
+pub struct ProductsApi<'a> {
+    pub(crate) client: &'a GumroadClient,
+}
+
+impl ProductsApi<'_> {
+    /// Every product, newest first, as a lazy stream. Follows
+    /// `next_page_key` when the server paginates (10 per page since 2026)
+    /// and stops after one page when it does not (the classic
+    /// unpaginated response).
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # async fn run(client: gumroad_api::GumroadClient) -> creator_core::Result<()> {
+    /// let products: Vec<_> = client.products().list().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> BoxStream<'static, Result<Product>> {
+        self.list_with_max_pages(None)
+    }
+
+    /// As [`ProductsApi::list`], stopping after `max_pages` pages when set.
+    pub fn list_with_max_pages(
+        &self,
+        max_pages: Option<u32>,
+    ) -> BoxStream<'static, Result<Product>> {
+        let client = self.client.clone();
+        paginate(max_pages, move |cursor: Option<String>| {
+            let client = client.clone();
+            async move {
+                let page = client.products().page(cursor.as_deref()).await?;
+                Ok(Page::new(page.items, page.next_page_key))
+            }
+        })
+    }
+
+    /// One page of `GET /v2/products` (`page_key` from the previous page's
+    /// `next_page_key`, `None` for the first).
+    ///
+    /// # Errors
+    /// Any request error.
+    pub async fn page(&self, page_key: Option<&str>) -> Result<ListPage<Product>> {
+        let t = self.client.transport();
+        let req = t.get("/v2/products").query_opt("page_key", page_key);
+        let env: ProductsPage = self.client.call(req).await?;
+        Ok(ListPage::new(
+            env.products,
+            env.next_page_key,
+            env.next_page_url,
+        ))
+    }
+
+    /// `GET /v2/products/:id`; `id` may also be the product's permalink.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] ("The product was not found.", sent with HTTP 200), or any request error.
+    pub async fn get(&self, id_or_permalink: &str) -> Result<Product> {
+        require("product id", id_or_permalink)?;
+        let t = self.client.transport();
+        let env: ProductEnvelope = self
+            .client
+            .call(t.get(Path::new("/v2/products/{}", &[id_or_permalink])))
+            .await?;
+        Ok(env.product)
+    }
+
+    /// `POST /v2/products`: creates a **draft** product (2026 API; older
+    /// servers answer with an HTML 404, reported as [`Error::NotFound`]).
+    /// `name` and `price` are required. Never retried.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] without name or price, or any request error.
+    pub async fn create(&self, params: &ProductParams) -> Result<SavedProduct> {
+        if params.name.as_deref().is_none_or(|n| n.trim().is_empty()) || params.price.is_none() {
+            return Err(Error::InvalidInput(
+                "creating a product needs a name and a price".into(),
+            ));
+        }
+        let t = self.client.transport();
+        let env: SavedEnvelope = self
+            .client
+            .call(t.post("/v2/products").form(params.form()?))
+            .await?;
+        Ok(saved(env))
+    }
+
+    /// `PUT /v2/products/:id`: changes only the fields set (2026 API).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when nothing is set, or any request error.
+    pub async fn update(&self, id: &str, params: &ProductParams) -> Result<SavedProduct> {
+        require("product id", id)?;
+        let form = params.form()?;
+        if form.is_empty() {
+            return Err(Error::InvalidInput(
+                "a product update needs at least one field".into(),
+            ));
+        }
+        let t = self.client.transport();
+        let env: SavedEnvelope = self
+            .client
+            .call(t.put(Path::new("/v2/products/{}", &[id])).form(form))
+            .await?;
+        Ok(saved(env))
+    }
+
+    /// `DELETE /v2/products/:id`. Active subscriptions of a membership
+    /// product are cancelled about ten minutes later.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], or any request error.
+    pub async fn delete(&self, id: &str) -> Result<Deleted> {
+        require("product id", id)?;
+        let t = self.client.transport();
+        let env: MessageEnvelope = self
+            .client
+            .call(t.delete(Path::new("/v2/products/{}", &[id])))
+            .await?;
+        Ok(Deleted {
+            message: env.message,
+        })
+    }
+
+    /// `PUT /v2/products/:id/enable`: publishes the product.
+    ///
+    /// # Errors
+    /// [`Error::Api`] when Gumroad refuses (for example an offer code would
+    /// bring the price below the minimum), or any request error.
+    pub async fn enable(&self, id: &str) -> Result<Product> {
+        self.toggle(id, Path::new("/v2/products/{}/enable", &[id]))
+            .await
+    }
+
+    /// `PUT /v2/products/:id/disable`: unpublishes the product.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], or any request error.
+    pub async fn disable(&self, id: &str) -> Result<Product> {
+        self.toggle(id, Path::new("/v2/products/{}/disable", &[id]))
+            .await
+    }
+
+    async fn toggle(&self, id: &str, path: Path) -> Result<Product> {
+        require("product id", id)?;
+        let t = self.client.transport();
+        let env: ProductEnvelope = self.client.call(t.put(path)).await?;
+        Ok(env.product)
+    }
+}
+
+fn saved(env: SavedEnvelope) -> SavedProduct {
+    let warning = match env.warning {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    };
+    SavedProduct {
+        product: env.product,
+        warning,
+    }
+}

@@ -1,0 +1,250 @@
+//! `/v2/sales`.
+
+use creator_core::futures::stream::BoxStream;
+use creator_core::http::Path;
+use creator_core::retry::Idempotency;
+use creator_core::{Error, Page, Result, paginate};
+use time::Date;
+
+use crate::client::{MessageEnvelope, envelope, require, ymd};
+use crate::{GumroadClient, ListPage, Sale};
+
+envelope!(SaleEnvelope { sale: Sale });
+envelope!(SalesPage { sales: Vec<Sale>, paged });
+
+/// Filters for [`SalesApi::list`]; all of them are sent on every page.
+///
+/// ```
+/// use gumroad_api::SalesQuery;
+/// use time::macros::date;
+///
+/// let q = SalesQuery::new()
+///     .after(date!(2025-01-01))
+///     .before(date!(2025-02-01))
+///     .product_id("A-m3CDDC5dlrSdKZp0RFhA==");
+/// # let _ = q;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SalesQuery {
+    /// Only sales on or after this day (UTC, inclusive).
+    pub after: Option<Date>,
+    /// Only sales before this day (UTC, **exclusive**).
+    pub before: Option<Date>,
+    /// Only sales of this product (external id).
+    pub product_id: Option<String>,
+    /// Only sales to this exact purchase email.
+    pub email: Option<String>,
+    /// Only the sale with this numeric order id.
+    pub order_id: Option<u64>,
+    /// Stop after this many pages (10 sales each), when set.
+    pub max_pages: Option<u32>,
+}
+
+impl SalesQuery {
+    /// All sales.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only sales on or after `day` (inclusive).
+    pub fn after(mut self, day: Date) -> Self {
+        self.after = Some(day);
+        self
+    }
+
+    /// Only sales before `day` (exclusive).
+    pub fn before(mut self, day: Date) -> Self {
+        self.before = Some(day);
+        self
+    }
+
+    /// Only sales of one product.
+    pub fn product_id(mut self, id: impl Into<String>) -> Self {
+        self.product_id = Some(id.into());
+        self
+    }
+
+    /// Only sales to one email.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// Only one order.
+    pub fn order_id(mut self, order_id: u64) -> Self {
+        self.order_id = Some(order_id);
+        self
+    }
+
+    /// Stops after `pages` pages.
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = Some(pages);
+        self
+    }
+
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::with_capacity(5);
+        if let Some(d) = self.after {
+            q.push(("after", ymd(d)));
+        }
+        if let Some(d) = self.before {
+            q.push(("before", ymd(d)));
+        }
+        if let Some(p) = &self.product_id {
+            q.push(("product_id", p.clone()));
+        }
+        if let Some(e) = &self.email {
+            q.push(("email", e.trim().to_owned()));
+        }
+        if let Some(o) = self.order_id {
+            q.push(("order_id", o.to_string()));
+        }
+        q
+    }
+}
+
+/// How much to refund.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refund {
+    /// The whole remaining amount.
+    Full,
+    /// Part of it, in the **sale currency's** smallest unit (cents; whole yen for JPY).
+    Partial {
+        /// The amount (`amount_cents`).
+        amount_cents: u64,
+    },
+}
+
+/// Sales. Get it with [`GumroadClient::sales`].
+#[derive(Debug, Clone, Copy)]
+pub struct SalesApi<'a> {
+    pub(crate) client: &'a GumroadClient,
+}
+
+impl SalesApi<'_> {
+    /// Every sale matching `query`, newest first, as a lazy stream that
+    /// holds one page (10 sales) at a time and follows `next_page_key`,
+    /// sending the filters again on every page.
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// use gumroad_api::SalesQuery;
+    /// # async fn run(client: gumroad_api::GumroadClient) -> creator_core::Result<()> {
+    /// let mut sales = client.sales().list(&SalesQuery::new().email("buyer@example.com"));
+    /// while let Some(sale) = sales.try_next().await? {
+    ///     println!("{} {:?}", sale.id, sale.price_money());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self, query: &SalesQuery) -> BoxStream<'static, Result<Sale>> {
+        let client = self.client.clone();
+        let query = query.clone();
+        paginate(query.max_pages, move |cursor: Option<String>| {
+            let client = client.clone();
+            let query = query.clone();
+            async move {
+                let page = client.sales().page(&query, cursor.as_deref()).await?;
+                Ok(Page::new(page.items, page.next_page_key))
+            }
+        })
+    }
+
+    /// One page of `GET /v2/sales`.
+    ///
+    /// # Errors
+    /// [`Error::Api`] with HTTP 400 for a bad filter (`"Invalid product ID."`),
+    /// or any request error.
+    pub async fn page(&self, query: &SalesQuery, page_key: Option<&str>) -> Result<ListPage<Sale>> {
+        let t = self.client.transport();
+        let req = t
+            .get("/v2/sales")
+            .query_pairs(query.pairs())
+            .query_opt("page_key", page_key);
+        let env: SalesPage = self.client.call(req).await?;
+        Ok(ListPage::new(
+            env.sales,
+            env.next_page_key,
+            env.next_page_url,
+        ))
+    }
+
+    /// `GET /v2/sales/:id`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] ("The sale was not found.", HTTP 200), or any request error.
+    pub async fn get(&self, id: &str) -> Result<Sale> {
+        require("sale id", id)?;
+        let t = self.client.transport();
+        let env: SaleEnvelope = self
+            .client
+            .call(t.get(Path::new("/v2/sales/{}", &[id])))
+            .await?;
+        Ok(env.sale)
+    }
+
+    /// `PUT /v2/sales/:id/mark_as_shipped`, with an optional tracking URL.
+    ///
+    /// # Errors
+    /// Any request error.
+    pub async fn mark_as_shipped(&self, id: &str, tracking_url: Option<&str>) -> Result<Sale> {
+        require("sale id", id)?;
+        let t = self.client.transport();
+        let mut form: Vec<(&str, &str)> = Vec::new();
+        if let Some(url) = tracking_url {
+            form.push(("tracking_url", url));
+        }
+        let env: SaleEnvelope = self
+            .client
+            .call(
+                t.put(Path::new("/v2/sales/{}/mark_as_shipped", &[id]))
+                    .form(form),
+            )
+            .await?;
+        Ok(env.sale)
+    }
+
+    /// `PUT /v2/sales/:id/refund`, fully or partly. Never retried
+    /// automatically (a repeated partial refund would refund twice).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a zero partial amount, [`Error::Api`]
+    /// ("Purchase is already refunded."), or any request error.
+    pub async fn refund(&self, id: &str, refund: Refund) -> Result<Sale> {
+        require("sale id", id)?;
+        let mut form: Vec<(&str, String)> = Vec::new();
+        if let Refund::Partial { amount_cents } = refund {
+            if amount_cents == 0 {
+                return Err(Error::InvalidInput(
+                    "a partial refund needs an amount above zero".into(),
+                ));
+            }
+            form.push(("amount_cents", amount_cents.to_string()));
+        }
+        let t = self.client.transport();
+        let env: SaleEnvelope = self
+            .client
+            .call(
+                t.put(Path::new("/v2/sales/{}/refund", &[id]))
+                    .form(form)
+                    .idempotency(Idempotency::Unsafe),
+            )
+            .await?;
+        Ok(env.sale)
+    }
+
+    /// `POST /v2/sales/:id/resend_receipt`: emails the receipt again.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], or any request error.
+    pub async fn resend_receipt(&self, id: &str) -> Result<()> {
+        require("sale id", id)?;
+        let t = self.client.transport();
+        let _: MessageEnvelope = self
+            .client
+            .call(t.post(Path::new("/v2/sales/{}/resend_receipt", &[id])))
+            .await?;
+        Ok(())
+    }
+}

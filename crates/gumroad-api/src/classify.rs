@@ -1,0 +1,244 @@
+//! Gumroad's error shapes, turned into [`Error`]s in one place.
+
+use creator_core::http::{Response, ResponseClassifier};
+use creator_core::{Error, Provider, RawBody};
+use serde::Deserialize;
+
+/// The [`ResponseClassifier`] for Gumroad's API.
+///
+/// | response | error |
+/// |---|---|
+/// | HTTP 200 `{"success": false, "message": "The sale was not found."}` | [`Error::NotFound`] (status 200) |
+/// | HTTP 200 `{"success": false, "message": …}` (other messages) | [`Error::Api`] with the message |
+/// | HTTP 2xx whose body is not JSON (`We'll be right back.`) | [`Error::Api`], code `unexpected_body` |
+/// | HTTP 400 `{"status": 400, "error": "Invalid product ID."}` | [`Error::Api`] with the message |
+/// | HTTP 400/401 OAuth `{"error": "invalid_grant", "error_description": …}` | [`Error::Api`] / [`Error::Unauthorized`], code = `error` |
+/// | HTTP 401 / 403 with an empty body | [`Error::Unauthorized`] / [`Error::Forbidden`] (missing scope) |
+/// | HTTP 404 `{"success": false, "message"/"error": …}` (licenses) | [`Error::NotFound`] with the message |
+/// | HTTP 500 `"The 'product_id' parameter is required…"` (license verify) | [`Error::Api`], code `product_id_required` |
+/// | HTTP 429 plain text + `Retry-After` | [`Error::RateLimited`] (the default mapping) |
+/// | HTML from the edge proxy (Cloudflare block, outage page) | [`Error::Api`] code `edge_html`, or [`Error::NotFound`] for an HTML 404 |
+///
+/// The response body is always kept ([`Error::raw_body`]).
+///
+/// A client built with [`GumroadClient::builder`](crate::GumroadClient::builder)
+/// uses it already. Another crate building its own
+/// [`Transport`](creator_core::http::Transport) for Gumroad (a proxy or the
+/// Maton gateway) installs it with `.classifier(Arc::new(GumroadClassifier))`,
+/// or calls [`GumroadClassifier::classify_gumroad`] from its own classifier
+/// first.
+///
+/// ```
+/// use creator_core::http::{Response, ResponseClassifier};
+/// use creator_core::Provider;
+/// use gumroad_api::GumroadClassifier;
+///
+/// let response = Response {
+///     status: 200,
+///     headers: Default::default(),
+///     body: r#"{"success":false,"message":"The sale was not found."}"#.into(),
+/// };
+/// let err = GumroadClassifier.classify(Provider::Gumroad, &response).unwrap();
+/// assert!(err.is_not_found());
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GumroadClassifier;
+
+/// Just the envelope keys; everything else is skipped without allocating.
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(default)]
+    success: Option<serde_json::Value>,
+    #[serde(default)]
+    message: Option<serde_json::Value>,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+    #[serde(default)]
+    error_description: Option<serde_json::Value>,
+}
+
+fn text(v: &Option<serde_json::Value>) -> Option<String> {
+    match v.as_ref()? {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        serde_json::Value::Array(items) => {
+            let parts: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
+            (!parts.is_empty()).then(|| parts.join(" "))
+        }
+        _ => None,
+    }
+}
+
+impl Probe {
+    fn parse(body: &[u8]) -> Option<Probe> {
+        serde_json::from_slice(body).ok()
+    }
+
+    fn says_failure(&self) -> bool {
+        matches!(self.success, Some(serde_json::Value::Bool(false)))
+    }
+
+    /// The human message: `message`, else `error_description`, else `error`.
+    fn message(&self) -> Option<String> {
+        text(&self.message)
+            .or_else(|| text(&self.error_description))
+            .or_else(|| text(&self.error))
+    }
+
+    /// An OAuth (Doorkeeper) error code, when the body has one.
+    fn oauth_code(&self) -> Option<String> {
+        self.error_description.as_ref()?;
+        text(&self.error)
+    }
+}
+
+/// True for a message that means "this object does not exist (for you)".
+fn is_not_found_message(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("not found") || m.contains("does not exist")
+}
+
+fn looks_like_html(response: &Response) -> bool {
+    let content_type = response.header("content-type").unwrap_or_default();
+    if content_type.to_ascii_lowercase().contains("text/html") {
+        return true;
+    }
+    let start = response
+        .body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .and_then(|i| response.body.get(i..i + 1));
+    start == Some(b"<")
+}
+
+impl GumroadClassifier {
+    /// The error for a body that says `"success": false`: not-found messages
+    /// become [`Error::NotFound`], others [`Error::Api`] with the message.
+    pub fn success_false(
+        provider: Provider,
+        status: u16,
+        message: Option<String>,
+        body: RawBody,
+    ) -> Error {
+        let message = message
+            .unwrap_or_else(|| "Gumroad reported `success: false` without a message".to_owned());
+        if is_not_found_message(&message) {
+            Error::NotFound {
+                provider,
+                status,
+                message,
+                body,
+            }
+        } else {
+            Error::Api {
+                provider,
+                status,
+                code: None,
+                message,
+                body,
+            }
+        }
+    }
+
+    /// The Gumroad-specific error for `response`, or `None` when the default
+    /// mapping applies (success, or a shape with nothing Gumroad-specific).
+    pub fn classify_gumroad(provider: Provider, response: &Response) -> Option<Error> {
+        let status = response.status;
+        let body = || RawBody::new(response.body.clone());
+        let probe = Probe::parse(&response.body);
+
+        if response.is_success() {
+            return match probe {
+                Some(p) if p.says_failure() => {
+                    Some(Self::success_false(provider, status, p.message(), body()))
+                }
+                Some(_) => None,
+                None if response.body.iter().all(u8::is_ascii_whitespace) => None,
+                None => Some(Error::Api {
+                    provider,
+                    status,
+                    code: Some("unexpected_body".into()),
+                    message: format!(
+                        "Gumroad answered HTTP {status} with a body that is not JSON ({}); \
+                         the raw body is kept",
+                        if looks_like_html(response) {
+                            "an HTML page"
+                        } else {
+                            "plain text, perhaps a maintenance page"
+                        }
+                    ),
+                    body: body(),
+                }),
+            };
+        }
+
+        if let Some(p) = &probe {
+            let message = p.message();
+            return match status {
+                401 => Some(Error::Unauthorized {
+                    provider,
+                    status,
+                    message: message.unwrap_or_default(),
+                    body: body(),
+                }),
+                403 => Some(Error::Forbidden {
+                    provider,
+                    status,
+                    message: message.unwrap_or_default(),
+                    body: body(),
+                }),
+                404 => Some(Error::NotFound {
+                    provider,
+                    status,
+                    message: message.unwrap_or_else(|| "Not found".into()),
+                    body: body(),
+                }),
+                429 => None,
+                _ => {
+                    let message = message?;
+                    let code = p.oauth_code().or_else(|| {
+                        message
+                            .contains("'product_id' parameter is required")
+                            .then(|| "product_id_required".to_owned())
+                    });
+                    Some(Error::Api {
+                        provider,
+                        status,
+                        code,
+                        message,
+                        body: body(),
+                    })
+                }
+            };
+        }
+
+        if looks_like_html(response) && status != 429 {
+            if status == 404 {
+                return Some(Error::NotFound {
+                    provider,
+                    status,
+                    message: "Gumroad answered with an HTML 404 page: this endpoint does not \
+                              exist on this server (product create/update only exist since 2026)"
+                        .into(),
+                    body: body(),
+                });
+            }
+            return Some(Error::Api {
+                provider,
+                status,
+                code: Some("edge_html".into()),
+                message: format!(
+                    "Gumroad's edge proxy answered HTTP {status} with an HTML page instead of the \
+                     API (a Cloudflare block or an outage page); slow down and retry later"
+                ),
+                body: body(),
+            });
+        }
+        None
+    }
+}
+
+impl ResponseClassifier for GumroadClassifier {
+    fn classify(&self, provider: Provider, response: &Response) -> Option<Error> {
+        Self::classify_gumroad(provider, response)
+    }
+}

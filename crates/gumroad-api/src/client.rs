@@ -1,0 +1,345 @@
+//! The client and its builder.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use creator_core::http::{Auth, RateLimiter, Request, Response, Transport};
+use creator_core::{Clock, Error, Provider, Result, RetryPolicy, Secret};
+use serde::de::DeserializeOwned;
+
+use crate::GumroadClassifier;
+
+/// The default base URL. Paths start with `/v2/`.
+pub const DEFAULT_BASE_URL: &str = "https://api.gumroad.com";
+
+/// The default `User-Agent`. Gumroad has served a maintenance page to
+/// agents starting with `PHP` or `WordPress`; this one is safe.
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "gumroad-api-rust/",
+    env!("CARGO_PKG_VERSION"),
+    " (creator-commerce)"
+);
+
+/// A Gumroad API v2 client. Cheap to clone (clones share the connection
+/// pool); `Send + Sync`; its `Debug` never shows the token.
+///
+/// ```no_run
+/// use gumroad_api::GumroadClient;
+///
+/// # async fn run() -> creator_core::Result<()> {
+/// let client = GumroadClient::builder(std::env::var("GUMROAD_TOKEN").unwrap_or_default()).build()?;
+/// let me = client.user().get().await?;
+/// println!("{:?}", me.name);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct GumroadClient {
+    transport: Transport,
+}
+
+impl fmt::Debug for GumroadClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GumroadClient")
+            .field("transport", &self.transport)
+            .finish()
+    }
+}
+
+/// Builds a [`GumroadClient`]; start with [`GumroadClient::builder`] or
+/// [`GumroadClient::unauthenticated`].
+pub struct GumroadClientBuilder {
+    token: Option<Secret>,
+    base_url: String,
+    timeout: Duration,
+    retry: RetryPolicy,
+    clock: Option<Arc<dyn Clock>>,
+    user_agent: String,
+    rate_limiter: Option<Arc<dyn RateLimiter>>,
+}
+
+impl fmt::Debug for GumroadClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GumroadClientBuilder")
+            .field("token", &self.token)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("rate_limiter", &self.rate_limiter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GumroadClientBuilder {
+    /// Sets the base URL (default [`DEFAULT_BASE_URL`]). A path prefix is kept
+    /// (`https://proxy.example/gumroad`) and `http://` is accepted.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Sets the per-attempt timeout (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the retry policy (default: 3 attempts, full-jitter backoff;
+    /// only requests that are safe to repeat are retried).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sets the clock used for retry sleeps (tests use `ManualClock`).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Sets the `User-Agent` (default [`DEFAULT_USER_AGENT`]).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Sets a client-side rate limiter shared by all clones. Gumroad sits
+    /// behind Cloudflare, which can block bursty clients.
+    pub fn rate_limiter(mut self, limiter: Option<Arc<dyn RateLimiter>>) -> Self {
+        self.rate_limiter = limiter;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an empty token, an invalid base URL or
+    /// `User-Agent`, or a token that cannot be sent in a header.
+    pub fn build(self) -> Result<GumroadClient> {
+        let auth = match self.token {
+            Some(token) if token.expose().trim().is_empty() => {
+                return Err(Error::Config(
+                    "the Gumroad access token is empty; use GumroadClient::unauthenticated() \
+                     for license verification without a token"
+                        .into(),
+                ));
+            }
+            Some(token) => Auth::Bearer(token),
+            None => Auth::None,
+        };
+        let mut builder = Transport::builder(Provider::Gumroad, self.base_url)
+            .auth(auth)
+            .timeout(self.timeout)
+            .retry(self.retry)
+            .user_agent(self.user_agent)
+            .classifier(Arc::new(GumroadClassifier))
+            .rate_limiter(self.rate_limiter);
+        if let Some(clock) = self.clock {
+            builder = builder.clock(clock);
+        }
+        Ok(GumroadClient::from_transport(builder.build()?))
+    }
+}
+
+impl GumroadClient {
+    /// Starts building a client authenticated with an OAuth access token
+    /// (sent as `Authorization: Bearer …`, never in the URL).
+    ///
+    /// ```
+    /// use gumroad_api::GumroadClient;
+    ///
+    /// let client = GumroadClient::builder("my-token").build()?;
+    /// assert!(!format!("{client:?}").contains("my-token"));
+    /// # Ok::<(), creator_core::Error>(())
+    /// ```
+    pub fn builder(access_token: impl Into<Secret>) -> GumroadClientBuilder {
+        GumroadClientBuilder {
+            token: Some(access_token.into()),
+            ..Self::unauthenticated()
+        }
+    }
+
+    /// Starts building a client **without** a token, for the endpoints
+    /// that need none (license verification).
+    ///
+    /// ```
+    /// use gumroad_api::GumroadClient;
+    ///
+    /// let client = GumroadClient::unauthenticated().build()?;
+    /// # let _ = client;
+    /// # Ok::<(), creator_core::Error>(())
+    /// ```
+    pub fn unauthenticated() -> GumroadClientBuilder {
+        GumroadClientBuilder {
+            token: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: Transport::DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            clock: None,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            rate_limiter: None,
+        }
+    }
+
+    /// Wraps a transport built elsewhere — for a proxy or the Maton gateway,
+    /// which supplies its own base URL (`https://api.maton.ai/gumroad`),
+    /// credentials, extra headers and rate limiter. Every endpoint and trait
+    /// implementation works unchanged: paths (`/v2/…`) are appended to the
+    /// transport's base URL.
+    ///
+    /// Give the transport [`GumroadClassifier`] (or a classifier that calls
+    /// [`GumroadClassifier::classify_gumroad`]) so Gumroad's error shapes are
+    /// mapped; the client also checks `"success": false` bodies itself, so
+    /// those never pass as data even with another classifier.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use creator_core::http::{Auth, Transport};
+    /// use creator_core::Provider;
+    /// use gumroad_api::{GumroadClassifier, GumroadClient};
+    ///
+    /// let transport = Transport::builder(Provider::Maton, "https://api.maton.ai/gumroad")
+    ///     .auth(Auth::bearer("maton-key"))
+    ///     .default_header("Maton-Connection", "e1a4444f-2bb8-4e09-9265-3afe71b74b1f", false)
+    ///     .classifier(Arc::new(GumroadClassifier))
+    ///     .build()?;
+    /// let client = GumroadClient::from_transport(transport);
+    /// assert_eq!(client.transport().base_url().as_str(), "https://api.maton.ai/gumroad");
+    /// # Ok::<(), creator_core::Error>(())
+    /// ```
+    pub fn from_transport(transport: Transport) -> Self {
+        Self { transport }
+    }
+
+    /// The underlying transport (for requests to endpoints this crate does not model).
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The provider errors and normalized values are reported under:
+    /// the transport's ([`Provider::Gumroad`] unless built elsewhere).
+    pub fn provider(&self) -> Provider {
+        self.transport.provider()
+    }
+
+    /// Sends a request and decodes the JSON envelope, turning a
+    /// `"success": false` body into the classifier's error even if the
+    /// transport was built without [`GumroadClassifier`].
+    pub(crate) async fn call<T: DeserializeOwned + Envelope>(
+        &self,
+        request: Request<'_>,
+    ) -> Result<T> {
+        let response = request.send().await?;
+        self.decode(&response)
+    }
+
+    pub(crate) fn decode<T: DeserializeOwned + Envelope>(&self, response: &Response) -> Result<T> {
+        let provider = self.provider();
+        match response.json::<T>(provider) {
+            Ok(value) if value.success() == Some(false) => Err(success_false(provider, response)
+                .unwrap_or_else(|| {
+                    GumroadClassifier::success_false(
+                        provider,
+                        response.status,
+                        None,
+                        creator_core::RawBody::new(response.body.clone()),
+                    )
+                })),
+            Ok(value) => Ok(value),
+            Err(decode_error) => Err(success_false(provider, response).unwrap_or(decode_error)),
+        }
+    }
+}
+
+/// The classifier's error for a 2xx `success: false` body, if that is what it is.
+fn success_false(provider: Provider, response: &Response) -> Option<Error> {
+    GumroadClassifier::classify_gumroad(provider, response)
+}
+
+/// A response envelope: `{"success": …, "<key>": …}`.
+pub(crate) trait Envelope {
+    /// The `success` flag, when sent.
+    fn success(&self) -> Option<bool>;
+}
+
+/// Declares a private envelope struct around one payload key.
+macro_rules! envelope {
+    ($name:ident { $key:ident : $ty:ty }) => {
+        #[derive(serde::Deserialize)]
+        pub(crate) struct $name {
+            #[serde(default)]
+            success: Option<bool>,
+            pub(crate) $key: $ty,
+        }
+        impl $crate::client::Envelope for $name {
+            fn success(&self) -> Option<bool> {
+                self.success
+            }
+        }
+    };
+    ($name:ident { $key:ident : $ty:ty, paged }) => {
+        #[derive(serde::Deserialize)]
+        pub(crate) struct $name {
+            #[serde(default)]
+            success: Option<bool>,
+            #[serde(deserialize_with = "crate::de::nullable")]
+            pub(crate) $key: $ty,
+            #[serde(default)]
+            pub(crate) next_page_key: Option<String>,
+            #[serde(default)]
+            pub(crate) next_page_url: Option<String>,
+        }
+        impl $crate::client::Envelope for $name {
+            fn success(&self) -> Option<bool> {
+                self.success
+            }
+        }
+    };
+}
+pub(crate) use envelope;
+
+/// `{"success": true, "message": …}` (deletes) and `{"success": true}`.
+#[derive(serde::Deserialize)]
+pub(crate) struct MessageEnvelope {
+    #[serde(default)]
+    success: Option<bool>,
+    #[serde(default)]
+    pub(crate) message: Option<String>,
+}
+
+impl Envelope for MessageEnvelope {
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+}
+
+impl Envelope for crate::models::LicenseEnvelope {
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+}
+
+/// Rejects an empty id before it turns `/v2/sales/{id}` into `/v2/sales/`.
+pub(crate) fn require(what: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        Err(Error::InvalidInput(format!("{what} must not be empty")))
+    } else {
+        Ok(())
+    }
+}
+
+/// `true`/`false` as Gumroad's handlers compare them (`params[:x] == "true"`).
+pub(crate) fn bool_str(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}
+
+/// `YYYY-MM-DD`.
+pub(crate) fn ymd(date: time::Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}

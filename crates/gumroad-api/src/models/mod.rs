@@ -1,0 +1,38 @@
+//! Typed models of what Gumroad returns.
+//!
+//! They follow what the server really sends (reference notes §5), not only
+//! the docs: anything not guaranteed is an `Option`, unknown keys are
+//! ignored, every server-valued enum has an `Unknown(String)` arm, and the
+//! shapes that change between endpoints are enums ([`Variants`],
+//! [`CustomFieldValues`], [`OfferCodeUsed`], [`PurchaseIds`]).
+
+mod common;
+mod custom_field;
+mod license;
+mod offer_code;
+mod payout;
+mod product;
+mod resource_subscription;
+mod sale;
+mod subscriber;
+mod user;
+mod variant;
+
+pub use common::{
+    Card, CustomFieldValues, Deleted, FieldValue, ListPage, OfferCodeUsed, PurchaseIds, Recurrence,
+    Variants,
+};
+pub use custom_field::{CustomField, CustomFieldType};
+pub(crate) use license::LicenseEnvelope;
+pub use license::{ImportedCustomer, License, LicenseHolder, LicensePurchase};
+pub use offer_code::{Discount, OfferCode};
+pub use payout::{PaymentProcessor, Payout, PayoutStatus, PayoutTransaction};
+pub use product::{
+    NativeType, Product, ProductFile, ProductVariantCategory, ProductVariantOption,
+    RecurrencePrice, RefundPolicy,
+};
+pub use resource_subscription::{ResourceName, ResourceSubscription};
+pub use sale::{Affiliate, Ppp, Sale};
+pub use subscriber::{Subscriber, SubscriberStatus};
+pub use user::User;
+pub use variant::{RecurrencePriceValue, Variant, VariantCategory};

@@ -1,0 +1,275 @@
+//! Sales (`/v2/sales`).
+
+use creator_core::{Currency, Money};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::de::{opt_bool, opt_i64, opt_string, ts};
+use crate::models::{Card, CustomFieldValues, OfferCodeUsed, Recurrence, Variants};
+
+/// A sale as `GET /v2/sales` and `GET /v2/sales/:id` return it.
+///
+/// Gumroad **removes keys whose value is nil**, so most fields are absent
+/// rather than `null` (guest buyers have no `purchaser_id`, non-recurring
+/// sales no `subscription_id`, unrefunded ones may lack `refunded`).
+/// `price` and `gumroad_fee` are **USD cents** whatever the product currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Sale {
+    /// External id (the same value as a ping's `sale_id`).
+    pub id: String,
+    /// Buyer email (account email if the buyer has an account).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub email: Option<String>,
+    /// Email entered at checkout.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub purchase_email: Option<String>,
+    /// Seller id (equals the user's `user_id`).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub seller_id: Option<String>,
+    /// When it happened (UTC, second precision).
+    #[serde(default, with = "ts")]
+    pub created_at: Option<OffsetDateTime>,
+    /// Human text such as `"about 2 months ago"`.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub timestamp: Option<String>,
+    /// Seller-time-zone date text; may start with a space (`" 5 Jan 2021 11:38 AM"`).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub daystamp: Option<String>,
+    /// Product id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub product_id: Option<String>,
+    /// Product name at the time of sale.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub product_name: Option<String>,
+    /// Product short permalink (`"XCBbJ"`), not a URL.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub product_permalink: Option<String>,
+    /// Price paid, **USD cents**.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub price: Option<i64>,
+    /// Gumroad's fee, USD cents.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub gumroad_fee: Option<i64>,
+    /// Sale currency, lower-case (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub currency: Option<String>,
+    /// Currency symbol of the display price.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub currency_symbol: Option<String>,
+    /// Display price, e.g. `"$10 a month"`.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub formatted_display_price: Option<String>,
+    /// Total price as shown.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub formatted_total_price: Option<String>,
+    /// Refundable amount in the sale currency, formatted without symbol (`"8"`).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub amount_refundable_in_currency: Option<String>,
+    /// Quantity.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub quantity: Option<i64>,
+    /// Numeric order number.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub order_id: Option<i64>,
+    /// Buyer's numeric account id as a string; absent for guest checkout.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub purchaser_id: Option<String>,
+    /// Buyer's full name, when given.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub full_name: Option<String>,
+    /// Fully refunded. Absent when the processor has not set it; read it
+    /// with [`Sale::is_refunded`].
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub refunded: Option<bool>,
+    /// Partly refunded.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub partially_refunded: Option<bool>,
+    /// Charged back (and not reversed).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub chargedback: Option<bool>,
+    /// Disputed.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub disputed: Option<bool>,
+    /// Dispute won by the seller.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub dispute_won: Option<bool>,
+    /// Money changed hands (`price != 0`).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub paid: Option<bool>,
+    /// The product has variants.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub product_has_variants: Option<bool>,
+    /// The buyer picked variants.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub has_variants: Option<bool>,
+    /// Variants picked (an object here; a string on license responses).
+    #[serde(default)]
+    pub variants: Option<Variants>,
+    /// Variants and quantity as text, e.g. `"(Red, Qty: 2)"`.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub variants_and_quantity: Option<String>,
+    /// The buyer answered custom fields.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub has_custom_fields: Option<bool>,
+    /// Custom field answers (an object here; a list on license responses).
+    #[serde(default)]
+    pub custom_fields: Option<CustomFieldValues>,
+    /// Offer code used.
+    #[serde(default)]
+    pub offer_code: Option<OfferCodeUsed>,
+    /// Affiliate credited.
+    #[serde(default)]
+    pub affiliate: Option<Affiliate>,
+    /// Card summary.
+    #[serde(default)]
+    pub card: Option<Card>,
+    /// Billing period, for recurring products.
+    #[serde(default)]
+    pub subscription_duration: Option<Recurrence>,
+    /// The product is recurring.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_recurring_billing: Option<bool>,
+    /// Subscription id, for membership sales.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub subscription_id: Option<String>,
+    /// The subscription was cancelled.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub cancelled: Option<bool>,
+    /// The subscription is dead.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub dead: Option<bool>,
+    /// The subscription ended.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub ended: Option<bool>,
+    /// The free trial is over.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub free_trial_ended: Option<bool>,
+    /// Free trial end, as sent.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub free_trial_ends_on: Option<String>,
+    /// A renewal charge rather than the first purchase.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub recurring_charge: Option<bool>,
+    /// A physical product.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_product_physical: Option<bool>,
+    /// Shipped (present only once a shipment exists).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub shipped: Option<bool>,
+    /// Tracking URL (present only once a shipment exists).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub tracking_url: Option<String>,
+    /// Shipping street.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub street_address: Option<String>,
+    /// Shipping city.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub city: Option<String>,
+    /// State (may come from IP geolocation).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub state: Option<String>,
+    /// ZIP / postal code.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub zip_code: Option<String>,
+    /// Country name (may come from IP geolocation).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub country: Option<String>,
+    /// Two-letter country code.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub country_iso2: Option<String>,
+    /// Shipping cost as shown.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub formatted_shipping_amount: Option<String>,
+    /// Referrer URL or `"direct"`.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub referrer: Option<String>,
+    /// The buyer agreed to be contacted.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub can_contact: Option<bool>,
+    /// The buyer follows the seller.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_following: Option<bool>,
+    /// Gumroad Discover fee charged.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub discover_fee_charged: Option<bool>,
+    /// Gift: the recipient's email.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub giftee_email: Option<String>,
+    /// Gift: the giver's email.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub gifter_email: Option<String>,
+    /// This purchase was sent as a gift.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_gift_sender_purchase: Option<bool>,
+    /// This purchase was received as a gift.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_gift_receiver_purchase: Option<bool>,
+    /// License key, for licensed products.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub license_key: Option<String>,
+    /// License id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub license_id: Option<String>,
+    /// The license is disabled.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub license_disabled: Option<bool>,
+    /// License uses (2026 API).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub license_uses: Option<i64>,
+    /// A multi-seat license (memberships).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_multiseat_license: Option<bool>,
+    /// SKU id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub sku_id: Option<String>,
+    /// Purchasing-power-parity discount applied.
+    #[serde(default)]
+    pub ppp: Option<Ppp>,
+    /// Rating the buyer gave.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub product_rating: Option<i64>,
+    /// Access revoked by the seller (2026 API).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub access_revoked: Option<bool>,
+    /// Seller dashboard URL for this transaction.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub transaction_url_for_seller: Option<String>,
+}
+
+impl Sale {
+    /// The price as money: always **USD** cents on the sales API, whatever
+    /// the product currency.
+    pub fn price_money(&self) -> Option<Money> {
+        Some(Money::from_minor(self.price?, Currency::USD))
+    }
+
+    /// Fully or partly refunded; an absent `refunded` key counts as not refunded.
+    pub fn is_refunded(&self) -> bool {
+        self.refunded == Some(true) || self.partially_refunded == Some(true)
+    }
+}
+
+/// The affiliate credited on a sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Affiliate {
+    /// Affiliate email.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub email: Option<String>,
+    /// Their credit as shown, e.g. `"$2.50"`.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub amount: Option<String>,
+}
+
+/// A purchasing-power-parity discount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Ppp {
+    /// Buyer country.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub country: Option<String>,
+    /// Discount as shown, e.g. `"40%"`.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub discount: Option<String>,
+}
