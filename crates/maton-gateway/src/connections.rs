@@ -1,0 +1,365 @@
+//! The connections control plane: `/connections`.
+
+use std::fmt;
+
+use creator_core::http::Path;
+use creator_core::{Error, Result};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::OffsetDateTime;
+
+use crate::MatonClient;
+
+/// Declares a server-valued string enum with an `Unknown(String)` arm.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this library does not know yet, kept verbatim.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value as Maton sends it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $wire, )*
+                    Self::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $( $wire => Self::$variant, )*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Ok(Self::from(s.as_str()))
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// The state of a connection.
+    ///
+    /// ```
+    /// use maton_gateway::ConnectionStatus;
+    ///
+    /// assert_eq!(ConnectionStatus::from("ACTIVE"), ConnectionStatus::Active);
+    /// assert_eq!(ConnectionStatus::from("REVOKED"), ConnectionStatus::Unknown("REVOKED".into()));
+    /// ```
+    pub enum ConnectionStatus {
+        /// Connected: requests through the gateway use it.
+        Active = "ACTIVE",
+        /// Created, waiting for the user to finish authorization at the connection's `url`.
+        Pending = "PENDING",
+        /// Authorization failed.
+        Failed = "FAILED",
+    }
+}
+
+string_enum! {
+    /// How a connection authenticates to the app.
+    pub enum AuthMethod {
+        /// An API key the user enters.
+        ApiKey = "API_KEY",
+        /// HTTP Basic credentials.
+        Basic = "BASIC",
+        /// OAuth 1.
+        OAuth1 = "OAUTH1",
+        /// OAuth 2 (Gumroad's method).
+        OAuth2 = "OAUTH2",
+        /// An MCP server.
+        Mcp = "MCP",
+        /// A JWT (listed by the Maton CLI manual).
+        Jwt = "JWT",
+    }
+}
+
+/// A connection between the Maton account and one app account.
+///
+/// Only `connection_id` is required; every other field is optional because
+/// Maton's samples differ between endpoints (`GET /connections/{id}` omits
+/// `method`) and the body of `POST /connections` is not documented.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Connection {
+    /// The id to send in `Maton-Connection`.
+    #[serde(alias = "connectionId")]
+    pub connection_id: String,
+    /// `ACTIVE`, `PENDING`, `FAILED`, or a newer value.
+    #[serde(default)]
+    pub status: Option<ConnectionStatus>,
+    /// When the connection was created.
+    #[serde(default, alias = "creationTime", with = "time::serde::rfc3339::option")]
+    pub creation_time: Option<OffsetDateTime>,
+    /// When the connection last changed.
+    #[serde(
+        default,
+        alias = "lastUpdatedTime",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub last_updated_time: Option<OffsetDateTime>,
+    /// The page (`https://connect.maton.ai/?session_token=…`) the user opens
+    /// to authorize the app; status goes from `PENDING` to `ACTIVE`. It
+    /// carries a session token: treat it as a credential of the user.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The app name (`gumroad`, `slack`, …).
+    #[serde(default)]
+    pub app: Option<String>,
+    /// How the connection authenticates.
+    #[serde(default)]
+    pub method: Option<AuthMethod>,
+    /// App-specific details (`{}` in Maton's samples).
+    #[serde(default)]
+    pub metadata: Option<serde_json::Value>,
+}
+
+impl Connection {
+    /// True when the status is `ACTIVE`.
+    pub fn is_active(&self) -> bool {
+        self.status == Some(ConnectionStatus::Active)
+    }
+
+    /// The authorization page to show the user while the connection is not
+    /// active yet (`PENDING` or `FAILED`); `None` once it is active.
+    pub fn authorization_url(&self) -> Option<&str> {
+        if self.is_active() {
+            None
+        } else {
+            self.url.as_deref()
+        }
+    }
+}
+
+/// Filters for [`ConnectionsApi::list`].
+///
+/// ```
+/// use maton_gateway::{ConnectionStatus, ListConnections};
+///
+/// let q = ListConnections::new().app("gumroad").status(ConnectionStatus::Active);
+/// # let _ = q;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListConnections {
+    /// Only connections for this app.
+    pub app: Option<String>,
+    /// Only connections in this state.
+    pub status: Option<ConnectionStatus>,
+}
+
+impl ListConnections {
+    /// Every connection of the account.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only connections for `app`.
+    pub fn app(mut self, app: impl Into<String>) -> Self {
+        self.app = Some(app.into());
+        self
+    }
+
+    /// Only connections in `status`.
+    pub fn status(mut self, status: ConnectionStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+}
+
+/// The body of [`ConnectionsApi::create`]: `{"app": …, "method": …}`.
+///
+/// ```
+/// use maton_gateway::{AuthMethod, CreateConnection};
+///
+/// let new = CreateConnection::new("gumroad").method(AuthMethod::OAuth2);
+/// assert_eq!(serde_json::to_string(&new).unwrap(), r#"{"app":"gumroad","method":"OAUTH2"}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct CreateConnection {
+    /// The app name (`gumroad`).
+    pub app: String,
+    /// The authentication method; Maton picks the app's default when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<AuthMethod>,
+}
+
+impl CreateConnection {
+    /// A connection for `app` with the app's default method.
+    pub fn new(app: impl Into<String>) -> Self {
+        Self {
+            app: app.into(),
+            method: None,
+        }
+    }
+
+    /// Asks for a specific authentication method.
+    pub fn method(mut self, method: AuthMethod) -> Self {
+        self.method = Some(method);
+        self
+    }
+}
+
+#[derive(Deserialize)]
+struct ListEnvelope {
+    #[serde(default)]
+    connections: Option<Vec<Connection>>,
+}
+
+#[derive(Deserialize)]
+struct OneEnvelope {
+    connection: Connection,
+}
+
+/// The connections control plane; get it with [`MatonClient::connections`].
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionsApi<'a> {
+    client: &'a MatonClient,
+}
+
+impl<'a> ConnectionsApi<'a> {
+    pub(crate) fn new(client: &'a MatonClient) -> Self {
+        Self { client }
+    }
+
+    /// `GET /connections?app=…&status=…`: the account's connections.
+    ///
+    /// Maton does not document pagination for this endpoint; every
+    /// connection in the response is returned.
+    ///
+    /// # Errors
+    /// [`Error::Unauthorized`] for a bad key, other request errors, or
+    /// [`Error::Decode`] for an unexpected body.
+    ///
+    /// ```no_run
+    /// use maton_gateway::{ConnectionStatus, ListConnections, MatonClient};
+    ///
+    /// # async fn run() -> creator_core::Result<()> {
+    /// let maton = MatonClient::from_env()?;
+    /// for c in maton.connections().list(&ListConnections::new().app("gumroad").status(ConnectionStatus::Active)).await? {
+    ///     println!("{} {:?}", c.connection_id, c.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn list(&self, query: &ListConnections) -> Result<Vec<Connection>> {
+        let envelope: ListEnvelope = self
+            .client
+            .control_transport()
+            .get(Path::fixed("/connections"))
+            .query_opt("app", query.app.clone())
+            .query_opt("status", query.status.as_ref().map(|s| s.as_str().to_owned()))
+            .json()
+            .await?;
+        Ok(envelope.connections.unwrap_or_default())
+    }
+
+    /// `POST /connections`: starts a new connection. Open the returned
+    /// connection's `url` (or, if Maton left it out, [`ConnectionsApi::get`]
+    /// the new id) to authorize the app. Never retried: a repeat would
+    /// create a second connection.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty app name; request errors; or
+    /// [`Error::Decode`] when the body carries no `connection_id` (the body
+    /// is not documented; `{"connection": {...}}` as for `get`, or the same
+    /// fields at the top level, are accepted).
+    ///
+    /// ```no_run
+    /// use maton_gateway::{CreateConnection, MatonClient};
+    ///
+    /// # async fn run() -> creator_core::Result<()> {
+    /// let maton = MatonClient::from_env()?;
+    /// let c = maton.connections().create(&CreateConnection::new("gumroad")).await?;
+    /// println!("open {:?}, then use connection {}", c.url, c.connection_id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn create(&self, new: &CreateConnection) -> Result<Connection> {
+        require("app", &new.app)?;
+        let response = self
+            .client
+            .control_transport()
+            .post(Path::fixed("/connections"))
+            .json_body(new)
+            .send()
+            .await?;
+        // `{"connection": {...}}` like GET, or the fields at the top level.
+        let wrapped = serde_json::from_slice::<serde_json::Value>(&response.body)
+            .ok()
+            .is_some_and(|v| v.get("connection").is_some());
+        if wrapped {
+            Ok(response
+                .json::<OneEnvelope>(creator_core::Provider::Maton)?
+                .connection)
+        } else {
+            response.json::<Connection>(creator_core::Provider::Maton)
+        }
+    }
+
+    /// `GET /connections/{id}`: one connection, with the `url` to open while it is pending.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty id, [`Error::NotFound`] for an
+    /// unknown id, or other request errors.
+    pub async fn get(&self, connection_id: &str) -> Result<Connection> {
+        require("connection id", connection_id)?;
+        let envelope: OneEnvelope = self
+            .client
+            .control_transport()
+            .get(Path::new("/connections/{}", &[connection_id]))
+            .json()
+            .await?;
+        Ok(envelope.connection)
+    }
+
+    /// `DELETE /connections/{id}`. Maton does not document the response
+    /// body; any 2xx counts as deleted.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty id, [`Error::NotFound`] for an
+    /// unknown id, or other request errors.
+    pub async fn delete(&self, connection_id: &str) -> Result<()> {
+        require("connection id", connection_id)?;
+        self.client
+            .control_transport()
+            .delete(Path::new("/connections/{}", &[connection_id]))
+            .send()
+            .await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn require(what: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        Err(Error::InvalidInput(format!("{what} must not be empty")))
+    } else {
+        Ok(())
+    }
+}
