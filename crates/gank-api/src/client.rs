@@ -1,0 +1,481 @@
+//! The client, its builder and token handling.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use creator_core::http::{Auth, Transport};
+use creator_core::{Clock, Error, Provider, Result, RetryPolicy, Secret};
+use serde::de::DeserializeOwned;
+use tokio::sync::OnceCell;
+
+use crate::listings::{Listing, ListingQuery};
+use crate::memberships::MembershipSetting;
+use crate::registration::WebhookRegistrationApi;
+use crate::subscribers::{SubscribersApi, SubscriptionsApi};
+use crate::tokens::CreatorTokensApi;
+use crate::transactions::TransactionsApi;
+use crate::users::UsersApi;
+use crate::verify::SignatureVerifier;
+
+/// The default V1 host (Gank's own site API, paths start with `/v1`).
+pub const V1_BASE_URL: &str = "https://api.ganknow.com/";
+/// The default V2 host (the Creator API).
+pub const V2_BASE_URL: &str = "https://api-v2.ganknow.com/";
+
+/// Which of Gank's two kinds of JWT an endpoint takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// The JWT Ganknow issues when you log in; used by webhook registration,
+    /// minting creator tokens and every V1 endpoint.
+    Login,
+    /// The Creator API JWT (from the Payment Widget dashboard or
+    /// [`CreatorTokensApi::mint`]); used by the subscriber endpoints.
+    Creator,
+}
+
+impl TokenKind {
+    fn missing_message(self, endpoint: &str) -> String {
+        match self {
+            TokenKind::Login => format!(
+                "`{endpoint}` needs the Gank login token, which was not configured. It is the JWT \
+                 Ganknow issues when you log in: copy the `Authorization` header of any request \
+                 to api.ganknow.com in your browser's developer tools (or the `auth._token.local` \
+                 cookie on .ganknow.com) and pass it to `GankClient::builder().login_token(..)`"
+            ),
+            TokenKind::Creator => format!(
+                "`{endpoint}` needs the Gank creator token, which was not configured. Generate \
+                 one in the Ganknow dashboard (Widgets > Payment Widget) or mint one with \
+                 `client.creator_tokens().mint()` (which needs the login token and revokes the \
+                 previous creator token), then pass it to `GankClient::builder().creator_token(..)`"
+            ),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            TokenKind::Login => "login token",
+            TokenKind::Creator => "creator token",
+        }
+    }
+}
+
+/// Which host a request goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Host {
+    V1,
+    V2,
+}
+
+pub(crate) struct Inner {
+    pub(crate) v1: Transport,
+    pub(crate) v2: Transport,
+    login_token: Option<Secret>,
+    creator_token: Option<Secret>,
+    configured_user_id: Option<String>,
+    user_id: OnceCell<String>,
+    pub(crate) verifier: Option<Arc<dyn SignatureVerifier>>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+/// A client for the Gank Creator API (V2), the V1 endpoints creators need,
+/// and Gank webhooks.
+///
+/// Cheap to clone (clones share connection pools). Build it with
+/// [`GankClient::builder`]. Each endpoint sends the token the Gank docs show
+/// for it; calling one whose token was not configured fails with
+/// [`Error::Config`] before any request is made.
+///
+/// ```no_run
+/// use gank_api::{GankClient, SubscriberFilter};
+/// use futures::TryStreamExt;
+///
+/// # async fn run() -> creator_core::Result<()> {
+/// let client = GankClient::builder()
+///     .creator_token(std::env::var("GANK_CREATOR_TOKEN").unwrap_or_default())
+///     .build()?;
+/// let active: Vec<_> = client
+///     .subscribers()
+///     .list(SubscriberFilter::new().active(true))
+///     .try_collect()
+///     .await?;
+/// println!("{} active subscribers", active.len());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct GankClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl fmt::Debug for GankClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GankClient")
+            .field("v1", &self.inner.v1)
+            .field("v2", &self.inner.v2)
+            .field(
+                "login_token",
+                &self.inner.login_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "creator_token",
+                &self.inner.creator_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("user_id", &self.inner.configured_user_id)
+            .field("verifier", &self.inner.verifier)
+            .finish()
+    }
+}
+
+/// Builds a [`GankClient`].
+///
+/// ```
+/// use std::time::Duration;
+/// use gank_api::GankClient;
+///
+/// let client = GankClient::builder()
+///     .login_token("eyJhbGciOiJIUzI1NiJ9.login.sig")
+///     .creator_token("eyJhbGciOiJIUzI1NiJ9.creator.sig")
+///     .v1_base_url("http://127.0.0.1:8001")
+///     .v2_base_url("http://127.0.0.1:8002")
+///     .timeout(Duration::from_secs(10))
+///     .build()?;
+/// assert!(!format!("{client:?}").contains("login.sig"));
+/// # Ok::<(), creator_core::Error>(())
+/// ```
+pub struct GankClientBuilder {
+    login_token: Option<Secret>,
+    creator_token: Option<Secret>,
+    v1_base_url: String,
+    v2_base_url: String,
+    timeout: Duration,
+    retry: RetryPolicy,
+    clock: Option<Arc<dyn Clock>>,
+    user_agent: Option<String>,
+    user_id: Option<String>,
+    verifier: Option<Arc<dyn SignatureVerifier>>,
+}
+
+impl fmt::Debug for GankClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GankClientBuilder")
+            .field("login_token", &self.login_token)
+            .field("creator_token", &self.creator_token)
+            .field("v1_base_url", &self.v1_base_url)
+            .field("v2_base_url", &self.v2_base_url)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("user_id", &self.user_id)
+            .field("verifier", &self.verifier)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for GankClientBuilder {
+    fn default() -> Self {
+        Self {
+            login_token: None,
+            creator_token: None,
+            v1_base_url: V1_BASE_URL.to_owned(),
+            v2_base_url: V2_BASE_URL.to_owned(),
+            timeout: Transport::DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            clock: None,
+            user_agent: None,
+            user_id: None,
+            verifier: None,
+        }
+    }
+}
+
+impl GankClientBuilder {
+    /// The login JWT (used by webhook registration, creator-token minting and V1).
+    ///
+    /// A value copied with its `Bearer ` prefix (from an `Authorization`
+    /// header) is accepted; the prefix is removed.
+    pub fn login_token(mut self, token: impl Into<Secret>) -> Self {
+        self.login_token = Some(token.into());
+        self
+    }
+
+    /// The creator JWT (used by the subscriber endpoints).
+    ///
+    /// A value with a `Bearer ` prefix is accepted; the prefix is removed.
+    pub fn creator_token(mut self, token: impl Into<Secret>) -> Self {
+        self.creator_token = Some(token.into());
+        self
+    }
+
+    /// The V1 host (default [`V1_BASE_URL`]); a path prefix is kept and `http://` is allowed.
+    pub fn v1_base_url(mut self, url: impl Into<String>) -> Self {
+        self.v1_base_url = url.into();
+        self
+    }
+
+    /// The V2 host (default [`V2_BASE_URL`]); a path prefix is kept and `http://` is allowed.
+    pub fn v2_base_url(mut self, url: impl Into<String>) -> Self {
+        self.v2_base_url = url.into();
+        self
+    }
+
+    /// The per-attempt timeout (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The retry policy (default: 3 attempts, full-jitter backoff; writes are never re-sent).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The clock for retry sleeps and webhook timestamp checks (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The `User-Agent` header (default `creator-commerce/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Your Gank user id, used by the [`creator_core::Products`] implementation.
+    /// When not set it is read once from `GET /v1/users/me` (login token).
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = Some(user_id.into());
+        self
+    }
+
+    /// The webhook signature verifier used by the [`creator_core::Webhooks`]
+    /// implementation, such as an [`HmacVerifier`](crate::HmacVerifier) keyed
+    /// by the registration `key`.
+    pub fn webhook_verifier(mut self, verifier: impl SignatureVerifier + 'static) -> Self {
+        self.verifier = Some(Arc::new(verifier));
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an invalid base URL, or a token that is empty or
+    /// cannot be sent in an HTTP header.
+    pub fn build(self) -> Result<GankClient> {
+        let login_token = self
+            .login_token
+            .map(|t| clean_token(t, TokenKind::Login))
+            .transpose()?;
+        let creator_token = self
+            .creator_token
+            .map(|t| clean_token(t, TokenKind::Creator))
+            .transpose()?;
+        let clock: Arc<dyn Clock> = self
+            .clock
+            .unwrap_or_else(|| Arc::new(creator_core::SystemClock));
+        let transport = |base: &str| {
+            let mut b = Transport::builder(Provider::Gank, base)
+                .auth(Auth::None)
+                .timeout(self.timeout)
+                .retry(self.retry)
+                .clock(clock.clone());
+            if let Some(ua) = &self.user_agent {
+                b = b.user_agent(ua.clone());
+            }
+            b.build()
+        };
+        let v1 = transport(&self.v1_base_url)?;
+        let v2 = transport(&self.v2_base_url)?;
+        if let Some(id) = &self.user_id
+            && id.trim().is_empty()
+        {
+            return Err(Error::Config("the Gank user id is empty".into()));
+        }
+        Ok(GankClient {
+            inner: Arc::new(Inner {
+                v1,
+                v2,
+                login_token,
+                creator_token,
+                configured_user_id: self.user_id.clone(),
+                user_id: OnceCell::new_with(self.user_id),
+                verifier: self.verifier,
+                clock,
+            }),
+        })
+    }
+}
+
+/// Trims a token, removes a `Bearer ` prefix, and checks it can travel in a header.
+fn clean_token(token: Secret, kind: TokenKind) -> Result<Secret> {
+    let raw = token.expose().trim();
+    let raw = match (raw.get(..6), raw.get(6..)) {
+        (Some(word), Some(rest))
+            if word.eq_ignore_ascii_case("bearer")
+                && (rest.is_empty() || rest.starts_with(char::is_whitespace)) =>
+        {
+            rest.trim()
+        }
+        _ => raw,
+    };
+    if raw.is_empty() {
+        return Err(Error::Config(format!("the Gank {} is empty", kind.name())));
+    }
+    if http::HeaderValue::from_str(raw).is_err() || raw.contains(char::is_whitespace) {
+        return Err(Error::Config(format!(
+            "the Gank {} contains characters that cannot be sent in an HTTP header",
+            kind.name()
+        )));
+    }
+    Ok(Secret::new(raw))
+}
+
+impl GankClient {
+    /// Starts building a client. No token is required to build; each
+    /// endpoint checks for the token it needs when called.
+    pub fn builder() -> GankClientBuilder {
+        GankClientBuilder::default()
+    }
+
+    /// A copy of this client using another creator token, for example the one
+    /// [`CreatorTokensApi::mint`] just returned (minting revokes the old one).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the token is empty or not header-safe.
+    pub fn with_creator_token(&self, token: impl Into<Secret>) -> Result<GankClient> {
+        let token = clean_token(token.into(), TokenKind::Creator)?;
+        let inner = &self.inner;
+        Ok(GankClient {
+            inner: Arc::new(Inner {
+                v1: inner.v1.clone(),
+                v2: inner.v2.clone(),
+                login_token: inner.login_token.clone(),
+                creator_token: Some(token),
+                configured_user_id: inner.configured_user_id.clone(),
+                user_id: OnceCell::new_with(inner.user_id.get().cloned()),
+                verifier: inner.verifier.clone(),
+                clock: inner.clock.clone(),
+            }),
+        })
+    }
+
+    /// True when a token of this kind was configured.
+    pub fn has_token(&self, kind: TokenKind) -> bool {
+        match kind {
+            TokenKind::Login => self.inner.login_token.is_some(),
+            TokenKind::Creator => self.inner.creator_token.is_some(),
+        }
+    }
+
+    /// Minting creator tokens (`POST {V2}/auth/creators`).
+    pub fn creator_tokens(&self) -> CreatorTokensApi<'_> {
+        CreatorTokensApi::new(self)
+    }
+
+    /// Webhook registration (`{V2}/auth/external-callback/register`).
+    pub fn webhook_registration(&self) -> WebhookRegistrationApi<'_> {
+        WebhookRegistrationApi::new(self)
+    }
+
+    /// Subscribers of your memberships (`{V2}/payment/creator/subscribers`).
+    pub fn subscribers(&self) -> SubscribersApi<'_> {
+        SubscribersApi::new(self)
+    }
+
+    /// Subscription status (`{V2}/payment/creator/subscription/{id}/status`).
+    pub fn subscriptions(&self) -> SubscriptionsApi<'_> {
+        SubscriptionsApi::new(self)
+    }
+
+    /// Transactions (`{V1}/v1/payment/transaction/{id}`, and the V2 list).
+    pub fn transactions(&self) -> TransactionsApi<'_> {
+        TransactionsApi::new(self)
+    }
+
+    /// Your account (`{V1}/v1/users/me`).
+    pub fn users(&self) -> UsersApi<'_> {
+        UsersApi::new(self)
+    }
+
+    /// Membership settings (tiers) with their details (billing options), from
+    /// `GET {V1}/v1/users/membership-settings-v2/{user_id}` (login token).
+    ///
+    /// # Errors
+    /// [`Error::Config`] without a login token; request and decode errors.
+    pub async fn membership_settings(&self, user_id: &str) -> Result<Vec<MembershipSetting>> {
+        crate::memberships::membership_settings(self, user_id).await
+    }
+
+    /// Shop listings of a user, lazily page by page, from
+    /// `GET {V1}/v1/catalogs/services?userId=` (see [`ListingQuery`]).
+    pub fn listings(
+        &self,
+        user_id: &str,
+        query: ListingQuery,
+    ) -> futures::stream::BoxStream<'static, Result<Listing>> {
+        crate::listings::listings(self.clone(), user_id.to_owned(), query)
+    }
+
+    /// Your Gank user id: the configured one, or `GET /v1/users/me` (read once and kept).
+    ///
+    /// # Errors
+    /// As [`UsersApi::me`].
+    pub async fn user_id(&self) -> Result<String> {
+        self.inner
+            .user_id
+            .get_or_try_init(|| async { self.users().me().await.map(|u| u.id) })
+            .await
+            .cloned()
+    }
+
+    // ---- internals ----
+
+    pub(crate) fn transport(&self, host: Host) -> &Transport {
+        match host {
+            Host::V1 => &self.inner.v1,
+            Host::V2 => &self.inner.v2,
+        }
+    }
+
+    /// The bearer auth for `kind`, or the configuration error naming the token.
+    pub(crate) fn bearer(&self, kind: TokenKind, endpoint: &str) -> Result<Auth> {
+        let token = match kind {
+            TokenKind::Login => &self.inner.login_token,
+            TokenKind::Creator => &self.inner.creator_token,
+        };
+        token
+            .as_ref()
+            .map(|t| Auth::Bearer(t.clone()))
+            .ok_or_else(|| Error::Config(kind.missing_message(endpoint)))
+    }
+
+    /// The login token's bearer auth when configured, else no credentials.
+    pub(crate) fn optional_login(&self) -> Auth {
+        self.inner
+            .login_token
+            .as_ref()
+            .map(|t| Auth::Bearer(t.clone()))
+            .unwrap_or(Auth::None)
+    }
+}
+
+/// `{"data": T, "total": n}` with `data` possibly null.
+#[derive(serde::Deserialize)]
+pub(crate) struct Envelope<T> {
+    #[serde(default = "Option::default")]
+    pub(crate) data: Option<T>,
+}
+
+/// Unwraps a single-object `{"data": ...}` envelope; `data: null` is a 404-like answer.
+pub(crate) fn unwrap_data<T: DeserializeOwned>(
+    response: &creator_core::http::Response,
+    what: &str,
+) -> Result<T> {
+    let env: Envelope<T> = response.json(Provider::Gank)?;
+    env.data.ok_or_else(|| Error::NotFound {
+        provider: Provider::Gank,
+        status: response.status,
+        message: format!("Gank answered `data: null` for {what}"),
+        body: creator_core::RawBody::new(response.body.clone()),
+    })
+}

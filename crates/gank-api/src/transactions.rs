@@ -1,0 +1,557 @@
+//! Transactions: `GET {V1}/v1/payment/transaction/{id}` (documented) and the
+//! V2 wallet list `GET {V2}/payment/transactions` (seen in third-party code only).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use creator_core::http::{Path, Response};
+use creator_core::{Error, Provider, RawBody, Result};
+use futures::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::Amount;
+use crate::client::{GankClient, Host, TokenKind};
+use crate::de;
+use crate::pager::{Fetched, paged};
+
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// Any other value, as sent.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The wire value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $wire, )*
+                    $name::Unknown(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $( $wire => $name::$variant, )*
+                    other => $name::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Ok($name::from(s.as_str()))
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// A transaction's `payment_status`. Only `SUCCEED` is documented.
+    pub enum PaymentStatus {
+        /// `SUCCEED`: paid.
+        Succeed = "SUCCEED",
+    }
+}
+
+string_enum! {
+    /// What a transaction was for (`usecase`).
+    ///
+    /// `USER_MEMBERSHIP_RECURRING` is documented; the others are seen in
+    /// third-party code (GankHelper's transaction types).
+    pub enum Usecase {
+        /// `USER_MEMBERSHIP_RECURRING`: a membership payment.
+        UserMembershipRecurring = "USER_MEMBERSHIP_RECURRING",
+        /// `DIGITAL_GOODS`: a shop purchase.
+        DigitalGoods = "DIGITAL_GOODS",
+        /// `DONATION`: a profile tip.
+        Donation = "DONATION",
+        /// `POST_TIPPING`: a tip on a post.
+        PostTipping = "POST_TIPPING",
+        /// `WITHDRAWAL`: a payout to the creator.
+        Withdrawal = "WITHDRAWAL",
+        /// `INTERNAL`: an internal movement.
+        Internal = "INTERNAL",
+    }
+}
+
+impl Usecase {
+    /// True for any membership usecase (`USER_MEMBERSHIP…`).
+    pub fn is_membership(&self) -> bool {
+        self.as_str().starts_with("USER_MEMBERSHIP")
+    }
+}
+
+/// The payload of a membership transaction (`usecase_data.data` for
+/// `USER_MEMBERSHIP_*`), as in the `USER_MEMBERSHIP.TX_SUCCEED` webhook and
+/// the transaction detail. Every field is optional; unknown ones are in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct MembershipTxData {
+    /// Billing period in months.
+    #[serde(default, deserialize_with = "de::opt_u32")]
+    pub billing_period: Option<u32>,
+    /// Whether the subscriber covered the fee.
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    pub is_fee_covered: Option<bool>,
+    /// Whether the subscriber covers the fee on every renewal.
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    pub is_fee_covered_forever: Option<bool>,
+    /// The price event id.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub price_event_id: Option<String>,
+    /// The creator's user id.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub creator_user_id: Option<String>,
+    /// The creator's nickname.
+    #[serde(default)]
+    pub creator_user_nickname: Option<String>,
+    /// The membership's title at the time of payment.
+    #[serde(default)]
+    pub membership_title: Option<String>,
+    /// The membership detail (billing option) paid for.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub membership_detail_id: Option<String>,
+    /// The subscriber's user id.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub subscriber_user_id: Option<String>,
+    /// The subscriber's email.
+    #[serde(default)]
+    pub subscriber_user_email: Option<String>,
+    /// The subscriber's nickname.
+    #[serde(default)]
+    pub subscriber_user_nickname: Option<String>,
+    /// An undocumented reference (`null` in every sample), kept as sent.
+    #[serde(default)]
+    pub custom_reference_id: Option<Value>,
+    /// Every other field, as sent.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// The payload of a digital-goods transaction (`usecase_data.data` for
+/// `DIGITAL_GOODS`). Every field is optional; unknown ones (the documented
+/// sample is cut off) are in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct DigitalGoodsTxData {
+    /// The listing bought (a [`Listing`](crate::Listing) id).
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub catalog_id: Option<String>,
+    /// The listing's title at the time of purchase.
+    #[serde(default)]
+    pub catalog_title: Option<String>,
+    /// The price option bought.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub catalog_price_id: Option<String>,
+    /// The buyer's user id.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub buyer_user_id: Option<String>,
+    /// The buyer's email.
+    #[serde(default)]
+    pub buyer_user_email: Option<String>,
+    /// The creator's user id.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub creator_user_id: Option<String>,
+    /// Whether the buyer covered the fee.
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    pub is_fee_covered: Option<bool>,
+    /// The discount code used (`null` in the sample), kept as sent.
+    #[serde(default)]
+    pub discount_code: Option<Value>,
+    /// Every other field, as sent.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+impl MembershipTxData {
+    /// `membership_setting_id`, when the payload carries one (it is not in
+    /// the documented samples; read from [`extra`](Self::extra)).
+    pub fn membership_setting_id(&self) -> Option<String> {
+        extra_str(&self.extra, "membership_setting_id")
+    }
+}
+
+impl DigitalGoodsTxData {
+    /// `buyer_user_nickname`, when the payload carries one (the documented
+    /// sample is cut off before it could appear; read from [`extra`](Self::extra)).
+    pub fn buyer_user_nickname(&self) -> Option<String> {
+        extra_str(&self.extra, "buyer_user_nickname")
+    }
+}
+
+fn extra_str(extra: &BTreeMap<String, Value>, key: &str) -> Option<String> {
+    extra.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// `usecase_data.data`, typed by usecase.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum UsecasePayload {
+    /// A membership payment.
+    Membership(MembershipTxData),
+    /// A digital-goods purchase.
+    DigitalGoods(DigitalGoodsTxData),
+    /// Any other usecase (or no `data`): the JSON as sent.
+    Other(Value),
+}
+
+/// `usecase_data`: `{usecase, data}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct UsecaseData {
+    /// The usecase, when sent.
+    pub usecase: Option<Usecase>,
+    /// The payload, typed by usecase.
+    pub data: UsecasePayload,
+}
+
+/// Which payload type to read when `usecase` is absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hint {
+    Membership,
+    DigitalGoods,
+}
+
+impl UsecaseData {
+    /// Types `data` by `usecase`, else by `hint`, else by its keys.
+    pub(crate) fn from_parts(
+        usecase: Option<Usecase>,
+        data: Option<Value>,
+        hint: Option<Hint>,
+    ) -> Result<Self, serde_json::Error> {
+        let data = data.unwrap_or(Value::Null);
+        let kind = match &usecase {
+            Some(u) if u.is_membership() => Some(Hint::Membership),
+            Some(Usecase::DigitalGoods) => Some(Hint::DigitalGoods),
+            Some(_) => None,
+            None => hint.or_else(|| {
+                let obj = data.as_object()?;
+                if obj.contains_key("catalog_id") {
+                    Some(Hint::DigitalGoods)
+                } else if obj.contains_key("subscriber_user_id")
+                    || obj.contains_key("membership_title")
+                {
+                    Some(Hint::Membership)
+                } else {
+                    None
+                }
+            }),
+        };
+        let payload = match (kind, &data) {
+            (Some(Hint::Membership), Value::Null) => {
+                UsecasePayload::Membership(MembershipTxData::default())
+            }
+            (Some(Hint::DigitalGoods), Value::Null) => {
+                UsecasePayload::DigitalGoods(DigitalGoodsTxData::default())
+            }
+            (Some(Hint::Membership), _) => {
+                UsecasePayload::Membership(serde_json::from_value(data)?)
+            }
+            (Some(Hint::DigitalGoods), _) => {
+                UsecasePayload::DigitalGoods(serde_json::from_value(data)?)
+            }
+            (None, _) => UsecasePayload::Other(data),
+        };
+        Ok(Self {
+            usecase,
+            data: payload,
+        })
+    }
+
+    /// The membership payload, if this is one.
+    pub fn membership(&self) -> Option<&MembershipTxData> {
+        match &self.data {
+            UsecasePayload::Membership(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The digital-goods payload, if this is one.
+    pub fn digital_goods(&self) -> Option<&DigitalGoodsTxData> {
+        match &self.data {
+            UsecasePayload::DigitalGoods(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawUsecaseData {
+    #[serde(default)]
+    usecase: Option<Usecase>,
+    #[serde(default)]
+    data: Option<Value>,
+}
+
+impl<'de> Deserialize<'de> for UsecaseData {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = RawUsecaseData::deserialize(d)?;
+        UsecaseData::from_parts(raw.usecase, raw.data, None)
+            .map_err(|e| serde::de::Error::custom(format!("in usecase_data.data: {e}")))
+    }
+}
+
+/// A Gank transaction (payment).
+///
+/// From the documented detail endpoint (`human_id`, `payment_status`,
+/// `usecase_data`) and the V2 wallet list (which adds `usecase`, `price`,
+/// `created_at`). Everything is optional; unknown fields are in `extra`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct Transaction {
+    /// The payment id, when sent.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub id: Option<String>,
+    /// The human-readable id (`UM-YYMMDD-…` memberships, `DG-YYMMDD-…` digital
+    /// goods); the subject of webhook deliveries.
+    #[serde(default)]
+    pub human_id: Option<String>,
+    /// Payment status.
+    #[serde(default)]
+    pub payment_status: Option<PaymentStatus>,
+    /// The usecase at the top level (wallet list).
+    #[serde(default)]
+    pub usecase: Option<Usecase>,
+    /// Usecase and typed payload.
+    #[serde(default)]
+    pub usecase_data: Option<UsecaseData>,
+    /// Price in dollars (wallet list; a string or a number).
+    #[serde(default)]
+    pub price: Option<Amount>,
+    /// Creation time, as sent.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Every other field, as sent.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+impl Transaction {
+    /// [`created_at`](Self::created_at) parsed; `None` when absent or unreadable.
+    pub fn created_at(&self) -> Option<OffsetDateTime> {
+        self.created_at.as_deref().and_then(crate::parse_timestamp)
+    }
+
+    /// The usecase from `usecase_data`, else the top-level one.
+    pub fn usecase(&self) -> Option<&Usecase> {
+        self.usecase_data
+            .as_ref()
+            .and_then(|u| u.usecase.as_ref())
+            .or(self.usecase.as_ref())
+    }
+
+    /// `human_id`, else `id`.
+    pub fn key(&self) -> Option<&str> {
+        self.human_id.as_deref().or(self.id.as_deref())
+    }
+}
+
+/// `{"data": [...]}` from the V2 wallet list.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct TransactionPage {
+    /// The transactions (`data: null` reads as none).
+    #[serde(default, deserialize_with = "de::null_as_empty")]
+    pub data: Vec<Transaction>,
+    /// The total count, when sent.
+    #[serde(default, deserialize_with = "de::opt_u64")]
+    pub total: Option<u64>,
+}
+
+/// Paging and filters for the V2 wallet list (see [`TransactionsApi::list`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TransactionFilter {
+    /// Rows per page (default 100; GankHelper uses 500, the maximum is unknown).
+    pub per_page: u32,
+    /// `usecases_client` (default `WALLET_GANK_EARNING_TX`, the creator's earnings);
+    /// `None` sends none.
+    pub usecases_client: Option<String>,
+    /// Stop after this many pages.
+    pub max_pages: Option<u32>,
+}
+
+impl Default for TransactionFilter {
+    fn default() -> Self {
+        Self {
+            per_page: 100,
+            usecases_client: Some(Self::EARNINGS.to_owned()),
+            max_pages: None,
+        }
+    }
+}
+
+impl TransactionFilter {
+    /// The `usecases_client` value for a creator's earnings.
+    pub const EARNINGS: &'static str = "WALLET_GANK_EARNING_TX";
+
+    /// Defaults: earnings, 100 per page.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the page size (at least 1).
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.per_page = per_page.max(1);
+        self
+    }
+
+    /// Sets `usecases_client` (`None` sends none).
+    pub fn usecases_client(mut self, value: Option<String>) -> Self {
+        self.usecases_client = value;
+        self
+    }
+
+    /// Stops after `pages` pages.
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = Some(pages);
+        self
+    }
+}
+
+/// Transaction endpoints (login token); from [`GankClient::transactions`].
+#[derive(Debug, Clone, Copy)]
+pub struct TransactionsApi<'a> {
+    client: &'a GankClient,
+}
+
+impl<'a> TransactionsApi<'a> {
+    pub(crate) fn new(client: &'a GankClient) -> Self {
+        Self { client }
+    }
+
+    /// One transaction, from `GET {V1}/v1/payment/transaction/{id}`.
+    ///
+    /// The docs call `{id}` "the payment ID"; whether a `human_id` is accepted
+    /// too is not documented. The documented response is the bare object; a
+    /// `{"data": {...}}` envelope (as other V1 endpoints use) is unwrapped, and
+    /// `data: null` is [`Error::NotFound`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty id; [`Error::Config`] without a
+    /// login token; request and decode errors.
+    pub async fn get(&self, id: &str) -> Result<Transaction> {
+        if id.trim().is_empty() {
+            return Err(Error::InvalidInput("the Gank payment id is empty".into()));
+        }
+        let auth = self
+            .client
+            .bearer(TokenKind::Login, "GET /v1/payment/transaction/{id}")?;
+        let response = self
+            .client
+            .transport(Host::V1)
+            .get(Path::new("/v1/payment/transaction/{}", &[id]))
+            .auth(auth)
+            .send()
+            .await?;
+        decode_transaction(&response)
+    }
+
+    /// One page (1-based) of the V2 wallet list
+    /// `GET {V2}/payment/transactions?page=&per_page=&usecases_client=`.
+    ///
+    /// This endpoint is **not in Gank's docs**; it is what the Ganknow site
+    /// and GankHelper use (login token), and may change without notice.
+    ///
+    /// # Errors
+    /// [`Error::Config`] without a login token; request and decode errors.
+    pub async fn page(&self, filter: &TransactionFilter, page: u32) -> Result<TransactionPage> {
+        let auth = self
+            .client
+            .bearer(TokenKind::Login, "GET /payment/transactions")?;
+        self.client
+            .transport(Host::V2)
+            .get(Path::fixed("/payment/transactions"))
+            .auth(auth)
+            .query("page", page.max(1).to_string())
+            .query("per_page", filter.per_page.to_string())
+            .query_opt("usecases_client", filter.usecases_client.clone())
+            .json()
+            .await
+    }
+
+    /// Every transaction of the V2 wallet list (see [`TransactionsApi::page`]),
+    /// lazily. Pages are 1-based; the stream stops on an empty or short page
+    /// (or at `total` when sent), and rows already seen (same `human_id`) are
+    /// skipped, since new sales shift the pages while you read.
+    pub fn list(&self, filter: TransactionFilter) -> BoxStream<'static, Result<Transaction>> {
+        let client = self.client.clone();
+        let max_pages = filter.max_pages;
+        paged(
+            1,
+            1,
+            max_pages,
+            |t: &Transaction| t.key().map(str::to_owned),
+            move |_, page| {
+                let client = client.clone();
+                let filter = filter.clone();
+                async move {
+                    let p = client.transactions().page(&filter, page).await?;
+                    Ok(Fetched {
+                        items: p.data,
+                        total: p.total,
+                        per_page: Some(filter.per_page),
+                    })
+                }
+            },
+        )
+    }
+}
+
+/// Decodes a transaction detail, bare or inside `{"data": ...}`.
+fn decode_transaction(response: &Response) -> Result<Transaction> {
+    let value: Value = response.json(Provider::Gank)?;
+    let enveloped = value.as_object().is_some_and(|o| {
+        o.contains_key("data") && !o.contains_key("human_id") && !o.contains_key("usecase_data")
+    });
+    let (value, prefix) = if enveloped {
+        match value.get("data") {
+            Some(Value::Null) | None => {
+                return Err(Error::NotFound {
+                    provider: Provider::Gank,
+                    status: response.status,
+                    message: "Gank answered `data: null` for the transaction".into(),
+                    body: RawBody::new(response.body.clone()),
+                });
+            }
+            Some(inner) => (inner.clone(), "data."),
+        }
+    } else {
+        (value, "")
+    };
+    serde_path_to_error::deserialize::<_, Transaction>(&value).map_err(|e| {
+        let path = e.path().to_string();
+        Error::decode(
+            Provider::Gank,
+            format!("{prefix}{path}"),
+            e.into_inner(),
+            response.body.clone(),
+        )
+    })
+}

@@ -1,0 +1,239 @@
+//! Parsing Gank webhook deliveries.
+//!
+//! A delivery is `{"event": "<USECASE>.TX_<STATUS>", "data": {"human_id",
+//! "payment_status", "usecase_data": {"usecase", "data": {...}}}}`. Key order
+//! differs between deliveries and is never relied on. `human_id` is the
+//! subject: the same payment keeps it across redeliveries.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use creator_core::WebhookError;
+
+use crate::registration::GankEvent;
+use crate::transactions::{
+    DigitalGoodsTxData, Hint, MembershipTxData, PaymentStatus, Usecase, UsecasePayload,
+};
+
+/// A parsed Gank webhook delivery.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum GankWebhook {
+    /// `USER_MEMBERSHIP.TX_SUCCEED`: a membership payment succeeded.
+    MembershipPayment(TxEvent<MembershipTxData>),
+    /// `DIGITAL_GOODS.TX_SUCCEED`: a digital-goods purchase succeeded.
+    DigitalGoodsPurchase(TxEvent<DigitalGoodsTxData>),
+    /// Any other event (`DONATION.TX_SUCCEED`, a failure event, …): its name,
+    /// its `human_id` when present, and the whole JSON as sent.
+    Unknown {
+        /// The event name.
+        event: GankEvent,
+        /// `data.human_id`, when present.
+        human_id: Option<String>,
+        /// The whole delivery, as sent.
+        raw: Value,
+    },
+}
+
+/// The `data` of a known transaction event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct TxEvent<T> {
+    /// The payment's human id (`UM-250925-NWKBIKATC`), the dedup key.
+    pub human_id: String,
+    /// `payment_status` (`SUCCEED`), when sent.
+    pub payment_status: Option<PaymentStatus>,
+    /// `usecase_data.usecase` (`USER_MEMBERSHIP_RECURRING`), when sent.
+    pub usecase: Option<Usecase>,
+    /// `usecase_data.data`, typed (empty when absent).
+    pub data: T,
+    /// The whole delivery, as sent.
+    pub raw: Value,
+}
+
+impl GankWebhook {
+    /// The event name.
+    pub fn event(&self) -> GankEvent {
+        match self {
+            GankWebhook::MembershipPayment(_) => GankEvent::UserMembershipTxSucceed,
+            GankWebhook::DigitalGoodsPurchase(_) => GankEvent::DigitalGoodsTxSucceed,
+            GankWebhook::Unknown { event, .. } => event.clone(),
+        }
+    }
+
+    /// The payment's `human_id`, when present (always, for known events).
+    pub fn human_id(&self) -> Option<&str> {
+        match self {
+            GankWebhook::MembershipPayment(e) => Some(&e.human_id),
+            GankWebhook::DigitalGoodsPurchase(e) => Some(&e.human_id),
+            GankWebhook::Unknown { human_id, .. } => human_id.as_deref(),
+        }
+    }
+
+    /// The whole delivery as sent.
+    pub fn raw(&self) -> &Value {
+        match self {
+            GankWebhook::MembershipPayment(e) => &e.raw,
+            GankWebhook::DigitalGoodsPurchase(e) => &e.raw,
+            GankWebhook::Unknown { raw, .. } => raw,
+        }
+    }
+
+    /// Parses a delivery body. Verify the delivery first.
+    ///
+    /// ```
+    /// use gank_api::GankWebhook;
+    ///
+    /// let body = br#"{"data":{"human_id":"UM-250925-NWKBIKATC","payment_status":"SUCCEED",
+    ///   "usecase_data":{"usecase":"USER_MEMBERSHIP_RECURRING","data":{"billing_period":1}}},
+    ///   "event":"USER_MEMBERSHIP.TX_SUCCEED"}"#;
+    /// match GankWebhook::parse(body)? {
+    ///     GankWebhook::MembershipPayment(e) => assert_eq!(e.data.billing_period, Some(1)),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok::<(), creator_core::WebhookError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`WebhookError::Malformed`] when the body is not a JSON object, has no
+    /// `event` string, or a known event lacks `data.human_id` or has a field of
+    /// the wrong type (the message names the field).
+    pub fn parse(body: &[u8]) -> Result<GankWebhook, WebhookError> {
+        let raw: Value = serde_json::from_slice(body).map_err(|e| WebhookError::Malformed {
+            reason: format!("the body is not valid JSON ({} bytes): {e}", body.len()),
+        })?;
+        let obj = raw.as_object().ok_or_else(|| WebhookError::Malformed {
+            reason: "the body is not a JSON object".into(),
+        })?;
+        let event = match obj.get("event") {
+            Some(Value::String(s)) => s
+                .parse::<GankEvent>()
+                .unwrap_or(GankEvent::Unknown(s.clone())),
+            Some(_) => {
+                return Err(WebhookError::Malformed {
+                    reason: "`event` is not a string".into(),
+                });
+            }
+            None => {
+                return Err(WebhookError::Malformed {
+                    reason: "the body has no `event` field".into(),
+                });
+            }
+        };
+        let data = obj.get("data").cloned().unwrap_or(Value::Null);
+        match event {
+            GankEvent::UserMembershipTxSucceed => {
+                let e = tx_event(&data, Hint::Membership)?;
+                let membership = match e.payload {
+                    UsecasePayload::Membership(m) => m,
+                    _ => MembershipTxData::default(),
+                };
+                Ok(GankWebhook::MembershipPayment(TxEvent {
+                    human_id: e.human_id,
+                    payment_status: e.payment_status,
+                    usecase: e.usecase,
+                    data: membership,
+                    raw,
+                }))
+            }
+            GankEvent::DigitalGoodsTxSucceed => {
+                let e = tx_event(&data, Hint::DigitalGoods)?;
+                let goods = match e.payload {
+                    UsecasePayload::DigitalGoods(d) => d,
+                    _ => DigitalGoodsTxData::default(),
+                };
+                Ok(GankWebhook::DigitalGoodsPurchase(TxEvent {
+                    human_id: e.human_id,
+                    payment_status: e.payment_status,
+                    usecase: e.usecase,
+                    data: goods,
+                    raw,
+                }))
+            }
+            event @ GankEvent::Unknown(_) => Ok(GankWebhook::Unknown {
+                event,
+                human_id: data
+                    .get("human_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                raw,
+            }),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawData {
+    #[serde(default)]
+    human_id: Option<Value>,
+    #[serde(default)]
+    payment_status: Option<PaymentStatus>,
+    #[serde(default)]
+    usecase_data: Option<RawUsecase>,
+}
+
+#[derive(Deserialize)]
+struct RawUsecase {
+    #[serde(default)]
+    usecase: Option<Usecase>,
+    #[serde(default)]
+    data: Option<Value>,
+}
+
+struct Parsed {
+    human_id: String,
+    payment_status: Option<PaymentStatus>,
+    usecase: Option<Usecase>,
+    payload: UsecasePayload,
+}
+
+fn malformed(reason: impl Into<String>) -> WebhookError {
+    WebhookError::Malformed {
+        reason: reason.into(),
+    }
+}
+
+fn tx_event(data: &Value, hint: Hint) -> Result<Parsed, WebhookError> {
+    if !data.is_object() {
+        return Err(malformed("`data` is missing or not an object"));
+    }
+    let parsed: RawData = serde_path_to_error::deserialize(data)
+        .map_err(|e| malformed(format!("at `data.{}`: {}", e.path(), e.inner())))?;
+    let human_id = match parsed.human_id {
+        Some(Value::String(s)) if !s.trim().is_empty() => s,
+        _ => {
+            return Err(malformed(
+                "`data.human_id` (the payment's id) is missing or not a non-empty string",
+            ));
+        }
+    };
+    let (usecase, inner) = match parsed.usecase_data {
+        Some(u) => (u.usecase, u.data.filter(|v| !v.is_null())),
+        None => (None, None),
+    };
+    // The payload is typed by the event name, whatever usecase string came with it.
+    let at = |e: serde_path_to_error::Error<serde_json::Error>| {
+        malformed(format!(
+            "at `data.usecase_data.data.{}`: {}",
+            e.path(),
+            e.inner()
+        ))
+    };
+    let payload = match (hint, inner) {
+        (Hint::Membership, None) => UsecasePayload::Membership(MembershipTxData::default()),
+        (Hint::DigitalGoods, None) => UsecasePayload::DigitalGoods(DigitalGoodsTxData::default()),
+        (Hint::Membership, Some(v)) => {
+            UsecasePayload::Membership(serde_path_to_error::deserialize(&v).map_err(at)?)
+        }
+        (Hint::DigitalGoods, Some(v)) => {
+            UsecasePayload::DigitalGoods(serde_path_to_error::deserialize(&v).map_err(at)?)
+        }
+    };
+    Ok(Parsed {
+        human_id,
+        payment_status: parsed.payment_status,
+        usecase,
+        payload,
+    })
+}

@@ -1,0 +1,452 @@
+//! The creator-core traits implemented on GankClient.
+
+use creator_core::{
+    Error, EventKind, PersonSearch, ProductKind, ProductQuery, Products, SaleQuery, Sales,
+    SubscriberQuery, Subscribers, SubscriptionStatus, WebhookDelivery, WebhookError, Webhooks,
+    collect,
+};
+use gank_api::{AcceptUnsigned, GankSubscriber, Listing, MembershipSetting, Transaction};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::common::{Hosts, fixture, ok_fixture};
+use crate::q;
+
+const USER: &str = "fba1aaba-ffb5-42ae-8571-6ec0eb337802";
+
+#[test]
+fn the_client_is_usable_as_trait_objects() {
+    let client = gank_api::GankClient::builder().build().unwrap();
+    let _: Vec<Box<dyn Products>> = vec![Box::new(client.clone())];
+    let _: Box<dyn Sales> = Box::new(client.clone());
+    let _: Box<dyn Subscribers> = Box::new(client.clone());
+    let _: Box<dyn Webhooks> = Box::new(client);
+}
+
+#[tokio::test]
+async fn products_are_listings_then_membership_tiers_with_native_models_kept() {
+    let hosts = Hosts::start().await;
+    hosts.v1_get("/v1/users/me", "users_me.json").await;
+    Mock::given(method("GET"))
+        .and(path("/v1/catalogs/services"))
+        .and(query_param("page", "1"))
+        .respond_with(ok_fixture("listings_page1.json"))
+        .mount(&hosts.v1)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/catalogs/services"))
+        .and(query_param("page", "2"))
+        .respond_with(ok_fixture("listings_data_null.json"))
+        .mount(&hosts.v1)
+        .await;
+    hosts
+        .v1_get(
+            &format!("/v1/users/membership-settings-v2/{USER}"),
+            "membership_settings.json",
+        )
+        .await;
+    hosts.fallbacks().await;
+    let client = hosts.client();
+    let products = collect(client.products(ProductQuery::new()), None)
+        .await
+        .unwrap();
+    let kinds: Vec<_> = products.iter().map(|p| p.kind.clone()).collect();
+    assert_eq!(
+        kinds,
+        [
+            ProductKind::Service,
+            ProductKind::Service,
+            ProductKind::Membership,
+            ProductKind::Membership
+        ]
+    );
+    assert!(
+        products[0]
+            .provider_data()
+            .downcast_ref::<Listing>()
+            .is_some()
+    );
+    assert!(
+        products[2]
+            .provider_data()
+            .downcast_ref::<MembershipSetting>()
+            .is_some()
+    );
+    let sent: Vec<_> = hosts.v1_sent().await.iter().map(|s| s.line()).collect();
+    assert_eq!(
+        sent[0], "GET /v1/users/me",
+        "the user id is looked up first"
+    );
+    insta::assert_json_snapshot!(products);
+
+    let tier = client
+        .product("8a41d2c6-1f5e-4b9d-b7a3-0c6e2f8d1a95")
+        .await
+        .unwrap();
+    assert_eq!(tier.name, "Studio Supporter");
+    assert_eq!(tier.price.map(|m| m.minor_units()), Some(1250));
+    let listing = client
+        .product("f3f17de3-5a40-4e50-9cb3-60c071e6464e")
+        .await
+        .unwrap();
+    assert_eq!(listing.price.map(|m| m.minor_units()), Some(1000));
+    assert!(
+        client
+            .product("no-such-id")
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+}
+
+#[tokio::test]
+async fn products_without_any_way_to_know_the_user_is_a_config_error() {
+    let hosts = Hosts::start().await;
+    hosts.fallbacks().await;
+    let client = hosts.builder().build().unwrap();
+    let err = collect(client.products(ProductQuery::new()), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Config(ref m) if m.contains("login token")),
+        "{err:?}"
+    );
+    assert!(hosts.v1_sent().await.is_empty());
+}
+
+async fn mount_subscribers(hosts: &Hosts, active: &str, fixture_name: &str) {
+    Mock::given(method("GET"))
+        .and(path("/payment/creator/subscribers"))
+        .and(query_param("active", active))
+        .respond_with(ok_fixture(fixture_name))
+        .mount(&hosts.v2)
+        .await;
+}
+
+#[tokio::test]
+async fn subscribers_list_active_then_inactive_with_statuses() {
+    let hosts = Hosts::start().await;
+    mount_subscribers(&hosts, "true", "subscribers_export.json").await;
+    mount_subscribers(&hosts, "false", "subscribers_inactive.json").await;
+    hosts.fallbacks().await;
+    let client = hosts.client();
+    let subs = collect(
+        Subscribers::subscribers(
+            &client,
+            SubscriberQuery::new()
+                .product("0d6c3f8e-4b1a-4c57-9a57-2f0b1d7e9c11")
+                .search(PersonSearch::NicknameContains("o".into())),
+        ),
+        None,
+    )
+    .await
+    .unwrap();
+    let statuses: Vec<_> = subs.iter().map(|s| s.status.clone()).collect();
+    assert_eq!(
+        statuses,
+        [
+            SubscriptionStatus::Active,
+            SubscriptionStatus::Active,
+            SubscriptionStatus::Inactive
+        ]
+    );
+    assert!(
+        subs[0]
+            .provider_data()
+            .downcast_ref::<GankSubscriber>()
+            .is_some()
+    );
+    let sent = hosts.v2_sent().await;
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        sent[0].query,
+        q!(
+            "active" => "true",
+            "search_nickname_pattern" => "o",
+            "membership_setting_id" => "0d6c3f8e-4b1a-4c57-9a57-2f0b1d7e9c11",
+            "page" => "1",
+        )
+    );
+    assert_eq!(sent[1].query("active"), ["false"]);
+    insta::assert_json_snapshot!(subs);
+
+    let only_active = collect(
+        Subscribers::subscribers(&client, SubscriberQuery::new().active_only()),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(only_active.len(), 2);
+}
+
+#[tokio::test]
+async fn subscribers_cannot_be_searched_by_email() {
+    let hosts = Hosts::start().await;
+    hosts.fallbacks().await;
+    let err = collect(
+        Subscribers::subscribers(
+            &hosts.client(),
+            SubscriberQuery::new().search(PersonSearch::Email("fan@example.com".into())),
+        ),
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert!(err.is_unsupported(), "{err:?}");
+    assert!(hosts.v2_sent().await.is_empty());
+}
+
+#[tokio::test]
+async fn subscription_status_accepts_payment_ids_and_subscriber_ids() {
+    let hosts = Hosts::start().await;
+    hosts
+        .v2_get(
+            "/payment/creator/subscription/pay-1/status",
+            "subscription_status_inactive.json",
+        )
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/payment/creator/subscribers/export"))
+        .and(query_param("active", "true"))
+        .respond_with(ok_fixture("subscribers_export.json"))
+        .mount(&hosts.v2)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/payment/creator/subscribers/export"))
+        .and(query_param("active", "false"))
+        .respond_with(ok_fixture("subscribers_inactive.json"))
+        .mount(&hosts.v2)
+        .await;
+    hosts.fallbacks().await;
+    let client = hosts.client();
+    assert_eq!(
+        client.subscription_status("pay-1").await.unwrap(),
+        SubscriptionStatus::Inactive
+    );
+    assert_eq!(
+        client
+            .subscription_status(
+                "a3e51c07-9d2b-4f68-b1e4-7c8d0f2a6b53:0d6c3f8e-4b1a-4c57-9a57-2f0b1d7e9c11"
+            )
+            .await
+            .unwrap(),
+        SubscriptionStatus::Active
+    );
+    assert_eq!(
+        client
+            .subscription_status(
+                "c91f0e2d-5a7b-4c3e-8f1d-2b6a9e0c4d78:8a41d2c6-1f5e-4b9d-b7a3-0c6e2f8d1a95"
+            )
+            .await
+            .unwrap(),
+        SubscriptionStatus::Inactive
+    );
+    assert!(
+        client
+            .subscription_status("nobody:0d6c3f8e")
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+}
+
+#[tokio::test]
+async fn sales_come_from_the_wallet_list_with_filters_applied_per_row() {
+    let hosts = Hosts::start().await;
+    // 2 rows on a page of 100 is the last page: the fallback answers 599 to anything more.
+    Mock::given(method("GET"))
+        .and(path("/payment/transactions"))
+        .and(query_param("page", "1"))
+        .respond_with(ok_fixture("transactions_page1.json"))
+        .mount(&hosts.v2)
+        .await;
+    hosts.fallbacks().await;
+    let client = hosts.client();
+    let all = collect(client.sales(SaleQuery::new()), None).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(
+        all[0]
+            .provider_data()
+            .downcast_ref::<Transaction>()
+            .is_some()
+    );
+    let sent = hosts.v2_sent().await;
+    assert_eq!(
+        sent[0].query,
+        q!("page" => "1", "per_page" => "100", "usecases_client" => "WALLET_GANK_EARNING_TX")
+    );
+    assert_eq!(sent[0].token, "login");
+    insta::assert_json_snapshot!(all);
+
+    let ids = |sales: Vec<creator_core::Sale>| sales.into_iter().map(|s| s.id).collect::<Vec<_>>();
+    let by_product = collect(
+        client.sales(SaleQuery::new().product("4ae9d5c2-959f-42d6-a463-6c0003c95c8c")),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids(by_product), ["DG-260227-5U7OZOIXN"]);
+    let by_email = collect(
+        client.sales(SaleQuery::new().email("NOTRUFF4@example.com")),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids(by_email), ["UM-260105-5UOW4VDKN"]);
+    let since_february = collect(
+        client.sales(SaleQuery::new().after(time::macros::date!(2026 - 02 - 01))),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids(since_february), ["DG-260227-5U7OZOIXN"]);
+    let before_february = collect(
+        client.sales(SaleQuery::new().before(time::macros::date!(2026 - 02 - 01))),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids(before_february), ["UM-260105-5UOW4VDKN"]);
+}
+
+#[tokio::test]
+async fn one_sale_is_the_transaction_detail() {
+    let hosts = Hosts::start().await;
+    hosts
+        .v1_get(
+            "/v1/payment/transaction/UM-260105-5UOW4VDKN",
+            "transaction_membership.json",
+        )
+        .await;
+    hosts.fallbacks().await;
+    let sale = hosts.client().sale("UM-260105-5UOW4VDKN").await.unwrap();
+    assert_eq!(sale.amount.map(|m| m.minor_units()), Some(500));
+    assert_eq!(sale.customer.nickname.as_deref(), Some("notruff4"));
+    insta::assert_json_snapshot!(sale);
+}
+
+fn unsigned_client(hosts: &Hosts) -> gank_api::GankClient {
+    hosts
+        .builder()
+        .login_token(crate::common::LOGIN)
+        .webhook_verifier(AcceptUnsigned)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn confirm_re_reads_the_transaction_by_human_id_before_anything_is_granted() {
+    let hosts = Hosts::start().await;
+    hosts
+        .v1_get(
+            "/v1/payment/transaction/UM-250925-NWKBIKATC",
+            "transaction_webhook_membership.json",
+        )
+        .await;
+    hosts.fallbacks().await;
+    let client = unsigned_client(&hosts);
+    let delivery = WebhookDelivery::with_content_type(
+        "application/json",
+        fixture("webhook_user_membership.json"),
+    );
+    let event = client.receive(&delivery).unwrap();
+    let confirmed = client.confirm(&event).await.unwrap();
+    let sent = crate::common::only(&hosts.v1).await;
+    assert_eq!(
+        sent.line(),
+        "GET /v1/payment/transaction/UM-250925-NWKBIKATC"
+    );
+    assert_eq!(sent.token, "login");
+    assert_eq!(confirmed.kind, EventKind::MembershipPayment);
+    assert_eq!(confirmed.dedup_key(), event.dedup_key());
+    let sale = confirmed.sale.as_ref().unwrap();
+    assert_eq!(
+        sale.amount.map(|m| m.minor_units()),
+        Some(515),
+        "the API adds the amount"
+    );
+    assert!(
+        confirmed
+            .provider_data()
+            .downcast_ref::<Transaction>()
+            .is_some()
+    );
+    insta::assert_json_snapshot!(confirmed);
+}
+
+#[tokio::test]
+async fn confirm_refuses_an_event_the_api_contradicts() {
+    let hosts = Hosts::start().await;
+    hosts
+        .v1_get(
+            "/v1/payment/transaction/UM-250925-NWKBIKATC",
+            "transaction_pending.json",
+        )
+        .await;
+    hosts
+        .v1_get(
+            "/v1/payment/transaction/DG-260227-5U7OZOIXN",
+            "transaction_membership.json",
+        )
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/payment/transaction/DG-FORGED"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_raw(r#"{"message":"not found"}"#, "application/json"),
+        )
+        .mount(&hosts.v1)
+        .await;
+    hosts.fallbacks().await;
+    let client = unsigned_client(&hosts);
+    let parse = |name: &str| {
+        client
+            .parse(&WebhookDelivery::with_content_type(
+                "application/json",
+                fixture(name),
+            ))
+            .unwrap()
+    };
+
+    let pending = client
+        .confirm(&parse("webhook_user_membership.json"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&pending, Error::Webhook(WebhookError::Unauthenticated { reason }) if reason.contains("PENDING")),
+        "{pending:?}"
+    );
+    let mismatched = client
+        .confirm(&parse("webhook_digital_goods.json"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&mismatched, Error::Webhook(WebhookError::Unauthenticated { reason }) if reason.contains("UM-260105-5UOW4VDKN")),
+        "{mismatched:?}"
+    );
+    let forged = client
+        .confirm(
+            &client
+                .parse(&WebhookDelivery::with_content_type(
+                    "application/json",
+                    &br#"{"event":"DIGITAL_GOODS.TX_SUCCEED","data":{"human_id":"DG-FORGED"}}"#[..],
+                ))
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(forged.is_not_found(), "{forged:?}");
+    let no_subject = client
+        .parse(&WebhookDelivery::with_content_type(
+            "application/json",
+            &br#"{"event":"PAYOUT.TX_SUCCEED","data":{}}"#[..],
+        ))
+        .unwrap();
+    assert!(
+        client
+            .confirm(&no_subject)
+            .await
+            .unwrap_err()
+            .is_unsupported()
+    );
+}

@@ -1,0 +1,279 @@
+//! Parsing Gank webhook deliveries and normalizing them into core events.
+
+use creator_core::{Error, EventKind, SubscriptionStatus, WebhookDelivery, WebhookError, Webhooks};
+use gank_api::{AcceptUnsigned, GankEvent, GankWebhook, PaymentStatus, Usecase};
+
+use crate::common::fixture;
+
+fn parse(name: &str) -> GankWebhook {
+    GankWebhook::parse(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn malformed(body: &[u8]) -> String {
+    match GankWebhook::parse(body) {
+        Err(WebhookError::Malformed { reason }) => reason,
+        other => panic!("expected Malformed, got {other:?}"),
+    }
+}
+
+#[test]
+fn user_membership_tx_succeed_is_parsed_from_the_documented_sample() {
+    let hook = parse("webhook_user_membership.json");
+    let GankWebhook::MembershipPayment(e) = &hook else {
+        panic!("{hook:?}")
+    };
+    assert_eq!(e.human_id, "UM-250925-NWKBIKATC");
+    assert_eq!(e.payment_status, Some(PaymentStatus::Succeed));
+    assert_eq!(e.usecase, Some(Usecase::UserMembershipRecurring));
+    assert_eq!(e.data.billing_period, Some(1));
+    assert_eq!(
+        e.data.subscriber_user_nickname.as_deref(),
+        Some("notruffX9VpAK6")
+    );
+    assert_eq!(
+        e.data.membership_title.as_deref(),
+        Some("Test Membership! <>&...")
+    );
+    assert_eq!(e.data.custom_reference_id, None, "null reads as None");
+    assert_eq!(hook.event(), GankEvent::UserMembershipTxSucceed);
+    insta::assert_json_snapshot!(hook, {".raw" => "[raw]", ".*.raw" => "[raw]"});
+}
+
+#[test]
+fn digital_goods_tx_succeed_is_parsed() {
+    let hook = parse("webhook_digital_goods.json");
+    let GankWebhook::DigitalGoodsPurchase(e) = &hook else {
+        panic!("{hook:?}")
+    };
+    assert_eq!(e.human_id, "DG-260227-5U7OZOIXN");
+    assert_eq!(
+        e.data.catalog_id.as_deref(),
+        Some("4ae9d5c2-959f-42d6-a463-6c0003c95c8c")
+    );
+    assert_eq!(
+        e.data.buyer_user_email.as_deref(),
+        Some("buyer.dg@example.com")
+    );
+    assert!(
+        e.data.extra.contains_key("buyer_user_nickname"),
+        "fields past the documented cut are kept"
+    );
+    insta::assert_json_snapshot!(hook, {".raw" => "[raw]"});
+}
+
+#[test]
+fn key_order_is_not_relied_on() {
+    for (a, b) in [
+        (
+            "webhook_user_membership.json",
+            "webhook_user_membership_reordered.json",
+        ),
+        (
+            "webhook_digital_goods.json",
+            "webhook_digital_goods_reordered.json",
+        ),
+    ] {
+        assert_eq!(parse(a), parse(b), "{a} vs {b}");
+        assert_eq!(
+            parse(a).to_event().dedup_key(),
+            parse(b).to_event().dedup_key()
+        );
+    }
+}
+
+#[test]
+fn missing_optional_fields_are_none() {
+    let hook = parse("webhook_digital_goods_minimal.json");
+    let GankWebhook::DigitalGoodsPurchase(e) = &hook else {
+        panic!("{hook:?}")
+    };
+    assert_eq!(e.payment_status, None);
+    assert_eq!(e.usecase, None);
+    assert_eq!(
+        e.data.catalog_id.as_deref(),
+        Some("f3f17de3-5a40-4e50-9cb3-60c071e6464e")
+    );
+    assert_eq!(e.data.buyer_user_email, None);
+
+    let hook = parse("webhook_user_membership_minimal.json");
+    let GankWebhook::MembershipPayment(e) = &hook else {
+        panic!("{hook:?}")
+    };
+    assert_eq!(e.human_id, "UM-260301-H7T4RW0YB");
+    assert_eq!(e.data, Default::default());
+    let event = hook.to_event();
+    assert_eq!(event.kind, EventKind::MembershipPayment);
+    assert!(
+        event.subscriber.is_none(),
+        "no subscriber id in the payload, so none is made up"
+    );
+    insta::assert_json_snapshot!(event);
+}
+
+#[test]
+fn an_unknown_usecase_event_keeps_its_name_and_raw_json() {
+    let hook = parse("webhook_unknown_event.json");
+    let GankWebhook::Unknown {
+        event,
+        human_id,
+        raw,
+    } = &hook
+    else {
+        panic!("{hook:?}")
+    };
+    assert_eq!(event, &GankEvent::Unknown("DONATION.TX_SUCCEED".into()));
+    assert_eq!(human_id.as_deref(), Some("DN-251224-Q8M2XK7TA"));
+    assert_eq!(
+        raw["data"]["usecase_data"]["data"]["message"],
+        "merry xmas!"
+    );
+    let e = hook.to_event();
+    assert_eq!(e.kind, EventKind::Unknown("DONATION.TX_SUCCEED".into()));
+    assert_eq!(
+        e.dedup_key(),
+        "gank:DONATION.TX_SUCCEED:DN-251224-Q8M2XK7TA"
+    );
+    assert!(e.sale.is_none());
+
+    // A failure event of a known usecase is not taken for a success.
+    let failed = parse("webhook_membership_failed.json");
+    assert!(matches!(failed, GankWebhook::Unknown { .. }), "{failed:?}");
+    assert_eq!(failed.event().tx_status(), Some("FAILED"));
+}
+
+#[test]
+fn an_unknown_event_without_human_id_gets_a_stable_subject() {
+    let body = br#"{"event":"PAYOUT.TX_SUCCEED","data":{"amount":"10.00"}}"#;
+    let a = GankWebhook::parse(body).unwrap().to_event();
+    let b = GankWebhook::parse(body).unwrap().to_event();
+    assert!(a.subject_id.starts_with("sha256:"), "{}", a.subject_id);
+    assert_eq!(a.dedup_key(), b.dedup_key());
+    let c = GankWebhook::parse(br#"{"event":"PAYOUT.TX_SUCCEED","data":{"amount":"11.00"}}"#)
+        .unwrap()
+        .to_event();
+    assert_ne!(a.subject_id, c.subject_id);
+}
+
+#[test]
+fn malformed_json_is_a_clear_error() {
+    let reason = malformed(&fixture("webhook_not_json.txt"));
+    assert!(reason.contains("not valid JSON"), "{reason}");
+    for (body, needle) in [
+        (&b"[]"[..], "not a JSON object"),
+        (br#"{"data":{"human_id":"UM-1"}}"#, "no `event`"),
+        (br#"{"event":7,"data":{}}"#, "`event` is not a string"),
+        (
+            br#"{"event":"DIGITAL_GOODS.TX_SUCCEED"}"#,
+            "`data` is missing",
+        ),
+        (
+            br#"{"event":"DIGITAL_GOODS.TX_SUCCEED","data":{"human_id":""}}"#,
+            "human_id",
+        ),
+        (b"", "not valid JSON"),
+    ] {
+        let reason = malformed(body);
+        assert!(reason.contains(needle), "{needle}: {reason}");
+    }
+    let reason = malformed(&fixture("webhook_missing_human_id.json"));
+    assert!(reason.contains("data.human_id"), "{reason}");
+    let reason = malformed(&fixture("webhook_wrong_type.json"));
+    assert!(
+        reason.contains("data.usecase_data.data.billing_period"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_truncated_body_is_malformed_at_every_cut_and_never_panics() {
+    let full = fixture("webhook_user_membership.json");
+    let trimmed_len = full.iter().rposition(|b| *b == b'}').unwrap();
+    for cut in 0..trimmed_len {
+        let reason = malformed(&full[..cut]);
+        assert!(reason.contains("not valid JSON"), "cut {cut}: {reason}");
+    }
+}
+
+#[test]
+fn known_events_normalize_into_sales_and_subscribers() {
+    let membership = parse("webhook_user_membership.json").to_event();
+    assert_eq!(membership.kind, EventKind::MembershipPayment);
+    assert_eq!(membership.subject_id, "UM-250925-NWKBIKATC");
+    assert_eq!(
+        membership.dedup_key(),
+        "gank:USER_MEMBERSHIP.TX_SUCCEED:UM-250925-NWKBIKATC"
+    );
+    let sale = membership.sale.as_ref().unwrap();
+    assert_eq!(
+        sale.customer.email.as_deref(),
+        Some("notruffx9@example.com")
+    );
+    assert!(
+        membership.subscriber.is_none(),
+        "the documented payload has no membership_setting_id, so no subscriber id is made up"
+    );
+    assert!(
+        membership
+            .provider_data()
+            .downcast_ref::<GankWebhook>()
+            .is_some()
+    );
+
+    let goods = parse("webhook_digital_goods.json").to_event();
+    assert_eq!(goods.kind, EventKind::Sale);
+    let sale = goods.sale.as_ref().unwrap();
+    assert_eq!(
+        sale.product_id.as_deref(),
+        Some("4ae9d5c2-959f-42d6-a463-6c0003c95c8c")
+    );
+    assert_eq!(sale.amount, None, "the webhook carries no amount");
+    insta::assert_json_snapshot!([membership, goods]);
+}
+
+#[tokio::test]
+async fn the_client_parses_deliveries_and_separates_parse_from_verify() {
+    let client = gank_api::GankClient::builder()
+        .webhook_verifier(AcceptUnsigned)
+        .build()
+        .unwrap();
+    let d = WebhookDelivery::with_content_type(
+        "application/json",
+        fixture("webhook_unknown_event.json"),
+    );
+    let event = client.receive(&d).unwrap();
+    assert_eq!(event.name, "DONATION.TX_SUCCEED");
+
+    let bad = WebhookDelivery::with_content_type("application/json", &b"{\"event\":"[..]);
+    assert!(
+        client.verify(&bad).is_ok(),
+        "a body that does not parse is not a bad signature"
+    );
+    let err = client.parse(&bad).unwrap_err();
+    assert!(
+        matches!(err, Error::Webhook(WebhookError::Malformed { .. })),
+        "{err:?}"
+    );
+
+    let unconfigured = gank_api::GankClient::builder().build().unwrap();
+    let err = unconfigured.verify(&d).unwrap_err();
+    assert!(matches!(err, WebhookError::NotConfigured(_)), "{err:?}");
+    assert!(err.is_verification_failure());
+}
+
+#[test]
+fn a_membership_setting_id_when_sent_links_the_subscriber() {
+    let body = br#"{"event":"USER_MEMBERSHIP.TX_SUCCEED","data":{"human_id":"UM-260310-AB12CD34E","payment_status":"SUCCEED","usecase_data":{"usecase":"USER_MEMBERSHIP_RECURRING","data":{"subscriber_user_id":"4758a84f-2c1e-4b9a-8d3f-6e0a1c7b5d92","membership_setting_id":"0d6c3f8e-4b1a-4c57-9a57-2f0b1d7e9c11"}}}}"#;
+    let event = GankWebhook::parse(body).unwrap().to_event();
+    let sub = event.subscriber.as_ref().unwrap();
+    assert_eq!(
+        sub.id, "4758a84f-2c1e-4b9a-8d3f-6e0a1c7b5d92:0d6c3f8e-4b1a-4c57-9a57-2f0b1d7e9c11",
+        "the same id the subscriber list gives"
+    );
+    assert_eq!(sub.status, SubscriptionStatus::Active);
+    let sale = event.sale.as_ref().unwrap();
+    assert_eq!(
+        sale.product_id.as_deref(),
+        Some("0d6c3f8e-4b1a-4c57-9a57-2f0b1d7e9c11")
+    );
+    assert_eq!(sale.subscription_id.as_deref(), Some(sub.id.as_str()));
+}
