@@ -191,7 +191,8 @@ impl GankClientBuilder {
     /// The login JWT (used by webhook registration, creator-token minting and V1).
     ///
     /// A value copied with its `Bearer ` prefix (from an `Authorization`
-    /// header) is accepted; the prefix is removed.
+    /// header) is accepted, and so is the URL-encoded value of the
+    /// `auth._token.local` cookie (`Bearer%20eyJ…`); the prefix is removed.
     pub fn login_token(mut self, token: impl Into<Secret>) -> Self {
         self.login_token = Some(token.into());
         self
@@ -306,9 +307,13 @@ impl GankClientBuilder {
     }
 }
 
-/// Trims a token, removes a `Bearer ` prefix, and checks it can travel in a header.
+/// Trims a token, URL-decodes it when it was copied from the `auth._token.local`
+/// cookie (`Bearer%20eyJ…`), removes a `Bearer ` prefix, and checks it can
+/// travel in a header.
 fn clean_token(token: Secret, kind: TokenKind) -> Result<Secret> {
-    let raw = token.expose().trim();
+    // JWTs never contain `%`, so one means the value is URL-encoded.
+    let decoded = percent_decode(token.expose().trim());
+    let raw = decoded.trim();
     let raw = match (raw.get(..6), raw.get(6..)) {
         (Some(word), Some(rest))
             if word.eq_ignore_ascii_case("bearer")
@@ -328,6 +333,30 @@ fn clean_token(token: Secret, kind: TokenKind) -> Result<Secret> {
         )));
     }
     Ok(Secret::new(raw))
+}
+
+/// Decodes `%XX` escapes; anything that is not a valid escape is kept as is.
+fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = |j: usize| bytes.get(j).and_then(|c| char::from(*c).to_digit(16));
+        match (b, hex(i + 1), hex(i + 2)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl GankClient {
@@ -407,8 +436,22 @@ impl GankClient {
     }
 
     /// Shop listings of a user, lazily page by page, from
-    /// `GET {V1}/v1/catalogs/services?userId=` (see [`ListingQuery`]).
-    pub fn listings(
+    /// `GET {V1}/v1/catalogs/services?userId=` with the default
+    /// [`ListingQuery`] (50 per page). The login token is sent when configured.
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # async fn run(client: gank_api::GankClient) -> creator_core::Result<()> {
+    /// let me = client.users().me().await?;
+    /// let listings: Vec<_> = client.listings(&me.id).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn listings(&self, user_id: &str) -> futures::stream::BoxStream<'static, Result<Listing>> {
+        self.listings_with(user_id, ListingQuery::new())
+    }
+
+    /// [`GankClient::listings`] with another page size or a page cap.
+    pub fn listings_with(
         &self,
         user_id: &str,
         query: ListingQuery,

@@ -71,7 +71,7 @@ impl Products for GankClient {
         stream::once(async move { client.user_id().await.map(|id| (client, id)) })
             .map_ok(move |(client, user_id)| {
                 let listings = client
-                    .listings(&user_id, listing_query.clone())
+                    .listings_with(&user_id, listing_query.clone())
                     .map_ok(|l| l.to_product());
                 let tiers = stream::once(async move {
                     client.membership_settings(&user_id).await.map(|settings| {
@@ -90,7 +90,7 @@ impl Products for GankClient {
             return Err(Error::InvalidInput("the Gank product id is empty".into()));
         }
         let user_id = self.user_id().await?;
-        let mut listings = self.listings(&user_id, ListingQuery::new());
+        let mut listings = self.listings(&user_id);
         while let Some(listing) = listings.try_next().await? {
             if listing.id == id {
                 return Ok(listing.to_product());

@@ -22,7 +22,7 @@
 //! | [`transactions().list(..)`](TransactionsApi::list) `GET /payment/transactions` (undocumented) | V2 | login |
 //! | [`users().me()`](UsersApi::me) `GET /v1/users/me` | V1 | login |
 //! | [`membership_settings(user_id)`](GankClient::membership_settings) `GET /v1/users/membership-settings-v2/{user_id}` | V1 | login |
-//! | [`listings(user_id, ..)`](GankClient::listings) `GET /v1/catalogs/services?userId=` | V1 | login if configured, else none |
+//! | [`listings(user_id)`](GankClient::listings) `GET /v1/catalogs/services?userId=` | V1 | login if configured, else none |
 //!
 //! A call whose token was not configured fails with
 //! [`creator_core::Error::Config`] naming the token and where to get it,
@@ -63,6 +63,22 @@
 //! `total`; lists without `total` stop on a short or empty page. Rows seen on
 //! an earlier page are skipped, because new subscribers or sales shift the
 //! pages while you read.
+//!
+//! ## The creator-core traits
+//!
+//! - [`Products`](creator_core::Products): your shop listings, then your
+//!   membership settings (tiers). The user id comes from
+//!   [`GankClientBuilder::user_id`] or `GET /v1/users/me`.
+//! - [`Subscribers`](creator_core::Subscribers): the subscriber list with
+//!   `active=true` (status `Active`), then `active=false` (`Inactive`). A
+//!   subscriber's id is `"{supporter_user_id}:{membership_setting_id}"`,
+//!   which `subscription_status` accepts back, as it does a payment id. Gank
+//!   cannot search by email: that search is [`creator_core::Error::Unsupported`].
+//!   The inherent [`GankClient::subscribers`] (the endpoint group) shadows the
+//!   trait method, so call it as `Subscribers::subscribers(&client, query)`.
+//! - [`Sales`](creator_core::Sales): one sale is the documented transaction
+//!   detail; the list is the undocumented V2 wallet list, filtered per row.
+//! - [`Webhooks`](creator_core::Webhooks): see below.
 //!
 //! ## Webhooks
 //!

@@ -125,6 +125,18 @@ async fn tokens_copied_with_their_bearer_prefix_are_sent_once_prefixed() {
     assert_eq!(only(&hosts.v1).await.token, "login");
 }
 
+#[tokio::test]
+async fn login_token_copied_from_the_auth_token_local_cookie_is_url_decoded() {
+    let hosts = Hosts::start().await;
+    hosts.v1_get("/v1/users/me", "users_me.json").await;
+    hosts.fallbacks().await;
+    // gallery-dl reads `auth._token.local` on .ganknow.com: URL-encoded, with the scheme.
+    let cookie = format!("Bearer%20{LOGIN}");
+    let client = hosts.builder().login_token(cookie).build().unwrap();
+    client.users().me().await.unwrap();
+    assert_eq!(only(&hosts.v1).await.token, "login");
+}
+
 #[test]
 fn bad_tokens_and_base_urls_are_config_errors() {
     let cases = [
@@ -132,6 +144,7 @@ fn bad_tokens_and_base_urls_are_config_errors() {
         GankClient::builder().creator_token("Bearer ").build(),
         GankClient::builder().login_token("abc\ndef").build(),
         GankClient::builder().creator_token("abc def").build(),
+        GankClient::builder().login_token("Bearer%20").build(),
         GankClient::builder().v1_base_url("not a url").build(),
         GankClient::builder()
             .v2_base_url("ftp://api-v2.ganknow.com")

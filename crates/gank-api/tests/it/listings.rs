@@ -30,7 +30,7 @@ async fn listings_use_camel_case_user_id_and_stop_on_a_short_page() {
     let listings = collect(
         hosts
             .client()
-            .listings(USER, ListingQuery::new().per_page(2)),
+            .listings_with(USER, ListingQuery::new().per_page(2)),
         None,
     )
     .await
@@ -72,9 +72,7 @@ async fn listings_are_public_so_no_token_is_sent_without_a_login_token() {
     mount_page(&hosts, "1", "listings_page2.json").await;
     hosts.fallbacks().await;
     let client = hosts.builder().build().unwrap();
-    let listings = collect(client.listings(USER, ListingQuery::new()), None)
-        .await
-        .unwrap();
+    let listings = collect(client.listings(USER), None).await.unwrap();
     assert_eq!(listings.len(), 1);
     let sent = hosts.v1_sent().await;
     assert_eq!(sent[0].token, "none");
@@ -88,9 +86,7 @@ async fn data_null_listings_read_as_empty() {
         .v1_get("/v1/catalogs/services", "listings_data_null.json")
         .await;
     hosts.fallbacks().await;
-    let listings = collect(hosts.client().listings(USER, ListingQuery::new()), None)
-        .await
-        .unwrap();
+    let listings = collect(hosts.client().listings(USER), None).await.unwrap();
     assert!(listings.is_empty());
     assert_eq!(hosts.v1_sent().await.len(), 1);
 }
@@ -102,7 +98,7 @@ async fn an_amount_that_is_not_dollars_is_a_decode_error_naming_the_field() {
         .v1_get("/v1/catalogs/services", "listings_bad_amount.json")
         .await;
     hosts.fallbacks().await;
-    let err = collect(hosts.client().listings(USER, ListingQuery::new()), None)
+    let err = collect(hosts.client().listings(USER), None)
         .await
         .unwrap_err();
     let Error::Decode {

@@ -4,6 +4,7 @@
 mod common;
 
 mod client;
+mod conformance;
 mod listings;
 mod memberships;
 mod registration;
