@@ -41,6 +41,7 @@ mod classify;
 mod client;
 mod de;
 mod models;
+pub mod webhook;
 
 pub use api::products::{ProductParams, ProductsApi, SavedProduct};
 pub use api::sales::{Refund, SalesApi, SalesQuery};

@@ -1,0 +1,680 @@
+//! [`GumroadWebhooks`]: verification, parsing and normalization, and the
+//! creator-core [`Webhooks`] implementation.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use creator_core::{
+    Clock, Customer, Error, EventKind, Money, Provider, ProviderData, Result, Sale, Secret,
+    Subscriber, SubscriptionStatus, SystemClock, Verified, WebhookDelivery, WebhookError,
+    WebhookEvent, Webhooks,
+};
+use time::OffsetDateTime;
+
+use super::form::{ParseLimits, percent_decode};
+use super::payload::{EndedReason, GumroadEvent, SalePing, SubscriptionPing};
+use crate::GumroadClient;
+
+/// Where the secret token sits in the callback URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenLocation {
+    /// A query parameter with this name (`/hooks/gumroad?token=…`).
+    Query(String),
+    /// The last path segment (`/hooks/gumroad/<token>`).
+    LastPathSegment,
+    /// The query parameter if the URL has one with this name, else the last
+    /// path segment (the default, with `token`).
+    QueryOrLastPathSegment(String),
+}
+
+impl Default for TokenLocation {
+    fn default() -> Self {
+        TokenLocation::QueryOrLastPathSegment("token".to_owned())
+    }
+}
+
+#[derive(Clone)]
+struct BasicCredentials {
+    user: Secret,
+    password: Secret,
+}
+
+/// Receives Gumroad deliveries: verifies what can be verified, parses into
+/// [`GumroadEvent`], normalizes into [`WebhookEvent`], and (built with a
+/// client) re-reads the subject through the API with [`Webhooks::confirm`].
+///
+/// **Gumroad does not sign deliveries** (see the [module docs](super) for
+/// what each option protects against). Configure at least one of
+/// [`url_token`](Self::url_token) and [`basic_auth`](Self::basic_auth);
+/// with neither, `verify` fails with [`WebhookError::NotConfigured`] unless
+/// [`accept_unverified`](Self::accept_unverified) says otherwise. With both,
+/// both must match.
+///
+/// ```no_run
+/// use creator_core::Webhooks;
+/// use gumroad_api::GumroadClient;
+/// use gumroad_api::webhook::GumroadWebhooks;
+///
+/// # async fn run(delivery: creator_core::WebhookDelivery) -> creator_core::Result<()> {
+/// let client = GumroadClient::builder(std::env::var("GUMROAD_TOKEN").unwrap_or_default()).build()?;
+/// let hooks = GumroadWebhooks::from_client(client)
+///     .url_token(std::env::var("GUMROAD_HOOK_TOKEN").unwrap_or_default());
+/// let event = hooks.receive(&delivery)?;     // verify + parse
+/// let fresh = hooks.confirm(&event).await?;  // read the sale back before granting access
+/// println!("{} {:?}", fresh.dedup_key(), fresh.sale.map(|s| s.amount));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct GumroadWebhooks {
+    token: Option<Secret>,
+    token_location: TokenLocation,
+    basic: Option<BasicCredentials>,
+    accept_unverified: bool,
+    limits: ParseLimits,
+    client: Option<GumroadClient>,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for GumroadWebhooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GumroadWebhooks")
+            .field("token", &self.token)
+            .field("token_location", &self.token_location)
+            .field("basic_auth", &self.basic.as_ref().map(|_| "<redacted>"))
+            .field("accept_unverified", &self.accept_unverified)
+            .field("limits", &self.limits)
+            .field("client", &self.client)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for GumroadWebhooks {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl GumroadWebhooks {
+    /// A receiver with nothing configured yet (verification fails until a
+    /// token or Basic credentials are set) and no client (so `confirm` is unavailable).
+    pub fn new() -> Self {
+        Self {
+            token: None,
+            token_location: TokenLocation::default(),
+            basic: None,
+            accept_unverified: false,
+            limits: ParseLimits::default(),
+            client: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// A receiver whose [`confirm`](Webhooks::confirm) reads events back
+    /// through `client` (`GET /v2/sales/:id`, `GET /v2/subscribers/:id`).
+    pub fn from_client(client: GumroadClient) -> Self {
+        Self::new().client(client)
+    }
+
+    /// Expects this secret in the callback URL, where
+    /// [`token_location`](Self::token_location) says (default: a `token`
+    /// query parameter, else the last path segment). Compared in constant time.
+    pub fn url_token(mut self, token: impl Into<Secret>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Where the token sits in the URL.
+    pub fn token_location(mut self, location: TokenLocation) -> Self {
+        self.token_location = location;
+        self
+    }
+
+    /// Expects HTTP Basic credentials (register the URL as
+    /// `https://user:password@host/…`). Compared in constant time.
+    pub fn basic_auth(mut self, user: impl Into<Secret>, password: impl Into<Secret>) -> Self {
+        self.basic = Some(BasicCredentials {
+            user: user.into(),
+            password: password.into(),
+        });
+        self
+    }
+
+    /// Lets `verify` succeed with [`Verified::Unverified`] when neither a
+    /// token nor Basic credentials are configured. Only for tests or a
+    /// receiver on a trusted network that confirms every event through the API.
+    pub fn accept_unverified(mut self) -> Self {
+        self.accept_unverified = true;
+        self
+    }
+
+    /// Limits on body size, field count and nesting (see [`ParseLimits`]).
+    pub fn limits(mut self, limits: ParseLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The client [`confirm`](Webhooks::confirm) reads through.
+    pub fn client(mut self, client: GumroadClient) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// The clock that decides whether a cancellation is still pending
+    /// (its `cancelled_at` in the future) when normalizing.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The URL to register with Gumroad: `base` with the configured token
+    /// (as the query parameter, or appended as the last path segment) and
+    /// Basic credentials (as `user:password@`). The result contains the
+    /// secrets, so hand it to [`subscribe_all`](super::subscribe_all) and do not log it.
+    ///
+    /// ```
+    /// use gumroad_api::webhook::{GumroadWebhooks, TokenLocation};
+    ///
+    /// let hooks = GumroadWebhooks::new().url_token("s3cr3t");
+    /// assert_eq!(
+    ///     hooks.callback_url("https://example.com/hooks/gumroad")?,
+    ///     "https://example.com/hooks/gumroad?token=s3cr3t"
+    /// );
+    /// let hooks = hooks.token_location(TokenLocation::LastPathSegment).basic_auth("gumroad", "pw");
+    /// assert_eq!(
+    ///     hooks.callback_url("https://example.com/hooks/gumroad")?,
+    ///     "https://gumroad:pw@example.com/hooks/gumroad/s3cr3t"
+    /// );
+    /// # Ok::<(), creator_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `base` is not an http(s) URL.
+    pub fn callback_url(&self, base: &str) -> Result<String> {
+        let mut url = url::Url::parse(base)
+            .map_err(|e| Error::InvalidInput(format!("callback URL `{base}` is not a URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::InvalidInput(format!(
+                "callback URL `{base}` must be http(s)"
+            )));
+        }
+        if let Some(token) = &self.token {
+            match &self.token_location {
+                TokenLocation::Query(name) | TokenLocation::QueryOrLastPathSegment(name) => {
+                    url.query_pairs_mut().append_pair(name, token.expose());
+                }
+                TokenLocation::LastPathSegment => {
+                    url.path_segments_mut()
+                        .map_err(|()| {
+                            Error::InvalidInput(format!("callback URL `{base}` cannot take a path"))
+                        })?
+                        .pop_if_empty()
+                        .push(token.expose());
+                }
+            }
+        }
+        if let Some(basic) = &self.basic {
+            url.set_username(basic.user.expose())
+                .and_then(|()| url.set_password(Some(basic.password.expose())))
+                .map_err(|()| {
+                    Error::InvalidInput(format!("callback URL `{base}` cannot carry credentials"))
+                })?;
+        }
+        Ok(url.into())
+    }
+
+    /// Checks the delivery's URL token and/or Basic credentials.
+    ///
+    /// # Errors
+    /// [`WebhookError::Unauthenticated`] (saying what was missing or wrong,
+    /// never the secret) or [`WebhookError::NotConfigured`].
+    pub fn verify_delivery(
+        &self,
+        delivery: &WebhookDelivery,
+    ) -> std::result::Result<Verified, WebhookError> {
+        if self.token.is_none() && self.basic.is_none() {
+            return if self.accept_unverified {
+                Ok(Verified::Unverified)
+            } else {
+                Err(WebhookError::NotConfigured(
+                    "GumroadWebhooks has neither a URL token nor Basic credentials \
+                     (Gumroad does not sign deliveries); set one, or call accept_unverified()"
+                        .into(),
+                ))
+            };
+        }
+        if let Some(token) = &self.token {
+            if token.is_empty() {
+                return Err(WebhookError::NotConfigured("the URL token is empty".into()));
+            }
+            self.check_token(token, delivery)?;
+        }
+        if let Some(basic) = &self.basic {
+            check_basic(basic, delivery)?;
+        }
+        Ok(if self.token.is_some() {
+            Verified::UrlToken
+        } else {
+            Verified::BasicAuth
+        })
+    }
+
+    fn check_token(
+        &self,
+        token: &Secret,
+        delivery: &WebhookDelivery,
+    ) -> std::result::Result<(), WebhookError> {
+        let unauthenticated = |reason: String| WebhookError::Unauthenticated { reason };
+        let from_query = |name: &str| -> std::result::Result<Option<String>, WebhookError> {
+            let query = delivery.uri.query().unwrap_or("");
+            let mut found = url::form_urlencoded::parse(query.as_bytes())
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned());
+            let first = found.next();
+            if found.next().is_some() {
+                return Err(unauthenticated(format!(
+                    "the `{name}` query parameter appears more than once"
+                )));
+            }
+            Ok(first)
+        };
+        let from_path = || -> Option<String> {
+            let segment = delivery
+                .uri
+                .path()
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()?;
+            if segment.is_empty() {
+                return None;
+            }
+            let bytes = percent_decode(segment.as_bytes(), false).ok()?;
+            String::from_utf8(bytes).ok()
+        };
+        let (presented, place) = match &self.token_location {
+            TokenLocation::Query(name) => {
+                (from_query(name)?, format!("the `{name}` query parameter"))
+            }
+            TokenLocation::LastPathSegment => (from_path(), "the last path segment".to_owned()),
+            TokenLocation::QueryOrLastPathSegment(name) => match from_query(name)? {
+                Some(t) => (Some(t), format!("the `{name}` query parameter")),
+                None => (
+                    from_path(),
+                    format!("the last path segment (no `{name}` query parameter)"),
+                ),
+            },
+        };
+        let Some(presented) = presented else {
+            return Err(unauthenticated(format!(
+                "no token in the callback URL (looked at {place})"
+            )));
+        };
+        if token.matches(presented.as_bytes()) {
+            Ok(())
+        } else {
+            Err(unauthenticated(format!(
+                "the token in {place} does not match"
+            )))
+        }
+    }
+
+    /// Parses a delivery into the typed event (no verification).
+    ///
+    /// # Errors
+    /// [`WebhookError::Malformed`] or [`WebhookError::UnsupportedContentType`].
+    pub fn parse_event(
+        &self,
+        delivery: &WebhookDelivery,
+    ) -> std::result::Result<GumroadEvent, WebhookError> {
+        GumroadEvent::parse_with_limits(
+            delivery.content_type().as_deref(),
+            &delivery.body,
+            &self.limits,
+        )
+    }
+
+    /// Normalizes a typed event into a [`WebhookEvent`], keeping the typed
+    /// event as its provider data (`event.provider_data().downcast_ref::<GumroadEvent>()`).
+    ///
+    /// - `name` is the resource name (`sale` for the settings Ping) and
+    ///   `subject_id` the `sale_id` or `subscription_id`, so the dedup key
+    ///   is the same on every retry and differs between a sale and its refund;
+    /// - `sale` is filled for sale resources (amount in USD, `refunded` also
+    ///   for a `refund` event), `subscriber` for subscription resources;
+    /// - `occurred_at` is the sale time for `sale` and the Ping,
+    ///   `effective_as_of`/`ended_at`/`restarted_at` for those resources, and
+    ///   `None` where the payload does not say when the event happened
+    ///   (`refund`, `dispute`, `dispute_won`, `cancellation`).
+    pub fn normalize(&self, event: GumroadEvent) -> WebhookEvent {
+        normalize(event, self.clock.now())
+    }
+}
+
+fn check_basic(
+    basic: &BasicCredentials,
+    delivery: &WebhookDelivery,
+) -> std::result::Result<(), WebhookError> {
+    let unauthenticated = |reason: &str| WebhookError::Unauthenticated {
+        reason: reason.to_owned(),
+    };
+    let mut values = delivery.headers.get_all(http::header::AUTHORIZATION).iter();
+    let Some(header) = values.next() else {
+        return Err(unauthenticated(
+            "no HTTP Basic credentials (the Authorization header is missing)",
+        ));
+    };
+    if values.next().is_some() {
+        return Err(unauthenticated("more than one Authorization header"));
+    }
+    let header = header
+        .to_str()
+        .map_err(|_| unauthenticated("the Authorization header is not text"))?;
+    let (scheme, encoded) = header.trim().split_once(' ').unwrap_or((header, ""));
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(unauthenticated(
+            "the Authorization header is not HTTP Basic",
+        ));
+    }
+    let decoded = base64_decode(encoded.trim())
+        .ok_or_else(|| unauthenticated("malformed HTTP Basic credentials"))?;
+    let colon = decoded
+        .iter()
+        .position(|b| *b == b':')
+        .ok_or_else(|| unauthenticated("malformed HTTP Basic credentials (no `:`)"))?;
+    let (user, password) = (&decoded[..colon], &decoded[colon + 1..]);
+    // Both comparisons always run, so timing does not tell which one failed.
+    let user_ok = basic.user.matches(user);
+    let password_ok = basic.password.matches(password);
+    if user_ok & password_ok {
+        Ok(())
+    } else {
+        Err(unauthenticated("the HTTP Basic credentials do not match"))
+    }
+}
+
+/// Standard base64 (padding optional), or `None` for anything else.
+fn base64_decode(input: &str) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let trimmed = input.trim_end_matches('=');
+    if input.len() - trimmed.len() > 2 || trimmed.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
+    for chunk in trimmed.as_bytes().chunks(4) {
+        let mut acc = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            acc |= value(*c)? << (18 - 6 * i);
+        }
+        let bytes = acc.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
+}
+
+fn kind_of(event: &GumroadEvent) -> EventKind {
+    match event {
+        GumroadEvent::Ping(_) | GumroadEvent::Sale(_) => EventKind::Sale,
+        GumroadEvent::Refund(_) => EventKind::Refund,
+        GumroadEvent::Dispute(_) => EventKind::Dispute,
+        GumroadEvent::DisputeWon(_) => EventKind::DisputeWon,
+        GumroadEvent::Cancellation(_) => EventKind::SubscriptionCancelled,
+        GumroadEvent::SubscriptionUpdated(_) => EventKind::SubscriptionUpdated,
+        GumroadEvent::SubscriptionEnded(_) => EventKind::SubscriptionEnded,
+        GumroadEvent::SubscriptionRestarted(_) => EventKind::SubscriptionRestarted,
+        GumroadEvent::Unknown(u) => EventKind::Unknown(u.resource_name.clone()),
+    }
+}
+
+pub(crate) fn normalize(event: GumroadEvent, now: SystemTime) -> WebhookEvent {
+    let kind = kind_of(&event);
+    let mut out = WebhookEvent::new(
+        Provider::Gumroad,
+        kind.clone(),
+        event.resource_name(),
+        event.subject_id(),
+    );
+    out.test = event.is_test();
+    if let Some(ping) = event.sale() {
+        if matches!(event, GumroadEvent::Ping(_) | GumroadEvent::Sale(_)) {
+            out.occurred_at = ping.sale_timestamp;
+        }
+        out.sale = Some(sale_from_ping(ping, kind == EventKind::Refund));
+    }
+    if let Some(ping) = event.subscription() {
+        out.occurred_at = match event {
+            GumroadEvent::SubscriptionUpdated(_) => ping.effective_as_of,
+            GumroadEvent::SubscriptionEnded(_) => ping.ended_at,
+            GumroadEvent::SubscriptionRestarted(_) => ping.restarted_at,
+            _ => None,
+        };
+        out.subscriber = Some(subscriber_from_ping(ping, &event, now));
+    }
+    out.provider_data = ProviderData::new(event);
+    out
+}
+
+fn sale_from_ping(ping: &SalePing, is_refund: bool) -> Sale {
+    let mut sale = Sale::new(Provider::Gumroad, ping.sale_id.clone());
+    sale.product_id.clone_from(&ping.product_id);
+    sale.product_name.clone_from(&ping.product_name);
+    sale.customer = Customer::new(
+        ping.purchaser_id.clone(),
+        ping.email.clone(),
+        ping.full_name.clone(),
+        None,
+    );
+    sale.amount = ping.price_money();
+    sale.created_at = ping.sale_timestamp;
+    sale.refunded = is_refund || ping.refunded == Some(true);
+    sale.test = ping.test == Some(true);
+    sale.subscription_id.clone_from(&ping.subscription_id);
+    sale
+}
+
+fn subscriber_from_ping(
+    ping: &SubscriptionPing,
+    event: &GumroadEvent,
+    now: SystemTime,
+) -> Subscriber {
+    let now = OffsetDateTime::from(now);
+    let (status, ends_at) = match event {
+        GumroadEvent::Cancellation(_) => {
+            let status = if ping.cancelled_due_to_payment_failures == Some(true) {
+                SubscriptionStatus::Ended
+            } else {
+                match ping.cancelled_at {
+                    Some(at) if at > now => SubscriptionStatus::PendingCancellation,
+                    _ => SubscriptionStatus::Cancelled,
+                }
+            };
+            (status, ping.cancelled_at)
+        }
+        GumroadEvent::SubscriptionEnded(_) => (
+            match ping.ended_reason {
+                Some(EndedReason::Cancelled) => SubscriptionStatus::Cancelled,
+                _ => SubscriptionStatus::Ended,
+            },
+            ping.ended_at,
+        ),
+        _ => (SubscriptionStatus::Active, None),
+    };
+    let mut sub = Subscriber::new(Provider::Gumroad, ping.subscription_id.clone(), status);
+    sub.product_id.clone_from(&ping.product_id);
+    sub.customer = Customer::new(ping.user_id.clone(), ping.user_email.clone(), None, None);
+    sub.started_at = ping.created_at;
+    sub.ends_at = ends_at;
+    sub
+}
+
+/// A sale read through the API, normalized.
+fn sale_from_api(api: crate::Sale) -> Sale {
+    let mut sale = Sale::new(Provider::Gumroad, api.id.clone());
+    sale.product_id.clone_from(&api.product_id);
+    sale.product_name.clone_from(&api.product_name);
+    sale.customer = Customer::new(
+        api.purchaser_id.clone(),
+        api.email.clone(),
+        api.full_name.clone(),
+        None,
+    );
+    sale.amount = api
+        .price
+        .map(|cents| Money::from_minor(cents, creator_core::Currency::USD));
+    sale.created_at = api.created_at;
+    sale.refunded = api.is_refunded();
+    sale.subscription_id.clone_from(&api.subscription_id);
+    sale.provider_data = ProviderData::new(api);
+    sale
+}
+
+/// A subscriber read through the API, normalized.
+fn subscriber_from_api(api: crate::Subscriber, now: SystemTime) -> Subscriber {
+    use crate::SubscriberStatus as S;
+    let now = OffsetDateTime::from(now);
+    let status = match &api.status {
+        Some(S::Alive) => SubscriptionStatus::Active,
+        Some(S::PendingCancellation) => SubscriptionStatus::PendingCancellation,
+        Some(S::PendingFailure) => SubscriptionStatus::PastDue,
+        Some(S::FailedPayment | S::FixedSubscriptionPeriodEnded) => SubscriptionStatus::Ended,
+        Some(S::Cancelled) => SubscriptionStatus::Cancelled,
+        Some(S::Unknown(other)) => SubscriptionStatus::Unknown(other.clone()),
+        None => match (api.ended_at, api.cancelled_at) {
+            (Some(_), _) => SubscriptionStatus::Ended,
+            (None, Some(at)) if at > now => SubscriptionStatus::PendingCancellation,
+            (None, Some(_)) => SubscriptionStatus::Cancelled,
+            (None, None) => SubscriptionStatus::Active,
+        },
+    };
+    let mut sub = Subscriber::new(Provider::Gumroad, api.id.clone(), status);
+    sub.product_id.clone_from(&api.product_id);
+    sub.customer = Customer::new(
+        api.user_id.clone(),
+        api.best_email().map(str::to_owned),
+        None,
+        None,
+    );
+    sub.started_at = api.created_at;
+    sub.ends_at = api.ended_at.or(api.cancelled_at);
+    sub.provider_data = ProviderData::new(api);
+    sub
+}
+
+#[async_trait::async_trait]
+impl Webhooks for GumroadWebhooks {
+    fn provider(&self) -> Provider {
+        Provider::Gumroad
+    }
+
+    fn verify(&self, delivery: &WebhookDelivery) -> std::result::Result<Verified, WebhookError> {
+        self.verify_delivery(delivery)
+    }
+
+    fn parse(&self, delivery: &WebhookDelivery) -> Result<WebhookEvent> {
+        Ok(self.normalize(self.parse_event(delivery)?))
+    }
+
+    /// Reads the event's subject back through the API: the sale
+    /// (`GET /v2/sales/:sale_id`) for the Ping and the sale resources, the
+    /// subscription (`GET /v2/subscribers/:subscription_id`) for the
+    /// subscription resources. Returns the event with `sale` / `subscriber`
+    /// replaced by what the API says (whose provider data is the API model).
+    ///
+    /// A delivery naming a sale that does not exist fails with
+    /// [`Error::NotFound`]; one whose `product_id` differs from the API's
+    /// fails with [`WebhookError::Unauthenticated`] (a forged body reusing a
+    /// real id). Grant access from the returned event, not the delivery.
+    async fn confirm(&self, event: &WebhookEvent) -> Result<WebhookEvent> {
+        let Some(client) = &self.client else {
+            return Err(Error::Config(
+                "GumroadWebhooks::confirm needs a client: build it with GumroadWebhooks::from_client".into(),
+            ));
+        };
+        let typed = event.provider_data().downcast_ref::<GumroadEvent>();
+        let mut fresh = event.clone();
+        match &event.kind {
+            EventKind::Sale | EventKind::Refund | EventKind::Dispute | EventKind::DisputeWon => {
+                let api = client.sales().get(&event.subject_id).await?;
+                let claimed = typed
+                    .and_then(GumroadEvent::sale)
+                    .and_then(|s| s.product_id.as_deref());
+                if let (Some(claimed), Some(actual)) = (claimed, api.product_id.as_deref()) {
+                    if claimed != actual {
+                        return Err(WebhookError::Unauthenticated {
+                            reason: format!(
+                                "the delivery names product `{claimed}` for sale `{}`, the API says `{actual}`",
+                                event.subject_id
+                            ),
+                        }
+                        .into());
+                    }
+                }
+                let mut sale = sale_from_api(api);
+                sale.test = event.test;
+                fresh.sale = Some(sale);
+            }
+            EventKind::SubscriptionCancelled
+            | EventKind::SubscriptionUpdated
+            | EventKind::SubscriptionEnded
+            | EventKind::SubscriptionRestarted => {
+                let api = client.subscribers().get(&event.subject_id).await?;
+                let claimed = typed
+                    .and_then(GumroadEvent::subscription)
+                    .and_then(|s| s.product_id.as_deref());
+                if let (Some(claimed), Some(actual)) = (claimed, api.product_id.as_deref()) {
+                    if claimed != actual {
+                        return Err(WebhookError::Unauthenticated {
+                            reason: format!(
+                                "the delivery names product `{claimed}` for subscription `{}`, the API says `{actual}`",
+                                event.subject_id
+                            ),
+                        }
+                        .into());
+                    }
+                }
+                fresh.subscriber = Some(subscriber_from_api(api, self.clock.now()));
+            }
+            _ => {
+                return Err(Error::Unsupported {
+                    provider: Provider::Gumroad,
+                    operation: "webhooks: confirm an event of an unknown resource",
+                });
+            }
+        }
+        Ok(fresh)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_decodes_with_and_without_padding() {
+        assert_eq!(
+            base64_decode("dXNlcjpwYXNz").as_deref(),
+            Some(&b"user:pass"[..])
+        );
+        assert_eq!(
+            base64_decode("dXNlcjpwYXM=").as_deref(),
+            Some(&b"user:pas"[..])
+        );
+        assert_eq!(
+            base64_decode("dXNlcjpwYQ").as_deref(),
+            Some(&b"user:pa"[..])
+        );
+        assert_eq!(base64_decode("").as_deref(), Some(&b""[..]));
+        assert_eq!(base64_decode("a"), None);
+        assert_eq!(base64_decode("d$=="), None);
+        assert_eq!(base64_decode("===="), None);
+    }
+}
