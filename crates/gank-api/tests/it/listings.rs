@@ -67,7 +67,7 @@ async fn listings_use_camel_case_user_id_and_stop_on_a_short_page() {
 }
 
 #[tokio::test]
-async fn listings_are_public_so_no_token_is_sent_without_a_login_token() {
+async fn listings_are_public_and_per_page_defaults_to_the_reported_max_of_50() {
     let hosts = Hosts::start().await;
     mount_page(&hosts, "1", "listings_page2.json").await;
     hosts.fallbacks().await;

@@ -412,8 +412,11 @@ fn a_verifier_needs_a_key_and_a_valid_header_name() {
         HmacVerifier::builder("bad header").key(KEY).build(),
         Err(Error::Config(_))
     ));
-    let v = HmacVerifier::builder(HEADER).key(KEY).build().unwrap();
-    assert!(!format!("{v:?}").contains(KEY));
+    let builder = HmacVerifier::builder(HEADER).key(KEY).key(OLD_KEY);
+    let shown = format!("{builder:?}");
+    let v = builder.build().unwrap();
+    let shown = format!("{shown} {v:?} {v:#?}");
+    assert!(!shown.contains(KEY) && !shown.contains(OLD_KEY), "{shown}");
 }
 
 #[test]
