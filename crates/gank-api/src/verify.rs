@@ -325,11 +325,14 @@ impl HmacVerifier {
             .to_owned();
         let number: u64 = raw.parse().map_err(|_| WebhookError::InvalidSignature)?;
         // Values this large are milliseconds (seconds pass 10^12 in the year 33658).
-        let at = if number >= 1_000_000_000_000 {
-            UNIX_EPOCH + Duration::from_millis(number)
+        let since_epoch = if number >= 1_000_000_000_000 {
+            Duration::from_millis(number)
         } else {
-            UNIX_EPOCH + Duration::from_secs(number)
+            Duration::from_secs(number)
         };
+        let at = UNIX_EPOCH
+            .checked_add(since_epoch)
+            .ok_or(WebhookError::InvalidSignature)?;
         let now = self.clock.now();
         let skew = match now.duration_since(at) {
             Ok(past) => past,
