@@ -345,11 +345,12 @@ impl MatonClassifier {
                     } if message.is_empty() => Error::Unauthorized {
                         provider,
                         status,
-                        message: "Gumroad rejected the OAuth token Maton injected (an empty 401 is \
+                        message:
+                            "Gumroad rejected the OAuth token Maton injected (an empty 401 is \
                                   Gumroad's shape): reconnect Gumroad in Maton. If the Maton API \
                                   key itself is wrong, Maton may answer the same way; check \
                                   MATON_API_KEY too"
-                            .to_owned(),
+                                .to_owned(),
                         body,
                     },
                     other => other,
@@ -455,7 +456,11 @@ mod tests {
         use MatonErrorKind::*;
         let table: &[(u16, &str, ErrorSource)] = &[
             (400, r#"{"message":"No connection"}"#, Maton(NoConnection)),
-            (400, r#"{"status":400,"error":"Invalid product ID."}"#, Upstream),
+            (
+                400,
+                r#"{"status":400,"error":"Invalid product ID."}"#,
+                Upstream,
+            ),
             (400, "", Maton(NoConnection)),
             (401, r#"{"detail":"Invalid API key"}"#, Maton(InvalidApiKey)),
             (401, "", Upstream),

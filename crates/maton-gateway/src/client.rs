@@ -362,9 +362,8 @@ impl MatonClientBuilder {
         let control = config
             .transport(config.control.clone(), MatonClassifier::control())
             .build()?;
-        let gumroad = GumroadClient::from_transport(
-            config.gumroad_transport(config.connection.as_deref())?,
-        );
+        let gumroad =
+            GumroadClient::from_transport(config.gumroad_transport(config.connection.as_deref())?);
         Ok(MatonClient {
             config: Arc::new(config),
             control,

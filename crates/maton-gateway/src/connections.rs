@@ -275,7 +275,10 @@ impl<'a> ConnectionsApi<'a> {
             .control_transport()
             .get(Path::fixed("/connections"))
             .query_opt("app", query.app.clone())
-            .query_opt("status", query.status.as_ref().map(|s| s.as_str().to_owned()))
+            .query_opt(
+                "status",
+                query.status.as_ref().map(|s| s.as_str().to_owned()),
+            )
             .json()
             .await?;
         Ok(envelope.connections.unwrap_or_default())

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use creator_core::http::{Path, Response, Transport};
 use creator_core::retry::Idempotency;
 use creator_core::{Error, Provider, Result};
-use http::header::{HeaderName, HeaderValue};
 use http::Method;
+use http::header::{HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
 use crate::classify::UpstreamShape;
@@ -323,9 +323,8 @@ impl AppRequest {
                      credentials itself and does not forward `{name}`"
                 )));
             }
-            let value = HeaderValue::from_str(value).map_err(|_| {
-                Error::InvalidInput(format!("invalid value for header `{name}`"))
-            })?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| Error::InvalidInput(format!("invalid value for header `{name}`")))?;
             req = req.header(name, value);
         }
         if let Some(id) = &self.proxy.connection {

@@ -1,0 +1,1 @@
+//! The unchanged gumroad-api client routed through Maton.
