@@ -265,6 +265,30 @@ pub(crate) trait Envelope {
 
 /// Declares a private envelope struct around one payload key.
 macro_rules! envelope {
+    ($name:ident { $key:ident : [$item:ty] }) => {
+        #[derive(serde::Deserialize)]
+        pub(crate) struct $name {
+            #[serde(default)]
+            success: Option<bool>,
+            #[serde(deserialize_with = "crate::de::nullable")]
+            $key: Vec<$item>,
+            #[serde(default)]
+            next_page_key: Option<String>,
+            #[serde(default)]
+            next_page_url: Option<String>,
+        }
+        impl $crate::client::Envelope for $name {
+            fn success(&self) -> Option<bool> {
+                self.success
+            }
+        }
+        impl $crate::client::Paged for $name {
+            type Item = $item;
+            fn into_page(self) -> $crate::ListPage<$item> {
+                $crate::ListPage::new(self.$key, self.next_page_key, self.next_page_url)
+            }
+        }
+    };
     ($name:ident { $key:ident : $ty:ty }) => {
         #[derive(serde::Deserialize)]
         pub(crate) struct $name {
@@ -278,26 +302,53 @@ macro_rules! envelope {
             }
         }
     };
-    ($name:ident { $key:ident : $ty:ty, paged }) => {
-        #[derive(serde::Deserialize)]
-        pub(crate) struct $name {
-            #[serde(default)]
-            success: Option<bool>,
-            #[serde(deserialize_with = "crate::de::nullable")]
-            pub(crate) $key: $ty,
-            #[serde(default)]
-            pub(crate) next_page_key: Option<String>,
-            #[serde(default)]
-            pub(crate) next_page_url: Option<String>,
-        }
-        impl $crate::client::Envelope for $name {
-            fn success(&self) -> Option<bool> {
-                self.success
-            }
-        }
-    };
 }
 pub(crate) use envelope;
+
+/// A list envelope with Gumroad's cursor keys.
+pub(crate) trait Paged: Envelope + DeserializeOwned {
+    /// The list's item type.
+    type Item;
+    /// The items and the cursor.
+    fn into_page(self) -> crate::ListPage<Self::Item>;
+}
+
+impl GumroadClient {
+    /// One page of a list endpoint.
+    pub(crate) async fn page<E: Paged>(
+        &self,
+        request: Request<'_>,
+    ) -> Result<crate::ListPage<E::Item>> {
+        let env: E = self.call(request).await?;
+        Ok(env.into_page())
+    }
+
+    /// Every item of a list that Gumroad answers in one response today,
+    /// following `next_page_key` should it start paginating (as products
+    /// did in 2026), so nothing is silently cut off.
+    pub(crate) async fn all_pages<E: Paged>(
+        &self,
+        path: creator_core::http::Path,
+        query: &[(&'static str, String)],
+    ) -> Result<Vec<E::Item>> {
+        let mut items = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut key: Option<String> = None;
+        loop {
+            let request = self
+                .transport
+                .get(path.clone())
+                .query_pairs(query.iter().cloned())
+                .query_opt("page_key", key.as_deref());
+            let page = self.page::<E>(request).await?;
+            items.extend(page.items);
+            match page.next_page_key {
+                Some(next) if seen.insert(next.clone()) => key = Some(next),
+                _ => return Ok(items),
+            }
+        }
+    }
+}
 
 /// `{"success": true, "message": …}` (deletes) and `{"success": true}`.
 #[derive(serde::Deserialize)]

@@ -1,9 +1,16 @@
 //! Endpoint groups, one per resource. Reach them through the client:
 //! `client.products()`, `client.sales()`, ….
 
+pub(crate) mod custom_fields;
+pub(crate) mod licenses;
+pub(crate) mod offer_codes;
+pub(crate) mod payouts;
 pub(crate) mod products;
+pub(crate) mod resource_subscriptions;
 pub(crate) mod sales;
+pub(crate) mod subscribers;
 pub(crate) mod user;
+pub(crate) mod variants;
 
 use crate::GumroadClient;
 
@@ -13,13 +20,74 @@ impl GumroadClient {
         user::UserApi { client: self }
     }
 
-    /// `/v2/products`: list, get, create, update, delete, enable, disable.
+    /// `/v2/products`: list (streamed), get, create, update, delete, enable, disable.
     pub fn products(&self) -> products::ProductsApi<'_> {
         products::ProductsApi { client: self }
+    }
+
+    /// `/v2/products/:product_id/variant_categories`: list, get, create, update, delete.
+    pub fn variant_categories<'a>(
+        &'a self,
+        product_id: &'a str,
+    ) -> variants::VariantCategoriesApi<'a> {
+        variants::VariantCategoriesApi {
+            client: self,
+            product_id,
+        }
+    }
+
+    /// `/v2/products/:product_id/variant_categories/:category_id/variants`:
+    /// list, get, create, update, delete.
+    pub fn variants<'a>(
+        &'a self,
+        product_id: &'a str,
+        category_id: &'a str,
+    ) -> variants::VariantsApi<'a> {
+        variants::VariantsApi {
+            client: self,
+            product_id,
+            category_id,
+        }
+    }
+
+    /// `/v2/products/:product_id/offer_codes`: list, get, create, update, delete.
+    pub fn offer_codes<'a>(&'a self, product_id: &'a str) -> offer_codes::OfferCodesApi<'a> {
+        offer_codes::OfferCodesApi {
+            client: self,
+            product_id,
+        }
+    }
+
+    /// `/v2/products/:product_id/custom_fields`: list, create, update, delete (by name).
+    pub fn custom_fields<'a>(&'a self, product_id: &'a str) -> custom_fields::CustomFieldsApi<'a> {
+        custom_fields::CustomFieldsApi {
+            client: self,
+            product_id,
+        }
     }
 
     /// `/v2/sales`: list (streamed), get, mark as shipped, refund, resend receipt.
     pub fn sales(&self) -> sales::SalesApi<'_> {
         sales::SalesApi { client: self }
+    }
+
+    /// `/v2/products/:id/subscribers` and `/v2/subscribers/:id`.
+    pub fn subscribers(&self) -> subscribers::SubscribersApi<'_> {
+        subscribers::SubscribersApi { client: self }
+    }
+
+    /// `/v2/licenses/*`: verify (no token needed), enable, disable, decrement uses, rotate.
+    pub fn licenses(&self) -> licenses::LicensesApi<'_> {
+        licenses::LicensesApi { client: self }
+    }
+
+    /// `/v2/resource_subscriptions`: webhook registrations.
+    pub fn resource_subscriptions(&self) -> resource_subscriptions::ResourceSubscriptionsApi<'_> {
+        resource_subscriptions::ResourceSubscriptionsApi { client: self }
+    }
+
+    /// `/v2/payouts`: list (streamed), get, upcoming.
+    pub fn payouts(&self) -> payouts::PayoutsApi<'_> {
+        payouts::PayoutsApi { client: self }
     }
 }

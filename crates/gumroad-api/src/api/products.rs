@@ -9,7 +9,9 @@ use crate::client::{MessageEnvelope, bool_str, envelope, require};
 use crate::{Deleted, GumroadClient, ListPage, NativeType, Product, Recurrence};
 
 envelope!(ProductEnvelope { product: Product });
-envelope!(ProductsPage { products: Vec<Product>, paged });
+envelope!(ProductsPage {
+    products: [Product]
+});
 
 #[derive(serde::Deserialize)]
 struct SavedEnvelope {
@@ -250,12 +252,7 @@ impl ProductsApi<'_> {
     pub async fn page(&self, page_key: Option<&str>) -> Result<ListPage<Product>> {
         let t = self.client.transport();
         let req = t.get("/v2/products").query_opt("page_key", page_key);
-        let env: ProductsPage = self.client.call(req).await?;
-        Ok(ListPage::new(
-            env.products,
-            env.next_page_key,
-            env.next_page_url,
-        ))
+        self.client.page::<ProductsPage>(req).await
     }
 
     /// `GET /v2/products/:id`; `id` may also be the product's permalink.

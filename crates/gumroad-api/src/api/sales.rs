@@ -10,7 +10,7 @@ use crate::client::{MessageEnvelope, envelope, require, ymd};
 use crate::{GumroadClient, ListPage, Sale};
 
 envelope!(SaleEnvelope { sale: Sale });
-envelope!(SalesPage { sales: Vec<Sale>, paged });
+envelope!(SalesPage { sales: [Sale] });
 
 /// Filters for [`SalesApi::list`]; all of them are sent on every page.
 ///
@@ -162,12 +162,7 @@ impl SalesApi<'_> {
             .get("/v2/sales")
             .query_pairs(query.pairs())
             .query_opt("page_key", page_key);
-        let env: SalesPage = self.client.call(req).await?;
-        Ok(ListPage::new(
-            env.sales,
-            env.next_page_key,
-            env.next_page_url,
-        ))
+        self.client.page::<SalesPage>(req).await
     }
 
     /// `GET /v2/sales/:id`.

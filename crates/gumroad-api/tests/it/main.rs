@@ -3,7 +3,15 @@
 
 mod client;
 mod common;
+mod custom_fields;
 mod errors;
+mod licenses;
+mod oauth;
+mod offer_codes;
+mod payouts;
 mod products;
+mod resource_subscriptions;
 mod sales;
+mod subscribers;
 mod user;
+mod variants;

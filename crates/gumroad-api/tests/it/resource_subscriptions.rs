@@ -1,0 +1,173 @@
+//! Resource subscriptions (webhook registration).
+
+use creator_core::Error;
+use gumroad_api::ResourceName;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn list_resource_subscriptions_by_resource_name() {
+    let server = server().await;
+    serve(
+        &server,
+        "GET",
+        "/v2/resource_subscriptions",
+        "resource_subscriptions.json",
+    )
+    .await;
+    let subs = client(&server)
+        .resource_subscriptions()
+        .list(&ResourceName::Sale)
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(req.query, [("resource_name".to_owned(), "sale".to_owned())]);
+    insta::assert_json_snapshot!(exchange(&req, &subs));
+}
+
+#[tokio::test]
+async fn create_resource_subscription_is_a_put_not_a_post_and_never_retried() {
+    let server = server().await;
+    serve(
+        &server,
+        "PUT",
+        "/v2/resource_subscriptions",
+        "resource_subscription_created.json",
+    )
+    .await;
+    let sub = client(&server)
+        .resource_subscriptions()
+        .create(
+            &ResourceName::Cancellation,
+            "https://hooks.example.com/gumroad/7f3a",
+        )
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(req.method, "PUT");
+    assert_eq!(
+        req.form,
+        [
+            ("resource_name".to_owned(), "cancellation".to_owned()),
+            (
+                "post_url".to_owned(),
+                "https://hooks.example.com/gumroad/7f3a".to_owned()
+            )
+        ]
+    );
+    assert_eq!(sub.resource_name, ResourceName::Cancellation);
+    insta::assert_json_snapshot!(exchange(&req, &sub));
+
+    let busy = crate::common::server().await;
+    serve_raw(
+        &busy,
+        "PUT",
+        "/v2/resource_subscriptions",
+        wiremock::ResponseTemplate::new(503),
+    )
+    .await;
+    client(&busy)
+        .resource_subscriptions()
+        .create(&ResourceName::Sale, "https://hooks.example.com/x")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        requests(&busy).await.len(),
+        1,
+        "no de-duplication on Gumroad's side: sent once"
+    );
+}
+
+#[tokio::test]
+async fn create_resource_subscription_invalid_post_url_message_is_kept() {
+    let server = server().await;
+    serve(
+        &server,
+        "PUT",
+        "/v2/resource_subscriptions",
+        "resource_subscription_invalid_url.json",
+    )
+    .await;
+    let err = client(&server)
+        .resource_subscriptions()
+        .create(&ResourceName::Sale, "http://localhost:3000/hook")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { status: 200, message, .. } if message == "Invalid post URL 'http://localhost:3000/hook'"),
+        "{err:?}"
+    );
+    let err = client(&server)
+        .resource_subscriptions()
+        .create(&ResourceName::Sale, "not a url")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)));
+}
+
+#[tokio::test]
+async fn list_without_a_valid_resource_name_message_is_kept() {
+    let server = server().await;
+    serve(
+        &server,
+        "GET",
+        "/v2/resource_subscriptions",
+        "resource_subscriptions_missing_name.json",
+    )
+    .await;
+    let err = client(&server)
+        .resource_subscriptions()
+        .list(&ResourceName::Unknown(String::new()))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("Valid resource_name parameter required"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn delete_resource_subscription() {
+    let server = server().await;
+    serve(
+        &server,
+        "DELETE",
+        "/v2/resource_subscriptions/wX43hzi-s7W4JfYFkxyeiQ==",
+        "resource_subscription_deleted.json",
+    )
+    .await;
+    let deleted = client(&server)
+        .resource_subscriptions()
+        .delete("wX43hzi-s7W4JfYFkxyeiQ==")
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(req.method, "DELETE");
+    insta::assert_json_snapshot!(exchange(&req, &deleted));
+}
+
+#[test]
+fn the_eight_resource_names_round_trip_and_unknown_names_are_kept() {
+    let names: Vec<_> = ResourceName::ALL.iter().map(ResourceName::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "sale",
+            "refund",
+            "dispute",
+            "dispute_won",
+            "cancellation",
+            "subscription_updated",
+            "subscription_ended",
+            "subscription_restarted"
+        ]
+    );
+    for name in ResourceName::ALL {
+        assert_eq!(ResourceName::parse(name.as_str()), name);
+    }
+    assert_eq!(
+        ResourceName::parse("license_key_rotated"),
+        ResourceName::Unknown("license_key_rotated".into())
+    );
+}
