@@ -34,9 +34,14 @@ fn fnv1a(text: &str) -> u64 {
 /// How every placeholder license key starts.
 pub const LICENSE_PLACEHOLDER_PREFIX: &str = "00000000-";
 
+/// How every placeholder JWT starts: `{"alg":"none"}.{"redacted":true}.` in
+/// base64url, so a redacted token keeps the shape of a JWT.
+pub const JWT_PLACEHOLDER_PREFIX: &str = "eyJhbGciOiJub25lIn0.eyJyZWRhY3RlZCI6dHJ1ZX0.redacted-";
+
 /// True for a value this module produced (so redaction is idempotent).
 pub fn is_placeholder(s: &str) -> bool {
     s.starts_with("redacted-")
+        || s.starts_with(JWT_PLACEHOLDER_PREFIX)
         || s.starts_with("Person ")
         || s.starts_with(LICENSE_PLACEHOLDER_PREFIX)
         || s == "Redactedland"
@@ -49,6 +54,7 @@ pub fn placeholder(kind: Kind, value: &str) -> String {
     match kind {
         Kind::Email => format!("user-{short}@example.com"),
         Kind::Name => format!("Person {short}"),
+        Kind::Token if looks_like_jwt(value) => format!("{JWT_PLACEHOLDER_PREFIX}{short}"),
         Kind::Token => format!("redacted-token-{short}"),
         Kind::License => {
             // Keep the 4x8 upper-hex shape of Gumroad license keys; the first
@@ -371,11 +377,10 @@ mod tests {
         assert!(is_placeholder_email(
             sale["custom_fields"]["Email"].as_str().unwrap()
         ));
+        let jwt = sale["token_like"].as_str().unwrap();
         assert!(
-            sale["token_like"]
-                .as_str()
-                .unwrap()
-                .starts_with("redacted-token-")
+            jwt.starts_with(JWT_PLACEHOLDER_PREFIX) && looks_like_jwt(jwt),
+            "{jwt}"
         );
         assert_eq!(sale["product_name"], "Pencil");
         assert!(is_placeholder_email(doc["list"][0].as_str().unwrap()));

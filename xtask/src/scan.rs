@@ -106,7 +106,7 @@ fn check_string(file: &Path, location: &str, kind: Option<Kind>, s: &str, out: &
     }
     if looks_like_email(s) && !is_placeholder_email(s) {
         flag("an email address outside example.com/.org/.net");
-    } else if looks_like_jwt(s) {
+    } else if looks_like_jwt(s) && !is_placeholder(s) {
         flag("a JWT");
     } else if kind == Some(Kind::Token) && !is_placeholder(s) && s.len() >= 8 {
         flag("a secret under a token/key field (use a `redacted-…` placeholder)");

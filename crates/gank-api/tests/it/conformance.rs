@@ -16,7 +16,7 @@ use crate::common::{CREATOR, Hosts, LOGIN};
 const USER: &str = "fba1aaba-ffb5-42ae-8571-6ec0eb337802";
 const SETTING_A: &str = "0d6c3f8e-4b1a-4c57-9a57-2f0b1d7e9c11";
 const SETTING_B: &str = "8a41d2c6-1f5e-4b9d-b7a3-0c6e2f8d1a95";
-const KEY: &str = "b8f3c1d9e2a74f6081c5d3e9a7b2f4c6e1d8a3b5c7f9e2d4a6b8c0e1f3a5d7b9";
+const KEY: &str = "redacted-token-14f5e4a5";
 const HEADER: &str = "x-gank-signature";
 
 fn rows(fixture: &str) -> Vec<Value> {

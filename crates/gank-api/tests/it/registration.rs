@@ -8,7 +8,7 @@ use wiremock::{Mock, ResponseTemplate};
 
 use crate::common::{Hosts, ok_fixture, only};
 
-const KEY: &str = "b8f3c1d9e2a74f6081c5d3e9a7b2f4c6e1d8a3b5c7f9e2d4a6b8c0e1f3a5d7b9";
+const KEY: &str = "redacted-token-14f5e4a5";
 
 #[tokio::test]
 async fn register_sends_json_with_content_type_and_the_login_token() {

@@ -13,7 +13,7 @@ use hmac::{KeyInit, Mac};
 
 use crate::common::fixture;
 
-const KEY: &str = "b8f3c1d9e2a74f6081c5d3e9a7b2f4c6e1d8a3b5c7f9e2d4a6b8c0e1f3a5d7b9";
+const KEY: &str = "redacted-token-14f5e4a5";
 const OLD_KEY: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
 const HEADER: &str = "x-gank-signature";
 
