@@ -1,0 +1,51 @@
+//! # creator-commerce
+//!
+//! One dependency for the whole workspace: the provider-agnostic
+//! [`creator_core`] layer (re-exported at the root: the traits [`Products`],
+//! [`Sales`], [`Subscribers`], [`Webhooks`], the domain types and [`Error`]) and
+//! the provider clients you enable with features:
+//!
+//! | feature | module | crate |
+//! |---|---|---|
+//! | `gumroad` | [`gumroad`] | `gumroad-api` |
+//! | `gank` | [`gank`] | `gank-api` |
+//! | `maton` | [`maton`] (implies `gumroad`) | `maton-gateway` |
+//!
+//! All three are on by default; turn the others off to compile less:
+//! `creator-commerce = { version = "0.1", default-features = false, features = ["gank"] }`.
+//!
+//! ```
+//! use creator_commerce::{collect, Result, Sale, SaleQuery, Sales};
+//!
+//! /// Works the same on every provider.
+//! async fn last_ten(shop: &dyn Sales) -> Result<Vec<Sale>> {
+//!     collect(shop.sales(SaleQuery::new()), Some(10)).await
+//! }
+//! ```
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub use creator_core::*;
+
+/// The Gumroad API v2 client and webhooks (the `gumroad-api` crate).
+#[cfg(feature = "gumroad")]
+#[cfg_attr(docsrs, doc(cfg(feature = "gumroad")))]
+pub use gumroad_api as gumroad;
+
+/// The Gank Creator API client and webhooks (the `gank-api` crate).
+#[cfg(feature = "gank")]
+#[cfg_attr(docsrs, doc(cfg(feature = "gank")))]
+pub use gank_api as gank;
+
+/// The Maton API gateway, and Gumroad through it (the `maton-gateway` crate).
+#[cfg(feature = "maton")]
+#[cfg_attr(docsrs, doc(cfg(feature = "maton")))]
+pub use maton_gateway as maton;
+
+/// The guides in `docs/`, compiled and run as doctests so every code block stays correct.
+#[cfg(all(doctest, feature = "gumroad", feature = "gank", feature = "maton"))]
+pub mod guides {
+    /// `docs/errors-and-retries.md`
+    #[doc = include_str!("../../../docs/errors-and-retries.md")]
+    pub struct ErrorsAndRetries;
+}
