@@ -57,8 +57,3 @@ pub use async_trait::async_trait;
 pub use futures;
 /// Re-exported for timestamps in the domain types.
 pub use time;
-
-/// The guides in `docs/` whose examples use only this crate, compiled as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../../docs/errors-and-retries.md")]
-pub struct DocsErrorsAndRetries;

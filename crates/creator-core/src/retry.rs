@@ -3,7 +3,8 @@
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime};
 
-use http::Method;
+/// The HTTP method type the policy takes (re-exported from the `http` crate).
+pub use http::Method;
 
 /// What happened on one attempt, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,8 +57,7 @@ pub enum Idempotency {
 ///
 /// ```
 /// use std::time::Duration;
-/// use creator_core::retry::{Decision, Idempotency, Outcome, RetryPolicy};
-/// use http::Method;
+/// use creator_core::retry::{Decision, Idempotency, Method, Outcome, RetryPolicy};
 ///
 /// let policy = RetryPolicy::default();
 /// let busy = Outcome::Status { status: 503, retry_after: Some(Duration::from_secs(2)) };
