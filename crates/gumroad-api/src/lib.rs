@@ -17,7 +17,11 @@
 //!   429s, HTML edge pages) become [`creator_core::Error`]s in one place,
 //!   [`GumroadClassifier`], always keeping the raw body.
 //! - The client implements the provider-agnostic [`creator_core::Products`],
-//!   [`creator_core::Sales`] and [`creator_core::Subscribers`] traits.
+//!   [`creator_core::Sales`] and [`creator_core::Subscribers`] traits. The
+//!   resource accessors `client.products()`, `client.sales()` and
+//!   `client.subscribers()` share their names with trait methods, so call the
+//!   traits through a trait object or fully qualified:
+//!   `creator_core::Sales::sales(&client, query)`.
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
@@ -42,6 +46,8 @@ mod client;
 mod de;
 mod models;
 pub mod oauth;
+mod traits;
+pub mod webhook;
 
 pub use api::custom_fields::{CustomFieldsApi, NewCustomField};
 pub use api::licenses::{LicensesApi, VerifyLicense, required_product_id};
@@ -56,3 +62,4 @@ pub use api::variants::{VariantCategoriesApi, VariantParams, VariantsApi};
 pub use classify::GumroadClassifier;
 pub use client::{DEFAULT_BASE_URL, DEFAULT_USER_AGENT, GumroadClient, GumroadClientBuilder};
 pub use models::*;
+pub use traits::{to_core_product, to_core_sale, to_core_status, to_core_subscriber};

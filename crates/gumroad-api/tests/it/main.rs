@@ -3,6 +3,7 @@
 
 mod client;
 mod common;
+mod conformance;
 mod custom_fields;
 mod errors;
 mod licenses;

@@ -1,0 +1,231 @@
+//! The provider-agnostic traits of `creator-core`, implemented on top of the
+//! typed endpoints. Each normalized value keeps the native Gumroad model in
+//! its `provider_data` (downcast to [`crate::Product`], [`crate::Sale`] or
+//! [`crate::Subscriber`]).
+
+use std::time::SystemTime;
+
+use creator_core::futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use creator_core::{
+    Customer, Error, PersonSearch, ProductKind, ProductQuery, Provider, ProviderData, Result,
+    SaleQuery, SubscriberQuery, SubscriptionStatus, async_trait,
+};
+use time::OffsetDateTime;
+
+use crate::{GumroadClient, NativeType, SalesQuery, SubscriberStatus, SubscribersQuery};
+
+/// A Gumroad product as a core [`creator_core::Product`]: memberships are
+/// [`ProductKind::Membership`], products that need shipping
+/// [`ProductKind::Physical`], everything else [`ProductKind::Digital`];
+/// the price is in the product's own currency.
+pub fn to_core_product(provider: Provider, product: crate::Product) -> creator_core::Product {
+    let kind = if product.is_membership() {
+        ProductKind::Membership
+    } else if product.require_shipping == Some(true)
+        || product.native_type == Some(NativeType::Physical)
+    {
+        ProductKind::Physical
+    } else {
+        ProductKind::Digital
+    };
+    let mut out = creator_core::Product::new(
+        provider,
+        product.id.clone(),
+        product.name.clone().unwrap_or_default(),
+        kind,
+    );
+    out.price = product.price_money();
+    out.published = product.published;
+    out.url = product.short_url.clone();
+    out.provider_data = ProviderData::new(product);
+    out
+}
+
+/// A Gumroad sale as a core [`creator_core::Sale`]: the amount is the USD
+/// price Gumroad reports, the customer email is the purchase email (the one
+/// the sales `email` filter matches), partial refunds count as refunded.
+pub fn to_core_sale(provider: Provider, sale: crate::Sale) -> creator_core::Sale {
+    let mut out = creator_core::Sale::new(provider, sale.id.clone());
+    out.product_id = sale.product_id.clone();
+    out.product_name = sale.product_name.clone();
+    out.customer = Customer::new(
+        sale.purchaser_id.clone(),
+        sale.purchase_email.clone().or_else(|| sale.email.clone()),
+        sale.full_name.clone(),
+        None,
+    );
+    out.amount = sale.price_money();
+    out.created_at = sale.created_at;
+    out.refunded = sale.is_refunded();
+    out.subscription_id = sale.subscription_id.clone();
+    out.provider_data = ProviderData::new(sale);
+    out
+}
+
+/// The core status for a Gumroad subscriber: from `status` when sent,
+/// otherwise derived from the end/failure/cancellation times relative to `now`.
+pub fn to_core_status(subscriber: &crate::Subscriber, now: OffsetDateTime) -> SubscriptionStatus {
+    match &subscriber.status {
+        Some(SubscriberStatus::Alive) => SubscriptionStatus::Active,
+        Some(SubscriberStatus::PendingCancellation) => SubscriptionStatus::PendingCancellation,
+        Some(SubscriberStatus::PendingFailure) => SubscriptionStatus::PastDue,
+        Some(SubscriberStatus::FailedPayment | SubscriberStatus::FixedSubscriptionPeriodEnded) => {
+            SubscriptionStatus::Ended
+        }
+        Some(SubscriberStatus::Cancelled) => SubscriptionStatus::Cancelled,
+        Some(SubscriberStatus::Unknown(other)) => SubscriptionStatus::Unknown(other.clone()),
+        None => {
+            if subscriber.ended_at.is_some() || subscriber.failed_at.is_some() {
+                SubscriptionStatus::Ended
+            } else {
+                match subscriber.cancelled_at {
+                    Some(at) if at > now => SubscriptionStatus::PendingCancellation,
+                    Some(_) => SubscriptionStatus::Cancelled,
+                    None => SubscriptionStatus::Active,
+                }
+            }
+        }
+    }
+}
+
+/// A Gumroad subscriber as a core [`creator_core::Subscriber`].
+pub fn to_core_subscriber(
+    provider: Provider,
+    subscriber: crate::Subscriber,
+    now: OffsetDateTime,
+) -> creator_core::Subscriber {
+    let status = to_core_status(&subscriber, now);
+    let mut out = creator_core::Subscriber::new(provider, subscriber.id.clone(), status);
+    out.product_id = subscriber.product_id.clone();
+    out.customer = Customer::new(
+        subscriber.user_id.clone(),
+        subscriber.best_email().map(str::to_owned),
+        None,
+        None,
+    );
+    out.started_at = subscriber.created_at;
+    out.ends_at = subscriber
+        .ended_at
+        .or(subscriber.failed_at)
+        .or(subscriber.cancelled_at);
+    out.provider_data = ProviderData::new(subscriber);
+    out
+}
+
+impl GumroadClient {
+    fn now(&self) -> OffsetDateTime {
+        let now: SystemTime = self.transport().clock().now();
+        OffsetDateTime::from(now)
+    }
+}
+
+#[async_trait]
+impl creator_core::Products for GumroadClient {
+    fn provider(&self) -> Provider {
+        GumroadClient::provider(self)
+    }
+
+    /// Every product; follows `next_page_key` when Gumroad paginates.
+    fn products(&self, query: ProductQuery) -> BoxStream<'_, Result<creator_core::Product>> {
+        let provider = GumroadClient::provider(self);
+        GumroadClient::products(self)
+            .list_with_max_pages(query.max_pages)
+            .map_ok(move |p| to_core_product(provider, p))
+            .boxed()
+    }
+
+    async fn product(&self, id: &str) -> Result<creator_core::Product> {
+        let product = GumroadClient::products(self).get(id).await?;
+        Ok(to_core_product(GumroadClient::provider(self), product))
+    }
+}
+
+#[async_trait]
+impl creator_core::Sales for GumroadClient {
+    fn provider(&self) -> Provider {
+        GumroadClient::provider(self)
+    }
+
+    /// Sales, newest first. Every [`SaleQuery`] filter maps to a Gumroad
+    /// parameter (`after`, `before`, `product_id`, `email`), sent on every page.
+    fn sales(&self, query: SaleQuery) -> BoxStream<'_, Result<creator_core::Sale>> {
+        let provider = GumroadClient::provider(self);
+        let mut native = SalesQuery::new();
+        native.after = query.range.after;
+        native.before = query.range.before;
+        native.product_id = query.product_id;
+        native.email = query.email;
+        native.max_pages = query.max_pages;
+        GumroadClient::sales(self)
+            .list(&native)
+            .map_ok(move |s| to_core_sale(provider, s))
+            .boxed()
+    }
+
+    async fn sale(&self, id: &str) -> Result<creator_core::Sale> {
+        let sale = GumroadClient::sales(self).get(id).await?;
+        Ok(to_core_sale(GumroadClient::provider(self), sale))
+    }
+}
+
+#[async_trait]
+impl creator_core::Subscribers for GumroadClient {
+    fn provider(&self) -> Provider {
+        GumroadClient::provider(self)
+    }
+
+    /// Subscribers; Gumroad lists subscribers per product and only active
+    /// ones (including pending cancellations and retrying payments). With no
+    /// product filter, every membership product is walked in turn.
+    /// `max_pages` applies to each product's subscriber list. An email search
+    /// is sent to Gumroad; nickname searches yield [`Error::Unsupported`] first.
+    fn subscribers(
+        &self,
+        query: SubscriberQuery,
+    ) -> BoxStream<'_, Result<creator_core::Subscriber>> {
+        let provider = GumroadClient::provider(self);
+        let email = match query.search {
+            None => None,
+            Some(PersonSearch::Email(email)) => Some(email),
+            Some(_) => {
+                return stream::once(async move {
+                    Err(Error::Unsupported {
+                        provider,
+                        operation: "subscribers: search by nickname (Gumroad filters by email only)",
+                    })
+                })
+                .boxed();
+            }
+        };
+        let mut native = SubscribersQuery::new();
+        native.email = email;
+        native.max_pages = query.max_pages;
+        let native_stream = match query.product_id {
+            Some(product_id) => GumroadClient::subscribers(self).list(&product_id, &native),
+            None => {
+                let client = self.clone();
+                GumroadClient::products(self)
+                    .list()
+                    .try_filter(|p| futures_ready(p.is_membership()))
+                    .map_ok(move |p| GumroadClient::subscribers(&client).list(&p.id, &native))
+                    .try_flatten()
+                    .boxed()
+            }
+        };
+        let now = self.now();
+        let active_only = query.active_only;
+        native_stream
+            .map_ok(move |s| to_core_subscriber(provider, s, now))
+            .try_filter(move |s| futures_ready(!active_only || s.status.has_access()))
+            .boxed()
+    }
+
+    async fn subscription_status(&self, id: &str) -> Result<SubscriptionStatus> {
+        let subscriber = GumroadClient::subscribers(self).get(id).await?;
+        Ok(to_core_status(&subscriber, self.now()))
+    }
+}
+
+fn futures_ready(value: bool) -> std::future::Ready<bool> {
+    std::future::ready(value)
+}

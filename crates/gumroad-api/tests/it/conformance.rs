@@ -1,0 +1,423 @@
+//! The creator-testkit conformance suite, run against the Gumroad client
+//! over wiremock, plus checks of the normalization itself.
+
+use std::sync::Arc;
+
+use creator_core::{
+    Currency, DateRange, Error, PersonSearch, ProductKind, Products, SaleQuery, Sales,
+    SubscriberQuery, Subscribers, SubscriptionStatus, collect,
+};
+use creator_testkit::conformance::{self, ProductsCase, SalesCase, SubscribersCase};
+use gumroad_api::GumroadClient;
+use serde_json::{Value, json};
+use time::macros::date;
+use time::{Date, OffsetDateTime};
+use wiremock::matchers::{method, path, path_regex, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::common::*;
+
+const MEMBERSHIP: &str = "Qm9vZk1lbWJlcnNoaXA==";
+
+/// A small Gumroad: `/v2/sales` filtered by `after`/`before`/`product_id`/
+/// `email` like the server does (purchase email, `before` exclusive),
+/// newest first, `page_size` per page with opaque `page_key` cursors.
+struct SalesServer {
+    sales: Vec<Value>,
+    page_size: usize,
+}
+
+impl SalesServer {
+    fn from_fixtures() -> Self {
+        let mut sales = Vec::new();
+        for name in ["sales_page1.json", "sales_page2.json", "sales_page3.json"] {
+            let page: Value = serde_json::from_slice(&fixture(name)).unwrap();
+            sales.extend(page["sales"].as_array().unwrap().iter().cloned());
+        }
+        Self {
+            sales,
+            page_size: 2,
+        }
+    }
+}
+
+fn day_of(sale: &Value) -> Date {
+    let ts = sale["created_at"].as_str().unwrap();
+    OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339)
+        .unwrap()
+        .date()
+}
+
+fn parse_day(s: &str) -> Date {
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).unwrap()
+}
+
+impl Respond for SalesServer {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let q: Vec<(String, String)> = req.url.query_pairs().into_owned().collect();
+        let get = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        let matching: Vec<&Value> = self
+            .sales
+            .iter()
+            .filter(|s| get("after").is_none_or(|d| day_of(s) >= parse_day(&d)))
+            .filter(|s| get("before").is_none_or(|d| day_of(s) < parse_day(&d)))
+            .filter(|s| get("product_id").is_none_or(|p| s["product_id"] == p.as_str()))
+            .filter(|s| get("email").is_none_or(|e| s["purchase_email"] == e.as_str()))
+            .collect();
+        let start: usize = get("page_key")
+            .and_then(|k| k.strip_prefix("cursor-").and_then(|n| n.parse().ok()))
+            .unwrap_or(0);
+        let end = (start + self.page_size).min(matching.len());
+        let mut body = json!({ "success": true, "sales": matching[start.min(end)..end] });
+        if end < matching.len() {
+            body["next_page_key"] = json!(format!("cursor-{end}"));
+            body["next_page_url"] = json!(format!("/v2/sales?page_key=cursor-{end}"));
+        }
+        ResponseTemplate::new(200)
+            .set_body_raw(serde_json::to_vec(&body).unwrap(), "application/json")
+    }
+}
+
+/// `GET /v2/sales/:id` over the same data.
+struct SaleById(Vec<Value>);
+
+impl Respond for SaleById {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let id = req.url.path().trim_start_matches("/v2/sales/");
+        match self.0.iter().find(|s| s["id"] == id) {
+            Some(sale) => ResponseTemplate::new(200).set_body_raw(
+                serde_json::to_vec(&json!({"success": true, "sale": sale})).unwrap(),
+                "application/json",
+            ),
+            None => ResponseTemplate::new(200)
+                .set_body_raw(fixture("sale_not_found.json"), "application/json"),
+        }
+    }
+}
+
+async fn mount_products(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v2/products"))
+        .and(query_param_is_missing("page_key"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("products_page1.json"), "application/json"),
+        )
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/products"))
+        .and(query_param("page_key", "20250301120000000000-1804289"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("products_page2.json"), "application/json"),
+        )
+        .mount(server)
+        .await;
+    serve(
+        server,
+        "GET",
+        "/v2/products/A-m3CDDC5dlrSdKZp0RFhA==",
+        "product.json",
+    )
+    .await;
+    serve(server, "GET", "/v2/products/nope", "product_not_found.json").await;
+}
+
+async fn mount_sales(server: &MockServer) {
+    let data = SalesServer::from_fixtures();
+    let by_id = SaleById(data.sales.clone());
+    Mock::given(method("GET"))
+        .and(path("/v2/sales"))
+        .respond_with(data)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/v2/sales/[^/]+$"))
+        .respond_with(by_id)
+        .mount(server)
+        .await;
+}
+
+async fn mount_subscribers(server: &MockServer) {
+    let route = format!("/v2/products/{MEMBERSHIP}/subscribers");
+    Mock::given(method("GET"))
+        .and(path(route.as_str()))
+        .and(query_param("email", "member@example.com"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("subscribers_by_email.json"), "application/json"),
+        )
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(route.as_str()))
+        .and(query_param_is_missing("email"))
+        .and(query_param("paginated", "true"))
+        .and(query_param_is_missing("page_key"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("subscribers_page1.json"), "application/json"),
+        )
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(route.as_str()))
+        .and(query_param_is_missing("email"))
+        .and(query_param("page_key", "20250201083000000000-3849201"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("subscribers_page2.json"), "application/json"),
+        )
+        .mount(server)
+        .await;
+    serve(
+        server,
+        "GET",
+        "/v2/subscribers/c3ViX21lbWJlcjE=",
+        "subscriber.json",
+    )
+    .await;
+    serve(
+        server,
+        "GET",
+        "/v2/subscribers/nope",
+        "subscriber_not_found.json",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn gumroad_passes_the_products_conformance_suite() {
+    let server = server().await;
+    mount_products(&server).await;
+    let client = client(&server);
+    conformance::products(
+        &client,
+        &ProductsCase {
+            total: 3,
+            known_id: "A-m3CDDC5dlrSdKZp0RFhA==".into(),
+            unknown_id: "nope".into(),
+        },
+    )
+    .await;
+    // Held as a trait object too.
+    let dyn_products: Arc<dyn Products> = Arc::new(client);
+    assert_eq!(
+        collect(dyn_products.products(Default::default()), None)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn gumroad_passes_the_sales_conformance_suite() {
+    let server = server().await;
+    mount_sales(&server).await;
+    let client = client(&server);
+    conformance::sales(
+        &client,
+        &SalesCase {
+            total: Some(5),
+            by_product: Some(("A-m3CDDC5dlrSdKZp0RFhA==".into(), 3)),
+            by_email: Some(("guest@example.com".into(), 1)),
+            by_range: Some((
+                DateRange {
+                    after: Some(date!(2024 - 12 - 01)),
+                    before: Some(date!(2025 - 03 - 01)),
+                },
+                2,
+            )),
+            known_id: Some("B28UKN-dvxYabdavG97Y-Q==".into()),
+            unknown_id: "nope".into(),
+        },
+    )
+    .await;
+    // Every page of a filtered listing carried the filter.
+    let reqs = requests(&server).await;
+    let product_pages: Vec<_> = reqs
+        .iter()
+        .filter(|r| r.path == "/v2/sales" && r.query_value("product_id").is_some())
+        .collect();
+    assert_eq!(product_pages.len(), 2, "3 sales at 2 per page");
+    assert_eq!(product_pages[1].query_value("page_key"), Some("cursor-2"));
+}
+
+#[tokio::test]
+async fn gumroad_passes_the_subscribers_conformance_suite() {
+    let server = server().await;
+    mount_products(&server).await;
+    mount_subscribers(&server).await;
+    let client = client(&server);
+    conformance::subscribers(
+        &client,
+        &SubscribersCase {
+            total: 3,
+            active: 3,
+            by_product: Some((MEMBERSHIP.into(), 3)),
+            searches: vec![(PersonSearch::Email("member@example.com".into()), 1)],
+            unsupported_searches: vec![
+                PersonSearch::NicknameExact("mara".into()),
+                PersonSearch::NicknameContains("ma".into()),
+            ],
+            status_of: Some(("c3ViX21lbWJlcjE=".into(), SubscriptionStatus::Active)),
+            unknown_id: "nope".into(),
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn subscribers_without_a_product_walk_only_membership_products() {
+    let server = server().await;
+    mount_products(&server).await;
+    mount_subscribers(&server).await;
+    let subs = collect(
+        Subscribers::subscribers(&client(&server), SubscriberQuery::new()),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(subs.len(), 3);
+    let subscriber_paths: Vec<_> = requests(&server)
+        .await
+        .into_iter()
+        .filter(|r| r.path.ends_with("/subscribers"))
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(
+        subscriber_paths,
+        [
+            format!("/v2/products/{MEMBERSHIP}/subscribers"),
+            format!("/v2/products/{MEMBERSHIP}/subscribers")
+        ],
+        "only the membership product is asked, page by page"
+    );
+    let statuses: Vec<_> = subs.iter().map(|s| s.status.clone()).collect();
+    assert_eq!(
+        statuses,
+        [
+            SubscriptionStatus::Active,
+            SubscriptionStatus::PendingCancellation,
+            SubscriptionStatus::PastDue
+        ]
+    );
+    let native = subs[0]
+        .provider_data()
+        .downcast_ref::<gumroad_api::Subscriber>()
+        .unwrap();
+    assert_eq!(
+        native.license_key.as_deref(),
+        Some("85DB562A-C11D4B06-A2335A6B-8C079166")
+    );
+}
+
+#[tokio::test]
+async fn nickname_search_is_unsupported_as_the_first_item_without_any_request() {
+    let server = server().await;
+    let client = client(&server);
+    let mut s = Subscribers::subscribers(
+        &client,
+        SubscriberQuery::new().search(PersonSearch::NicknameExact("x".into())),
+    );
+    let first = futures::StreamExt::next(&mut s).await.unwrap();
+    assert!(matches!(first, Err(Error::Unsupported { .. })));
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn normalized_sale_keeps_usd_amount_and_the_native_model() {
+    let server = server().await;
+    mount_sales(&server).await;
+    let client = client(&server);
+    let sales = collect(Sales::sales(&client, SaleQuery::new()), None)
+        .await
+        .unwrap();
+    let jpy = sales.iter().find(|s| s.id == "cGh5c2ljYWxTYWxl").unwrap();
+    assert_eq!(jpy.amount.unwrap().currency(), Currency::USD);
+    assert_eq!(jpy.amount.unwrap().minor_units(), 799);
+    assert!(jpy.refunded, "partial refund");
+    let member = &sales[0];
+    assert_eq!(member.subscription_id.as_deref(), Some("c3ViX21lbWJlcjE="));
+    assert_eq!(member.customer.id.as_deref(), Some("7172839405123"));
+    assert_eq!(member.customer.name.as_deref(), Some("Mara Member"));
+    let native = member
+        .provider_data()
+        .downcast_ref::<gumroad_api::Sale>()
+        .unwrap();
+    assert_eq!(
+        native.affiliate.as_ref().and_then(|a| a.email.as_deref()),
+        Some("friend@example.com")
+    );
+    insta::assert_json_snapshot!(sales);
+}
+
+#[tokio::test]
+async fn normalized_products_kind_price_and_native_model() {
+    let server = server().await;
+    mount_products(&server).await;
+    let products = collect(
+        Products::products(&client(&server), Default::default()),
+        None,
+    )
+    .await
+    .unwrap();
+    let kinds: Vec<_> = products.iter().map(|p| p.kind.clone()).collect();
+    assert_eq!(
+        kinds,
+        [
+            ProductKind::Digital,
+            ProductKind::Membership,
+            ProductKind::Physical
+        ]
+    );
+    assert_eq!(products[2].price.unwrap().currency(), Currency::JPY);
+    assert_eq!(products[2].published, Some(false));
+    assert!(
+        products[0]
+            .provider_data()
+            .downcast_ref::<gumroad_api::Product>()
+            .is_some()
+    );
+    insta::assert_json_snapshot!(products);
+}
+
+#[tokio::test]
+async fn the_trait_impls_work_unchanged_through_a_prefixed_transport() {
+    use creator_core::http::{Auth, Transport};
+    let server = server().await;
+    // The same mocks, behind a `/gumroad` prefix as with Maton.
+    let data = SalesServer::from_fixtures();
+    Mock::given(method("GET"))
+        .and(path("/gumroad/v2/sales"))
+        .respond_with(data)
+        .mount(&server)
+        .await;
+    let transport = Transport::builder(
+        creator_core::Provider::Maton,
+        format!("{}/gumroad", server.uri()),
+    )
+    .auth(Auth::bearer(TOKEN))
+    .classifier(Arc::new(gumroad_api::GumroadClassifier))
+    .build()
+    .unwrap();
+    let client = GumroadClient::from_transport(transport);
+    let sales = collect(
+        Sales::sales(
+            &client,
+            SaleQuery::new().product("A-m3CDDC5dlrSdKZp0RFhA=="),
+        ),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(sales.len(), 3);
+    assert!(
+        sales
+            .iter()
+            .all(|s| s.provider == creator_core::Provider::Maton)
+    );
+    assert_eq!(requests(&server).await.len(), 2);
+}
