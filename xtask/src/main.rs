@@ -7,6 +7,7 @@
 //!   re-records fixtures from your own account (read-only endpoints only), redacted.
 
 mod ci;
+mod record;
 mod redact;
 mod scan;
 
@@ -21,7 +22,11 @@ commands:
   ci                      run every check CI runs (fmt, clippy, tests, docs)
   ci --list               print those checks
   fixtures check          check every fixture parses and holds no unredacted secret
-  fixtures redact FILE..  redact files in place (JSON or form bodies), keeping their shape"
+  fixtures redact FILE..  redact files in place (JSON or form bodies), keeping their shape
+  fixtures record --provider gumroad|gank|maton [--base-url URL] [--only NAME]
+                          re-record fixtures from your own account: read-only endpoints,
+                          tokens from GUMROAD_ACCESS_TOKEN, GANK_LOGIN_TOKEN,
+                          GANK_CREATOR_TOKEN or MATON_API_KEY, redacted before writing"
     );
     ExitCode::from(2)
 }
@@ -104,6 +109,77 @@ fn fixtures_redact(files: &[&str]) -> ExitCode {
     }
 }
 
+/// `fixtures record --provider P [--base-url URL] [--only NAME]`.
+fn fixtures_record(args: &[&str]) -> ExitCode {
+    let mut provider = None;
+    let mut base_url = None;
+    let mut only = None;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let slot = match *flag {
+            "--provider" => &mut provider,
+            "--base-url" => &mut base_url,
+            "--only" => &mut only,
+            other => {
+                eprintln!("fixtures record: unknown argument `{other}`");
+                return usage();
+            }
+        };
+        match it.next() {
+            Some(value) => *slot = Some(*value),
+            None => {
+                eprintln!("fixtures record: `{flag}` needs a value");
+                return usage();
+            }
+        }
+    }
+    let platform = match provider.map(record::Platform::parse) {
+        Some(Ok(p)) => p,
+        Some(Err(e)) => {
+            eprintln!("fixtures record: {e}");
+            return ExitCode::from(2);
+        }
+        None => {
+            eprintln!("fixtures record: --provider gumroad|gank|maton is required");
+            return usage();
+        }
+    };
+    let dir = workspace_root().join("fixtures").join(match platform {
+        record::Platform::Gumroad => "gumroad",
+        record::Platform::Gank => "gank",
+        record::Platform::Maton => "maton",
+    });
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("fixtures record: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    match runtime.block_on(record::record(platform, base_url, only, &env, &dir)) {
+        Ok(results) => {
+            for r in results {
+                match r {
+                    record::Recorded::Written(path) => eprintln!("wrote {}", path.display()),
+                    record::Recorded::Skipped(name, why) => eprintln!("skipped {name}: {why}"),
+                }
+            }
+            eprintln!(
+                "now run `cargo xtask fixtures check` and the tests; review snapshot changes"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("fixtures record: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args
@@ -130,6 +206,7 @@ fn main() -> ExitCode {
         }
         ["fixtures", "check"] => fixtures_check(),
         ["fixtures", "redact", files @ ..] if !files.is_empty() => fixtures_redact(files),
+        ["fixtures", "record", rest @ ..] => fixtures_record(rest),
         _ => usage(),
     }
 }

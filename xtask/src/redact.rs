@@ -187,15 +187,34 @@ pub fn redact_json(value: &mut Value) {
 }
 
 fn redact_value(key_kind: Option<Kind>, value: &mut Value) {
+    redact_in(None, key_kind, value);
+}
+
+/// Objects that describe a person: their `name` is a person's name (a
+/// product's `name` is not).
+const PERSON_OBJECTS: &[&str] = &[
+    "user",
+    "buyer",
+    "supporter",
+    "subscriber",
+    "affiliate",
+    "gifter",
+    "customer",
+    "imported_customer",
+];
+
+fn redact_in(parent: Option<&str>, key_kind: Option<Kind>, value: &mut Value) {
     match value {
         Value::Object(map) => {
+            let person = parent.is_some_and(|p| PERSON_OBJECTS.contains(&p));
             for (k, v) in map.iter_mut() {
-                redact_value(kind_for_key(k), v);
+                let kind = kind_for_key(k).or((person && k == "name").then_some(Kind::Name));
+                redact_in(Some(k), kind, v);
             }
         }
         Value::Array(items) => {
             for v in items {
-                redact_value(key_kind, v);
+                redact_in(parent, key_kind, v);
             }
         }
         Value::String(s) => {
