@@ -163,7 +163,13 @@ impl GumroadEvent {
     }
 
     fn from_json_with_limits(body: &[u8], limits: &ParseLimits) -> Result<Self, WebhookError> {
-        payload::event_from_tree(decode_json(body, limits)?, Encoding::Json)
+        let (tree, relayed_form) = decode_json(body, limits)?;
+        let encoding = if relayed_form {
+            Encoding::Form
+        } else {
+            Encoding::Json
+        };
+        payload::event_from_tree(tree, encoding)
     }
 }
 
@@ -201,8 +207,12 @@ pub(crate) fn encoding_of(
 
 /// Parses a JSON body into a tree, within `limits`. Top-level keys in
 /// bracket form (`"card[visual]"`, from relays that kept the form keys)
-/// are nested like form keys.
-fn decode_json(body: &[u8], limits: &ParseLimits) -> Result<Map<String, Value>, WebhookError> {
+/// are nested like form keys, and the body is then reported as a relayed
+/// form (`true` in the second place) so form rules apply to its values.
+fn decode_json(
+    body: &[u8],
+    limits: &ParseLimits,
+) -> Result<(Map<String, Value>, bool), WebhookError> {
     limits.check_body(body.len())?;
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         malformed(if e.is_eof() {
@@ -225,15 +235,14 @@ fn decode_json(body: &[u8], limits: &ParseLimits) -> Result<Map<String, Value>, 
     };
     let mut count = 0usize;
     check_tree(&map, 1, limits, &mut count)?;
-    if map.keys().any(|k| k.contains('[')) {
-        let bracketed: Vec<String> = map.keys().filter(|k| k.contains('[')).cloned().collect();
-        for key in bracketed {
-            if let Some(v) = map.remove(&key) {
-                insert_path(&mut map, &key, v, limits)?;
-            }
+    let bracketed: Vec<String> = map.keys().filter(|k| k.contains('[')).cloned().collect();
+    let relayed_form = !bracketed.is_empty();
+    for key in bracketed {
+        if let Some(v) = map.remove(&key) {
+            insert_path(&mut map, &key, v, limits)?;
         }
     }
-    Ok(map)
+    Ok((map, relayed_form))
 }
 
 fn check_tree(

@@ -322,10 +322,10 @@ impl UnknownPing {
     /// delivery still gets the same subject.
     pub fn subject_id(&self) -> String {
         for key in ["sale_id", "subscription_id", "id"] {
-            if let Some(Value::String(s)) = self.fields.get(key) {
-                if !s.is_empty() {
-                    return s.clone();
-                }
+            if let Some(Value::String(s)) = self.fields.get(key)
+                && !s.is_empty()
+            {
+                return s.clone();
             }
         }
         let mut fields = self.fields.clone();
@@ -611,9 +611,17 @@ const SET_AFTER_CUSTOM_FIELDS: &[&str] = &[
 ];
 
 /// Builds the typed event from a decoded tree (shared by both encodings).
-pub(crate) fn event_from_tree(mut map: Map<String, Value>, encoding: Encoding) -> R<GumroadEvent> {
+///
+/// A JSON body whose values are still percent-encoded is a relayed form
+/// body, so it is read with form rules from then on (custom field answers
+/// `"true"`/`"false"` are checkboxes).
+pub(crate) fn event_from_tree(
+    mut map: Map<String, Value>,
+    mut encoding: Encoding,
+) -> R<GumroadEvent> {
     if looks_percent_encoded(&map) {
         map = decode_tree(map);
+        encoding = Encoding::Form;
     }
     let resource = match map.get("resource_name") {
         None | Some(Value::Null) => None,

@@ -516,6 +516,24 @@ fn subscriber_from_ping(
     sub
 }
 
+/// Fails when the delivery names another product than the API does for the
+/// same subject: a forged body reusing a real sale or subscription id.
+fn same_product(
+    claimed: Option<&str>,
+    actual: Option<&str>,
+    what: &str,
+    subject: &str,
+) -> std::result::Result<(), WebhookError> {
+    match (claimed, actual) {
+        (Some(claimed), Some(actual)) if claimed != actual => Err(WebhookError::Unauthenticated {
+            reason: format!(
+                "the delivery names product `{claimed}` for {what} `{subject}`, the API says `{actual}`"
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// A sale read through the API, normalized.
 fn sale_from_api(api: crate::Sale) -> Sale {
     let mut sale = Sale::new(Provider::Gumroad, api.id.clone());
@@ -607,17 +625,12 @@ impl Webhooks for GumroadWebhooks {
                 let claimed = typed
                     .and_then(GumroadEvent::sale)
                     .and_then(|s| s.product_id.as_deref());
-                if let (Some(claimed), Some(actual)) = (claimed, api.product_id.as_deref()) {
-                    if claimed != actual {
-                        return Err(WebhookError::Unauthenticated {
-                            reason: format!(
-                                "the delivery names product `{claimed}` for sale `{}`, the API says `{actual}`",
-                                event.subject_id
-                            ),
-                        }
-                        .into());
-                    }
-                }
+                same_product(
+                    claimed,
+                    api.product_id.as_deref(),
+                    "sale",
+                    &event.subject_id,
+                )?;
                 let mut sale = sale_from_api(api);
                 sale.test = event.test;
                 fresh.sale = Some(sale);
@@ -630,17 +643,12 @@ impl Webhooks for GumroadWebhooks {
                 let claimed = typed
                     .and_then(GumroadEvent::subscription)
                     .and_then(|s| s.product_id.as_deref());
-                if let (Some(claimed), Some(actual)) = (claimed, api.product_id.as_deref()) {
-                    if claimed != actual {
-                        return Err(WebhookError::Unauthenticated {
-                            reason: format!(
-                                "the delivery names product `{claimed}` for subscription `{}`, the API says `{actual}`",
-                                event.subject_id
-                            ),
-                        }
-                        .into());
-                    }
-                }
+                same_product(
+                    claimed,
+                    api.product_id.as_deref(),
+                    "subscription",
+                    &event.subject_id,
+                )?;
                 fresh.subscriber = Some(subscriber_from_api(api, self.clock.now()));
             }
             _ => {

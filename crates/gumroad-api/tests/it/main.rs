@@ -16,3 +16,4 @@ mod sales;
 mod subscribers;
 mod user;
 mod variants;
+mod webhooks;
