@@ -19,6 +19,8 @@ pub enum Kind {
     Country,
     /// An IP address.
     Ip,
+    /// An identifier (`id`, `*_id`): never a secret, even when it looks random.
+    Id,
 }
 
 /// FNV-1a, 64 bit: a stable hash with no dependency (not for security).
@@ -69,6 +71,7 @@ pub fn placeholder(kind: Kind, value: &str) -> String {
         }
         Kind::Country => "Redactedland".to_owned(),
         Kind::Ip => format!("192.0.2.{}", h % 250 + 1),
+        Kind::Id => value.to_owned(),
     }
 }
 
@@ -76,6 +79,9 @@ pub fn placeholder(kind: Kind, value: &str) -> String {
 pub fn kind_for_key(key: &str) -> Option<Kind> {
     let k = key.to_ascii_lowercase();
     let k = k.as_str();
+    if k == "id" || k.ends_with("_id") || k.ends_with("_ids") {
+        return Some(Kind::Id);
+    }
     if k.contains("email") {
         return Some(Kind::Email);
     }
@@ -232,6 +238,7 @@ pub fn redact_string(key_kind: Option<Kind>, s: &str) -> Option<String> {
         return None;
     }
     let kind = match key_kind {
+        Some(Kind::Id) => None,
         Some(Kind::Email) if !looks_like_email(s) => None,
         Some(kind) => Some(kind),
         None if looks_like_email(s) => Some(Kind::Email),

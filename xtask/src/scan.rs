@@ -112,7 +112,7 @@ fn check_string(file: &Path, location: &str, kind: Option<Kind>, s: &str, out: &
         flag("a secret under a token/key field (use a `redacted-…` placeholder)");
     } else if kind == Some(Kind::License) && !is_placeholder(s) {
         flag("a license key that is not a placeholder (`00000000-…`)");
-    } else if looks_like_token(s) {
+    } else if kind != Some(Kind::Id) && looks_like_token(s) {
         flag("a token-looking string");
     }
 }
@@ -163,6 +163,11 @@ mod tests {
         assert_eq!(whats(r#"{"key":"whsec_live_abcdef"}"#).len(), 1);
         assert!(whats(r#"{"key":"redacted-token-0badc0de"}"#).is_empty());
         assert!(whats(r#"{"id":"2f0f05c6-1b2c-4d5e-8f90-a1b2c3d4e5f6"}"#).is_empty());
+        assert!(whats(r#"{"id":"c3Vic2NyaXB0aW9uX3VwZGF0ZWRfc3ViMQ","sale_id":"c3Vic2NyaXB0aW9uX3VwZGF0ZWRfc3ViMQ"}"#).is_empty());
+        assert_eq!(
+            whats(r#"{"note":"c3Vic2NyaXB0aW9uX3VwZGF0ZWRfc3ViMQ"}"#).len(),
+            1
+        );
         assert_eq!(whats("email=a%40corp.io&price=100").len(), 1);
         assert!(whats("email=user-1%40example.com&card%5Bvisual%5D=%2A%2A%2A%2A").is_empty());
         assert_eq!(whats("<html>mail me: boss@company.org</html>").len(), 1);
