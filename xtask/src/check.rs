@@ -110,7 +110,7 @@ fn error_body(
 
 fn gumroad_rest(name: &str, bytes: &[u8]) -> Outcome {
     use gumroad_api as g;
-    let classifier = g::GumroadClassifier::default();
+    let classifier = g::GumroadClassifier;
     let Ok(doc) = serde_json::from_slice::<Value>(bytes) else {
         return error_body(Provider::Gumroad, &classifier, name, bytes);
     };
