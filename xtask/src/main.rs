@@ -179,6 +179,10 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             }
+            eprintln!("\n==> fixtures: cargo xtask fixtures check");
+            if fixtures_check() != ExitCode::SUCCESS {
+                return ExitCode::FAILURE;
+            }
             eprintln!("\n==> all CI checks passed");
             ExitCode::SUCCESS
         }
@@ -187,6 +191,7 @@ fn main() -> ExitCode {
                 let env: String = step.env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
                 println!("{env}{} {}", step.program, step.args.join(" "));
             }
+            println!("cargo xtask fixtures check");
             ExitCode::SUCCESS
         }
         ["fixtures", "check"] => fixtures_check(),
