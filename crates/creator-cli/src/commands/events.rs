@@ -1,0 +1,161 @@
+//! `creator events` and `creator quarantine`: read the ledger.
+
+use std::io::BufWriter;
+use std::sync::Arc;
+
+use clap::Args;
+use futures::TryStreamExt;
+
+use super::{DbArgs, output_result, parse_since};
+use crate::CliError;
+use crate::ledger::{self, EventFilter, Ledger, QuarantineFilter, timestamp};
+use crate::output::{EventWithBody, Format, QuarantineWithBody, RecordWriter, body_forms};
+
+/// Options of `creator events`.
+#[derive(Debug, Clone, Args)]
+pub struct EventsArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Only events of this provider (`gumroad`, `gank`).
+    #[arg(long)]
+    provider: Option<String>,
+    /// Only this kind (`sale`, `refund`, `membership_payment`, …) or platform
+    /// event name (`USER_MEMBERSHIP.TX_SUCCEED`).
+    #[arg(long)]
+    kind: Option<String>,
+    /// Only events received since: `2025-03-14`, `2025-03-14T10:00:00Z`, or an age like `24h`, `7d`.
+    #[arg(long)]
+    since: Option<String>,
+    /// At most this many events (oldest first).
+    #[arg(long)]
+    limit: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Include the raw body (json/jsonl: `raw_body`, or `raw_body_base64` when not UTF-8).
+    #[arg(long)]
+    with_body: bool,
+}
+
+/// Options of `creator quarantine`.
+#[derive(Debug, Clone, Args)]
+pub struct QuarantineArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Only this reason (`verification`, `parse`, `too_large`, `unknown_endpoint`, `not_configured`, `incomplete`).
+    #[arg(long)]
+    reason: Option<String>,
+    /// Only deliveries received since (as for `creator events`).
+    #[arg(long)]
+    since: Option<String>,
+    /// At most this many (oldest first).
+    #[arg(long)]
+    limit: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Include the raw body (json/jsonl).
+    #[arg(long)]
+    with_body: bool,
+}
+
+/// Opens an existing ledger for reading (a missing SQLite file is an error,
+/// not a new empty ledger).
+pub(crate) async fn open_existing(db: &str) -> Result<Arc<dyn Ledger>, CliError> {
+    if !ledger::is_postgres_url(db) {
+        let path = db.strip_prefix("sqlite://").unwrap_or(db);
+        if !std::path::Path::new(path).exists() {
+            return Err(CliError::Usage(format!(
+                "no ledger at {path}: start `creator relay --db {path}` first, or pass --db with the ledger's path"
+            )));
+        }
+    }
+    Ok(ledger::open(db).await?)
+}
+
+fn since(value: Option<&str>) -> Result<Option<String>, CliError> {
+    value
+        .map(|v| parse_since(v, time::OffsetDateTime::now_utc()).map(timestamp))
+        .transpose()
+}
+
+/// Runs `creator events`.
+///
+/// # Errors
+/// Bad options, a missing or unreadable ledger, or a failed write.
+pub async fn run_events(args: EventsArgs) -> Result<(), CliError> {
+    let filter = EventFilter {
+        provider: args.provider.clone(),
+        kind: args.kind.clone(),
+        since: since(args.since.as_deref())?,
+        limit: args.limit,
+    };
+    let ledger = open_existing(&args.db.db).await?;
+    let mut out =
+        RecordWriter::new::<EventWithBody<'_>>(BufWriter::new(std::io::stdout()), args.format);
+    let mut events = ledger.events(filter);
+    let result = loop {
+        match events.try_next().await {
+            Ok(Some(event)) => {
+                let (raw_body, raw_body_base64) = if args.with_body {
+                    body_forms(&event.raw_body)
+                } else {
+                    (None, None)
+                };
+                let record = EventWithBody {
+                    event: &event,
+                    raw_body,
+                    raw_body_base64,
+                };
+                if let Err(e) = out.write(&record) {
+                    break output_result::<()>(Err(e));
+                }
+            }
+            Ok(None) => break output_result(out.finish()),
+            Err(e) => break Err(e.into()),
+        }
+    };
+    drop(events);
+    ledger.close().await;
+    result
+}
+
+/// Runs `creator quarantine`.
+///
+/// # Errors
+/// Bad options, a missing or unreadable ledger, or a failed write.
+pub async fn run_quarantine(args: QuarantineArgs) -> Result<(), CliError> {
+    let filter = QuarantineFilter {
+        since: since(args.since.as_deref())?,
+        reason: args.reason.clone(),
+        limit: args.limit,
+    };
+    let ledger = open_existing(&args.db.db).await?;
+    let mut out =
+        RecordWriter::new::<QuarantineWithBody<'_>>(BufWriter::new(std::io::stdout()), args.format);
+    let mut rows = ledger.quarantined(filter);
+    let result = loop {
+        match rows.try_next().await {
+            Ok(Some(row)) => {
+                let (raw_body, raw_body_base64) = if args.with_body {
+                    body_forms(&row.raw_body)
+                } else {
+                    (None, None)
+                };
+                let record = QuarantineWithBody {
+                    delivery: &row,
+                    raw_body,
+                    raw_body_base64,
+                };
+                if let Err(e) = out.write(&record) {
+                    break output_result::<()>(Err(e));
+                }
+            }
+            Ok(None) => break output_result(out.finish()),
+            Err(e) => break Err(e.into()),
+        }
+    };
+    drop(rows);
+    ledger.close().await;
+    result
+}

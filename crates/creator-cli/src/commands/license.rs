@@ -1,0 +1,240 @@
+//! `creator license verify`: check a Gumroad license key and print the
+//! purchase and what is left of it.
+
+use std::io::Write;
+
+use clap::{Args, Subcommand, ValueEnum};
+use gumroad_api::{GumroadClient, License, LicenseHolder, VerifyLicense};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::output_result;
+use crate::CliError;
+use crate::error::{Credentials, provider_error};
+
+/// License subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum LicenseCommand {
+    /// Verify a Gumroad license key (no access token needed). Exit code 0 when
+    /// the license grants access, 4 when it exists but no longer does.
+    Verify(VerifyArgs),
+}
+
+/// Output of `creator license verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum LicenseFormat {
+    /// `field: value` lines for people.
+    #[default]
+    Table,
+    /// One JSON object.
+    Json,
+}
+
+/// Options of `creator license verify`.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// The product id (shown in the product's license-key settings; not the permalink).
+    #[arg(long)]
+    product: String,
+    /// The license key.
+    key: String,
+    /// Count this check as a use (Gumroad's default; off here, so checking is free).
+    #[arg(long)]
+    increment_uses: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LicenseFormat::Table)]
+    format: LicenseFormat,
+    /// Gumroad API base URL.
+    #[arg(long, env = "GUMROAD_API_URL", value_name = "URL")]
+    gumroad_url: Option<String>,
+}
+
+/// The verdict printed by `creator license verify`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LicenseReport {
+    /// True when the license grants access now.
+    pub grants_access: bool,
+    /// Why it does not (empty when it does).
+    pub reasons: Vec<String>,
+    /// Uses counted by Gumroad.
+    pub uses: Option<i64>,
+    /// Whether this check counted as a use.
+    pub counted_this_check: bool,
+    /// The license as Gumroad returned it.
+    pub license: License,
+}
+
+fn reasons(license: &License, now: OffsetDateTime) -> Vec<String> {
+    let Some(p) = license.purchase() else {
+        return Vec::new();
+    };
+    let yes = |b: Option<bool>| b == Some(true);
+    let mut why = Vec::new();
+    if yes(p.refunded) {
+        why.push("refunded".to_owned());
+    }
+    if yes(p.chargebacked) {
+        why.push("charged back".to_owned());
+    }
+    if yes(p.disputed) && !yes(p.dispute_won) {
+        why.push("disputed".to_owned());
+    }
+    let at = |t: OffsetDateTime| crate::ledger::timestamp(t);
+    if let Some(t) = p.subscription_ended_at.filter(|t| *t <= now) {
+        why.push(format!("subscription ended at {}", at(t)));
+    }
+    if let Some(t) = p.subscription_failed_at.filter(|t| *t <= now) {
+        why.push(format!("subscription payment failed at {}", at(t)));
+    }
+    if let Some(t) = p.subscription_cancelled_at.filter(|t| *t <= now) {
+        why.push(format!("subscription cancelled, access ended at {}", at(t)));
+    }
+    if why.is_empty() && !p.grants_access_at(now) {
+        why.push("Gumroad reports a state that no longer grants access".to_owned());
+    }
+    why
+}
+
+/// Runs `creator license …`.
+///
+/// # Errors
+/// A bad key or product (one line saying so), a platform error, or
+/// [`CliError::LicenseNotValid`] (exit code 4) when the license exists but
+/// no longer grants access.
+pub async fn run(command: LicenseCommand) -> Result<(), CliError> {
+    let LicenseCommand::Verify(args) = command;
+    let mut builder = GumroadClient::unauthenticated();
+    if let Some(url) = &args.gumroad_url {
+        builder = builder.base_url(url.clone());
+    }
+    let creds = Credentials::GUMROAD_PUBLIC;
+    let client = builder.build().map_err(|e| provider_error(e, creds))?;
+    let request = VerifyLicense::new(args.product.clone(), args.key.clone())
+        .increment_uses_count(args.increment_uses);
+    let license = match client.licenses().verify(&request).await {
+        Ok(l) => l,
+        Err(e) if e.is_not_found() => {
+            let message = format!(
+                "Gumroad does not know this license key for product {} (it may be mistyped, disabled, or for another product): check the key and --product",
+                args.product
+            );
+            return Err(CliError::Provider {
+                message,
+                source: Box::new(e),
+            });
+        }
+        Err(e) => {
+            if let Some(id) = gumroad_api::required_product_id(&e) {
+                let message = format!(
+                    "Gumroad needs the product id, not the permalink: run again with --product {id}"
+                );
+                return Err(CliError::Provider {
+                    message,
+                    source: Box::new(e),
+                });
+            }
+            return Err(provider_error(e, creds));
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    let why = reasons(&license, now);
+    let report = LicenseReport {
+        grants_access: why.is_empty(),
+        reasons: why.clone(),
+        uses: license.uses,
+        counted_this_check: args.increment_uses,
+        license,
+    };
+    let mut out = std::io::stdout();
+    match args.format {
+        LicenseFormat::Json => output_result(writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        ))?,
+        LicenseFormat::Table => output_result(print_table(&mut out, &report))?,
+    }
+    if why.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::LicenseNotValid(why.join(", ")))
+    }
+}
+
+fn print_table(out: &mut dyn Write, r: &LicenseReport) -> std::io::Result<()> {
+    let verdict = if r.grants_access {
+        "valid: grants access".to_owned()
+    } else {
+        format!("NOT valid: {}", r.reasons.join(", "))
+    };
+    let ts = |t: Option<OffsetDateTime>| t.map(crate::ledger::timestamp).unwrap_or_default();
+    let b = |v: Option<bool>| match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "",
+    };
+    let mut lines: Vec<(&str, String)> = vec![
+        ("license", verdict),
+        (
+            "uses",
+            format!(
+                "{}{}",
+                r.uses.map(|u| u.to_string()).unwrap_or_else(|| "?".into()),
+                if r.counted_this_check {
+                    " (this check counted)"
+                } else {
+                    " (this check not counted)"
+                }
+            ),
+        ),
+    ];
+    match &r.license.holder {
+        LicenseHolder::Purchase(p) => {
+            let o = |v: &Option<String>| v.clone().unwrap_or_default();
+            lines.extend([
+                ("sale_id", o(&p.sale_id.clone().or_else(|| p.id.clone()))),
+                (
+                    "product",
+                    format!("{} ({})", o(&p.product_name), o(&p.product_id)),
+                ),
+                ("email", o(&p.email)),
+                ("purchased_at", ts(p.created_at.or(p.sale_timestamp))),
+                (
+                    "price",
+                    p.price
+                        .map(|c| {
+                            creator_core::Money::from_minor(c, creator_core::Currency::USD)
+                                .to_string()
+                        })
+                        .unwrap_or_default(),
+                ),
+                (
+                    "quantity",
+                    p.quantity.map(|q| q.to_string()).unwrap_or_default(),
+                ),
+                ("refunded", b(p.refunded).into()),
+                ("chargebacked", b(p.chargebacked).into()),
+                ("disputed", b(p.disputed).into()),
+                ("test", b(p.test).into()),
+                ("subscription_id", o(&p.subscription_id)),
+                ("subscription_ended_at", ts(p.subscription_ended_at)),
+                ("subscription_cancelled_at", ts(p.subscription_cancelled_at)),
+                ("subscription_failed_at", ts(p.subscription_failed_at)),
+            ]);
+        }
+        LicenseHolder::ImportedCustomer(c) => {
+            lines.push(("holder", "imported customer".into()));
+            lines.push(("email", c.email.clone().unwrap_or_default()));
+        }
+        #[allow(unreachable_patterns)]
+        _ => lines.push(("holder", "unknown".into())),
+    }
+    for (k, v) in lines.into_iter().filter(|(_, v)| !v.is_empty()) {
+        let v: String = v
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        writeln!(out, "{k:<26}{v}")?;
+    }
+    Ok(())
+}

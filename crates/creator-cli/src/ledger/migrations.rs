@@ -1,0 +1,217 @@
+//! Versioned schema migrations. Each backend has the same versions; a
+//! migration is applied once, in a transaction, and recorded in
+//! `schema_migrations`. Never edit a released migration: add a new one.
+
+/// The newest schema version this build knows.
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// One migration: version, name, SQL.
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "events and quarantine",
+        sql: r#"
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    dedup_key TEXT NOT NULL UNIQUE,
+    endpoint TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    occurred_at TEXT,
+    test INTEGER NOT NULL,
+    verified TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    last_received_at TEXT NOT NULL,
+    deliveries INTEGER NOT NULL DEFAULT 1,
+    content_type TEXT,
+    headers TEXT NOT NULL,
+    raw_body BLOB NOT NULL,
+    event TEXT NOT NULL
+);
+CREATE INDEX events_received_at ON events (received_at);
+CREATE INDEX events_provider_kind ON events (provider, kind);
+CREATE TABLE quarantine (
+    id INTEGER PRIMARY KEY,
+    received_at TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    error TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    content_type TEXT,
+    headers TEXT NOT NULL,
+    body_size INTEGER NOT NULL,
+    body_truncated INTEGER NOT NULL,
+    raw_body BLOB NOT NULL
+);
+CREATE INDEX quarantine_received_at ON quarantine (received_at);
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#,
+    },
+    Migration {
+        version: 2,
+        name: "sync backfill",
+        sql: r#"
+CREATE TABLE synced_sales (
+    provider TEXT NOT NULL,
+    id TEXT NOT NULL,
+    product_id TEXT,
+    email TEXT,
+    amount_minor INTEGER,
+    currency TEXT,
+    created_at TEXT,
+    refunded INTEGER NOT NULL,
+    test INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    synced_at TEXT NOT NULL,
+    PRIMARY KEY (provider, id)
+);
+CREATE TABLE synced_subscribers (
+    provider TEXT NOT NULL,
+    id TEXT NOT NULL,
+    product_id TEXT,
+    email TEXT,
+    status TEXT NOT NULL,
+    started_at TEXT,
+    ends_at TEXT,
+    record TEXT NOT NULL,
+    synced_at TEXT NOT NULL,
+    PRIMARY KEY (provider, id)
+);
+CREATE TABLE sync_state (
+    provider TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    status TEXT NOT NULL,
+    after_day TEXT,
+    resume_before TEXT,
+    newest_day TEXT,
+    items INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (provider, resource)
+);
+"#,
+    },
+];
+
+#[cfg(feature = "postgres")]
+pub(crate) const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "events and quarantine",
+        sql: r#"
+CREATE TABLE events (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    dedup_key TEXT NOT NULL UNIQUE,
+    endpoint TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    occurred_at TEXT,
+    test BOOLEAN NOT NULL,
+    verified TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    last_received_at TEXT NOT NULL,
+    deliveries BIGINT NOT NULL DEFAULT 1,
+    content_type TEXT,
+    headers TEXT NOT NULL,
+    raw_body BYTEA NOT NULL,
+    event TEXT NOT NULL
+);
+CREATE INDEX events_received_at ON events (received_at);
+CREATE INDEX events_provider_kind ON events (provider, kind);
+CREATE TABLE quarantine (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    received_at TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    error TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    content_type TEXT,
+    headers TEXT NOT NULL,
+    body_size BIGINT NOT NULL,
+    body_truncated BOOLEAN NOT NULL,
+    raw_body BYTEA NOT NULL
+);
+CREATE INDEX quarantine_received_at ON quarantine (received_at);
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#,
+    },
+    Migration {
+        version: 2,
+        name: "sync backfill",
+        sql: r#"
+CREATE TABLE synced_sales (
+    provider TEXT NOT NULL,
+    id TEXT NOT NULL,
+    product_id TEXT,
+    email TEXT,
+    amount_minor BIGINT,
+    currency TEXT,
+    created_at TEXT,
+    refunded BOOLEAN NOT NULL,
+    test BOOLEAN NOT NULL,
+    record TEXT NOT NULL,
+    synced_at TEXT NOT NULL,
+    PRIMARY KEY (provider, id)
+);
+CREATE TABLE synced_subscribers (
+    provider TEXT NOT NULL,
+    id TEXT NOT NULL,
+    product_id TEXT,
+    email TEXT,
+    status TEXT NOT NULL,
+    started_at TEXT,
+    ends_at TEXT,
+    record TEXT NOT NULL,
+    synced_at TEXT NOT NULL,
+    PRIMARY KEY (provider, id)
+);
+CREATE TABLE sync_state (
+    provider TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    status TEXT NOT NULL,
+    after_day TEXT,
+    resume_before TEXT,
+    newest_day TEXT,
+    items BIGINT NOT NULL,
+    started_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (provider, resource)
+);
+"#,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_consecutive_and_end_at_schema_version() {
+        for (i, m) in SQLITE.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1, "{}", m.name);
+        }
+        assert_eq!(SQLITE.last().map(|m| m.version), Some(SCHEMA_VERSION));
+        #[cfg(feature = "postgres")]
+        {
+            let pg: Vec<_> = POSTGRES.iter().map(|m| (m.version, m.name)).collect();
+            let lite: Vec<_> = SQLITE.iter().map(|m| (m.version, m.name)).collect();
+            assert_eq!(pg, lite);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Building provider clients from the environment, as the core trait objects
+//! the list and sync commands work on.
+
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use creator_core::{Products, Sales, Secret, Subscribers};
+
+use crate::error::{CliError, Credentials};
+
+/// A platform the list and sync commands can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderName {
+    /// Gumroad, directly (`GUMROAD_ACCESS_TOKEN`).
+    Gumroad,
+    /// Gank (`GANK_LOGIN_TOKEN`, `GANK_CREATOR_TOKEN`).
+    Gank,
+    /// Gumroad through the Maton API gateway (`MATON_API_KEY`).
+    Maton,
+}
+
+impl ProviderName {
+    /// The lower-case name (`gumroad`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderName::Gumroad => "gumroad",
+            ProviderName::Gank => "gank",
+            ProviderName::Maton => "maton",
+        }
+    }
+}
+
+/// Which provider to read, and where its API lives (overridable for tests
+/// and proxies).
+#[derive(Debug, Clone, Args)]
+pub struct ProviderArgs {
+    /// The platform to read.
+    #[arg(long, value_enum)]
+    pub provider: ProviderName,
+    /// Gumroad API base URL.
+    #[arg(long, env = "GUMROAD_API_URL", value_name = "URL")]
+    pub gumroad_url: Option<String>,
+    /// Gank V1 API base URL.
+    #[arg(long, env = "GANK_V1_URL", value_name = "URL")]
+    pub gank_v1_url: Option<String>,
+    /// Gank V2 (Creator API) base URL.
+    #[arg(long, env = "GANK_V2_URL", value_name = "URL")]
+    pub gank_v2_url: Option<String>,
+    /// Maton API base URL.
+    #[arg(long, env = "MATON_API_URL", value_name = "URL")]
+    pub maton_url: Option<String>,
+    /// The Maton connection id to use (`Maton-Connection`), when you have several.
+    #[arg(long, env = "MATON_CONNECTION", value_name = "ID")]
+    pub maton_connection: Option<String>,
+}
+
+/// Reads a credential from the environment; missing or blank is an error
+/// naming the variable and where its value comes from.
+///
+/// # Errors
+/// [`CliError::MissingEnv`].
+pub fn env_secret(var: &'static str, hint: &'static str) -> Result<Secret, CliError> {
+    match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
+        _ => Err(CliError::MissingEnv { var, hint }),
+    }
+}
+
+fn optional_env_secret(var: &str) -> Option<Secret> {
+    std::env::var(var)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| Secret::new(v.trim()))
+}
+
+const GUMROAD_HINT: &str = "create an access token in Gumroad (Settings > Advanced > Applications > Generate access token) and export GUMROAD_ACCESS_TOKEN=…";
+const GANK_LOGIN_HINT: &str =
+    "export GANK_LOGIN_TOKEN=… (the Authorization bearer token of a logged-in ganknow.com session)";
+const GANK_CREATOR_HINT: &str = "export GANK_CREATOR_TOKEN=… (generate it in the Gank dashboard under Widgets > Payment Widget)";
+const MATON_HINT: &str =
+    "export MATON_API_KEY=… (from https://maton.ai/settings), with Gumroad connected in Maton";
+
+/// The resource a command reads, which decides the credentials it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// Products, listings, tiers.
+    Products,
+    /// Sales and transactions.
+    Sales,
+    /// Subscribers and members.
+    Subscribers,
+}
+
+/// A provider's clients as core trait objects, with the credentials they use.
+pub struct Shop {
+    /// The provider.
+    pub name: ProviderName,
+    /// Products, when built for them.
+    pub products: Option<Arc<dyn Products>>,
+    /// Sales, when built for them.
+    pub sales: Option<Arc<dyn Sales>>,
+    /// Subscribers, when built for them.
+    pub subscribers: Option<Arc<dyn Subscribers>>,
+    /// Credentials, for error messages.
+    pub credentials: Credentials,
+}
+
+impl std::fmt::Debug for Shop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shop")
+            .field("name", &self.name)
+            .field("products", &self.products.is_some())
+            .field("sales", &self.sales.is_some())
+            .field("subscribers", &self.subscribers.is_some())
+            .finish()
+    }
+}
+
+/// Builds the clients for `resources` from the environment.
+///
+/// # Errors
+/// [`CliError::MissingEnv`] for a missing credential, [`CliError::Provider`]
+/// for a client that cannot be built (bad base URL), or
+/// [`CliError::NotAvailable`] when the provider's crate does not offer it yet.
+pub fn shop(args: &ProviderArgs, resources: &[Resource]) -> Result<Shop, CliError> {
+    match args.provider {
+        ProviderName::Gumroad => gumroad(args, resources),
+        ProviderName::Gank => gank(args, resources),
+        ProviderName::Maton => maton(args, resources),
+    }
+}
+
+fn gumroad(args: &ProviderArgs, resources: &[Resource]) -> Result<Shop, CliError> {
+    let token = env_secret("GUMROAD_ACCESS_TOKEN", GUMROAD_HINT)?;
+    let creds = Credentials::GUMROAD;
+    let mut builder = gumroad_api::GumroadClient::builder(token);
+    if let Some(url) = &args.gumroad_url {
+        builder = builder.base_url(url.clone());
+    }
+    let client = builder
+        .build()
+        .map_err(|e| crate::error::provider_error(e, creds))?;
+    let _ = (client, resources);
+    Err(CliError::NotAvailable(
+        "Gumroad lists through the creator-core traits are not available yet: gumroad-api does not implement Products/Sales/Subscribers in this build".into(),
+    ))
+}
+
+fn gank(args: &ProviderArgs, resources: &[Resource]) -> Result<Shop, CliError> {
+    let needs_login = resources
+        .iter()
+        .any(|r| matches!(r, Resource::Products | Resource::Sales));
+    let needs_creator = resources.contains(&Resource::Subscribers);
+    let login = if needs_login {
+        Some(env_secret("GANK_LOGIN_TOKEN", GANK_LOGIN_HINT)?)
+    } else {
+        optional_env_secret("GANK_LOGIN_TOKEN")
+    };
+    let creator = if needs_creator {
+        Some(env_secret("GANK_CREATOR_TOKEN", GANK_CREATOR_HINT)?)
+    } else {
+        optional_env_secret("GANK_CREATOR_TOKEN")
+    };
+    let creds = match (needs_login, needs_creator) {
+        (true, true) => Credentials::GANK_BOTH,
+        (false, true) => Credentials::GANK_CREATOR,
+        _ => Credentials::GANK_LOGIN,
+    };
+    let mut builder = gank_api::GankClient::builder();
+    if let Some(t) = login {
+        builder = builder.login_token(t);
+    }
+    if let Some(t) = creator {
+        builder = builder.creator_token(t);
+    }
+    if let Some(url) = &args.gank_v1_url {
+        builder = builder.v1_base_url(url.clone());
+    }
+    if let Some(url) = &args.gank_v2_url {
+        builder = builder.v2_base_url(url.clone());
+    }
+    let client = Arc::new(
+        builder
+            .build()
+            .map_err(|e| crate::error::provider_error(e, creds))?,
+    );
+    Ok(Shop {
+        name: ProviderName::Gank,
+        products: Some(client.clone()),
+        sales: Some(client.clone()),
+        subscribers: Some(client),
+        credentials: creds,
+    })
+}
+
+fn maton(args: &ProviderArgs, resources: &[Resource]) -> Result<Shop, CliError> {
+    let _key = env_secret("MATON_API_KEY", MATON_HINT)?;
+    let _ = (args, resources);
+    Err(CliError::NotAvailable(
+        "Maton is not available yet: the maton-gateway crate does not offer Gumroad-through-Maton in this build".into(),
+    ))
+}
