@@ -441,7 +441,8 @@ impl MatonClient {
     ///
     /// # async fn run() -> creator_core::Result<()> {
     /// let gumroad = MatonClient::from_env()?.gumroad();
-    /// let products = collect(gumroad.products(ProductQuery::new()), None).await?;
+    /// // The trait method, not the inherent `products()` endpoint group:
+    /// let products = collect(Products::products(&gumroad, ProductQuery::new()), None).await?;
     /// println!("{} products", products.len());
     /// # Ok(()) }
     /// ```

@@ -55,7 +55,7 @@
 //!     return Ok(());
 //! };
 //! let gumroad = maton.gumroad_with_connection(&first.connection_id)?;
-//! let sales = collect(gumroad.sales(SaleQuery::new()), Some(10)).await?;
+//! let sales = collect(Sales::sales(&gumroad, SaleQuery::new()), Some(10)).await?;
 //! println!("{} recent sales", sales.len());
 //! # Ok(()) }
 //! ```

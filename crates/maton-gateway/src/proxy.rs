@@ -163,6 +163,11 @@ impl AppProxy {
     }
 
     /// Starts a request with any method.
+    ///
+    /// `path` is the app's own path, unencoded: each `/`-separated segment
+    /// is percent-encoded on its own (so `a b` becomes `a%20b`, and `%` is
+    /// sent as `%25`). A query string after `?` is decoded (`+` is a space)
+    /// and sent again with [`AppRequest::query`]'s pairs; prefer `query`.
     pub fn request(&self, method: Method, path: impl Into<String>) -> AppRequest {
         AppRequest {
             proxy: self.clone(),

@@ -1,13 +1,21 @@
 //! The unchanged gumroad-api client routed through Maton: its endpoints,
 //! pagination and error mapping under the `/gumroad` prefix.
 
-use creator_core::{Error, Provider};
+use std::sync::Arc;
+
+use creator_core::{
+    DateRange, Error, PersonSearch, Products, Provider, Sales, Subscribers, SubscriptionStatus,
+    collect,
+};
+use creator_testkit::conformance::{self, ProductsCase, SalesCase, SubscribersCase};
 use futures::TryStreamExt;
 use gumroad_api::{SalesQuery, VerifyLicense};
 use maton_gateway::MatonErrorKind;
+use serde_json::{Value, json};
 use time::macros::date;
-use wiremock::matchers::{method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use time::{Date, OffsetDateTime};
+use wiremock::matchers::{method, path, path_regex, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::common::*;
 
@@ -188,4 +196,307 @@ async fn values_from_the_gateway_are_tagged_maton() {
     let gumroad = client(&server).gumroad();
     assert_eq!(gumroad.provider(), Provider::Maton);
     gumroad.user().get().await.unwrap();
+}
+
+// ---------------------------------------------------------------------------
+// The creator-testkit conformance suite, through the gateway. The mock is a
+// small Gumroad served under `/gumroad` from the Gumroad fixtures.
+// ---------------------------------------------------------------------------
+
+const MEMBERSHIP: &str = "Qm9vZk1lbWJlcnNoaXA==";
+const PRODUCT: &str = "A-m3CDDC5dlrSdKZp0RFhA==";
+
+/// `/gumroad/v2/sales` filtered like Gumroad does (`after` inclusive,
+/// `before` exclusive, `product_id`, purchase `email`), newest first,
+/// `page_size` per page with opaque `page_key` cursors.
+struct SalesServer {
+    sales: Vec<Value>,
+    page_size: usize,
+}
+
+impl SalesServer {
+    fn from_fixtures() -> Self {
+        let mut sales = Vec::new();
+        for page in ["sales_page1.json", "sales_page2.json", "sales_page3.json"] {
+            let page: Value = serde_json::from_slice(&fixture(&format!("gumroad/{page}"))).unwrap();
+            sales.extend(page["sales"].as_array().unwrap().iter().cloned());
+        }
+        Self {
+            sales,
+            page_size: 2,
+        }
+    }
+}
+
+fn day_of(sale: &Value) -> Date {
+    let ts = sale["created_at"].as_str().unwrap();
+    OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339)
+        .unwrap()
+        .date()
+}
+
+fn parse_day(s: &str) -> Date {
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).unwrap()
+}
+
+impl Respond for SalesServer {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let q: Vec<(String, String)> = req.url.query_pairs().into_owned().collect();
+        let get = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        let matching: Vec<&Value> = self
+            .sales
+            .iter()
+            .filter(|s| get("after").is_none_or(|d| day_of(s) >= parse_day(&d)))
+            .filter(|s| get("before").is_none_or(|d| day_of(s) < parse_day(&d)))
+            .filter(|s| get("product_id").is_none_or(|p| s["product_id"] == p.as_str()))
+            .filter(|s| get("email").is_none_or(|e| s["purchase_email"] == e.as_str()))
+            .collect();
+        let start: usize = get("page_key")
+            .and_then(|k| k.strip_prefix("cursor-").and_then(|n| n.parse().ok()))
+            .unwrap_or(0);
+        let end = (start + self.page_size).min(matching.len());
+        let mut body = json!({ "success": true, "sales": matching[start.min(end)..end] });
+        if end < matching.len() {
+            body["next_page_key"] = json!(format!("cursor-{end}"));
+            // Gumroad's relative next_page_url has no gateway prefix; the client uses the key.
+            body["next_page_url"] = json!(format!("/v2/sales?page_key=cursor-{end}"));
+        }
+        ResponseTemplate::new(200)
+            .set_body_raw(serde_json::to_vec(&body).unwrap(), "application/json")
+    }
+}
+
+/// `GET /gumroad/v2/sales/:id` over the same data; Gumroad's HTTP 200
+/// `success: false` for an unknown id.
+struct SaleById(Vec<Value>);
+
+impl Respond for SaleById {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let id = req.url.path().trim_start_matches("/gumroad/v2/sales/");
+        match self.0.iter().find(|s| s["id"] == id) {
+            Some(sale) => ResponseTemplate::new(200).set_body_raw(
+                serde_json::to_vec(&json!({"success": true, "sale": sale})).unwrap(),
+                "application/json",
+            ),
+            None => ResponseTemplate::new(200)
+                .set_body_raw(fixture("gumroad/sale_not_found.json"), "application/json"),
+        }
+    }
+}
+
+async fn mount_products(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/gumroad/v2/products"))
+        .and(query_param_is_missing("page_key"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("gumroad/products_page1.json"), "application/json"),
+        )
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/gumroad/v2/products"))
+        .and(query_param("page_key", "20250301120000000000-1804289"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("gumroad/products_page2.json"), "application/json"),
+        )
+        .mount(server)
+        .await;
+    serve(
+        server,
+        "GET",
+        &format!("/gumroad/v2/products/{PRODUCT}"),
+        "gumroad/product.json",
+        200,
+    )
+    .await;
+    serve(
+        server,
+        "GET",
+        "/gumroad/v2/products/nope",
+        "gumroad/product_not_found.json",
+        200,
+    )
+    .await;
+}
+
+async fn mount_sales(server: &MockServer) {
+    let data = SalesServer::from_fixtures();
+    let by_id = SaleById(data.sales.clone());
+    Mock::given(method("GET"))
+        .and(path("/gumroad/v2/sales"))
+        .respond_with(data)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/gumroad/v2/sales/[^/]+$"))
+        .respond_with(by_id)
+        .mount(server)
+        .await;
+}
+
+async fn mount_subscribers(server: &MockServer) {
+    let route = format!("/gumroad/v2/products/{MEMBERSHIP}/subscribers");
+    Mock::given(method("GET"))
+        .and(path(route.as_str()))
+        .and(query_param("email", "member@example.com"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            fixture("gumroad/subscribers_by_email.json"),
+            "application/json",
+        ))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(route.as_str()))
+        .and(query_param_is_missing("email"))
+        .and(query_param("paginated", "true"))
+        .and(query_param_is_missing("page_key"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            fixture("gumroad/subscribers_page1.json"),
+            "application/json",
+        ))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(route.as_str()))
+        .and(query_param_is_missing("email"))
+        .and(query_param("page_key", "20250201083000000000-3849201"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            fixture("gumroad/subscribers_page2.json"),
+            "application/json",
+        ))
+        .mount(server)
+        .await;
+    serve(
+        server,
+        "GET",
+        "/gumroad/v2/subscribers/c3ViX21lbWJlcjE=",
+        "gumroad/subscriber.json",
+        200,
+    )
+    .await;
+    serve(
+        server,
+        "GET",
+        "/gumroad/v2/subscribers/nope",
+        "gumroad/subscriber_not_found.json",
+        200,
+    )
+    .await;
+}
+
+/// Every request went to the gateway's `/gumroad/v2/` prefix with the Maton
+/// key and the configured connection.
+async fn assert_all_through_the_gateway(server: &MockServer) -> usize {
+    let reqs = requests(server).await;
+    for r in &reqs {
+        assert!(r.path.starts_with("/gumroad/v2/"), "{}", r.path);
+        assert_eq!(
+            r.headers.get("maton-connection").map(String::as_str),
+            Some(CONNECTION),
+            "{}",
+            r.path
+        );
+    }
+    reqs.len()
+}
+
+#[tokio::test]
+async fn gumroad_through_maton_passes_the_products_conformance_suite() {
+    let server = MockServer::start().await;
+    mount_products(&server).await;
+    fallback(&server).await;
+    let gumroad = client_with_connection(&server).gumroad();
+    conformance::products(
+        &gumroad,
+        &ProductsCase {
+            total: 3,
+            known_id: PRODUCT.into(),
+            unknown_id: "nope".into(),
+        },
+    )
+    .await;
+    let dyn_products: Arc<dyn Products> = Arc::new(gumroad);
+    assert_eq!(dyn_products.provider(), Provider::Maton);
+    let all = collect(dyn_products.products(Default::default()), None)
+        .await
+        .unwrap();
+    assert!(all.iter().all(|p| p.provider == Provider::Maton));
+    assert!(
+        all[0]
+            .provider_data()
+            .downcast_ref::<gumroad_api::Product>()
+            .is_some(),
+        "the native Gumroad model is kept"
+    );
+    assert!(assert_all_through_the_gateway(&server).await > 0);
+}
+
+#[tokio::test]
+async fn gumroad_through_maton_passes_the_sales_conformance_suite() {
+    let server = MockServer::start().await;
+    mount_sales(&server).await;
+    fallback(&server).await;
+    let gumroad = client_with_connection(&server).gumroad();
+    conformance::sales(
+        &gumroad,
+        &SalesCase {
+            total: Some(5),
+            by_product: Some((PRODUCT.into(), 3)),
+            by_email: Some(("guest@example.com".into(), 1)),
+            by_range: Some((
+                DateRange {
+                    after: Some(date!(2024 - 12 - 01)),
+                    before: Some(date!(2025 - 03 - 01)),
+                },
+                2,
+            )),
+            known_id: Some("B28UKN-dvxYabdavG97Y-Q==".into()),
+            unknown_id: "nope".into(),
+        },
+    )
+    .await;
+    assert!(assert_all_through_the_gateway(&server).await > 0);
+    let reqs = requests(&server).await;
+    let product_pages: Vec<_> = reqs
+        .iter()
+        .filter(|r| r.path == "/gumroad/v2/sales" && r.query_value("product_id").is_some())
+        .collect();
+    assert_eq!(
+        product_pages.len(),
+        2,
+        "3 sales at 2 per page, filter on both"
+    );
+    assert_eq!(product_pages[1].query_value("page_key"), Some("cursor-2"));
+    let dyn_sales: Arc<dyn Sales> = Arc::new(gumroad);
+    assert_eq!(dyn_sales.provider(), Provider::Maton);
+}
+
+#[tokio::test]
+async fn gumroad_through_maton_passes_the_subscribers_conformance_suite() {
+    let server = MockServer::start().await;
+    mount_products(&server).await;
+    mount_subscribers(&server).await;
+    fallback(&server).await;
+    let gumroad = client_with_connection(&server).gumroad();
+    conformance::subscribers(
+        &gumroad,
+        &SubscribersCase {
+            total: 3,
+            active: 3,
+            by_product: Some((MEMBERSHIP.into(), 3)),
+            searches: vec![(PersonSearch::Email("member@example.com".into()), 1)],
+            unsupported_searches: vec![
+                PersonSearch::NicknameExact("mara".into()),
+                PersonSearch::NicknameContains("ma".into()),
+            ],
+            status_of: Some(("c3ViX21lbWJlcjE=".into(), SubscriptionStatus::Active)),
+            unknown_id: "nope".into(),
+        },
+    )
+    .await;
+    assert!(assert_all_through_the_gateway(&server).await > 0);
+    let dyn_subs: Arc<dyn Subscribers> = Arc::new(gumroad);
+    assert_eq!(dyn_subs.provider(), Provider::Maton);
 }
