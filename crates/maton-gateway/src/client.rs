@@ -450,6 +450,28 @@ impl MatonClient {
         self.gumroad.clone()
     }
 
+    pub(crate) fn gumroad_ref(&self) -> &GumroadClient {
+        &self.gumroad
+    }
+
+    /// A Gumroad webhook receiver whose [`confirm`](creator_core::Webhooks::confirm)
+    /// reads events back through the gateway. Gumroad delivers webhooks
+    /// (Ping and resource subscriptions, also those created through Maton)
+    /// straight to your URL, unsigned; configure the receiver's URL token or
+    /// Basic credentials as for Gumroad itself.
+    ///
+    /// ```
+    /// use maton_gateway::MatonClient;
+    ///
+    /// let maton = MatonClient::builder().api_key("key").build()?;
+    /// let hooks = maton.gumroad_webhooks().url_token("a-long-random-url-token");
+    /// # let _ = hooks;
+    /// # Ok::<(), creator_core::Error>(())
+    /// ```
+    pub fn gumroad_webhooks(&self) -> gumroad_api::webhook::GumroadWebhooks {
+        gumroad_api::webhook::GumroadWebhooks::from_client(self.gumroad())
+    }
+
     /// [`MatonClient::gumroad`] through another connection (`Maton-Connection: <id>`).
     ///
     /// # Errors

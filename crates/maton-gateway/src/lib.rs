@@ -23,6 +23,11 @@
 //!   OAuth token) from errors the app passes through; see
 //!   [`MatonErrorKind::of`]. It is a documented heuristic, since Maton does
 //!   not document its error bodies. Bodies are always kept raw.
+//! - **Traits**: [`MatonClient`] itself implements [`creator_core::Products`],
+//!   [`creator_core::Sales`] and [`creator_core::Subscribers`] (Gumroad
+//!   through the default connection), and [`MatonClient::gumroad_webhooks`]
+//!   gives the [`creator_core::Webhooks`] receiver whose `confirm` reads back
+//!   through the gateway.
 //! - **Rate limit**: a client-side limiter, on by default at Maton's
 //!   documented 10 requests per second per account, shared by every clone.
 //!
@@ -66,6 +71,7 @@ mod classify;
 mod client;
 mod connections;
 mod proxy;
+mod traits;
 
 pub use classify::{
     CODE_BAD_REQUEST, CODE_NO_CONNECTION, CODE_SERVER_ERROR, ErrorSource, MatonClassifier,

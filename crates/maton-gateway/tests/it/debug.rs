@@ -43,6 +43,10 @@ async fn debug_of_builder_client_clones_proxies_and_gumroad_never_shows_the_key(
         ("app proxy", format!("{proxy:#?}")),
         ("app request", format!("{request:#?}")),
         ("rate limiter", format!("{:?}", maton.rate_limiter())),
+        (
+            "gumroad webhooks",
+            format!("{:#?}", maton.gumroad_webhooks()),
+        ),
     ] {
         assert_hidden(what, &printed);
         assert!(!printed.is_empty());

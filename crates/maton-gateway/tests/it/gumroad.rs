@@ -500,3 +500,107 @@ async fn gumroad_through_maton_passes_the_subscribers_conformance_suite() {
     let dyn_subs: Arc<dyn Subscribers> = Arc::new(gumroad);
     assert_eq!(dyn_subs.provider(), Provider::Maton);
 }
+
+#[tokio::test]
+async fn maton_client_itself_passes_the_sales_conformance_suite_and_is_object_safe() {
+    let server = MockServer::start().await;
+    mount_sales(&server).await;
+    fallback(&server).await;
+    let maton = client_with_connection(&server);
+    conformance::sales(
+        &maton,
+        &SalesCase {
+            total: Some(5),
+            by_product: Some((PRODUCT.into(), 3)),
+            by_email: Some(("guest@example.com".into(), 1)),
+            by_range: None,
+            known_id: Some("B28UKN-dvxYabdavG97Y-Q==".into()),
+            unknown_id: "nope".into(),
+        },
+    )
+    .await;
+    let shops: Vec<Arc<dyn Sales>> = vec![Arc::new(maton.clone()), Arc::new(maton.gumroad())];
+    for shop in shops {
+        assert_eq!(shop.provider(), Provider::Maton);
+        assert_eq!(
+            collect(shop.sales(Default::default()), Some(2))
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+    assert!(assert_all_through_the_gateway(&server).await > 0);
+}
+
+#[tokio::test]
+async fn maton_client_itself_serves_products_and_subscribers() {
+    let server = MockServer::start().await;
+    mount_products(&server).await;
+    mount_subscribers(&server).await;
+    fallback(&server).await;
+    let maton = client_with_connection(&server);
+    assert_eq!(
+        Products::product(&maton, PRODUCT).await.unwrap().id,
+        PRODUCT
+    );
+    assert_eq!(
+        Subscribers::subscription_status(&maton, "c3ViX21lbWJlcjE=")
+            .await
+            .unwrap(),
+        SubscriptionStatus::Active
+    );
+    let subs = collect(Subscribers::subscribers(&maton, Default::default()), None)
+        .await
+        .unwrap();
+    assert_eq!(subs.len(), 3);
+    assert!(assert_all_through_the_gateway(&server).await > 0);
+}
+
+#[tokio::test]
+async fn gumroad_webhook_confirm_reads_the_sale_back_through_the_gateway() {
+    use creator_core::{WebhookDelivery, Webhooks};
+    const SALE_ID: &str = "FO8TXN-dvxYabdavG97Y-Q==";
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        "GET",
+        &format!("/gumroad/v2/sales/{SALE_ID}"),
+        "gumroad/webhooks/api/sale.json",
+        200,
+    )
+    .await;
+    fallback(&server).await;
+    let hooks = client_with_connection(&server)
+        .gumroad_webhooks()
+        .url_token("wh_7Qm2xK9pL4vN8rT1");
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        "content-type",
+        http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    let delivery = WebhookDelivery::new(
+        "/hooks/gumroad?token=wh_7Qm2xK9pL4vN8rT1".parse().unwrap(),
+        headers,
+        fixture("gumroad/webhooks/sale.form"),
+    );
+    let event = hooks.receive(&delivery).unwrap();
+    let fresh = hooks.confirm(&event).await.unwrap();
+    assert_eq!(fresh.dedup_key(), event.dedup_key());
+    assert!(
+        fresh
+            .sale
+            .as_ref()
+            .unwrap()
+            .provider_data()
+            .downcast_ref::<gumroad_api::Sale>()
+            .is_some(),
+        "the sale as the API (through Maton) reports it"
+    );
+    let req = only_request(&server).await;
+    assert_eq!(req.path, format!("/gumroad/v2/sales/{SALE_ID}"));
+    assert_eq!(
+        req.headers.get("maton-connection").map(String::as_str),
+        Some(CONNECTION)
+    );
+}
