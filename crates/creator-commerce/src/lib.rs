@@ -48,4 +48,8 @@ pub mod guides {
     /// `docs/errors-and-retries.md`
     #[doc = include_str!("../../../docs/errors-and-retries.md")]
     pub struct ErrorsAndRetries;
+
+    /// `docs/getting-started-gumroad.md`
+    #[doc = include_str!("../../../docs/getting-started-gumroad.md")]
+    pub struct GettingStartedGumroad;
 }
