@@ -42,7 +42,10 @@ async fn mount_sales_pages(server: &MockServer) {
 }
 
 #[tokio::test]
-async fn sales_stream_follows_page_keys_through_the_gateway_keeping_filters_and_connection() {
+/// Maton's Gumroad guide says to paginate with `?page=`; Gumroad deprecated
+/// `page` on `/v2/sales` (15 s timeout, HTTP 400) for the `page_key` cursor,
+/// which is what the client sends through the gateway.
+async fn maton_guide_page_param_is_not_used_page_keys_are_followed_through_the_gateway() {
     let server = MockServer::start().await;
     mount_sales_pages(&server).await;
     fallback(&server).await;
@@ -61,6 +64,11 @@ async fn sales_stream_follows_page_keys_through_the_gateway_keeping_filters_and_
     for r in &reqs {
         assert_eq!(r.path, "/gumroad/v2/sales");
         assert_eq!(r.query_value("after"), Some("2024-01-01"), "filter kept");
+        assert_eq!(
+            r.query_value("page"),
+            None,
+            "the deprecated `page` is never sent"
+        );
         assert_eq!(
             r.headers.get("maton-connection").map(String::as_str),
             Some(CONNECTION)
