@@ -479,6 +479,13 @@ impl<'t> Request<'t> {
         self
     }
 
+    /// Sends raw bytes with the given `Content-Type` (uploads, bodies that are
+    /// neither JSON nor a form).
+    pub fn body(mut self, content_type: &'static str, bytes: impl Into<Bytes>) -> Self {
+        self.body = Body::Bytes(content_type, bytes.into());
+        self
+    }
+
     /// Adds a header to this request only.
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.insert(name, value);

@@ -337,3 +337,22 @@ fn bad_base_urls_are_config_errors() {
         .build();
     assert!(matches!(bad_token, Err(Error::Config(_))));
 }
+
+#[tokio::test]
+async fn raw_byte_bodies_are_sent_as_given() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(header("content-type", "application/octet-stream"))
+        .and(body_string("\u{0}raw"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clock = clock();
+    transport(&server, &clock)
+        .put("/upload")
+        .body("application/octet-stream", &b"\0raw"[..])
+        .send()
+        .await
+        .unwrap();
+}
