@@ -52,4 +52,8 @@ pub mod guides {
     /// `docs/getting-started-gumroad.md`
     #[doc = include_str!("../../../docs/getting-started-gumroad.md")]
     pub struct GettingStartedGumroad;
+
+    /// `docs/getting-started-gank.md`
+    #[doc = include_str!("../../../docs/getting-started-gank.md")]
+    pub struct GettingStartedGank;
 }
