@@ -211,6 +211,7 @@ enum Body {
     None,
     Json(std::result::Result<serde_json::Value, String>),
     Form(Vec<(String, String)>),
+    Raw(&'static str, bytes::Bytes),
 }
 
 /// A request to an app through the gateway. It owns everything it needs,
@@ -286,6 +287,13 @@ impl AppRequest {
         self
     }
 
+    /// Sends raw bytes with the given `Content-Type` (file uploads and other
+    /// bodies that are neither JSON nor a form).
+    pub fn body(mut self, content_type: &'static str, bytes: impl Into<bytes::Bytes>) -> Self {
+        self.body = Body::Raw(content_type, bytes.into());
+        self
+    }
+
     /// Declares whether the request may be repeated by the retry loop
     /// (default: by method; POST and PATCH are never repeated).
     pub fn idempotency(mut self, idempotency: Idempotency) -> Self {
@@ -347,6 +355,7 @@ impl AppRequest {
                 )));
             }
             Body::Form(pairs) => req.form(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+            Body::Raw(content_type, bytes) => req.body(content_type, bytes.clone()),
         };
         if let Some(idempotency) = self.idempotency {
             req = req.idempotency(idempotency);

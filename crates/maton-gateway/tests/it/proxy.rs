@@ -447,3 +447,25 @@ async fn post_marked_safe_is_retried_and_plain_post_is_not() {
     assert_eq!(requests(&server).await.len(), 4);
     assert_eq!(clock.sleeps().len(), 2);
 }
+
+#[tokio::test]
+async fn app_raw_byte_bodies_pass_through_untouched() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/dropbox/2/files/upload"))
+        .and(header("content-type", "application/octet-stream"))
+        .and(wiremock::matchers::body_bytes(b"\x00\x01binary".to_vec()))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(r#"{"id":"f1"}"#, "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    fallback(&server).await;
+    let resp = client(&server)
+        .app("dropbox")
+        .post("/2/files/upload")
+        .body("application/octet-stream", &b"\x00\x01binary"[..])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(&resp.body[..], br#"{"id":"f1"}"#);
+}
