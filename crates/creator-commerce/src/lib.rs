@@ -56,4 +56,8 @@ pub mod guides {
     /// `docs/getting-started-gank.md`
     #[doc = include_str!("../../../docs/getting-started-gank.md")]
     pub struct GettingStartedGank;
+
+    /// `docs/getting-started-maton.md`
+    #[doc = include_str!("../../../docs/getting-started-maton.md")]
+    pub struct GettingStartedMaton;
 }
