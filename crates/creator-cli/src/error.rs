@@ -3,6 +3,7 @@
 use std::fmt;
 
 use creator_core::Provider;
+use maton_gateway::MatonErrorKind;
 
 use crate::ledger::LedgerError;
 
@@ -122,6 +123,21 @@ pub fn provider_error(err: creator_core::Error, creds: Credentials) -> CliError 
     use creator_core::Error as E;
     let provider = err.provider().map(name).unwrap_or("the platform");
     let message = match &err {
+        _ if MatonErrorKind::of(&err) == Some(MatonErrorKind::NoConnection) => format!(
+            "Maton has no active Gumroad connection for MATON_API_KEY (HTTP 400): connect Gumroad at https://maton.ai (or `maton connection create gumroad`), then retry; with several connections pass --maton-connection <id> ({})",
+            one_line(&err)
+        ),
+        _ if MatonErrorKind::of(&err) == Some(MatonErrorKind::ServerError) => format!(
+            "Maton failed (HTTP 500), most often because its Gumroad connection expired: reconnect Gumroad in Maton and retry with --maton-connection <new id> ({})",
+            one_line(&err)
+        ),
+        E::Unauthorized {
+            provider: Provider::Gumroad,
+            status,
+            ..
+        } if creds.vars == "MATON_API_KEY" => format!(
+            "Gumroad rejected the token Maton holds for your connection (HTTP {status}): reconnect Gumroad in Maton (https://maton.ai), then retry"
+        ),
         E::Unauthorized { status, .. } if !creds.vars.is_empty() => format!(
             "{provider} rejected the token in {} (HTTP {status}): it is wrong, expired or revoked; {}",
             creds.vars, creds.where_to_get
@@ -129,10 +145,6 @@ pub fn provider_error(err: creator_core::Error, creds: Credentials) -> CliError 
         E::Forbidden { status, .. } if !creds.vars.is_empty() => format!(
             "{provider} refused the request (HTTP {status}): the token in {} lacks a permission or scope this command needs; {}",
             creds.vars, creds.where_to_get
-        ),
-        E::Api { status: 400, .. } if err.provider() == Some(Provider::Maton) => format!(
-            "Maton has no active Gumroad connection for MATON_API_KEY (HTTP 400): connect Gumroad at https://maton.ai (or `maton connection create gumroad`), then retry ({})",
-            one_line(&err)
         ),
         E::Transport { .. } | E::Timeout { .. } => format!(
             "could not reach {provider}: {} (check the network, or {} if you point the command at another server)",
@@ -198,7 +210,7 @@ mod tests {
         let err = creator_core::Error::Api {
             provider: Provider::Maton,
             status: 400,
-            code: None,
+            code: Some(maton_gateway::CODE_NO_CONNECTION.into()),
             message: "No connection found\nfor app gumroad".into(),
             body: RawBody::new("{}"),
         };

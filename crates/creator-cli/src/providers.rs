@@ -130,20 +130,25 @@ pub fn shop(args: &ProviderArgs, resources: &[Resource]) -> Result<Shop, CliErro
     }
 }
 
-fn gumroad(args: &ProviderArgs, resources: &[Resource]) -> Result<Shop, CliError> {
+fn gumroad(args: &ProviderArgs, _resources: &[Resource]) -> Result<Shop, CliError> {
     let token = env_secret("GUMROAD_ACCESS_TOKEN", GUMROAD_HINT)?;
     let creds = Credentials::GUMROAD;
     let mut builder = gumroad_api::GumroadClient::builder(token);
     if let Some(url) = &args.gumroad_url {
         builder = builder.base_url(url.clone());
     }
-    let client = builder
-        .build()
-        .map_err(|e| crate::error::provider_error(e, creds))?;
-    let _ = (client, resources);
-    Err(CliError::NotAvailable(
-        "Gumroad lists through the creator-core traits are not available yet: gumroad-api does not implement Products/Sales/Subscribers in this build".into(),
-    ))
+    let client = Arc::new(
+        builder
+            .build()
+            .map_err(|e| crate::error::provider_error(e, creds))?,
+    );
+    Ok(Shop {
+        name: ProviderName::Gumroad,
+        products: Some(client.clone()),
+        sales: Some(client.clone()),
+        subscribers: Some(client),
+        credentials: creds,
+    })
 }
 
 fn gank(args: &ProviderArgs, resources: &[Resource]) -> Result<Shop, CliError> {
@@ -193,10 +198,30 @@ fn gank(args: &ProviderArgs, resources: &[Resource]) -> Result<Shop, CliError> {
     })
 }
 
-fn maton(args: &ProviderArgs, resources: &[Resource]) -> Result<Shop, CliError> {
-    let _key = env_secret("MATON_API_KEY", MATON_HINT)?;
-    let _ = (args, resources);
-    Err(CliError::NotAvailable(
-        "Maton is not available yet: the maton-gateway crate does not offer Gumroad-through-Maton in this build".into(),
-    ))
+fn maton(args: &ProviderArgs, _resources: &[Resource]) -> Result<Shop, CliError> {
+    let key = env_secret("MATON_API_KEY", MATON_HINT)?;
+    let creds = Credentials::MATON;
+    let mut builder = maton_gateway::MatonClient::builder().api_key(key);
+    if let Some(url) = &args.maton_url {
+        builder = builder.base_url(url.clone());
+    }
+    if let Some(id) = args
+        .maton_connection
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+    {
+        builder = builder.connection(id.trim());
+    }
+    let maton = builder
+        .build()
+        .map_err(|e| crate::error::provider_error(e, creds))?;
+    // The full Gumroad client, routed through the gateway.
+    let client = Arc::new(maton.gumroad());
+    Ok(Shop {
+        name: ProviderName::Maton,
+        products: Some(client.clone()),
+        sales: Some(client.clone()),
+        subscribers: Some(client),
+        credentials: creds,
+    })
 }

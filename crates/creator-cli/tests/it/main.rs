@@ -1,1 +1,11 @@
-//! Integration tests of the creator binary and library.
+//! Integration tests of the `creator` binary and the `creator_cli` library
+//! (one test binary, modules by area). No test touches the internet: the
+//! relay listens on loopback and the platforms are wiremock servers.
+
+mod support;
+
+mod binary;
+mod license;
+mod lists;
+mod relay;
+mod sync;

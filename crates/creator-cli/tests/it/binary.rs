@@ -1,0 +1,290 @@
+//! The `creator` binary end to end: the README flow (relay, a curl-style
+//! Ping, `creator events`), signals, and one-line errors.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::support::*;
+
+struct RunningRelay {
+    child: tokio::process::Child,
+    base: String,
+    banner: Vec<String>,
+}
+
+/// Starts `creator relay` on a free loopback port and waits for its banner.
+async fn spawn_relay(db: &str, envs: &[(&str, &str)]) -> RunningRelay {
+    let mut cmd = tokio::process::Command::from(creator());
+    cmd.args(["relay", "--listen", "127.0.0.1:0", "--db", db])
+        .envs(envs.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = cmd.spawn().expect("spawn creator relay");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let mut banner = Vec::new();
+    let mut base = None;
+    let read = async {
+        while let Some(line) = lines.next_line().await.expect("read stderr") {
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                base = rest.split_whitespace().next().map(str::to_owned);
+            }
+            let done = line.contains("health:");
+            banner.push(line);
+            if done {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read)
+        .await
+        .expect("relay banner in time");
+    // Keep draining stderr so the relay never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    RunningRelay {
+        child,
+        base: base.expect("listening line"),
+        banner,
+    }
+}
+
+async fn sigterm_and_wait(mut relay: RunningRelay) -> std::process::ExitStatus {
+    let pid = relay.child.id().expect("pid").to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    tokio::time::timeout(Duration::from_secs(20), relay.child.wait())
+        .await
+        .expect("exits after SIGTERM")
+        .expect("wait")
+}
+
+#[tokio::test]
+async fn readme_flow_relay_then_a_gumroad_ping_then_creator_events() {
+    let dir = TempDir::new("readme");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    let relay = spawn_relay(db, &[("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)]).await;
+    assert!(
+        relay
+            .banner
+            .iter()
+            .any(|l| l.contains("/webhooks/gumroad/<CREATOR_GUMROAD_SECRET>")),
+        "{:?}",
+        relay.banner
+    );
+    assert!(
+        !relay.banner.join("\n").contains(GUMROAD_SECRET),
+        "a secret given by the user is not printed"
+    );
+    // What `curl -d @sale.form` sends.
+    let resp = reqwest::Client::new()
+        .post(format!("{}/webhooks/gumroad/{GUMROAD_SECRET}", relay.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(fixture("gumroad/webhooks/sale.form"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let status = sigterm_and_wait(relay).await;
+    assert!(status.success(), "SIGTERM is a clean stop: {status:?}");
+
+    let mut cmd = creator();
+    cmd.args(["events", "--db", db]);
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    let lines: Vec<_> = table.lines().collect();
+    assert_eq!(lines.len(), 3, "{table}");
+    assert!(
+        lines[0].starts_with("id ") && lines[0].contains("provider"),
+        "{table}"
+    );
+    assert!(lines[2].contains("gumroad") && lines[2].contains("FO8TXN-dvxYabdavG97Y-Q=="));
+
+    let mut cmd = creator();
+    cmd.args(["events", "--db", db, "--format", "json", "--with-body"]);
+    let out = run(cmd).await;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(v[0]["dedup_key"], "gumroad:sale:FO8TXN-dvxYabdavG97Y-Q==");
+    assert_eq!(
+        v[0]["raw_body"].as_str().unwrap().as_bytes(),
+        &fixture("gumroad/webhooks/sale.form")[..]
+    );
+
+    let mut cmd = creator();
+    cmd.args(["events", "--db", db, "--format", "csv", "--kind", "refund"]);
+    let out = run(cmd).await;
+    assert_eq!(
+        stdout(&out).lines().count(),
+        1,
+        "header only: {}",
+        stdout(&out)
+    );
+}
+
+#[tokio::test]
+async fn relay_generates_a_gumroad_secret_once_and_keeps_it_in_the_ledger() {
+    let dir = TempDir::new("gensecret");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    let secret_of = |banner: &[String]| -> String {
+        banner
+            .iter()
+            .find_map(|l| l.split("/webhooks/gumroad/").nth(1))
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("gumroad url in banner")
+            .to_owned()
+    };
+    let relay = spawn_relay(db, &[]).await;
+    let first = secret_of(&relay.banner);
+    assert_eq!(first.len(), 32, "{first}");
+    let ok = reqwest::Client::new()
+        .post(format!("{}/webhooks/gumroad/{first}", relay.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(fixture("gumroad/webhooks/sale.form"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    assert!(sigterm_and_wait(relay).await.success());
+    let relay = spawn_relay(db, &[]).await;
+    assert_eq!(
+        secret_of(&relay.banner),
+        first,
+        "same secret after a restart"
+    );
+    assert!(sigterm_and_wait(relay).await.success());
+}
+
+#[tokio::test]
+async fn relay_refuses_a_short_secret_and_a_half_configured_gank() {
+    let dir = TempDir::new("badopts");
+    let db = dir.db();
+    let mut cmd = creator();
+    cmd.args([
+        "relay",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        db.to_str().unwrap(),
+    ])
+    .env("CREATOR_GUMROAD_SECRET", "short");
+    assert_one_line_error(&run(cmd).await, 2, "too short");
+    let mut cmd = creator();
+    cmd.args([
+        "relay",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        db.to_str().unwrap(),
+    ])
+    .env("GANK_WEBHOOK_KEY", "k");
+    assert_one_line_error(&run(cmd).await, 2, "GANK_SIGNATURE_HEADER");
+}
+
+#[tokio::test]
+async fn relay_with_gank_configured_from_the_environment_verifies_its_hmac() {
+    let dir = TempDir::new("gankenv");
+    let db = dir.db();
+    let relay = spawn_relay(
+        db.to_str().unwrap(),
+        &[
+            ("GANK_WEBHOOK_KEY", GANK_KEY),
+            ("GANK_SIGNATURE_HEADER", GANK_HEADER),
+        ],
+    )
+    .await;
+    let body = fixture("gank/webhook_digital_goods.json");
+    let post = |sig: String| {
+        reqwest::Client::new()
+            .post(format!("{}/webhooks/gank", relay.base))
+            .header("content-type", "application/json")
+            .header(GANK_HEADER, sig)
+            .body(body.clone())
+            .send()
+    };
+    assert_eq!(
+        post(gank_verifier().sign(&body))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        post("deadbeef".into()).await.unwrap().status().as_u16(),
+        401
+    );
+    assert!(sigterm_and_wait(relay).await.success());
+
+    let mut cmd = creator();
+    cmd.args([
+        "quarantine",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    let out = run(cmd).await;
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["reason"], "verification");
+    assert_eq!(rows[0]["endpoint"], "gank");
+}
+
+#[tokio::test]
+async fn reading_a_ledger_that_does_not_exist_is_one_clear_line() {
+    let dir = TempDir::new("noledger");
+    let missing = dir.path().join("nope.db");
+    let mut cmd = creator();
+    cmd.args(["events", "--db", missing.to_str().unwrap()]);
+    assert_one_line_error(&run(cmd).await, 2, "no ledger at");
+    assert!(!missing.exists(), "reading does not create a ledger");
+    let mut cmd = creator();
+    cmd.args([
+        "events",
+        "--db",
+        missing.to_str().unwrap(),
+        "--since",
+        "yesterday",
+    ]);
+    assert_one_line_error(&run(cmd).await, 2, "--since `yesterday`");
+}
+
+#[tokio::test]
+async fn missing_credentials_name_the_variable_to_set() {
+    for (args, var) in [
+        (
+            vec!["sales", "--provider", "gumroad"],
+            "GUMROAD_ACCESS_TOKEN",
+        ),
+        (
+            vec!["subscribers", "--provider", "gank"],
+            "GANK_CREATOR_TOKEN",
+        ),
+        (vec!["sales", "--provider", "gank"], "GANK_LOGIN_TOKEN"),
+        (vec!["products", "--provider", "maton"], "MATON_API_KEY"),
+    ] {
+        let mut cmd = creator();
+        cmd.args(&args);
+        let out = run(cmd).await;
+        assert_one_line_error(&out, 2, &format!("{var} is not set"));
+    }
+}
+
+#[cfg(not(feature = "postgres"))]
+#[tokio::test]
+async fn a_postgres_url_without_the_feature_says_how_to_get_it() {
+    let mut cmd = creator();
+    cmd.args(["events", "--db", "postgres://localhost/creator"]);
+    assert_one_line_error(&run(cmd).await, 1, "--features postgres");
+}

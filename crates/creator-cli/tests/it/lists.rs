@@ -1,0 +1,343 @@
+//! `creator products|sales|subscribers` against wiremock platforms: the
+//! outgoing requests, the streamed output in each format, the progress
+//! counter, and one-line errors.
+
+use creator_testkit::{MockServerExt, mount_fallback};
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::*;
+
+const GUMROAD_TOKEN: &str = "gumroad-token-for-tests-123";
+const GANK_CREATOR_TOKEN: &str = "gank-creator-token-for-tests";
+const MATON_KEY: &str = "maton-key-for-tests-456";
+
+fn json_fixture(rel: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(fixture(rel), "application/json")
+}
+
+async fn gumroad_sales_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/sales"))
+        .and(query_param_is_missing("page_key"))
+        .respond_with(json_fixture("gumroad/sales_page1.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/sales"))
+        .and(query_param("page_key", "20250220221540000000-2938475"))
+        .respond_with(json_fixture("gumroad/sales_page2.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/sales"))
+        .and(query_param("page_key", "20241120101112000000-1029384"))
+        .respond_with(json_fixture("gumroad/sales_page3.json"))
+        .mount(&server)
+        .await;
+    mount_fallback(&server).await;
+    server
+}
+
+#[tokio::test]
+async fn gumroad_sales_stream_every_page_as_json_with_the_token_in_the_header_only() {
+    let server = gumroad_sales_server().await;
+    let mut cmd = creator();
+    cmd.args(["sales", "--provider", "gumroad", "--format", "json"])
+        .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+        .env("GUMROAD_API_URL", server.uri());
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sales: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON array");
+    let ids: Vec<_> = sales
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "dHdvTWVtYmVyU2FsZQ==",
+            "cGh5c2ljYWxTYWxl",
+            "cmVmdW5kZWRTYWxl",
+            "Z2lmdFNhbGU=",
+            "B28UKN-dvxYabdavG97Y-Q=="
+        ]
+    );
+    assert_eq!(sales[2]["refunded"], true);
+    let requests = server.recorded().await;
+    assert_eq!(requests.len(), 3);
+    for r in &requests {
+        assert_eq!(r.method, "GET");
+        assert_eq!(r.path, "/v2/sales");
+        assert_eq!(r.bearer(), Some(GUMROAD_TOKEN));
+        r.assert_not_leaked(GUMROAD_TOKEN);
+    }
+    assert_eq!(
+        requests[1].query_value("page_key"),
+        Some("20250220221540000000-2938475")
+    );
+    assert!(
+        stderr(&out).is_empty(),
+        "no progress when stderr is not a terminal"
+    );
+}
+
+#[tokio::test]
+async fn gumroad_sales_filters_are_sent_and_csv_has_one_row_per_sale() {
+    let server = gumroad_sales_server().await;
+    let mut cmd = creator();
+    cmd.args([
+        "sales",
+        "--provider",
+        "gumroad",
+        "--format",
+        "csv",
+        "--after",
+        "2021-01-01",
+        "--product",
+        "A-m3CDDC5dlrSdKZp0RFhA==",
+        "--force-progress",
+    ])
+    .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+    .env("GUMROAD_API_URL", server.uri());
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "provider,id,created_at,product_id,product_name,email,amount,currency,refunded,test,subscription_id"
+        )
+    );
+    assert_eq!(lines.count(), 5, "{csv}");
+    assert!(
+        csv.contains("gumroad,cmVmdW5kZWRTYWxl,2024-12-02T04:00:00Z,"),
+        "{csv}"
+    );
+    let first = &server.recorded().await[0];
+    assert_eq!(first.query_value("after"), Some("2021-01-01"));
+    assert_eq!(
+        first.query_value("product_id"),
+        Some("A-m3CDDC5dlrSdKZp0RFhA==")
+    );
+    assert!(
+        stderr(&out).contains("sales done: 5"),
+        "progress on stderr: {}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test]
+async fn limit_stops_reading_pages_early() {
+    let server = gumroad_sales_server().await;
+    let mut cmd = creator();
+    cmd.args([
+        "sales",
+        "--provider",
+        "gumroad",
+        "--format",
+        "jsonl",
+        "--limit",
+        "2",
+    ])
+    .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+    .env("GUMROAD_API_URL", server.uri());
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2);
+    assert_eq!(
+        server.recorded().await.len(),
+        1,
+        "the second page is never fetched"
+    );
+}
+
+#[tokio::test]
+async fn gumroad_products_table_follows_page_keys() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/products"))
+        .and(query_param_is_missing("page_key"))
+        .respond_with(json_fixture("gumroad/products_page1.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/products"))
+        .and(query_param("page_key", "20250301120000000000-1804289"))
+        .respond_with(json_fixture("gumroad/products_page2.json"))
+        .mount(&server)
+        .await;
+    mount_fallback(&server).await;
+    let mut cmd = creator();
+    cmd.args(["products", "--provider", "gumroad"])
+        .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+        .env("GUMROAD_API_URL", server.uri());
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    assert_eq!(table.lines().count(), 2 + 3, "{table}");
+    assert!(table.contains("Sketchbook"), "{table}");
+    // JPY has no minor unit: 1200 yen prints as 1200.
+    let sketch = table.lines().find(|l| l.contains("Sketchbook")).unwrap();
+    assert!(
+        sketch.contains("1200") && sketch.contains("JPY"),
+        "{sketch}"
+    );
+}
+
+#[tokio::test]
+async fn gumroad_rejected_token_is_one_line_naming_the_variable_exit_3() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/sales"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    let mut cmd = creator();
+    cmd.args(["sales", "--provider", "gumroad"])
+        .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+        .env("GUMROAD_API_URL", server.uri());
+    let out = run(cmd).await;
+    assert_one_line_error(&out, 3, "rejected the token in GUMROAD_ACCESS_TOKEN");
+    assert!(!stderr(&out).contains(GUMROAD_TOKEN));
+}
+
+#[tokio::test]
+async fn unreachable_platform_names_the_url_variable() {
+    let mut cmd = creator();
+    cmd.args(["products", "--provider", "gumroad"])
+        .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+        // Nothing listens on port 9 of loopback.
+        .env("GUMROAD_API_URL", "http://127.0.0.1:9");
+    let out = run(cmd).await;
+    assert_one_line_error(&out, 1, "GUMROAD_API_URL");
+}
+
+#[tokio::test]
+async fn gank_active_subscribers_use_the_creator_token_and_stop_at_total() {
+    let server = MockServer::start().await;
+    for (page, rel) in [
+        ("1", "gank/subscribers_page1.json"),
+        ("2", "gank/subscribers_page2.json"),
+    ] {
+        Mock::given(method("GET"))
+            .and(path("/payment/creator/subscribers"))
+            .and(query_param("active", "true"))
+            .and(query_param("page", page))
+            .respond_with(json_fixture(rel))
+            .mount(&server)
+            .await;
+    }
+    mount_fallback(&server).await;
+    let mut cmd = creator();
+    cmd.args([
+        "subscribers",
+        "--provider",
+        "gank",
+        "--active",
+        "--format",
+        "jsonl",
+    ])
+    .env("GANK_CREATOR_TOKEN", GANK_CREATOR_TOKEN)
+    .env("GANK_V2_URL", server.uri());
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows.iter()
+            .all(|r| r["provider"] == "gank" && r["status"] == "active")
+    );
+    assert_eq!(rows[0]["customer"]["nickname"], "notruffX9VpAK6");
+    let requests = server.recorded().await;
+    assert_eq!(requests.len(), 2);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.bearer() == Some(GANK_CREATOR_TOKEN))
+    );
+}
+
+async fn maton_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/gumroad/v2/sales"))
+        .respond_with(json_fixture("gumroad/sales_page3.json"))
+        .mount(&server)
+        .await;
+    mount_fallback(&server).await;
+    server
+}
+
+#[tokio::test]
+async fn maton_sales_go_through_the_gateway_with_the_maton_key_and_connection() {
+    let server = maton_server().await;
+    let mut cmd = creator();
+    cmd.args([
+        "sales",
+        "--provider",
+        "maton",
+        "--format",
+        "jsonl",
+        "--maton-connection",
+        "conn-123",
+    ])
+    .env("MATON_API_KEY", MATON_KEY)
+    .env("MATON_API_URL", server.uri());
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    let r = &server.recorded().await[0];
+    assert_eq!(r.path, "/gumroad/v2/sales");
+    assert_eq!(r.bearer(), Some(MATON_KEY));
+    assert_eq!(
+        r.headers.get("maton-connection").map(String::as_str),
+        Some("conn-123")
+    );
+    r.assert_not_leaked(MATON_KEY);
+}
+
+#[tokio::test]
+async fn maton_without_a_gumroad_connection_says_how_to_connect() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/gumroad/v2/products"))
+        .respond_with(ResponseTemplate::new(400).set_body_raw(
+            fixture("maton/errors/no_connection_400.json"),
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    let mut cmd = creator();
+    cmd.args(["products", "--provider", "maton"])
+        .env("MATON_API_KEY", MATON_KEY)
+        .env("MATON_API_URL", server.uri());
+    let out = run(cmd).await;
+    assert_one_line_error(&out, 1, "no active Gumroad connection");
+}
+
+#[tokio::test]
+async fn maton_rejected_key_names_maton_api_key() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/gumroad/v2/products"))
+        .respond_with(ResponseTemplate::new(401).set_body_raw(
+            fixture("maton/errors/invalid_key_401.json"),
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    let mut cmd = creator();
+    cmd.args(["products", "--provider", "maton"])
+        .env("MATON_API_KEY", MATON_KEY)
+        .env("MATON_API_URL", server.uri());
+    let out = run(cmd).await;
+    assert_one_line_error(&out, 3, "MATON_API_KEY");
+}

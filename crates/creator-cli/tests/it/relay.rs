@@ -1,0 +1,538 @@
+//! End-to-end relay tests: a real server on a loopback port, a temporary
+//! SQLite ledger, and deliveries shaped as the platforms send them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use creator_cli::ledger;
+use creator_cli::relay::Endpoint;
+use creator_testkit::{FakeProvider, SIGNATURE_HEADER};
+use futures::TryStreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::support::*;
+
+fn fake_body(event: &str, id: &str) -> String {
+    format!(r#"{{"event":"{event}","id":"{id}"}}"#)
+}
+
+#[tokio::test]
+async fn gumroad_form_ping_is_verified_parsed_and_stored_with_its_raw_body() {
+    let dir = TempDir::new("form");
+    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let body = fixture("gumroad/webhooks/sale.form");
+    let (status, answer) = relay.post_gumroad_form(body.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["status"], "stored");
+    assert_eq!(answer["dedup_key"], "gumroad:sale:FO8TXN-dvxYabdavG97Y-Q==");
+
+    let events = relay.events().await;
+    assert_eq!(events.len(), 1);
+    let e = &events[0];
+    assert_eq!(e.provider, "gumroad");
+    assert_eq!(e.kind, "sale");
+    assert_eq!(e.name, "sale");
+    assert_eq!(e.subject_id, "FO8TXN-dvxYabdavG97Y-Q==");
+    assert_eq!(e.verified, "url_token");
+    assert_eq!(e.deliveries, 1);
+    assert_eq!(
+        e.raw_body.as_ref(),
+        &body[..],
+        "raw body kept byte for byte"
+    );
+    assert_eq!(
+        e.content_type.as_deref(),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(
+        e.occurred_at.as_deref(),
+        Some("2025-03-14T10:21:07.000000Z")
+    );
+    // The normalized event is kept next to the raw body: USD cents.
+    assert_eq!(e.event["sale"]["amount"]["minor_units"], 1249);
+    assert_eq!(e.event["sale"]["amount"]["currency"], "USD");
+    // The secret in the URL is stored nowhere.
+    let row = serde_json::to_string(e).unwrap();
+    assert!(!row.contains(GUMROAD_SECRET), "{row}");
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn gumroad_retried_delivery_with_retry_count_is_acknowledged_and_stored_once() {
+    let dir = TempDir::new("retry");
+    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (s1, a1) = relay
+        .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
+        .await;
+    // Gumroad's retry of the same sale carries retry_count=2.
+    let (s2, a2) = relay
+        .post_gumroad_form(fixture("gumroad/webhooks/quirk_retry_count.form"))
+        .await;
+    let (s3, a3) = relay
+        .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
+        .await;
+    assert_eq!((s1, s2, s3), (200, 200, 200));
+    assert_eq!(a1["status"], "stored");
+    assert_eq!(a2["status"], "duplicate");
+    assert_eq!(a3["status"], "duplicate");
+    assert_eq!(a1["id"], a2["id"]);
+    let stats = relay.stats().await;
+    assert_eq!(
+        (stats.events, stats.deliveries, stats.quarantined),
+        (1, 3, 0)
+    );
+    let events = relay.events().await;
+    // The first delivery's body is the one kept.
+    assert_eq!(
+        events[0].raw_body.as_ref(),
+        &fixture("gumroad/webhooks/sale.form")[..]
+    );
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn gumroad_refund_reusing_the_sale_id_is_a_separate_event() {
+    let dir = TempDir::new("refund");
+    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    relay
+        .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
+        .await;
+    let (status, answer) = relay
+        .post_gumroad_form(fixture("gumroad/webhooks/refund.form"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["status"], "stored");
+    assert_eq!(
+        answer["dedup_key"],
+        "gumroad:refund:FO8TXN-dvxYabdavG97Y-Q=="
+    );
+    let kinds: Vec<_> = relay.events().await.into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["sale", "refund"]);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn json_deliveries_are_stored_gumroad_and_signed_fake() {
+    let dir = TempDir::new("json");
+    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let body = fixture("gumroad/webhooks/sale.json");
+    let (status, answer) = relay
+        .post(
+            &format!("/webhooks/gumroad/{GUMROAD_SECRET}"),
+            "application/json",
+            body.clone(),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["status"], "stored");
+
+    let fake = FakeProvider::sample();
+    let body = fake_body("sale", "sale_001");
+    let sig = fake.sign(body.as_bytes());
+    let (status, answer) = relay
+        .post(
+            "/webhooks/fake",
+            "application/json",
+            body.clone(),
+            &[(SIGNATURE_HEADER, &sig)],
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["dedup_key"], "fake:sale:sale_001");
+    let events = relay.events().await;
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1].verified, "signature");
+    assert_eq!(events[1].raw_body.as_ref(), body.as_bytes());
+    assert_eq!(events[1].headers[SIGNATURE_HEADER], sig);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_or_missing_url_secret_is_401_and_quarantined_with_the_raw_body() {
+    let dir = TempDir::new("secret");
+    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let body = fixture("gumroad/webhooks/sale.form");
+    let (status, answer) = relay
+        .post(
+            "/webhooks/gumroad/not-the-secret-at-all",
+            "application/x-www-form-urlencoded",
+            body.clone(),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 401, "{answer}");
+    assert_eq!(answer["reason"], "verification");
+    let (status, _) = relay
+        .post(
+            "/webhooks/gumroad",
+            "application/x-www-form-urlencoded",
+            body.clone(),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(relay.stats().await.events, 0);
+    let q = relay.quarantined().await;
+    assert_eq!(q.len(), 2);
+    for row in &q {
+        assert_eq!(row.reason, "verification");
+        assert_eq!(row.status, 401);
+        assert_eq!(row.raw_body.as_ref(), &body[..]);
+        assert_eq!(row.body_size, body.len() as u64);
+        assert!(!row.body_truncated);
+        assert!(!row.error.contains(GUMROAD_SECRET));
+    }
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn tampered_signed_body_is_401_and_quarantined() {
+    let dir = TempDir::new("tamper");
+    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let fake = FakeProvider::sample();
+    let signed = fake_body("sale", "sale_001");
+    let sig = fake.sign(signed.as_bytes());
+    let tampered = fake_body("sale", "sale_002");
+    let (status, answer) = relay
+        .post(
+            "/webhooks/fake",
+            "application/json",
+            tampered.clone(),
+            &[(SIGNATURE_HEADER, &sig)],
+        )
+        .await;
+    assert_eq!(status, 401, "{answer}");
+    let (status, _) = relay
+        .post("/webhooks/fake", "application/json", signed.clone(), &[])
+        .await;
+    assert_eq!(status, 401, "missing signature header");
+    let q = relay.quarantined().await;
+    assert_eq!(q.len(), 2);
+    assert_eq!(q[0].raw_body.as_ref(), tampered.as_bytes());
+    assert!(q[0].error.contains("does not match"), "{}", q[0].error);
+    assert!(q[1].error.contains(SIGNATURE_HEADER), "{}", q[1].error);
+    assert_eq!(relay.stats().await.events, 0);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_400_and_quarantined_never_reported_as_bad_signatures() {
+    let dir = TempDir::new("malformed");
+    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    // Gumroad: verified by its URL token, but no sale_id.
+    let truncated = fixture("gumroad/webhooks/malformed_truncated_before_sale_id.form");
+    let (status, answer) = relay.post_gumroad_form(truncated.clone()).await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["reason"], "parse");
+    // Gumroad JSON that is not JSON.
+    let (status, _) = relay
+        .post(
+            &format!("/webhooks/gumroad/{GUMROAD_SECRET}"),
+            "application/json",
+            fixture("gumroad/webhooks/malformed_truncated.json"),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 400);
+    // A correctly signed fake delivery that does not parse.
+    let fake = FakeProvider::sample();
+    let garbage = "{not json";
+    let (status, answer) = relay
+        .post(
+            "/webhooks/fake",
+            "application/json",
+            garbage,
+            &[(SIGNATURE_HEADER, &fake.sign(garbage.as_bytes()))],
+        )
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    let q = relay.quarantined().await;
+    assert_eq!(q.len(), 3);
+    assert!(q.iter().all(|r| r.reason == "parse" && r.status == 400));
+    assert_eq!(q[0].raw_body.as_ref(), &truncated[..]);
+    assert_eq!(q[2].raw_body.as_ref(), garbage.as_bytes());
+    assert_eq!(relay.stats().await.events, 0);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_body_is_413_and_quarantined_truncated_with_its_size() {
+    let dir = TempDir::new("oversized");
+    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let mut body = fixture("gumroad/webhooks/sale.form");
+    body.extend(b"&padding=".iter());
+    body.resize(200 * 1024, b'x');
+    let (status, answer) = relay.post_gumroad_form(body.clone()).await;
+    assert_eq!(status, 413, "{answer}");
+    assert_eq!(answer["reason"], "too_large");
+    let q = relay.quarantined().await;
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].reason, "too_large");
+    assert_eq!(q[0].status, 413);
+    assert_eq!(q[0].body_size, 200 * 1024);
+    assert!(q[0].body_truncated);
+    assert_eq!(q[0].raw_body.len(), MAX_BODY);
+    assert_eq!(q[0].raw_body.as_ref(), &body[..MAX_BODY]);
+    assert_eq!(relay.stats().await.events, 0);
+    // The relay still serves normally afterwards.
+    let (status, _) = relay
+        .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
+        .await;
+    assert_eq!(status, 200);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_endpoint_is_404_and_quarantined() {
+    let dir = TempDir::new("unknown");
+    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (status, answer) = relay
+        .post("/webhooks/stripe", "application/json", "{}", &[])
+        .await;
+    assert_eq!(status, 404, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("fake, gank, gumroad"),
+        "{answer}"
+    );
+    // An endpoint without a URL secret given one is not a match either.
+    let (status, _) = relay
+        .post("/webhooks/fake/extra", "application/json", "{}", &[])
+        .await;
+    assert_eq!(status, 404);
+    let q = relay.quarantined().await;
+    assert_eq!(q.len(), 2);
+    assert_eq!(q[0].endpoint, "stripe");
+    assert!(q.iter().all(|r| r.reason == "unknown_endpoint"));
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn gank_signed_membership_payment_is_stored_and_a_bad_signature_is_not() {
+    let dir = TempDir::new("gank");
+    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let body = fixture("gank/webhook_user_membership.json");
+    let sig = gank_verifier().sign(&body);
+    let (status, answer) = relay
+        .post(
+            "/webhooks/gank",
+            "application/json",
+            body.clone(),
+            &[(GANK_HEADER, &sig)],
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["status"], "stored");
+    let events = relay.events().await;
+    assert_eq!(events[0].provider, "gank");
+    assert_eq!(events[0].kind, "membership_payment");
+    assert_eq!(events[0].name, "USER_MEMBERSHIP.TX_SUCCEED");
+    assert_eq!(events[0].verified, "signature");
+    let (status, _) = relay
+        .post(
+            "/webhooks/gank",
+            "application/json",
+            body.clone(),
+            &[(GANK_HEADER, "00ff")],
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(relay.quarantined().await.len(), 1);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn unconfigured_endpoint_answers_503_and_keeps_the_delivery() {
+    let dir = TempDir::new("unconfigured");
+    let relay = TestRelay::start_with(
+        dir.db().to_str().unwrap(),
+        vec![Endpoint::unavailable("gank", "no Gank key configured")],
+        config(),
+    )
+    .await;
+    let body = fixture("gank/webhook_digital_goods.json");
+    let (status, answer) = relay
+        .post("/webhooks/gank", "application/json", body.clone(), &[])
+        .await;
+    assert_eq!(status, 503, "{answer}");
+    let q = relay.quarantined().await;
+    assert_eq!(q[0].reason, "not_configured");
+    assert_eq!(q[0].raw_body.as_ref(), &body[..]);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn healthz_reports_the_ledger_and_endpoints() {
+    let dir = TempDir::new("healthz");
+    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let resp = relay
+        .http
+        .get(format!("{}/healthz", relay.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["ledger"], "sqlite");
+    assert_eq!(
+        v["endpoints"],
+        serde_json::json!(["fake", "gank", "gumroad"])
+    );
+    // GET on a webhook endpoint is not a delivery.
+    let resp = relay.http.get(relay.gumroad_url()).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 405);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_ledger_that_cannot_write_answers_503_so_the_platform_retries() {
+    let dir = TempDir::new("closed");
+    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    relay.ledger.close().await;
+    let (status, answer) = relay
+        .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
+        .await;
+    assert_eq!(status, 503, "{answer}");
+    let (status, _) = relay
+        .post(
+            "/webhooks/gumroad/wrong-secret-xxxxxxxx",
+            "text/plain",
+            "x",
+            &[],
+        )
+        .await;
+    assert_eq!(
+        status, 503,
+        "a rejection that cannot be kept is not answered 4xx"
+    );
+    let resp = relay
+        .http
+        .get(format!("{}/healthz", relay.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 503);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn restart_keeps_events_quarantine_and_deduplication() {
+    let dir = TempDir::new("restart");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    let relay = TestRelay::start(db).await;
+    relay
+        .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
+        .await;
+    relay
+        .post(
+            "/webhooks/gumroad/wrong-secret-xxxxxxxx",
+            "text/plain",
+            "x",
+            &[],
+        )
+        .await;
+    relay.stop().await;
+
+    let relay = TestRelay::start(db).await;
+    assert_ne!(relay.base, "", "new port");
+    let before = relay.stats().await;
+    assert_eq!((before.events, before.quarantined), (1, 1));
+    let (status, answer) = relay
+        .post_gumroad_form(fixture("gumroad/webhooks/quirk_retry_count.form"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["status"], "duplicate", "dedup survives a restart");
+    relay
+        .post_gumroad_form(fixture("gumroad/webhooks/refund.form"))
+        .await;
+    let after = relay.stats().await;
+    assert_eq!(
+        (after.events, after.deliveries, after.quarantined),
+        (2, 3, 1)
+    );
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_redeliveries_are_stored_once() {
+    let dir = TempDir::new("concurrent");
+    let relay = Arc::new(TestRelay::start(dir.db().to_str().unwrap()).await);
+    let body = fixture("gumroad/webhooks/sale.form");
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let relay = relay.clone();
+        let body = body.clone();
+        tasks.push(tokio::spawn(
+            async move { relay.post_gumroad_form(body).await },
+        ));
+    }
+    let mut stored = 0;
+    for t in tasks {
+        let (status, answer) = t.await.unwrap();
+        assert_eq!(status, 200);
+        if answer["status"] == "stored" {
+            stored += 1;
+        }
+    }
+    assert_eq!(stored, 1);
+    let stats = relay.stats().await;
+    assert_eq!((stats.events, stats.deliveries), (1, 40));
+    let Ok(relay) = Arc::try_unwrap(relay) else {
+        panic!("relay still shared")
+    };
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_an_in_flight_delivery() {
+    let dir = TempDir::new("graceful");
+    let db = dir.db();
+    let relay = TestRelay::start(db.to_str().unwrap()).await;
+    let addr = relay.relay.local_addr();
+    let body = fixture("gumroad/webhooks/sale.form");
+    let (head, tail) = body.split_at(body.len() / 2);
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST /webhooks/gumroad/{GUMROAD_SECRET} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(head).await.unwrap();
+    stream.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let shutdown = tokio::spawn(async move { relay.relay.shutdown().await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!shutdown.is_finished(), "waits for the in-flight request");
+    // New connections are refused once shutdown started.
+    assert!(
+        reqwest::Client::new()
+            .get(format!("http://{addr}/healthz"))
+            .timeout(Duration::from_secs(2))
+            .send()
+            .await
+            .is_err()
+    );
+
+    stream.write_all(tail).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"stored\""), "{response}");
+    shutdown.await.unwrap().expect("clean shutdown");
+
+    let ledger = ledger::open(db.to_str().unwrap()).await.unwrap();
+    let events: Vec<_> = ledger
+        .events(Default::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1, "the in-flight delivery was stored");
+    ledger.close().await;
+}

@@ -1,0 +1,235 @@
+//! Shared helpers: temporary ledgers, an in-process relay, the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use creator_cli::ledger::{self, Ledger, LedgerStats, QuarantinedDelivery, StoredEvent};
+use creator_cli::relay::{Endpoint, Relay, RelayConfig};
+use creator_core::Webhooks;
+use creator_testkit::FakeProvider;
+use futures::TryStreamExt;
+use gank_api::{GankClient, HmacVerifier};
+use gumroad_api::webhook::{GumroadWebhooks, TokenLocation};
+
+/// The Gumroad URL secret of the test relays.
+pub const GUMROAD_SECRET: &str = "test-secret-0123456789abcdef";
+/// The Gank registration key and signature header of the test relays.
+pub const GANK_KEY: &str = "gank-registration-key-for-tests";
+pub const GANK_HEADER: &str = "x-gank-signature";
+/// The test relays' body limit.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// A directory under the system temp dir, removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> Self {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "creator-cli-it-{}-{}-{}-{label}",
+            std::process::id(),
+            time::OffsetDateTime::now_utc().unix_timestamp_nanos(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        Self(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.0.join("creator.db")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn gank_verifier() -> HmacVerifier {
+    HmacVerifier::builder(GANK_HEADER)
+        .key(GANK_KEY)
+        .build()
+        .expect("verifier")
+}
+
+/// The endpoints of the in-process test relay: Gumroad (URL token checked by
+/// gumroad-api), Gank (HMAC checked by gank-api), and `fake` (the testkit's
+/// signed fake provider).
+pub fn endpoints() -> Vec<Endpoint> {
+    let gumroad: Arc<dyn Webhooks> = Arc::new(
+        GumroadWebhooks::new()
+            .url_token(GUMROAD_SECRET)
+            .token_location(TokenLocation::LastPathSegment),
+    );
+    let gank: Arc<dyn Webhooks> = Arc::new(
+        GankClient::builder()
+            .webhook_verifier(gank_verifier())
+            .build()
+            .expect("gank client"),
+    );
+    vec![
+        Endpoint::new("gumroad", gumroad).token_in_path(),
+        Endpoint::new("gank", gank),
+        Endpoint::new("fake", Arc::new(FakeProvider::sample())),
+    ]
+}
+
+pub fn config() -> RelayConfig {
+    RelayConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        max_body_bytes: MAX_BODY,
+        log: false,
+        ..RelayConfig::default()
+    }
+}
+
+/// A relay on a loopback port with its ledger.
+pub struct TestRelay {
+    pub relay: Relay,
+    pub base: String,
+    pub ledger: Arc<dyn Ledger>,
+    pub http: reqwest::Client,
+}
+
+impl TestRelay {
+    pub async fn start(db: &str) -> Self {
+        Self::start_with(db, endpoints(), config()).await
+    }
+
+    pub async fn start_with(db: &str, endpoints: Vec<Endpoint>, config: RelayConfig) -> Self {
+        let ledger = ledger::open(db).await.expect("open ledger");
+        let relay = Relay::start(config, endpoints, ledger.clone())
+            .await
+            .expect("start relay");
+        let base = format!("http://{}", relay.local_addr());
+        Self {
+            relay,
+            base,
+            ledger,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .expect("client"),
+        }
+    }
+
+    pub fn gumroad_url(&self) -> String {
+        format!("{}/webhooks/gumroad/{GUMROAD_SECRET}", self.base)
+    }
+
+    /// POSTs `body` with `content_type` to `path` and returns status and JSON answer.
+    pub async fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+        headers: &[(&str, &str)],
+    ) -> (u16, serde_json::Value) {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("send");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, json)
+    }
+
+    pub async fn post_gumroad_form(&self, body: Vec<u8>) -> (u16, serde_json::Value) {
+        self.post(
+            &format!("/webhooks/gumroad/{GUMROAD_SECRET}"),
+            "application/x-www-form-urlencoded",
+            body,
+            &[],
+        )
+        .await
+    }
+
+    pub async fn stats(&self) -> LedgerStats {
+        self.ledger.stats().await.expect("stats")
+    }
+
+    pub async fn events(&self) -> Vec<StoredEvent> {
+        self.ledger
+            .events(Default::default())
+            .try_collect()
+            .await
+            .expect("events")
+    }
+
+    pub async fn quarantined(&self) -> Vec<QuarantinedDelivery> {
+        self.ledger
+            .quarantined(Default::default())
+            .try_collect()
+            .await
+            .expect("quarantine")
+    }
+
+    pub async fn stop(self) {
+        self.relay.shutdown().await.expect("graceful shutdown");
+    }
+}
+
+/// The `creator` binary with a clean environment for credentials.
+pub fn creator() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_creator"));
+    for var in [
+        "CREATOR_DB",
+        "CREATOR_GUMROAD_SECRET",
+        "CREATOR_GANK_SECRET",
+        "GUMROAD_ACCESS_TOKEN",
+        "GUMROAD_API_URL",
+        "GANK_LOGIN_TOKEN",
+        "GANK_CREATOR_TOKEN",
+        "GANK_V1_URL",
+        "GANK_V2_URL",
+        "GANK_WEBHOOK_KEY",
+        "GANK_SIGNATURE_HEADER",
+        "MATON_API_KEY",
+        "MATON_API_URL",
+        "MATON_CONNECTION",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs the binary to completion off the async runtime.
+pub async fn run(mut cmd: std::process::Command) -> Output {
+    tokio::task::spawn_blocking(move || cmd.output().expect("run creator"))
+        .await
+        .expect("join")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts the command failed with exactly one stderr line containing `needle`.
+pub fn assert_one_line_error(o: &Output, code: i32, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(code), "stderr: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
+    assert!(err.contains(needle), "`{needle}` not in: {err}");
+}
+
+pub fn fixture(rel: &str) -> Vec<u8> {
+    creator_testkit::fixture_bytes(rel)
+}

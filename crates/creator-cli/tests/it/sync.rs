@@ -1,0 +1,229 @@
+//! `creator sync`: idempotent, resumable backfill, tested through the
+//! library with the testkit's FakeProvider and through the binary against a
+//! wiremock Gumroad.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use creator_cli::commands::sync::{SyncOptions, sync_sales, sync_subscribers};
+use creator_cli::ledger;
+use creator_core::futures::stream::{self, BoxStream, StreamExt};
+use creator_core::{Error, Provider, Result, Sale, SaleQuery, Sales, async_trait};
+use creator_testkit::{FakeProvider, MockServerExt, fake_sample, mount_fallback};
+use time::macros::date;
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::*;
+
+/// The fake shop's sales, failing after `fail_after` items (a dropped
+/// connection halfway through a backfill), recording every query.
+struct Flaky {
+    inner: FakeProvider,
+    fail_after: Option<usize>,
+    queries: Mutex<Vec<SaleQuery>>,
+}
+
+impl Flaky {
+    fn new(fail_after: Option<usize>) -> Self {
+        Self {
+            inner: FakeProvider::sample(),
+            fail_after,
+            queries: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+#[async_trait]
+impl Sales for Flaky {
+    fn provider(&self) -> Provider {
+        Sales::provider(&self.inner)
+    }
+
+    fn sales(&self, query: SaleQuery) -> BoxStream<'_, Result<Sale>> {
+        self.queries.lock().unwrap().push(query.clone());
+        let all = self.inner.sales(query);
+        match self.fail_after {
+            None => all,
+            Some(n) => all
+                .take(n)
+                .chain(stream::once(async {
+                    Err(Error::Timeout {
+                        provider: Provider::Other("fake"),
+                        after: Duration::from_secs(30),
+                        attempts: 3,
+                    })
+                }))
+                .boxed(),
+        }
+    }
+
+    async fn sale(&self, id: &str) -> Result<Sale> {
+        self.inner.sale(id).await
+    }
+}
+
+#[tokio::test]
+async fn sales_backfill_is_idempotent_and_the_next_run_reads_only_new_days() {
+    let dir = TempDir::new("sync-idem");
+    let ledger = ledger::open(dir.db().to_str().unwrap()).await.unwrap();
+    let shop = Flaky::new(None);
+    let options = SyncOptions::default();
+
+    let first = sync_sales(&*ledger, "fake", &shop, &options).await.unwrap();
+    assert_eq!(first.mode, "fresh");
+    assert_eq!(first.written, fake_sample::SALES as u64);
+    assert_eq!(first.state.status, "complete");
+    assert_eq!(first.state.newest_day.as_deref(), Some("2025-03-01"));
+    assert_eq!(ledger.stats().await.unwrap().synced_sales, 25);
+
+    let second = sync_sales(&*ledger, "fake", &shop, &options).await.unwrap();
+    assert_eq!(second.mode, "incremental");
+    assert_eq!(second.written, 1, "only the newest day is read again");
+    assert_eq!(
+        shop.queries.lock().unwrap()[1].range.after,
+        Some(date!(2025 - 03 - 01))
+    );
+    assert_eq!(
+        ledger.stats().await.unwrap().synced_sales,
+        25,
+        "no duplicates"
+    );
+
+    let full = sync_sales(
+        &*ledger,
+        "fake",
+        &shop,
+        &SyncOptions {
+            full: true,
+            ..SyncOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((full.mode.as_str(), full.written), ("full", 25));
+    assert_eq!(ledger.stats().await.unwrap().synced_sales, 25);
+    ledger.close().await;
+}
+
+#[tokio::test]
+async fn an_interrupted_sales_backfill_resumes_from_its_saved_cursor() {
+    let dir = TempDir::new("sync-resume");
+    let db = dir.db();
+    let ledger = ledger::open(db.to_str().unwrap()).await.unwrap();
+    let options = SyncOptions::default();
+
+    // Sales are newest first, one per day from 2025-03-01 backwards; the
+    // connection drops after 10 of them (down to 2025-02-20).
+    let flaky = Flaky::new(Some(10));
+    let err = sync_sales(&*ledger, "fake", &flaky, &options)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("did not answer"), "{err}");
+    let saved = ledger.sync_state("fake", "sales").await.unwrap().unwrap();
+    assert_eq!(saved.status, "running");
+    assert_eq!(saved.items, 10);
+    assert_eq!(saved.resume_before.as_deref(), Some("2025-02-21"));
+    assert_eq!(
+        ledger.stats().await.unwrap().synced_sales,
+        10,
+        "what was read is kept"
+    );
+    ledger.close().await;
+
+    // A later run (another process: the ledger is reopened) resumes.
+    let ledger = ledger::open(db.to_str().unwrap()).await.unwrap();
+    let healthy = Flaky::new(None);
+    let report = sync_sales(&*ledger, "fake", &healthy, &options)
+        .await
+        .unwrap();
+    assert_eq!(report.mode, "resumed");
+    assert_eq!(
+        healthy.queries.lock().unwrap()[0].range.before,
+        Some(date!(2025 - 02 - 21)),
+        "only days not completed are read again"
+    );
+    assert_eq!(report.written, 16, "2025-02-20 and older");
+    assert_eq!(report.state.status, "complete");
+    assert_eq!(report.state.newest_day.as_deref(), Some("2025-03-01"));
+    assert_eq!(ledger.stats().await.unwrap().synced_sales, 25);
+    ledger.close().await;
+}
+
+#[tokio::test]
+async fn subscribers_backfill_upserts() {
+    let dir = TempDir::new("sync-subs");
+    let ledger = ledger::open(dir.db().to_str().unwrap()).await.unwrap();
+    let shop = FakeProvider::sample();
+    for expected_mode in ["fresh", "incremental"] {
+        let r = sync_subscribers(&*ledger, "fake", &shop, &SyncOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(r.mode, expected_mode);
+        assert_eq!(r.written, fake_sample::SUBSCRIBERS as u64);
+    }
+    assert_eq!(
+        ledger.stats().await.unwrap().synced_subscribers,
+        fake_sample::SUBSCRIBERS as i64
+    );
+    ledger.close().await;
+}
+
+#[tokio::test]
+async fn sync_binary_backfills_gumroad_sales_twice_without_duplicates() {
+    let server = MockServer::start().await;
+    let page =
+        |rel: &str| ResponseTemplate::new(200).set_body_raw(fixture(rel), "application/json");
+    Mock::given(method("GET"))
+        .and(path("/v2/sales"))
+        .and(query_param_is_missing("page_key"))
+        .respond_with(page("gumroad/sales_page1.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/sales"))
+        .and(query_param("page_key", "20250220221540000000-2938475"))
+        .respond_with(page("gumroad/sales_page2.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/sales"))
+        .and(query_param("page_key", "20241120101112000000-1029384"))
+        .respond_with(page("gumroad/sales_page3.json"))
+        .mount(&server)
+        .await;
+    mount_fallback(&server).await;
+    let dir = TempDir::new("sync-bin");
+    let db = dir.db();
+    for round in 0..2 {
+        let mut cmd = creator();
+        cmd.args([
+            "sync",
+            "--provider",
+            "gumroad",
+            "--only",
+            "sales",
+            "--db",
+            db.to_str().unwrap(),
+        ])
+        .env("GUMROAD_ACCESS_TOKEN", "gumroad-token-for-tests-123")
+        .env("GUMROAD_API_URL", server.uri());
+        let out = run(cmd).await;
+        assert!(out.status.success(), "round {round}: {}", stderr(&out));
+        let expected = if round == 0 {
+            "fresh run"
+        } else {
+            "incremental run"
+        };
+        assert!(stdout(&out).contains(expected), "{}", stdout(&out));
+    }
+    let requests = server.recorded().await;
+    // Round two asks only for sales since the newest day already synced.
+    assert_eq!(
+        requests.last().unwrap().query_value("after"),
+        Some("2025-03-12")
+    );
+    let ledger = ledger::open(db.to_str().unwrap()).await.unwrap();
+    assert_eq!(ledger.stats().await.unwrap().synced_sales, 5);
+    ledger.close().await;
+}
