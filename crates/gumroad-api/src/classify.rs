@@ -97,6 +97,26 @@ fn is_not_found_message(message: &str) -> bool {
     m.contains("not found") || m.contains("does not exist")
 }
 
+/// True when the body is an object whose first key is `"success": true`
+/// (how Gumroad renders every successful answer), checked without parsing.
+fn starts_with_success_true(body: &[u8]) -> bool {
+    fn expect(token: &[u8], rest: &mut &[u8]) -> bool {
+        match rest.trim_ascii_start().strip_prefix(token) {
+            Some(after) => {
+                *rest = after;
+                true
+            }
+            None => false,
+        }
+    }
+    let mut rest = body;
+    expect(b"{", &mut rest)
+        && expect(b"\"success\"", &mut rest)
+        && expect(b":", &mut rest)
+        && expect(b"true", &mut rest)
+        && matches!(rest.trim_ascii_start().first(), Some(b',' | b'}'))
+}
+
 fn looks_like_html(response: &Response) -> bool {
     let content_type = response.header("content-type").unwrap_or_default();
     if content_type.to_ascii_lowercase().contains("text/html") {
@@ -144,6 +164,10 @@ impl GumroadClassifier {
     pub fn classify_gumroad(provider: Provider, response: &Response) -> Option<Error> {
         let status = response.status;
         let body = || RawBody::new(response.body.clone());
+        if response.is_success() && starts_with_success_true(&response.body) {
+            // Gumroad renders `success` first; nothing to classify.
+            return None;
+        }
         let probe = Probe::parse(&response.body);
 
         if response.is_success() {
@@ -240,5 +264,42 @@ impl GumroadClassifier {
 impl ResponseClassifier for GumroadClassifier {
     fn classify(&self, provider: Provider, response: &Response) -> Option<Error> {
         Self::classify_gumroad(provider, response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn success_true_fast_path_only_for_a_leading_success_true_key() {
+        for yes in [
+            &br#"{"success":true,"sales":[]}"#[..],
+            br#" { "success" : true }"#,
+            b"{\n  \"success\": true,\n  \"user\": {}}",
+        ] {
+            assert!(starts_with_success_true(yes), "{}", String::from_utf8_lossy(yes));
+        }
+        for no in [
+            &br#"{"success":false,"message":"The sale was not found."}"#[..],
+            br#"{"sales":[],"success":true}"#,
+            br#"{"success":trueish}"#,
+            br#"{"success_flag":true}"#,
+            b"We'll be right back.",
+            b"",
+        ] {
+            assert!(!starts_with_success_true(no), "{}", String::from_utf8_lossy(no));
+        }
+    }
+
+    #[test]
+    fn success_false_anywhere_in_order_is_still_classified() {
+        let response = Response {
+            status: 200,
+            headers: Default::default(),
+            body: r#"{"message":"The subscriber was not found.","success":false}"#.into(),
+        };
+        let err = GumroadClassifier::classify_gumroad(Provider::Gumroad, &response).unwrap();
+        assert!(err.is_not_found());
     }
 }
