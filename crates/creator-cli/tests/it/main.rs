@@ -7,5 +7,7 @@ mod support;
 mod binary;
 mod license;
 mod lists;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod relay;
 mod sync;

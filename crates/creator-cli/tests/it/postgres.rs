@@ -1,0 +1,170 @@
+//! The PostgreSQL ledger, run when `CREATOR_TEST_POSTGRES_URL` names a
+//! server (for example `postgres://postgres@127.0.0.1:5432/postgres`); each
+//! test works in its own schema and drops it. Without the variable every
+//! test prints why it is skipped and passes.
+
+use std::sync::Arc;
+
+use creator_cli::commands::sync::{SyncOptions, sync_sales};
+use creator_cli::ledger;
+use creator_testkit::{FakeProvider, fake_sample};
+use tokio_postgres::NoTls;
+
+use crate::support::*;
+
+const VAR: &str = "CREATOR_TEST_POSTGRES_URL";
+
+/// A throwaway schema on the test server, dropped on [`Schema::drop_now`].
+struct Schema {
+    admin: tokio_postgres::Client,
+    name: String,
+    url: String,
+}
+
+impl Schema {
+    async fn new(label: &str) -> Option<Self> {
+        let Some(base) = std::env::var(VAR).ok().filter(|v| !v.is_empty()) else {
+            eprintln!(
+                "skipped postgres::{label}: set {VAR}=postgres://user@127.0.0.1:5432/db to test the PostgreSQL ledger"
+            );
+            return None;
+        };
+        let (admin, conn) = tokio_postgres::connect(&base, NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("{VAR} is set but the server is not reachable: {e}"));
+        tokio::spawn(conn);
+        let name = format!(
+            "creator_it_{}_{}_{label}",
+            std::process::id(),
+            time::OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000
+        );
+        admin
+            .batch_execute(&format!("CREATE SCHEMA {name}"))
+            .await
+            .expect("create schema");
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-c%20search_path%3D{name}");
+        Some(Self { admin, name, url })
+    }
+
+    async fn drop_now(self) {
+        let _ = self
+            .admin
+            .batch_execute(&format!("DROP SCHEMA {} CASCADE", self.name))
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn relay_on_postgres_stores_dedups_quarantines_and_survives_a_restart() {
+    let Some(schema) = Schema::new("relay").await else {
+        return;
+    };
+    let relay = TestRelay::start(&schema.url).await;
+    assert_eq!(relay.ledger.backend(), "postgres");
+    let body = fixture("gumroad/webhooks/sale.form");
+    let (s1, a1) = relay.post_gumroad_form(body.clone()).await;
+    let (s2, a2) = relay
+        .post_gumroad_form(fixture("gumroad/webhooks/quirk_retry_count.form"))
+        .await;
+    assert_eq!((s1, s2), (200, 200));
+    assert_eq!((a1["status"].as_str(), a2["status"].as_str()), (Some("stored"), Some("duplicate")));
+    let (s3, _) = relay
+        .post("/webhooks/gumroad/wrong-secret-xxxxxxxx", "text/plain", "x", &[])
+        .await;
+    assert_eq!(s3, 401);
+    let mut big = body.clone();
+    big.resize(100 * 1024, b'x');
+    let (s4, _) = relay.post_gumroad_form(big).await;
+    assert_eq!(s4, 413);
+    let events = relay.events().await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].raw_body.as_ref(), &body[..]);
+    assert_eq!(events[0].deliveries, 2);
+    let q = relay.quarantined().await;
+    assert_eq!(q.len(), 2);
+    assert_eq!((q[1].reason.as_str(), q[1].body_size), ("too_large", 100 * 1024));
+    relay.stop().await;
+
+    let relay = TestRelay::start(&schema.url).await;
+    let (_, again) = relay
+        .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
+        .await;
+    assert_eq!(again["status"], "duplicate", "dedup survives a restart");
+    let stats = relay.stats().await;
+    assert_eq!((stats.events, stats.deliveries, stats.quarantined), (1, 3, 2));
+    relay.stop().await;
+    schema.drop_now().await;
+}
+
+#[tokio::test]
+async fn two_relays_sharing_one_postgres_ledger_store_each_event_once() {
+    let Some(schema) = Schema::new("shared").await else {
+        return;
+    };
+    // Two relays starting together on an empty schema both migrate safely.
+    let (a, b) = tokio::join!(
+        TestRelay::start(&schema.url),
+        TestRelay::start(&schema.url)
+    );
+    let (a, b) = (Arc::new(a), Arc::new(b));
+    let template = String::from_utf8(fixture("gumroad/webhooks/sale.form")).unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let body = template.replace(
+            "sale_id=FO8TXN-dvxYabdavG97Y-Q%3D%3D",
+            &format!("sale_id=shared{i:04}"),
+        );
+        for relay in [a.clone(), b.clone()] {
+            let body = body.clone().into_bytes();
+            tasks.push(tokio::spawn(async move { relay.post_gumroad_form(body).await }));
+        }
+    }
+    let mut stored = 0;
+    for t in tasks {
+        let (status, answer) = t.await.unwrap();
+        assert_eq!(status, 200, "{answer}");
+        stored += usize::from(answer["status"] == "stored");
+    }
+    assert_eq!(stored, 20);
+    let stats = a.stats().await;
+    assert_eq!((stats.events, stats.deliveries), (20, 40));
+    for relay in [a, b] {
+        let Ok(relay) = Arc::try_unwrap(relay) else {
+            panic!("shared")
+        };
+        relay.stop().await;
+    }
+    schema.drop_now().await;
+}
+
+#[tokio::test]
+async fn sync_and_creator_events_work_on_postgres() {
+    let Some(schema) = Schema::new("sync").await else {
+        return;
+    };
+    let ledger = ledger::open(&schema.url).await.unwrap();
+    let shop = FakeProvider::sample();
+    for _ in 0..2 {
+        sync_sales(&*ledger, "fake", &shop, &SyncOptions::default())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        ledger.stats().await.unwrap().synced_sales,
+        fake_sample::SALES as i64
+    );
+    ledger.close().await;
+
+    let relay = TestRelay::start(&schema.url).await;
+    relay
+        .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
+        .await;
+    relay.stop().await;
+    let mut cmd = creator();
+    cmd.args(["events", "--db", &schema.url, "--format", "jsonl"]);
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    schema.drop_now().await;
+}
