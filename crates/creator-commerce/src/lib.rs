@@ -60,4 +60,8 @@ pub mod guides {
     /// `docs/getting-started-maton.md`
     #[doc = include_str!("../../../docs/getting-started-maton.md")]
     pub struct GettingStartedMaton;
+
+    /// `docs/webhooks.md`
+    #[doc = include_str!("../../../docs/webhooks.md")]
+    pub struct Webhooks;
 }
