@@ -30,6 +30,7 @@ mod provider;
 mod query;
 pub mod retry;
 mod secret;
+mod string_enum;
 mod traits;
 mod webhook;
 
@@ -57,3 +58,9 @@ pub use async_trait::async_trait;
 pub use futures;
 /// Re-exported for timestamps in the domain types.
 pub use time;
+
+/// Not public API: paths used by the exported macros.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}

@@ -2,7 +2,6 @@
 //! V2 wallet list `GET {V2}/payment/transactions` (seen in third-party code only).
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use creator_core::http::{Path, Response};
 use creator_core::{Error, Provider, RawBody, Result};
@@ -16,61 +15,7 @@ use crate::client::{GankClient, Host, TokenKind};
 use crate::de;
 use crate::pager::{Fetched, paged};
 
-macro_rules! string_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )* }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
-            /// Any other value, as sent.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// The wire value.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( $name::$variant => $wire, )*
-                    $name::Unknown(s) => s,
-                }
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                match s {
-                    $( $wire => $name::$variant, )*
-                    other => $name::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Ok($name::from(s.as_str()))
-            }
-        }
-    };
-}
-
-string_enum! {
+creator_core::string_enum! {
     /// A transaction's `payment_status`. Only `SUCCEED` is documented.
     pub enum PaymentStatus {
         /// `SUCCEED`: paid.
@@ -78,7 +23,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+creator_core::string_enum! {
     /// What a transaction was for (`usecase`).
     ///
     /// `USER_MEMBERSHIP_RECURRING` is documented; the others are seen in

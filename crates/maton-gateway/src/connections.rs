@@ -1,70 +1,13 @@
 //! The connections control plane: `/connections`.
 
-use std::fmt;
-
 use creator_core::http::Path;
 use creator_core::{Error, Result};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::MatonClient;
 
-/// Declares a server-valued string enum with an `Unknown(String)` arm.
-macro_rules! string_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )* }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
-            /// A value this library does not know yet, kept verbatim.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// The value as Maton sends it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( Self::$variant => $wire, )*
-                    Self::Unknown(other) => other,
-                }
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(value: &str) -> Self {
-                match value {
-                    $( $wire => Self::$variant, )*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Ok(Self::from(s.as_str()))
-            }
-        }
-    };
-}
-
-string_enum! {
+creator_core::string_enum! {
     /// The state of a connection.
     ///
     /// ```
@@ -83,7 +26,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+creator_core::string_enum! {
     /// How a connection authenticates to the app.
     pub enum AuthMethod {
         /// An API key the user enters.
