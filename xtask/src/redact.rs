@@ -304,8 +304,8 @@ pub fn redact_form(body: &str) -> String {
     body.split('&')
         .map(|pair| {
             let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
-            let key = decode(raw_key);
-            let value = decode(raw_value);
+            let key = percent_decode(raw_key);
+            let value = percent_decode(raw_value);
             // The innermost bracket name decides the kind: `card[visual]` → `visual`.
             let leaf = key.rsplit('[').next().unwrap_or(&key).trim_end_matches(']');
             match redact_string(kind_for_key(leaf), &value) {
@@ -317,7 +317,8 @@ pub fn redact_form(body: &str) -> String {
         .join("&")
 }
 
-fn decode(s: &str) -> String {
+/// Percent-decodes a form key or value (`+` is a space).
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

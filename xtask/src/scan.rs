@@ -50,8 +50,8 @@ pub fn scan(file: &Path, bytes: &[u8]) -> Vec<Finding> {
     } else if looks_like_form(&text) {
         for pair in text.trim_end().split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let key = percent_decode(k);
-            let value = percent_decode(v);
+            let key = crate::redact::percent_decode(k);
+            let value = crate::redact::percent_decode(v);
             let leaf = key
                 .rsplit('[')
                 .next()
@@ -115,27 +115,6 @@ fn check_string(file: &Path, location: &str, kind: Option<Kind>, s: &str, out: &
     } else if kind != Some(Kind::Id) && looks_like_token(s) {
         flag("a token-looking string");
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'+', _) => out.push(b' '),
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 2;
-            }
-            (b, _) => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
