@@ -64,4 +64,8 @@ pub mod guides {
     /// `docs/webhooks.md`
     #[doc = include_str!("../../../docs/webhooks.md")]
     pub struct Webhooks;
+
+    /// `docs/writing-against-the-traits.md`
+    #[doc = include_str!("../../../docs/writing-against-the-traits.md")]
+    pub struct WritingAgainstTheTraits;
 }
