@@ -68,4 +68,8 @@ pub mod guides {
     /// `docs/writing-against-the-traits.md`
     #[doc = include_str!("../../../docs/writing-against-the-traits.md")]
     pub struct WritingAgainstTheTraits;
+
+    /// `docs/fixtures.md`
+    #[doc = include_str!("../../../docs/fixtures.md")]
+    pub struct Fixtures;
 }
