@@ -57,7 +57,9 @@ fn rate(budget: Duration, mut f: impl FnMut()) -> f64 {
 }
 
 fn best_of(rounds: usize, budget: Duration, mut f: impl FnMut()) -> f64 {
-    (0..rounds).map(|_| rate(budget, &mut f)).fold(0.0, f64::max)
+    (0..rounds)
+        .map(|_| rate(budget, &mut f))
+        .fold(0.0, f64::max)
 }
 
 fn main() {
@@ -73,22 +75,27 @@ fn main() {
     let fields = form.split(|b| *b == b'&').count();
     let limits = ParseLimits::default();
     let hooks = GumroadWebhooks::new().url_token("bench-token-0123456789");
-    let delivery = WebhookDelivery::with_content_type("application/x-www-form-urlencoded", form.clone());
+    let delivery =
+        WebhookDelivery::with_content_type("application/x-www-form-urlencoded", form.clone());
     let delivery = WebhookDelivery::new(
-        "/hooks/gumroad?token=bench-token-0123456789".parse().expect("uri"),
+        "/hooks/gumroad?token=bench-token-0123456789"
+            .parse()
+            .expect("uri"),
         delivery.headers.clone(),
         delivery.body.clone(),
     );
 
     // Sanity: every phase parses the body it is timed on.
-    let flat: HashMap<String, String> = serde_urlencoded::from_bytes(&form).expect("baseline parses");
+    let flat: HashMap<String, String> =
+        serde_urlencoded::from_bytes(&form).expect("baseline parses");
     assert_eq!(flat.len(), fields, "40 distinct flat keys");
     let typed = GumroadEvent::from_form(&form).expect("typed parse");
     assert_eq!(typed, GumroadEvent::from_json(&json).expect("json parse"));
     assert_eq!(hooks.receive(&delivery).expect("receive").name, "sale");
 
     let baseline = best_of(rounds, budget, || {
-        let m: HashMap<String, String> = serde_urlencoded::from_bytes(black_box(&form)).expect("parses");
+        let m: HashMap<String, String> =
+            serde_urlencoded::from_bytes(black_box(&form)).expect("parses");
         black_box(m);
     });
     let tree = best_of(rounds, budget, || {
@@ -108,9 +115,16 @@ fn main() {
         "parse_ping: sale Ping, {fields} form fields, {} bytes form / {} bytes JSON{}",
         form.len(),
         json.len(),
-        if full { "" } else { " (smoke pass; run `cargo bench` for figures)" }
+        if full {
+            ""
+        } else {
+            " (smoke pass; run `cargo bench` for figures)"
+        }
     );
-    println!("{:<14} {:>14} {:>12} {:>16}", "phase", "events/s", "µs/event", "vs baseline");
+    println!(
+        "{:<14} {:>14} {:>12} {:>16}",
+        "phase", "events/s", "µs/event", "vs baseline"
+    );
     for (name, r) in [
         ("baseline", baseline),
         ("decode_form", tree),
