@@ -45,6 +45,10 @@ pub use maton_gateway as maton;
 /// The guides in `docs/`, compiled and run as doctests so every code block stays correct.
 #[cfg(all(doctest, feature = "gumroad", feature = "gank", feature = "maton"))]
 pub mod guides {
+    /// `README.md`
+    #[doc = include_str!("../../../README.md")]
+    pub struct Readme;
+
     /// `docs/errors-and-retries.md`
     #[doc = include_str!("../../../docs/errors-and-retries.md")]
     pub struct ErrorsAndRetries;
