@@ -226,6 +226,14 @@ impl GumroadWebhooks {
 
     /// Checks the delivery's URL token and/or Basic credentials.
     ///
+    /// Returns [`Verified::UrlToken`] when a token is configured (and, if
+    /// Basic credentials are configured too, they matched as well),
+    /// [`Verified::BasicAuth`] when only Basic credentials are, and
+    /// [`Verified::Unverified`] only after [`accept_unverified`](Self::accept_unverified)
+    /// with nothing configured. Comparisons are constant-time in the content
+    /// of the secret (not in its length, which is not a secret worth hiding
+    /// for a long random token).
+    ///
     /// # Errors
     /// [`WebhookError::Unauthenticated`] (saying what was missing or wrong,
     /// never the secret) or [`WebhookError::NotConfigured`].
