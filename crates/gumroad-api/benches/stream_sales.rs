@@ -1,7 +1,13 @@
 //! Streams 100,000 sales (10 per page, as Gumroad serves them) from a tiny
 //! in-process HTTP/1.1 server on 127.0.0.1 and reports pages per second and
 //! memory, for `GumroadClient::sales().list(..)` and for bare
-//! reqwest + serde_json baselines making the same requests.
+//! reqwest + serde_json baselines making the same requests:
+//!
+//! - `client`: the stream (`sales().list`), as users call it;
+//! - `client-pages`: the same client paging by hand with `sales().page`;
+//! - `bare-full-model`: reqwest + serde_json into the full `gumroad_api::Sale`;
+//! - `bare-typed`: reqwest + serde_json into a 4-field struct (ad hoc code);
+//! - `bare-value`: reqwest + serde_json into `serde_json::Value`.
 //!
 //! `cargo bench -p gumroad-api --bench stream_sales` runs the full size.
 //! Under `cargo test` (no `--bench` argument) it runs a 20-page smoke pass.
@@ -264,6 +270,11 @@ fn run_phase(phase: &str, pages: usize) {
                 1
             })
             .await,
+            "bare-full-model" => bare::<gumroad_api::Sale>(&base, &mut probe, |s| {
+                std::hint::black_box(s);
+                1
+            })
+            .await,
             "bare-value" => bare::<serde_json::Value>(&base, &mut probe, |v| {
                 std::hint::black_box(v);
                 1
@@ -304,7 +315,13 @@ fn main() {
     }
     let exe = std::env::current_exe().expect("current exe");
     println!("stream_sales: {sales} sales, {PER_PAGE} per page, {pages} pages, local HTTP/1.1 server on 127.0.0.1");
-    for phase in ["client", "client-pages", "bare-typed", "bare-value"] {
+    for phase in [
+        "client",
+        "client-pages",
+        "bare-full-model",
+        "bare-typed",
+        "bare-value",
+    ] {
         let started = Instant::now();
         let out = Command::new(&exe)
             .args(["--phase", phase, "--sales", &sales.to_string()])
