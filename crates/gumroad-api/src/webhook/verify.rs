@@ -486,6 +486,7 @@ fn sale_from_ping(ping: &SalePing, is_refund: bool) -> Sale {
     sale.refunded = is_refund || ping.refunded == Some(true);
     sale.test = ping.test == Some(true);
     sale.subscription_id.clone_from(&ping.subscription_id);
+    sale.provider_data = ProviderData::new(ping.clone());
     sale
 }
 
@@ -521,6 +522,7 @@ fn subscriber_from_ping(
     sub.customer = Customer::new(ping.user_id.clone(), ping.user_email.clone(), None, None);
     sub.started_at = ping.created_at;
     sub.ends_at = ends_at;
+    sub.provider_data = ProviderData::new(ping.clone());
     sub
 }
 

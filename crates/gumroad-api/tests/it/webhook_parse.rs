@@ -110,6 +110,27 @@ fn every_resource_normalizes_with_a_dedup_key_of_resource_and_subject() {
                 .downcast_ref::<GumroadEvent>()
                 .expect("the typed event is kept as provider data");
             assert_eq!(typed.subject_id(), *subject);
+            // The normalized sale or subscriber keeps its own typed payload too.
+            if let Some(sale) = &event.sale {
+                let ping = sale
+                    .provider_data()
+                    .downcast_ref::<gumroad_api::webhook::SalePing>();
+                assert_eq!(
+                    ping.map(|p| p.sale_id.as_str()),
+                    Some(sale.id.as_str()),
+                    "{name}"
+                );
+            }
+            if let Some(sub) = &event.subscriber {
+                let ping = sub
+                    .provider_data()
+                    .downcast_ref::<gumroad_api::webhook::SubscriptionPing>();
+                assert_eq!(
+                    ping.map(|p| p.subscription_id.as_str()),
+                    Some(sub.id.as_str()),
+                    "{name}"
+                );
+            }
             if ext == "form" {
                 insta::assert_json_snapshot!(format!("normalized_{base}"), event);
             }
