@@ -370,7 +370,7 @@ async fn enable_disable_decrement_rotate_are_form_encoded_puts() {
     assert_eq!(decremented.uses, Some(2));
     assert_eq!(
         rotated.purchase().and_then(|p| p.license_key.as_deref()),
-        Some("1F0A9B2C-3D4E5F60-718293A4-B5C6D7E8")
+        Some("00000000-5D3C5825-34972622-CC44B8C5")
     );
     insta::assert_json_snapshot!(exchange(&reqs[3], &rotated));
 }

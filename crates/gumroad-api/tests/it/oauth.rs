@@ -114,7 +114,7 @@ async fn invalid_grant_is_an_api_error_with_doorkeepers_code_and_description() {
         &server,
         "POST",
         "/oauth/token",
-        "oauth_invalid_grant.json",
+        "oauth_invalid_grant_400.json",
         400,
         "application/json",
     )
@@ -148,7 +148,7 @@ async fn invalid_client_401_is_unauthorized_with_the_description() {
         &server,
         "POST",
         "/oauth/token",
-        "oauth_invalid_client.json",
+        "oauth_invalid_client_401.json",
         401,
         "application/json",
     )
