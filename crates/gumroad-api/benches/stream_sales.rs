@@ -36,7 +36,10 @@ struct Template {
 }
 
 fn template() -> Template {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/gumroad/sale.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/gumroad/sale.json"
+    );
     let raw = std::fs::read(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
     let doc: serde_json::Value = serde_json::from_slice(&raw).expect("sale.json is JSON");
     let mut sale = doc["sale"].clone();
@@ -265,21 +268,27 @@ fn run_phase(phase: &str, pages: usize) {
         let sales = match phase {
             "client" => client(&base, &mut probe).await,
             "client-pages" => client_pages(&base, &mut probe).await,
-            "bare-typed" => bare::<BareSale>(&base, &mut probe, |s| {
-                std::hint::black_box((&s.id, &s.email, s.price, &s.created_at));
-                1
-            })
-            .await,
-            "bare-full-model" => bare::<gumroad_api::Sale>(&base, &mut probe, |s| {
-                std::hint::black_box(s);
-                1
-            })
-            .await,
-            "bare-value" => bare::<serde_json::Value>(&base, &mut probe, |v| {
-                std::hint::black_box(v);
-                1
-            })
-            .await,
+            "bare-typed" => {
+                bare::<BareSale>(&base, &mut probe, |s| {
+                    std::hint::black_box((&s.id, &s.email, s.price, &s.created_at));
+                    1
+                })
+                .await
+            }
+            "bare-full-model" => {
+                bare::<gumroad_api::Sale>(&base, &mut probe, |s| {
+                    std::hint::black_box(s);
+                    1
+                })
+                .await
+            }
+            "bare-value" => {
+                bare::<serde_json::Value>(&base, &mut probe, |v| {
+                    std::hint::black_box(v);
+                    1
+                })
+                .await
+            }
             other => panic!("unknown phase {other}"),
         };
         let elapsed = start.elapsed();
@@ -314,7 +323,9 @@ fn main() {
         return;
     }
     let exe = std::env::current_exe().expect("current exe");
-    println!("stream_sales: {sales} sales, {PER_PAGE} per page, {pages} pages, local HTTP/1.1 server on 127.0.0.1");
+    println!(
+        "stream_sales: {sales} sales, {PER_PAGE} per page, {pages} pages, local HTTP/1.1 server on 127.0.0.1"
+    );
     for phase in [
         "client",
         "client-pages",

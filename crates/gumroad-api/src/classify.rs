@@ -278,7 +278,11 @@ mod tests {
             br#" { "success" : true }"#,
             b"{\n  \"success\": true,\n  \"user\": {}}",
         ] {
-            assert!(starts_with_success_true(yes), "{}", String::from_utf8_lossy(yes));
+            assert!(
+                starts_with_success_true(yes),
+                "{}",
+                String::from_utf8_lossy(yes)
+            );
         }
         for no in [
             &br#"{"success":false,"message":"The sale was not found."}"#[..],
@@ -288,7 +292,11 @@ mod tests {
             b"We'll be right back.",
             b"",
         ] {
-            assert!(!starts_with_success_true(no), "{}", String::from_utf8_lossy(no));
+            assert!(
+                !starts_with_success_true(no),
+                "{}",
+                String::from_utf8_lossy(no)
+            );
         }
     }
 

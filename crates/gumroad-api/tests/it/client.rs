@@ -195,3 +195,50 @@ async fn ids_are_percent_encoded_as_one_path_segment() {
     assert_eq!(req.path, "/v2/sales/a%2Fb%3Fc=d");
     assert!(req.query.is_empty());
 }
+
+#[tokio::test]
+async fn the_per_attempt_timeout_applies_and_a_get_is_tried_three_times() {
+    let server = server().await;
+    serve_raw(
+        &server,
+        "GET",
+        "/v2/user",
+        ResponseTemplate::new(200)
+            .set_body_raw(fixture("user.json"), "application/json")
+            .set_delay(std::time::Duration::from_millis(400)),
+    )
+    .await;
+    let clock = clock();
+    let client = GumroadClient::builder(TOKEN)
+        .base_url(server.uri())
+        .timeout(std::time::Duration::from_millis(50))
+        .retry(creator_core::RetryPolicy::default().with_jitter(creator_core::retry::Jitter::None))
+        .clock(Arc::new(clock.clone()))
+        .build()
+        .unwrap();
+    let err = client.user().get().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { attempts: 3, .. }), "{err:?}");
+    assert_eq!(
+        clock.sleeps().len(),
+        2,
+        "backoff went through the injected clock"
+    );
+}
+
+#[tokio::test]
+async fn a_shared_rate_limiter_spaces_requests() {
+    use creator_core::http::WindowLimiter;
+    let server = server().await;
+    serve(&server, "GET", "/v2/user", "user.json").await;
+    let window = std::time::Duration::from_millis(150);
+    let client = GumroadClient::builder(TOKEN)
+        .base_url(server.uri())
+        .rate_limiter(Some(Arc::new(WindowLimiter::new(1, window))))
+        .build()
+        .unwrap();
+    let start = std::time::Instant::now();
+    client.user().get().await.unwrap();
+    client.clone().user().get().await.unwrap();
+    assert!(start.elapsed() >= window, "{:?}", start.elapsed());
+    assert_eq!(requests(&server).await.len(), 2);
+}

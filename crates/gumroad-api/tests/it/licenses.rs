@@ -372,7 +372,12 @@ async fn enable_disable_decrement_rotate_are_form_encoded_puts() {
         rotated.purchase().and_then(|p| p.license_key.as_deref()),
         Some("00000000-5D3C5825-34972622-CC44B8C5")
     );
-    insta::assert_json_snapshot!(exchange(&reqs[3], &rotated));
+    insta::assert_json_snapshot!(serde_json::json!({
+        "enable": exchange(&reqs[0], &enabled),
+        "disable": exchange(&reqs[1], &disabled),
+        "decrement_uses_count": exchange(&reqs[2], &decremented),
+        "rotate": exchange(&reqs[3], &rotated),
+    }));
 }
 
 #[tokio::test]

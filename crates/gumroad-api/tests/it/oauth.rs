@@ -82,6 +82,16 @@ async fn exchange_code_posts_the_form_and_returns_a_token_without_expiry() {
     let shown = format!("{token:?}");
     assert!(!shown.contains("a1b2c3d4"), "{shown}");
     assert!(token.refresh_token.is_some());
+    insta::assert_json_snapshot!(serde_json::json!({
+        "request": crate::common::request_json(req),
+        "token": {
+            "token_type": token.token_type,
+            "scopes": token.scopes,
+            "created_at": token.created_at.map(|t| t.unix_timestamp()),
+            "expires_in": token.expires_in.map(|d| d.as_secs()),
+            "has_refresh_token": token.refresh_token.is_some(),
+        },
+    }), { ".request.form[1][1]" => "[client_secret]" });
 
     // The token builds a client pointed at the same API host.
     let client = token.client().unwrap();

@@ -335,6 +335,10 @@ async fn disable_and_enable_product() {
         ]
     );
     assert!(reqs.iter().all(|r| r.body.is_empty()));
+    insta::assert_json_snapshot!(serde_json::json!({
+        "disable": exchange(&reqs[0], &off),
+        "enable": exchange(&reqs[1], &on),
+    }));
 }
 
 #[tokio::test]

@@ -60,6 +60,7 @@ async fn list_subscribers_paginated_true_then_page_key_with_email_kept() {
         .unwrap();
     assert_eq!(subs.len(), 3);
     let reqs = requests(&server).await;
+    insta::assert_json_snapshot!(exchange(&reqs[1], &subs));
     let queries: Vec<_> = reqs.iter().map(|r| r.query.clone()).collect();
     assert_eq!(
         queries,
