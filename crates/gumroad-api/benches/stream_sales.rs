@@ -147,7 +147,7 @@ impl Probe {
     }
 
     fn page_done(&mut self, page: usize) {
-        if page % self.every == 0 {
+        if page.is_multiple_of(self.every) {
             self.samples.push((page, status_kib("VmRSS:")));
         }
     }
@@ -211,11 +211,11 @@ async fn client(base: &str, probe: &mut Probe) -> usize {
         .build()
         .expect("client");
     let mut stream = client.sales().list(&SalesQuery::new());
-    let mut sales = 0;
+    let mut sales: usize = 0;
     while let Some(sale) = stream.try_next().await.expect("stream") {
         std::hint::black_box(&sale);
         sales += 1;
-        if sales % PER_PAGE == 0 {
+        if sales.is_multiple_of(PER_PAGE) {
             probe.page_done(sales / PER_PAGE);
         }
     }
