@@ -235,6 +235,99 @@ pub struct Sale {
     /// Seller dashboard URL for this transaction.
     #[serde(default, deserialize_with = "opt_string")]
     pub transaction_url_for_seller: Option<String>,
+    /// A bundle purchase (not in the docs).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_bundle_purchase: Option<bool>,
+    /// A product bought as part of a bundle (not in the docs).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_bundle_product_purchase: Option<bool>,
+    /// An additional contribution (not in the docs).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_additional_contribution: Option<bool>,
+    /// A membership upgrade charge (not in the docs).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_upgrade_purchase: Option<bool>,
+    /// Bought from a "more like this" recommendation (not in the docs).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_more_like_this_recommended: Option<bool>,
+    /// PayPal's refund window has passed (not in the docs).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub paypal_refund_expired: Option<bool>,
+    /// Discover fee percentage, when charged.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub discover_fee_percentage: Option<i64>,
+    /// Number of reviews, when the product shows reviews.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub reviews_count: Option<i64>,
+    /// Average rating, when the product shows reviews.
+    #[serde(default)]
+    pub average_rating: Option<f64>,
+    /// Pre-order cancelled.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub preorder_cancelled: Option<bool>,
+    /// A pre-order authorization (not yet charged).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_preorder_authorization: Option<bool>,
+    /// Still a pre-order.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_in_preorder_state: Option<bool>,
+    /// SKU external id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub sku_external_id: Option<String>,
+    /// Upsell details, kept as sent.
+    #[serde(default)]
+    pub upsell: Option<serde_json::Value>,
+    /// Tip, sale currency minor units (2026 API).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub tip_cents: Option<i64>,
+    /// Tax, sale currency minor units (2026 API).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub tax_cents: Option<i64>,
+    /// Shipping, sale currency minor units (2026 API).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub shipping_cents: Option<i64>,
+    /// Tax label, e.g. `"VAT"` (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub tax_label: Option<String>,
+    /// Tax is included in the price (2026 API).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub tax_included_in_price: Option<bool>,
+    /// Processor, e.g. `"stripe"` (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub payment_processor: Option<String>,
+    /// The processor's transaction id (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub processor_transaction_id: Option<String>,
+    /// Processor fee in minor units of `processor_fee_currency` (2026 API).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub processor_fee_cents: Option<i64>,
+    /// Currency of the processor fee (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub processor_fee_currency: Option<String>,
+    /// Subscription cancellation date as sent (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub cancellation_date: Option<String>,
+    /// Subscription end date as sent (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub subscription_end_date: Option<String>,
+    /// UTM source (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub utm_source: Option<String>,
+    /// UTM medium (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub utm_medium: Option<String>,
+    /// UTM campaign (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub utm_campaign: Option<String>,
+    /// UTM term (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub utm_term: Option<String>,
+    /// UTM content (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub utm_content: Option<String>,
+    /// What the buyer saw in their currency (2026 API), kept as sent.
+    #[serde(default)]
+    pub buyer_presentment: Option<serde_json::Value>,
 }
 
 impl Sale {

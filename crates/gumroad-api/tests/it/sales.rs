@@ -347,3 +347,38 @@ async fn an_empty_sales_list_ends_the_stream_cleanly() {
     assert!(sales.is_empty());
     assert_eq!(requests(&server).await.len(), 1);
 }
+
+#[tokio::test]
+async fn sale_2026_fields_are_typed_and_unknown_new_keys_are_ignored() {
+    let server = server().await;
+    serve(
+        &server,
+        "GET",
+        "/v2/sales/bmV3U2FsZTIwMjY=",
+        "sale_2026_fields.json",
+    )
+    .await;
+    let sale = client(&server)
+        .sales()
+        .get("bmV3U2FsZTIwMjY=")
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(sale.currency.as_deref(), Some("eur"));
+    assert_eq!(sale.tip_cents, Some(200));
+    assert_eq!(sale.tax_label.as_deref(), Some("VAT"));
+    assert_eq!(sale.processor_fee_cents, Some(59));
+    assert_eq!(sale.license_uses, Some(4));
+    assert_eq!(sale.utm_source.as_deref(), Some("newsletter"));
+    // `fx_rate` is a decimal string, kept exactly as sent.
+    assert_eq!(
+        sale.buyer_presentment.as_ref().unwrap()["fx_rate"],
+        "0.9231"
+    );
+    // `price` stays USD cents; the buyer's own currency is in `buyer_presentment`.
+    assert_eq!(
+        sale.price_money().unwrap().currency(),
+        creator_core::Currency::USD
+    );
+    insta::assert_json_snapshot!(exchange(&req, &sale));
+}
