@@ -1,14 +1,14 @@
 //! The PostgreSQL ledger, for several relays sharing one ledger.
 //!
 //! Plain TCP or a unix socket, no TLS (keep it on loopback or a private
-//! network). The relay's writes are single statements, pipelined over one
-//! shared connection; the connection is re-opened when it drops. Sync batches
-//! run their transactions on a second connection.
+//! network). The relay's writes are single statements, pipelined over a
+//! few shared connections (re-opened when they drop). Sync batches run their
+//! transactions on a connection of their own.
 
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -34,10 +34,15 @@ pub struct PostgresLedger {
     inner: Arc<Inner>,
 }
 
+/// Connections the relay's writes are spread over: each commit is a WAL
+/// flush, so a few connections let PostgreSQL flush several commits at once.
+const POOL: usize = 4;
+
 struct Inner {
     config: Config,
     target: String,
-    shared: Mutex<Option<Arc<Client>>>,
+    shared: Vec<Mutex<Option<Arc<Client>>>>,
+    next: AtomicUsize,
     tx_conn: Mutex<Option<Client>>,
     closed: AtomicBool,
 }
@@ -88,7 +93,11 @@ impl Inner {
         if self.closed.load(Ordering::Acquire) {
             return Err(LedgerError::Closed);
         }
-        let mut guard = self.shared.lock().await;
+        let slot = self.next.fetch_add(1, Ordering::Relaxed) % self.shared.len().max(1);
+        let Some(slot) = self.shared.get(slot) else {
+            return Err(LedgerError::Closed);
+        };
+        let mut guard = slot.lock().await;
         if let Some(c) = guard.as_ref()
             && !c.is_closed()
         {
@@ -167,7 +176,8 @@ impl PostgresLedger {
         let inner = Arc::new(Inner {
             config,
             target,
-            shared: Mutex::new(None),
+            shared: (0..POOL).map(|_| Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
             tx_conn: Mutex::new(None),
             closed: AtomicBool::new(false),
         });
@@ -566,7 +576,9 @@ impl Ledger for PostgresLedger {
         self.inner.closed.store(true, Ordering::Release);
         // Writes already sent have been answered (each call awaits its
         // statement); dropping the clients ends the connection tasks.
-        self.inner.shared.lock().await.take();
+        for slot in &self.inner.shared {
+            slot.lock().await.take();
+        }
         self.inner.tx_conn.lock().await.take();
     }
 }

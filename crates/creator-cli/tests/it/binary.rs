@@ -1,68 +1,7 @@
 //! The `creator` binary end to end: the README flow (relay, a curl-style
 //! Ping, `creator events`), signals, and one-line errors.
 
-use std::process::Stdio;
-use std::time::Duration;
-
-use tokio::io::{AsyncBufReadExt, BufReader};
-
 use crate::support::*;
-
-struct RunningRelay {
-    child: tokio::process::Child,
-    base: String,
-    banner: Vec<String>,
-}
-
-/// Starts `creator relay` on a free loopback port and waits for its banner.
-async fn spawn_relay(db: &str, envs: &[(&str, &str)]) -> RunningRelay {
-    let mut cmd = tokio::process::Command::from(creator());
-    cmd.args(["relay", "--listen", "127.0.0.1:0", "--db", db])
-        .envs(envs.iter().copied())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let mut child = cmd.spawn().expect("spawn creator relay");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let mut banner = Vec::new();
-    let mut base = None;
-    let read = async {
-        while let Some(line) = lines.next_line().await.expect("read stderr") {
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                base = rest.split_whitespace().next().map(str::to_owned);
-            }
-            let done = line.contains("health:");
-            banner.push(line);
-            if done {
-                break;
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(20), read)
-        .await
-        .expect("relay banner in time");
-    // Keep draining stderr so the relay never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    RunningRelay {
-        child,
-        base: base.expect("listening line"),
-        banner,
-    }
-}
-
-async fn sigterm_and_wait(mut relay: RunningRelay) -> std::process::ExitStatus {
-    let pid = relay.child.id().expect("pid").to_string();
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    tokio::time::timeout(Duration::from_secs(20), relay.child.wait())
-        .await
-        .expect("exits after SIGTERM")
-        .expect("wait")
-}
 
 #[tokio::test]
 async fn readme_flow_relay_then_a_gumroad_ping_then_creator_events() {

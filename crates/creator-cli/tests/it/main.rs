@@ -7,6 +7,7 @@ mod support;
 mod binary;
 mod license;
 mod lists;
+mod load;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod relay;

@@ -68,9 +68,17 @@ async fn relay_on_postgres_stores_dedups_quarantines_and_survives_a_restart() {
         .post_gumroad_form(fixture("gumroad/webhooks/quirk_retry_count.form"))
         .await;
     assert_eq!((s1, s2), (200, 200));
-    assert_eq!((a1["status"].as_str(), a2["status"].as_str()), (Some("stored"), Some("duplicate")));
+    assert_eq!(
+        (a1["status"].as_str(), a2["status"].as_str()),
+        (Some("stored"), Some("duplicate"))
+    );
     let (s3, _) = relay
-        .post("/webhooks/gumroad/wrong-secret-xxxxxxxx", "text/plain", "x", &[])
+        .post(
+            "/webhooks/gumroad/wrong-secret-xxxxxxxx",
+            "text/plain",
+            "x",
+            &[],
+        )
         .await;
     assert_eq!(s3, 401);
     let mut big = body.clone();
@@ -83,7 +91,10 @@ async fn relay_on_postgres_stores_dedups_quarantines_and_survives_a_restart() {
     assert_eq!(events[0].deliveries, 2);
     let q = relay.quarantined().await;
     assert_eq!(q.len(), 2);
-    assert_eq!((q[1].reason.as_str(), q[1].body_size), ("too_large", 100 * 1024));
+    assert_eq!(
+        (q[1].reason.as_str(), q[1].body_size),
+        ("too_large", 100 * 1024)
+    );
     relay.stop().await;
 
     let relay = TestRelay::start(&schema.url).await;
@@ -92,7 +103,10 @@ async fn relay_on_postgres_stores_dedups_quarantines_and_survives_a_restart() {
         .await;
     assert_eq!(again["status"], "duplicate", "dedup survives a restart");
     let stats = relay.stats().await;
-    assert_eq!((stats.events, stats.deliveries, stats.quarantined), (1, 3, 2));
+    assert_eq!(
+        (stats.events, stats.deliveries, stats.quarantined),
+        (1, 3, 2)
+    );
     relay.stop().await;
     schema.drop_now().await;
 }
@@ -103,10 +117,7 @@ async fn two_relays_sharing_one_postgres_ledger_store_each_event_once() {
         return;
     };
     // Two relays starting together on an empty schema both migrate safely.
-    let (a, b) = tokio::join!(
-        TestRelay::start(&schema.url),
-        TestRelay::start(&schema.url)
-    );
+    let (a, b) = tokio::join!(TestRelay::start(&schema.url), TestRelay::start(&schema.url));
     let (a, b) = (Arc::new(a), Arc::new(b));
     let template = String::from_utf8(fixture("gumroad/webhooks/sale.form")).unwrap();
     let mut tasks = Vec::new();
@@ -117,7 +128,9 @@ async fn two_relays_sharing_one_postgres_ledger_store_each_event_once() {
         );
         for relay in [a.clone(), b.clone()] {
             let body = body.clone().into_bytes();
-            tasks.push(tokio::spawn(async move { relay.post_gumroad_form(body).await }));
+            tasks.push(tokio::spawn(
+                async move { relay.post_gumroad_form(body).await },
+            ));
         }
     }
     let mut stored = 0;

@@ -1,7 +1,7 @@
 //! Shared helpers: temporary ledgers, an in-process relay, the binary.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -13,6 +13,7 @@ use creator_testkit::FakeProvider;
 use futures::TryStreamExt;
 use gank_api::{GankClient, HmacVerifier};
 use gumroad_api::webhook::{GumroadWebhooks, TokenLocation};
+use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// The Gumroad URL secret of the test relays.
 pub const GUMROAD_SECRET: &str = "test-secret-0123456789abcdef";
@@ -232,4 +233,68 @@ pub fn assert_one_line_error(o: &Output, code: i32, needle: &str) {
 
 pub fn fixture(rel: &str) -> Vec<u8> {
     creator_testkit::fixture_bytes(rel)
+}
+
+/// A `creator relay` process.
+pub struct RunningRelay {
+    pub child: tokio::process::Child,
+    pub base: String,
+    pub banner: Vec<String>,
+}
+
+/// Starts `creator relay` on a free loopback port and waits for its banner.
+pub async fn spawn_relay(db: &str, envs: &[(&str, &str)]) -> RunningRelay {
+    spawn_relay_with(db, envs, &[]).await
+}
+
+/// [`spawn_relay`] with extra arguments.
+pub async fn spawn_relay_with(db: &str, envs: &[(&str, &str)], extra: &[&str]) -> RunningRelay {
+    let mut cmd = tokio::process::Command::from(creator());
+    cmd.args(["relay", "--listen", "127.0.0.1:0", "--db", db])
+        .args(extra)
+        .envs(envs.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = cmd.spawn().expect("spawn creator relay");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let mut banner = Vec::new();
+    let mut base = None;
+    let read = async {
+        while let Some(line) = lines.next_line().await.expect("read stderr") {
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                base = rest.split_whitespace().next().map(str::to_owned);
+            }
+            let done = line.contains("health:");
+            banner.push(line);
+            if done {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read)
+        .await
+        .expect("relay banner in time");
+    // Keep draining stderr so the relay never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    RunningRelay {
+        child,
+        base: base.expect("listening line"),
+        banner,
+    }
+}
+
+/// Sends SIGTERM and waits for the exit.
+pub async fn sigterm_and_wait(mut relay: RunningRelay) -> std::process::ExitStatus {
+    let pid = relay.child.id().expect("pid").to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    tokio::time::timeout(Duration::from_secs(20), relay.child.wait())
+        .await
+        .expect("exits after SIGTERM")
+        .expect("wait")
 }

@@ -1,0 +1,194 @@
+//! Loopback load test of the relay (ignored by default; it takes a while):
+//!
+//! ```sh
+//! cargo test -p creator-cli --release --test it -- --ignored load --nocapture
+//! ```
+//!
+//! Starts the real `creator relay` binary on a loopback port with a fresh
+//! SQLite ledger (or the PostgreSQL URL in `CREATOR_LOAD_DB`), posts
+//! `CREATOR_LOAD_DELIVERIES` (20,000) Gumroad sale Pings, 10% of them
+//! redeliveries of earlier sales, from `CREATOR_LOAD_CLIENTS` (32)
+//! concurrent clients, and reports deliveries per second and latency
+//! percentiles. It asserts every delivery was answered 200, the p99 stays
+//! well under Gumroad's 5-second timeout, and the ledger holds exactly the
+//! unique events.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use creator_cli::ledger;
+
+use crate::support::*;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A small deterministic shuffle (no rand dependency).
+fn shuffle<T>(items: &mut [T], mut seed: u64) {
+    for i in (1..items.len()).rev() {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let j = (seed >> 33) as usize % (i + 1);
+        items.swap(i, j);
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "load test: run with --release -- --ignored load --nocapture"]
+async fn load_20000_sale_pings_with_10_percent_redeliveries_from_32_clients() {
+    let total = env_usize("CREATOR_LOAD_DELIVERIES", 20_000);
+    let clients = env_usize("CREATOR_LOAD_CLIENTS", 32);
+    let duplicates = total / 10;
+    let unique = total - duplicates;
+
+    let dir = TempDir::new("load");
+    let db = std::env::var("CREATOR_LOAD_DB")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| dir.db().to_string_lossy().into_owned());
+    let relay = spawn_relay_with(
+        &db,
+        &[("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)],
+        &["--quiet"],
+    )
+    .await;
+    let url = format!("{}/webhooks/gumroad/{GUMROAD_SECRET}", relay.base);
+
+    // Bodies: the quick-start Ping with a distinct sale_id per sale; every
+    // tenth delivery repeats an earlier sale, as Gumroad's retries do.
+    let template = String::from_utf8(fixture("cli/gumroad_sale_ping.form")).unwrap();
+    let body = |i: usize| {
+        template
+            .replace(
+                "sale_id=QuickStartSale0000000w%3D%3D",
+                &format!("sale_id=LoadSale{i:08}%3D%3D"),
+            )
+            .into_bytes()
+    };
+    let mut plan: Vec<usize> = (0..unique).collect();
+    plan.extend((0..duplicates).map(|k| (k * 7919) % unique));
+    shuffle(&mut plan, 0x5eed);
+    let bodies: Arc<Vec<Vec<u8>>> = Arc::new(plan.iter().map(|&i| body(i)).collect());
+
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..clients {
+        let (http, url, bodies, next) = (http.clone(), url.clone(), bodies.clone(), next.clone());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut stored = 0usize;
+            let mut failures = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(body) = bodies.get(i) else { break };
+                let t = Instant::now();
+                let result = http
+                    .post(&url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(body.clone())
+                    .send()
+                    .await;
+                match result {
+                    Ok(resp) => {
+                        let status = resp.status().as_u16();
+                        let text = resp.text().await.unwrap_or_default();
+                        latencies.push(t.elapsed());
+                        if status != 200 {
+                            failures.push(format!("{status} {text}"));
+                        } else if text.contains("\"stored\"") {
+                            stored += 1;
+                        }
+                    }
+                    Err(e) => failures.push(e.to_string()),
+                }
+            }
+            (latencies, stored, failures)
+        }));
+    }
+    let mut latencies = Vec::with_capacity(total);
+    let mut stored = 0;
+    let mut failures = Vec::new();
+    for w in workers {
+        let (l, s, f) = w.await.unwrap();
+        latencies.extend(l);
+        stored += s;
+        failures.extend(f);
+    }
+    let elapsed = started.elapsed();
+    let status = sigterm_and_wait(relay).await;
+    assert!(status.success(), "relay exit: {status:?}");
+
+    latencies.sort();
+    let rate = total as f64 / elapsed.as_secs_f64();
+    let (p50, p90, p99, max) = (
+        percentile(&latencies, 50.0),
+        percentile(&latencies, 90.0),
+        percentile(&latencies, 99.0),
+        latencies.last().copied().unwrap_or_default(),
+    );
+    let ledger = ledger::open(&db).await.unwrap();
+    let stats = ledger.stats().await.unwrap();
+    ledger.close().await;
+    eprintln!(
+        "creator relay load test: {total} deliveries ({unique} unique, {duplicates} redeliveries), {clients} clients, ledger {}\n  \
+         elapsed {:.2} s, {rate:.0} deliveries/s\n  \
+         latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms\n  \
+         answers: {} ok, {stored} stored, {} failed\n  \
+         ledger: {} events, {} deliveries counted, {} quarantined",
+        if ledger::is_postgres_url(&db) {
+            "postgres"
+        } else {
+            "sqlite"
+        },
+        elapsed.as_secs_f64(),
+        p50.as_secs_f64() * 1e3,
+        p90.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3,
+        max.as_secs_f64() * 1e3,
+        latencies.len() - failures.len(),
+        failures.len(),
+        stats.events,
+        stats.deliveries,
+        stats.quarantined,
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures, first: {:?}",
+        failures.len(),
+        failures.first()
+    );
+    assert_eq!(
+        stored, unique,
+        "each unique sale answered `stored` exactly once"
+    );
+    assert_eq!(
+        stats.events, unique as i64,
+        "the ledger holds exactly the unique events"
+    );
+    assert_eq!(stats.deliveries, total as i64);
+    assert_eq!(stats.quarantined, 0);
+    assert!(
+        p99 < Duration::from_secs(1),
+        "p99 {p99:?} is not well under 5 s"
+    );
+}
