@@ -302,11 +302,15 @@ impl Error {
     }
 
     /// True when trying the same request again later may succeed
-    /// (rate limits, timeouts, transport failures, 5xx).
+    /// (rate limits, timeouts, transport failures, and 500/502/503/504 that
+    /// the platform did not identify with an error code: a coded error, such
+    /// as Gumroad's `product_id_required`, answers the same every time).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::RateLimited { .. } | Error::Timeout { .. } | Error::Transport { .. } => true,
-            Error::Api { status, .. } => matches!(status, 500 | 502 | 503 | 504),
+            Error::Api { status, code, .. } => {
+                code.is_none() && matches!(status, 500 | 502 | 503 | 504)
+            }
             _ => false,
         }
     }
@@ -361,6 +365,19 @@ mod tests {
         assert!(format!("{err:?}").len() < 1_000);
         assert_eq!(err.status(), Some(502));
         assert!(err.is_retryable());
+    }
+
+    #[test]
+    fn a_coded_server_error_is_not_retryable() {
+        let err = |code: Option<&str>| Error::Api {
+            provider: Provider::Gumroad,
+            status: 500,
+            code: code.map(str::to_owned),
+            message: String::new(),
+            body: RawBody::default(),
+        };
+        assert!(err(None).is_retryable());
+        assert!(!err(Some("product_id_required")).is_retryable());
     }
 
     #[test]

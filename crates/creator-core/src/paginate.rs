@@ -1,6 +1,6 @@
 //! Lazy pagination: turn "fetch one page given a cursor" into a `Stream` of items.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::hash::Hash;
 
@@ -29,11 +29,18 @@ impl<T, C> Page<T, C> {
     }
 }
 
+/// How many recent cursors are remembered to detect a server loop. A loop
+/// longer than this many pages is not detected; memory stays constant however
+/// long the list.
+pub const SEEN_WINDOW: usize = 1024;
+
 /// Where a pagination stream stands between pages.
 struct State<C, F> {
     fetch: F,
     cursor: Option<C>,
+    /// The most recent cursors followed (at most [`SEEN_WINDOW`]), so memory stays flat on long lists.
     seen: HashSet<C>,
+    order: VecDeque<C>,
     pages: u32,
     max_pages: Option<u32>,
     done: bool,
@@ -45,7 +52,8 @@ struct State<C, F> {
 /// `next` cursor; it should capture the query so filters are kept on every
 /// page. The stream ends:
 /// - after a page whose `next` is `None` (the last page),
-/// - when a page returns a cursor that was already used (a server loop),
+/// - when a page returns a cursor that was already used (a server loop;
+///   the last [`SEEN_WINDOW`] cursors are remembered),
 /// - after `max_pages` pages, when set,
 /// - after the first error, which is yielded.
 ///
@@ -76,6 +84,7 @@ where
         fetch,
         cursor: None,
         seen: HashSet::new(),
+        order: VecDeque::new(),
         pages: 0,
         max_pages,
         done: false,
@@ -87,7 +96,15 @@ where
         let page = (st.fetch)(st.cursor.take()).await?;
         st.pages += 1;
         match page.next {
-            Some(next) if st.seen.insert(next.clone()) => st.cursor = Some(next),
+            Some(next) if st.seen.insert(next.clone()) => {
+                st.order.push_back(next.clone());
+                if st.order.len() > SEEN_WINDOW {
+                    if let Some(old) = st.order.pop_front() {
+                        st.seen.remove(&old);
+                    }
+                }
+                st.cursor = Some(next);
+            }
             // Last page, or a cursor we have already followed: stop after this page.
             _ => st.done = true,
         }
@@ -172,6 +189,18 @@ mod tests {
         );
         assert_eq!(collect(s, None).await.unwrap(), [1, 2, 3]);
         assert_eq!(calls.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn remembers_a_bounded_window_of_cursors_on_long_lists() {
+        // 3,000 pages with distinct cursors: all are followed, and the loop guard stays bounded.
+        let s = paginate(None, |cursor: Option<u32>| async move {
+            let page = cursor.unwrap_or(0);
+            Ok(Page::new(vec![page], (page < 2_999).then_some(page + 1)))
+        });
+        let items = collect(s, None).await.unwrap();
+        assert_eq!(items.len(), 3_000);
+        assert_eq!(items[2_999], 2_999);
     }
 
     #[tokio::test]

@@ -92,10 +92,17 @@ impl Response {
     /// # Errors
     /// [`Error::Decode`] with the path (`.sales[3].price`) and the raw body.
     pub fn json<T: DeserializeOwned>(&self, provider: Provider) -> Result<T> {
-        let de = &mut serde_json::Deserializer::from_slice(&self.body);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            Error::decode(provider, path, e.into_inner(), self.body.clone())
+        // Decode without path tracking first (the common, fast case); only a
+        // failure is decoded again to name the field that broke.
+        serde_json::from_slice(&self.body).map_err(|plain| {
+            let de = &mut serde_json::Deserializer::from_slice(&self.body);
+            match serde_path_to_error::deserialize::<_, T>(de) {
+                Err(e) => {
+                    let path = e.path().to_string();
+                    Error::decode(provider, path, e.into_inner(), self.body.clone())
+                }
+                Ok(_) => Error::decode(provider, ".", plain, self.body.clone()),
+            }
         })
     }
 }
