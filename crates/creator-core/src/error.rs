@@ -301,16 +301,19 @@ impl Error {
         }
     }
 
-    /// True when trying the same request again later may succeed
-    /// (rate limits, timeouts, transport failures, and 500/502/503/504 that
-    /// the platform did not identify with an error code: a coded error, such
-    /// as Gumroad's `product_id_required`, answers the same every time).
+    /// True when trying the same request again later may succeed: rate
+    /// limits, timeouts, transport failures, 502/503/504, and a 500 that the
+    /// platform did not identify with an error code (a coded 500, such as
+    /// Gumroad's `product_id_required`, answers the same every time).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::RateLimited { .. } | Error::Timeout { .. } | Error::Transport { .. } => true,
-            Error::Api { status, code, .. } => {
-                code.is_none() && matches!(status, 500 | 502 | 503 | 504)
-            }
+            Error::Api {
+                status: 502..=504, ..
+            } => true,
+            Error::Api {
+                status: 500, code, ..
+            } => code.is_none(),
             _ => false,
         }
     }
@@ -378,6 +381,17 @@ mod tests {
         };
         assert!(err(None).is_retryable());
         assert!(!err(Some("product_id_required")).is_retryable());
+        let outage = Error::Api {
+            provider: Provider::Gumroad,
+            status: 503,
+            code: Some("edge_html".into()),
+            message: String::new(),
+            body: RawBody::default(),
+        };
+        assert!(
+            outage.is_retryable(),
+            "a 503 is transient whatever its label"
+        );
     }
 
     #[test]

@@ -236,13 +236,8 @@ impl GumroadClient {
 
     pub(crate) fn decode<T: DeserializeOwned + Envelope>(&self, response: &Response) -> Result<T> {
         let provider = self.provider();
-        // Decode without path tracking first (the common, successful case);
-        // only a failure is decoded again to report the failing field path.
-        let decoded = match serde_json::from_slice::<T>(&response.body) {
-            Ok(value) => Ok(value),
-            Err(_) => response.json::<T>(provider),
-        };
-        match decoded {
+        // `Response::json` decodes fast and tracks the field path only on failure.
+        match response.json::<T>(provider) {
             Ok(value) if value.success() == Some(false) => Err(success_false(provider, response)
                 .unwrap_or_else(|| {
                     GumroadClassifier::success_false(
