@@ -98,10 +98,10 @@ where
         match page.next {
             Some(next) if st.seen.insert(next.clone()) => {
                 st.order.push_back(next.clone());
-                if st.order.len() > SEEN_WINDOW {
-                    if let Some(old) = st.order.pop_front() {
-                        st.seen.remove(&old);
-                    }
+                if st.order.len() > SEEN_WINDOW
+                    && let Some(old) = st.order.pop_front()
+                {
+                    st.seen.remove(&old);
                 }
                 st.cursor = Some(next);
             }
