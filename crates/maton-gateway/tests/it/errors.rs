@@ -317,8 +317,9 @@ async fn maton_500_expired_oauth_token_says_to_reconnect() {
         }
         other => panic!("expected Api 500 from Maton, got {other:?}"),
     }
-    assert!(err.is_retryable());
-    // A GET 500 is retried by the core policy (3 attempts) before giving up.
+    // A GET 500 is retried by the core policy (3 attempts) before giving up;
+    // after that, the coded error tells the caller to reconnect, not to retry.
+    assert!(!err.is_retryable());
     assert_eq!(requests(&server).await.len(), 3);
 }
 
