@@ -32,7 +32,7 @@ impl<T, C> Page<T, C> {
 /// How many recent cursors are remembered to detect a server loop. A loop
 /// longer than this many pages is not detected; memory stays constant however
 /// long the list.
-pub const SEEN_WINDOW: usize = 1024;
+const SEEN_WINDOW: usize = 1024;
 
 /// Where a pagination stream stands between pages.
 struct State<C, F> {
@@ -53,7 +53,7 @@ struct State<C, F> {
 /// page. The stream ends:
 /// - after a page whose `next` is `None` (the last page),
 /// - when a page returns a cursor that was already used (a server loop;
-///   the last [`SEEN_WINDOW`] cursors are remembered),
+///   the last 1,024 cursors are remembered),
 /// - after `max_pages` pages, when set,
 /// - after the first error, which is yielded.
 ///
