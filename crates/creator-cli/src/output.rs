@@ -104,6 +104,15 @@ impl<W: Write> RecordWriter<W> {
         Ok(())
     }
 
+    /// Flushes what was written so far (call it before waiting for the next
+    /// page, so a slow export shows up progressively in a pipe).
+    ///
+    /// # Errors
+    /// When writing fails.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     /// Ends the output (closes the JSON array, prints the table header of an
     /// empty list) and flushes.
     ///

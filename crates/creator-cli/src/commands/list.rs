@@ -6,7 +6,7 @@ use std::io::BufWriter;
 use clap::Args;
 use creator_core::futures::stream::BoxStream;
 use creator_core::{PersonSearch, ProductQuery, SaleQuery, SubscriberQuery};
-use futures::TryStreamExt;
+use futures::{FutureExt, TryStreamExt};
 
 use super::{output_result, parse_day};
 use crate::CliError;
@@ -103,7 +103,18 @@ pub async fn stream_out<T: Record>(
     let mut progress = Progress::new(label, !options.no_progress, options.force_progress);
     let limit = options.limit.unwrap_or(u64::MAX);
     while progress.count() < limit {
-        let item = match items.try_next().await {
+        // Flush before waiting on the network, so output streams into pipes.
+        let next = match items.try_next().now_or_never() {
+            Some(ready) => ready,
+            None => {
+                if let Err(e) = out.flush() {
+                    progress.finish();
+                    return output_result::<()>(Err(e));
+                }
+                items.try_next().await
+            }
+        };
+        let item = match next {
             Ok(Some(item)) => item,
             Ok(None) => break,
             Err(e) => {

@@ -227,3 +227,39 @@ async fn a_postgres_url_without_the_feature_says_how_to_get_it() {
     cmd.args(["events", "--db", "postgres://localhost/creator"]);
     assert_one_line_error(&run(cmd).await, 1, "--features postgres");
 }
+
+#[tokio::test]
+async fn events_filters_by_provider_kind_since_and_limit() {
+    let dir = TempDir::new("filters");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    let relay = TestRelay::start(db).await;
+    for rel in ["sale.form", "refund.form", "cancellation.form"] {
+        let (status, _) = relay
+            .post_gumroad_form(fixture(&format!("gumroad/webhooks/{rel}")))
+            .await;
+        assert_eq!(status, 200, "{rel}");
+    }
+    relay.stop().await;
+    let count = |args: &[&str]| {
+        let mut cmd = creator();
+        cmd.args(["events", "--db", db, "--format", "jsonl"])
+            .args(args);
+        cmd
+    };
+    for (args, expected) in [
+        (vec![], 3),
+        (vec!["--provider", "gumroad"], 3),
+        (vec!["--provider", "gank"], 0),
+        (vec!["--kind", "refund"], 1),
+        (vec!["--kind", "subscription_cancelled"], 1),
+        (vec!["--kind", "cancellation"], 1),
+        (vec!["--since", "1h"], 3),
+        (vec!["--since", "2099-01-01"], 0),
+        (vec!["--limit", "2"], 2),
+    ] {
+        let out = run(count(&args)).await;
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out).lines().count(), expected, "{args:?}");
+    }
+}

@@ -2,7 +2,11 @@
 //! outgoing requests, the streamed output in each format, the progress
 //! counter, and one-line errors.
 
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
 use creator_testkit::{MockServerExt, mount_fallback};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -340,4 +344,46 @@ async fn maton_rejected_key_names_maton_api_key() {
         .env("MATON_API_URL", server.uri());
     let out = run(cmd).await;
     assert_one_line_error(&out, 3, "MATON_API_KEY");
+}
+
+#[tokio::test]
+async fn output_streams_page_by_page_before_the_list_is_complete() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/sales"))
+        .and(query_param_is_missing("page_key"))
+        .respond_with(json_fixture("gumroad/sales_page1.json"))
+        .mount(&server)
+        .await;
+    // The second page takes a while, as a slow export would.
+    Mock::given(method("GET"))
+        .and(path("/v2/sales"))
+        .and(query_param("page_key", "20250220221540000000-2938475"))
+        .respond_with(json_fixture("gumroad/sales_page3.json").set_delay(Duration::from_secs(3)))
+        .mount(&server)
+        .await;
+    mount_fallback(&server).await;
+    let mut cmd = tokio::process::Command::from(creator());
+    cmd.args(["sales", "--provider", "gumroad", "--format", "jsonl"])
+        .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+        .env("GUMROAD_API_URL", server.uri())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let started = Instant::now();
+    let first_page = async {
+        let a = lines.next_line().await.unwrap().unwrap();
+        let b = lines.next_line().await.unwrap().unwrap();
+        (a, b)
+    };
+    let (a, b) = tokio::time::timeout(Duration::from_secs(2), first_page)
+        .await
+        .expect("page one is printed while page two is still loading");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(a.contains("dHdvTWVtYmVyU2FsZQ==") && b.contains("cGh5c2ljYWxTYWxl"));
+    let last = lines.next_line().await.unwrap().unwrap();
+    assert!(last.contains("B28UKN-dvxYabdavG97Y-Q=="), "{last}");
+    assert!(child.wait().await.unwrap().success());
 }
