@@ -58,7 +58,8 @@ pub struct SyncArgs {
     /// On a fresh or full run, read sales from this day on (`2025-01-01`).
     #[arg(long)]
     after: Option<String>,
-    /// Stop after this many pages per list (a safety cap; the cursor is kept).
+    /// Read at most this many pages per list in this run; the run stays
+    /// resumable and the next `creator sync` continues from its cursor.
     #[arg(long)]
     max_pages: Option<u32>,
     /// No progress counter on stderr.
@@ -73,7 +74,7 @@ pub struct SyncOptions {
     pub full: bool,
     /// Lower bound for a fresh or full sales run.
     pub after: Option<Date>,
-    /// Page cap per list.
+    /// Page cap per list for this run (the run is left resumable, not complete).
     pub max_pages: Option<u32>,
     /// Show a progress counter on stderr (when it is a terminal).
     pub progress: bool,
@@ -230,8 +231,12 @@ pub async fn sync_sales(
             flush_sales(ledger, &mut batch, &mut state, &mut written).await?;
         }
     }
-    state.status = "complete".into();
-    state.resume_before = None;
+    if options.max_pages.is_none() {
+        state.status = "complete".into();
+        state.resume_before = None;
+    }
+    // With a page cap the list may have been cut short: the run stays
+    // `running` with its cursor, and the next run continues from there.
     flush_sales(ledger, &mut batch, &mut state, &mut written).await?;
     progress.finish();
     Ok(SyncReport {
@@ -314,7 +319,9 @@ pub async fn sync_subscribers(
             flush_subscribers(ledger, &mut batch, &mut state, &mut written).await?;
         }
     }
-    state.status = "complete".into();
+    if options.max_pages.is_none() {
+        state.status = "complete".into();
+    }
     flush_subscribers(ledger, &mut batch, &mut state, &mut written).await?;
     progress.finish();
     Ok(SyncReport {

@@ -227,3 +227,29 @@ async fn sync_binary_backfills_gumroad_sales_twice_without_duplicates() {
     assert_eq!(ledger.stats().await.unwrap().synced_sales, 5);
     ledger.close().await;
 }
+
+#[tokio::test]
+async fn a_page_capped_sales_run_stays_resumable_and_the_next_run_finishes_it() {
+    let dir = TempDir::new("sync-capped");
+    let ledger = ledger::open(dir.db().to_str().unwrap()).await.unwrap();
+    let shop = Flaky::new(None);
+    // The fake serves 4 sales per page.
+    let capped = SyncOptions {
+        max_pages: Some(1),
+        ..SyncOptions::default()
+    };
+    let first = sync_sales(&*ledger, "fake", &shop, &capped).await.unwrap();
+    assert_eq!(first.written, 4);
+    assert_eq!(
+        first.state.status, "running",
+        "a capped run is not complete"
+    );
+    assert_eq!(first.state.resume_before.as_deref(), Some("2025-02-27"));
+    let second = sync_sales(&*ledger, "fake", &shop, &SyncOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(second.mode, "resumed");
+    assert_eq!(second.state.status, "complete");
+    assert_eq!(ledger.stats().await.unwrap().synced_sales, 25);
+    ledger.close().await;
+}
