@@ -15,7 +15,7 @@ use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime};
 use crate::CliError;
 
 /// Where the ledger is.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct DbArgs {
     /// The ledger: an SQLite file (created on first use), or a
     /// `postgres://user@host/db` URL (builds with the `postgres` feature).
@@ -26,6 +26,15 @@ pub struct DbArgs {
         hide_env_values = true
     )]
     pub db: String,
+}
+
+impl std::fmt::Debug for DbArgs {
+    // A PostgreSQL URL may carry a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbArgs")
+            .field("db", &relay::shown_db(&self.db))
+            .finish()
+    }
 }
 
 /// Maps an output error: a closed pipe (`creator events | head`) ends the

@@ -50,11 +50,11 @@ pub struct RelayArgs {
     /// The secret path segment of the Gumroad endpoint
     /// (`/webhooks/gumroad/<secret>`, at least 16 URL-safe characters).
     /// Without it, one is generated on first start and kept in the ledger.
-    #[arg(long, env = "CREATOR_GUMROAD_SECRET", hide_env_values = true)]
-    gumroad_secret: Option<String>,
+    #[arg(long, env = "CREATOR_GUMROAD_SECRET", hide_env_values = true, value_parser = secret)]
+    gumroad_secret: Option<Secret>,
     /// The `key` Gank returned when the webhook was registered (HMAC key).
-    #[arg(long, env = "GANK_WEBHOOK_KEY", hide_env_values = true)]
-    gank_key: Option<String>,
+    #[arg(long, env = "GANK_WEBHOOK_KEY", hide_env_values = true, value_parser = secret)]
+    gank_key: Option<Secret>,
     /// The header carrying Gank's signature (Gank does not document it: take
     /// it from a captured delivery).
     #[arg(long, env = "GANK_SIGNATURE_HEADER")]
@@ -67,11 +67,17 @@ pub struct RelayArgs {
     gank_signature_encoding: GankEncoding,
     /// A secret path segment for the Gank endpoint (`/webhooks/gank/<secret>`),
     /// alone or on top of the signature check.
-    #[arg(long, env = "CREATOR_GANK_SECRET", hide_env_values = true)]
-    gank_url_secret: Option<String>,
+    #[arg(long, env = "CREATOR_GANK_SECRET", hide_env_values = true, value_parser = secret)]
+    gank_url_secret: Option<Secret>,
     /// Do not print a line per delivery.
     #[arg(long)]
     quiet: bool,
+}
+
+/// Secrets from the command line or environment go straight into a
+/// [`Secret`], so `Debug` of the parsed arguments never shows them.
+fn secret(value: &str) -> Result<Secret, String> {
+    Ok(Secret::new(value))
 }
 
 fn check_secret(option: &str, secret: &str) -> Result<(), CliError> {
@@ -108,12 +114,12 @@ fn generate_secret() -> Result<String, CliError> {
 /// The Gumroad URL secret: the given one, or the one kept in the ledger
 /// (generated on first start). Returns it and whether it came from the ledger.
 async fn gumroad_secret(
-    given: Option<&str>,
+    given: Option<&Secret>,
     ledger: &dyn Ledger,
 ) -> Result<(String, bool), CliError> {
     if let Some(s) = given {
-        check_secret("--gumroad-secret (CREATOR_GUMROAD_SECRET)", s)?;
-        return Ok((s.to_owned(), false));
+        check_secret("--gumroad-secret (CREATOR_GUMROAD_SECRET)", s.expose())?;
+        return Ok((s.expose().to_owned(), false));
     }
     if let Some(saved) = ledger.setting(GUMROAD_SECRET_SETTING).await? {
         return Ok((saved, true));
@@ -126,12 +132,16 @@ async fn gumroad_secret(
 }
 
 fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
-    let key = args.gank_key.as_deref().filter(|k| !k.trim().is_empty());
+    let key = args
+        .gank_key
+        .as_ref()
+        .map(Secret::expose)
+        .filter(|k| !k.trim().is_empty());
     let header = args
         .gank_signature_header
         .as_deref()
         .filter(|h| !h.trim().is_empty());
-    let url_secret = args.gank_url_secret.as_deref();
+    let url_secret = args.gank_url_secret.as_ref().map(Secret::expose);
     if let Some(s) = url_secret {
         check_secret("--gank-url-secret (CREATOR_GANK_SECRET)", s)?;
     }
@@ -213,8 +223,7 @@ fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
 pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     let (gank, gank_note) = gank_endpoint(&args)?;
     let ledger = ledger::open(&args.db.db).await?;
-    let (secret, from_ledger) = match gumroad_secret(args.gumroad_secret.as_deref(), &*ledger).await
-    {
+    let (secret, from_ledger) = match gumroad_secret(args.gumroad_secret.as_ref(), &*ledger).await {
         Ok(s) => s,
         Err(e) => {
             ledger.close().await;
@@ -258,7 +267,7 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
 }
 
 /// The `--db` value without a password.
-fn shown_db(db: &str) -> String {
+pub(crate) fn shown_db(db: &str) -> String {
     if ledger::is_postgres_url(db)
         && let Some((scheme, rest)) = db.split_once("://")
         && let Some((_, host)) = rest.rsplit_once('@')
@@ -303,6 +312,32 @@ mod tests {
         let g = generate_secret().unwrap();
         assert_eq!(g.len(), 32);
         assert!(check_secret("x", &g).is_ok());
+    }
+
+    #[test]
+    fn debug_of_the_parsed_command_line_shows_no_secret() {
+        use clap::Parser;
+        let cli = crate::Cli::parse_from([
+            "creator",
+            "relay",
+            "--db",
+            "postgres://u:pg-pa55word@db/creator",
+            "--gumroad-secret",
+            "gumroad-s3cret-0123456789",
+            "--gank-key",
+            "gank-k3y-0123456789",
+            "--gank-url-secret",
+            "gank-url-s3cret-0123456789",
+        ]);
+        let shown = format!("{cli:?} {cli:#?}");
+        for secret in [
+            "pg-pa55word",
+            "gumroad-s3cret",
+            "gank-k3y",
+            "gank-url-s3cret",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
     }
 
     #[test]

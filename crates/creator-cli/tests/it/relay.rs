@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use creator_cli::ledger;
+use creator_cli::ledger::{self, Ledger};
 use creator_cli::relay::Endpoint;
 use creator_testkit::{FakeProvider, SIGNATURE_HEADER};
 use futures::TryStreamExt;
@@ -535,4 +535,92 @@ async fn graceful_shutdown_finishes_an_in_flight_delivery() {
         .unwrap();
     assert_eq!(events.len(), 1, "the in-flight delivery was stored");
     ledger.close().await;
+}
+
+/// A ledger whose event writes take longer than Gumroad waits.
+#[derive(Debug)]
+struct SlowLedger(Arc<dyn Ledger>, Duration);
+
+#[creator_core::async_trait]
+impl Ledger for SlowLedger {
+    fn backend(&self) -> &'static str {
+        "slow"
+    }
+    async fn record_event(
+        &self,
+        event: ledger::NewEvent,
+    ) -> Result<ledger::Recorded, ledger::LedgerError> {
+        tokio::time::sleep(self.1).await;
+        self.0.record_event(event).await
+    }
+    async fn quarantine(&self, d: ledger::NewQuarantine) -> Result<i64, ledger::LedgerError> {
+        self.0.quarantine(d).await
+    }
+    fn events(
+        &self,
+        f: ledger::EventFilter,
+    ) -> futures::stream::BoxStream<'static, Result<ledger::StoredEvent, ledger::LedgerError>> {
+        self.0.events(f)
+    }
+    fn quarantined(
+        &self,
+        f: ledger::QuarantineFilter,
+    ) -> futures::stream::BoxStream<'static, Result<ledger::QuarantinedDelivery, ledger::LedgerError>>
+    {
+        self.0.quarantined(f)
+    }
+    async fn write_sync_batch(&self, b: ledger::SyncBatch) -> Result<(), ledger::LedgerError> {
+        self.0.write_sync_batch(b).await
+    }
+    async fn sync_state(
+        &self,
+        p: &str,
+        r: &str,
+    ) -> Result<Option<ledger::SyncState>, ledger::LedgerError> {
+        self.0.sync_state(p, r).await
+    }
+    async fn setting(&self, k: &str) -> Result<Option<String>, ledger::LedgerError> {
+        self.0.setting(k).await
+    }
+    async fn setting_or_insert(&self, k: &str, v: &str) -> Result<String, ledger::LedgerError> {
+        self.0.setting_or_insert(k, v).await
+    }
+    async fn stats(&self) -> Result<ledger::LedgerStats, ledger::LedgerError> {
+        self.0.stats().await
+    }
+    async fn close(&self) {
+        self.0.close().await
+    }
+}
+
+#[tokio::test]
+async fn a_ledger_slower_than_gumroads_5_second_timeout_is_answered_503_in_time() {
+    let dir = TempDir::new("slow");
+    let inner = ledger::open(dir.db().to_str().unwrap()).await.unwrap();
+    let slow: Arc<dyn Ledger> = Arc::new(SlowLedger(inner, Duration::from_secs(3)));
+    let config = creator_cli::relay::RelayConfig {
+        store_timeout: Duration::from_millis(300),
+        ..config()
+    };
+    let relay = creator_cli::relay::Relay::start(config, endpoints(), slow)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "http://{}/webhooks/gumroad/{GUMROAD_SECRET}",
+            relay.local_addr()
+        ))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(fixture("gumroad/webhooks/sale.form"))
+        .send()
+        .await
+        .unwrap();
+    let waited = started.elapsed();
+    assert_eq!(resp.status().as_u16(), 503, "Gumroad retries a 503");
+    assert!(
+        waited < Duration::from_secs(2),
+        "answered after {waited:?}, not after the ledger's 3 s"
+    );
+    relay.shutdown().await.unwrap();
 }
