@@ -7,7 +7,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::support::*;
 
 const PRODUCT: &str = "A-m3CDDC5dlrSdKZp0RFhA==";
-const KEY: &str = "85DB562A-C11D4B06-A2335A6B-8C079166";
+const KEY: &str = "00000000-5934B940-35F1DA81-6938C101";
 
 async fn server(status: u16, rel: &str) -> MockServer {
     let server = MockServer::start().await;
