@@ -19,7 +19,7 @@
 //!
 //! /// Works the same on every provider.
 //! async fn last_ten(shop: &dyn Sales) -> Result<Vec<Sale>> {
-//!     collect(shop.sales(SaleQuery::new()), Some(10)).await
+//!     collect(shop.list_sales(SaleQuery::new()), Some(10)).await
 //! }
 //! ```
 #![forbid(unsafe_code)]

@@ -15,7 +15,7 @@
 //!
 //! /// Works the same on Gumroad, Gank or through Maton.
 //! async fn recent_sales(shop: &dyn Sales) -> Result<Vec<Sale>> {
-//!     collect(shop.sales(SaleQuery::new().max_pages(5)), Some(100)).await
+//!     collect(shop.list_sales(SaleQuery::new().max_pages(5)), Some(100)).await
 //! }
 //! ```
 #![forbid(unsafe_code)]

@@ -35,7 +35,7 @@ pub enum PersonSearch {
     NicknameContains(String),
 }
 
-/// Filters for [`Products::products`](crate::Products::products).
+/// Filters for [`Products::list_products`](crate::Products::list_products).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct ProductQuery {
@@ -56,7 +56,7 @@ impl ProductQuery {
     }
 }
 
-/// Filters for [`Sales::sales`](crate::Sales::sales).
+/// Filters for [`Sales::list_sales`](crate::Sales::list_sales).
 ///
 /// ```
 /// use creator_core::SaleQuery;
@@ -115,7 +115,7 @@ impl SaleQuery {
     }
 }
 
-/// Filters for [`Subscribers::subscribers`](crate::Subscribers::subscribers).
+/// Filters for [`Subscribers::list_subscribers`](crate::Subscribers::list_subscribers).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct SubscriberQuery {

@@ -16,7 +16,7 @@ pub trait Products: Send + Sync {
     fn provider(&self) -> Provider;
 
     /// Every product, fetched lazily page by page.
-    fn products(&self, query: ProductQuery) -> BoxStream<'_, Result<Product>>;
+    fn list_products(&self, query: ProductQuery) -> BoxStream<'_, Result<Product>>;
 
     /// One product by id.
     ///
@@ -34,7 +34,7 @@ pub trait Sales: Send + Sync {
     /// Sales matching `query`, newest first where the platform orders them,
     /// fetched lazily page by page. A filter the platform cannot apply yields
     /// [`Error::Unsupported`] as the first item, never a silently wider list.
-    fn sales(&self, query: SaleQuery) -> BoxStream<'_, Result<Sale>>;
+    fn list_sales(&self, query: SaleQuery) -> BoxStream<'_, Result<Sale>>;
 
     /// One sale by id.
     ///
@@ -51,7 +51,7 @@ pub trait Subscribers: Send + Sync {
     fn provider(&self) -> Provider;
 
     /// Subscribers matching `query`, fetched lazily page by page.
-    fn subscribers(&self, query: SubscriberQuery) -> BoxStream<'_, Result<Subscriber>>;
+    fn list_subscribers(&self, query: SubscriberQuery) -> BoxStream<'_, Result<Subscriber>>;
 
     /// The current status of one subscription.
     ///

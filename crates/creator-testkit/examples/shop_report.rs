@@ -15,13 +15,16 @@ where
     P: Products + Sales + Subscribers,
 {
     println!("provider: {}", Products::provider(shop));
-    let products: Vec<_> = shop.products(ProductQuery::new()).try_collect().await?;
+    let products: Vec<_> = shop
+        .list_products(ProductQuery::new())
+        .try_collect()
+        .await?;
     for p in &products {
         let price = p.price.map(|m| m.to_string()).unwrap_or_else(|| "-".into());
         println!("  product {:<16} {:<12} {price}", p.id, p.name);
     }
     let mut revenue: Vec<Money> = Vec::new();
-    let mut sales = shop.sales(SaleQuery::new());
+    let mut sales = shop.list_sales(SaleQuery::new());
     let mut count = 0;
     while let Some(sale) = sales.try_next().await? {
         count += 1;
@@ -44,7 +47,7 @@ where
             .join(", ")
     );
     let active = shop
-        .subscribers(SubscriberQuery::new().active_only())
+        .list_subscribers(SubscriberQuery::new().active_only())
         .try_collect::<Vec<_>>()
         .await?;
     println!("  {} active subscribers", active.len());

@@ -37,7 +37,7 @@ pub struct ProductsCase {
 /// # Panics
 /// When a rule is broken.
 pub async fn products<P: Products + ?Sized>(p: &P, case: &ProductsCase) {
-    let all = collect(p.products(ProductQuery::new()), None)
+    let all = collect(p.list_products(ProductQuery::new()), None)
         .await
         .unwrap_or_else(|e| panic!("products: listing failed: {e}"));
     assert_eq!(
@@ -51,7 +51,7 @@ pub async fn products<P: Products + ?Sized>(p: &P, case: &ProductsCase) {
         "products: provider tag"
     );
 
-    let first = collect(p.products(ProductQuery::new().max_pages(1)), None)
+    let first = collect(p.list_products(ProductQuery::new().max_pages(1)), None)
         .await
         .unwrap_or_else(|e| panic!("products: first page failed: {e}"));
     assert!(
@@ -103,7 +103,7 @@ pub struct SalesCase {
 pub async fn sales<S: Sales + ?Sized>(s: &S, case: &SalesCase) {
     match case.total {
         Some(total) => {
-            let all = collect(s.sales(SaleQuery::new()), None)
+            let all = collect(s.list_sales(SaleQuery::new()), None)
                 .await
                 .unwrap_or_else(|e| panic!("sales: listing failed: {e}"));
             assert_eq!(
@@ -113,16 +113,16 @@ pub async fn sales<S: Sales + ?Sized>(s: &S, case: &SalesCase) {
             );
             assert_unique(all.iter().map(|x| x.id.clone()), "sales");
             if total >= 3 {
-                let limited = collect(s.sales(SaleQuery::new()), Some(3))
+                let limited = collect(s.list_sales(SaleQuery::new()), Some(3))
                     .await
                     .unwrap_or_else(|e| panic!("{e}"));
                 assert_eq!(limited.len(), 3, "sales: collect with a limit");
             }
         }
-        None => expect_unsupported_stream(s.sales(SaleQuery::new()), "sales: listing").await,
+        None => expect_unsupported_stream(s.list_sales(SaleQuery::new()), "sales: listing").await,
     }
     if let Some((product, count)) = &case.by_product {
-        let got = collect(s.sales(SaleQuery::new().product(product)), None)
+        let got = collect(s.list_sales(SaleQuery::new().product(product)), None)
             .await
             .unwrap_or_else(|e| panic!("sales: product filter failed: {e}"));
         assert_eq!(got.len(), *count, "sales: product filter count");
@@ -132,7 +132,7 @@ pub async fn sales<S: Sales + ?Sized>(s: &S, case: &SalesCase) {
         );
     }
     if let Some((email, count)) = &case.by_email {
-        let got = collect(s.sales(SaleQuery::new().email(email)), None)
+        let got = collect(s.list_sales(SaleQuery::new().email(email)), None)
             .await
             .unwrap_or_else(|e| panic!("sales: email filter failed: {e}"));
         assert_eq!(got.len(), *count, "sales: email filter count");
@@ -145,7 +145,7 @@ pub async fn sales<S: Sales + ?Sized>(s: &S, case: &SalesCase) {
     if let Some((range, count)) = &case.by_range {
         let mut q = SaleQuery::new();
         q.range = *range;
-        let got = collect(s.sales(q), None)
+        let got = collect(s.list_sales(q), None)
             .await
             .unwrap_or_else(|e| panic!("sales: date filter failed: {e}"));
         assert_eq!(got.len(), *count, "sales: date filter count");
@@ -195,7 +195,7 @@ pub struct SubscribersCase {
 /// # Panics
 /// When a rule is broken.
 pub async fn subscribers<S: Subscribers + ?Sized>(s: &S, case: &SubscribersCase) {
-    let all = collect(s.subscribers(SubscriberQuery::new()), None)
+    let all = collect(s.list_subscribers(SubscriberQuery::new()), None)
         .await
         .unwrap_or_else(|e| panic!("subscribers: listing failed: {e}"));
     assert_eq!(
@@ -205,18 +205,24 @@ pub async fn subscribers<S: Subscribers + ?Sized>(s: &S, case: &SubscribersCase)
     );
     assert_unique(all.iter().map(|x| x.id.clone()), "subscribers");
 
-    let active = collect(s.subscribers(SubscriberQuery::new().active_only()), None)
-        .await
-        .unwrap_or_else(|e| panic!("subscribers: active_only failed: {e}"));
+    let active = collect(
+        s.list_subscribers(SubscriberQuery::new().active_only()),
+        None,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("subscribers: active_only failed: {e}"));
     assert_eq!(active.len(), case.active, "subscribers: active_only count");
     assert!(
         active.iter().all(|x| x.status.has_access()),
         "subscribers: active_only yields only subscribers with access"
     );
     if let Some((product, count)) = &case.by_product {
-        let got = collect(s.subscribers(SubscriberQuery::new().product(product)), None)
-            .await
-            .unwrap_or_else(|e| panic!("subscribers: product filter failed: {e}"));
+        let got = collect(
+            s.list_subscribers(SubscriberQuery::new().product(product)),
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("subscribers: product filter failed: {e}"));
         assert_eq!(got.len(), *count, "subscribers: product filter count");
         assert!(
             got.iter().all(|x| x.product_id.as_deref() == Some(product)),
@@ -225,7 +231,7 @@ pub async fn subscribers<S: Subscribers + ?Sized>(s: &S, case: &SubscribersCase)
     }
     for (search, count) in &case.searches {
         let got = collect(
-            s.subscribers(SubscriberQuery::new().search(search.clone())),
+            s.list_subscribers(SubscriberQuery::new().search(search.clone())),
             None,
         )
         .await
@@ -248,7 +254,7 @@ pub async fn subscribers<S: Subscribers + ?Sized>(s: &S, case: &SubscribersCase)
     }
     for search in &case.unsupported_searches {
         expect_unsupported_stream(
-            s.subscribers(SubscriberQuery::new().search(search.clone())),
+            s.list_subscribers(SubscriberQuery::new().search(search.clone())),
             "subscribers: unsupported search",
         )
         .await;

@@ -30,7 +30,7 @@ pub const SIGNATURE_HEADER: &str = "x-fake-signature";
 ///
 /// # futures::executor::block_on(async {
 /// let shop = FakeProvider::sample();
-/// let sales = collect(shop.sales(SaleQuery::new().product("prod_membership")), None).await?;
+/// let sales = collect(shop.list_sales(SaleQuery::new().product("prod_membership")), None).await?;
 /// assert!(sales.iter().all(|s| s.product_id.as_deref() == Some("prod_membership")));
 /// # Ok::<(), creator_core::Error>(())
 /// # });
@@ -190,7 +190,7 @@ impl Products for FakeProvider {
         FAKE
     }
 
-    fn products(&self, query: ProductQuery) -> BoxStream<'_, Result<Product>> {
+    fn list_products(&self, query: ProductQuery) -> BoxStream<'_, Result<Product>> {
         self.pages(self.products.clone(), query.max_pages)
     }
 
@@ -209,7 +209,7 @@ impl Sales for FakeProvider {
         FAKE
     }
 
-    fn sales(&self, query: SaleQuery) -> BoxStream<'_, Result<Sale>> {
+    fn list_sales(&self, query: SaleQuery) -> BoxStream<'_, Result<Sale>> {
         let matching = self
             .sales
             .iter()
@@ -246,7 +246,7 @@ impl Subscribers for FakeProvider {
         FAKE
     }
 
-    fn subscribers(&self, query: SubscriberQuery) -> BoxStream<'_, Result<Subscriber>> {
+    fn list_subscribers(&self, query: SubscriberQuery) -> BoxStream<'_, Result<Subscriber>> {
         let matches_search = |s: &Subscriber| match &query.search {
             None => true,
             Some(PersonSearch::Email(e)) => s.customer.email.as_ref() == Some(e),

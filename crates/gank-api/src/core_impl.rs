@@ -64,7 +64,7 @@ impl Products for GankClient {
         GANK
     }
 
-    fn products(&self, query: ProductQuery) -> BoxStream<'_, Result<Product>> {
+    fn list_products(&self, query: ProductQuery) -> BoxStream<'_, Result<Product>> {
         let client = self.clone();
         let mut listing_query = ListingQuery::new();
         listing_query.max_pages = query.max_pages;
@@ -158,7 +158,7 @@ impl Subscribers for GankClient {
         GANK
     }
 
-    fn subscribers(&self, query: SubscriberQuery) -> BoxStream<'_, Result<Subscriber>> {
+    fn list_subscribers(&self, query: SubscriberQuery) -> BoxStream<'_, Result<Subscriber>> {
         let mut filter = SubscriberFilter::new();
         filter.membership_setting_id = query.product_id.clone();
         match &query.search {
@@ -216,7 +216,7 @@ impl Subscribers for GankClient {
 
     /// `id` is either a payment id (asked with
     /// `GET /payment/creator/subscription/{id}/status`) or a subscriber id
-    /// from [`Subscribers::subscribers`] (`user:setting`, looked up through
+    /// from [`Subscribers::list_subscribers`] (`user:setting`, looked up through
     /// the export endpoint with `active=true`, then `active=false`).
     async fn subscription_status(&self, id: &str) -> Result<SubscriptionStatus> {
         let Some((user, setting)) = id.split_once(':') else {
@@ -320,7 +320,7 @@ impl Sales for GankClient {
         GANK
     }
 
-    fn sales(&self, query: SaleQuery) -> BoxStream<'_, Result<Sale>> {
+    fn list_sales(&self, query: SaleQuery) -> BoxStream<'_, Result<Sale>> {
         let mut filter = TransactionFilter::new();
         filter.max_pages = query.max_pages;
         let dated = query.range.after.is_some() || query.range.before.is_some();

@@ -74,8 +74,8 @@
 //!   subscriber's id is `"{supporter_user_id}:{membership_setting_id}"`,
 //!   which `subscription_status` accepts back, as it does a payment id. Gank
 //!   cannot search by email: that search is [`creator_core::Error::Unsupported`].
-//!   The inherent [`GankClient::subscribers`] (the endpoint group) shadows the
-//!   trait method, so call it as `Subscribers::subscribers(&client, query)`.
+//!   The trait's list is `client.list_subscribers(query)`; `client.subscribers()`
+//!   is the endpoint group.
 //! - [`Sales`](creator_core::Sales): one sale is the documented transaction
 //!   detail; the list is the undocumented V2 wallet list, filtered per row.
 //! - [`Webhooks`](creator_core::Webhooks): see below.

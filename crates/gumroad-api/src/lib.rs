@@ -17,11 +17,9 @@
 //!   429s, HTML edge pages) become [`creator_core::Error`]s in one place,
 //!   [`GumroadClassifier`], always keeping the raw body.
 //! - The client implements the provider-agnostic [`creator_core::Products`],
-//!   [`creator_core::Sales`] and [`creator_core::Subscribers`] traits. The
-//!   resource accessors `client.products()`, `client.sales()` and
-//!   `client.subscribers()` share their names with trait methods, so call the
-//!   traits through a trait object or fully qualified:
-//!   `creator_core::Sales::sales(&client, query)`.
+//!   [`creator_core::Sales`] and [`creator_core::Subscribers`] traits:
+//!   `client.list_sales(query)` streams normalized sales, while
+//!   `client.sales()` is the endpoint group with Gumroad's own models.
 //!
 //! ```no_run
 //! use futures::TryStreamExt;

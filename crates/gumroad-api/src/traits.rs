@@ -126,7 +126,7 @@ impl creator_core::Products for GumroadClient {
     }
 
     /// Every product; follows `next_page_key` when Gumroad paginates.
-    fn products(&self, query: ProductQuery) -> BoxStream<'_, Result<creator_core::Product>> {
+    fn list_products(&self, query: ProductQuery) -> BoxStream<'_, Result<creator_core::Product>> {
         let provider = GumroadClient::provider(self);
         GumroadClient::products(self)
             .list_with_max_pages(query.max_pages)
@@ -148,7 +148,7 @@ impl creator_core::Sales for GumroadClient {
 
     /// Sales, newest first. Every [`SaleQuery`] filter maps to a Gumroad
     /// parameter (`after`, `before`, `product_id`, `email`), sent on every page.
-    fn sales(&self, query: SaleQuery) -> BoxStream<'_, Result<creator_core::Sale>> {
+    fn list_sales(&self, query: SaleQuery) -> BoxStream<'_, Result<creator_core::Sale>> {
         let provider = GumroadClient::provider(self);
         let mut native = SalesQuery::new();
         native.after = query.range.after;
@@ -179,7 +179,7 @@ impl creator_core::Subscribers for GumroadClient {
     /// product filter, every membership product is walked in turn.
     /// `max_pages` applies to each product's subscriber list. An email search
     /// is sent to Gumroad; nickname searches yield [`Error::Unsupported`] first.
-    fn subscribers(
+    fn list_subscribers(
         &self,
         query: SubscriberQuery,
     ) -> BoxStream<'_, Result<creator_core::Subscriber>> {

@@ -442,7 +442,7 @@ impl MatonClient {
     /// # async fn run() -> creator_core::Result<()> {
     /// let gumroad = MatonClient::from_env()?.gumroad();
     /// // The trait method, not the inherent `products()` endpoint group:
-    /// let products = collect(Products::products(&gumroad, ProductQuery::new()), None).await?;
+    /// let products = collect(gumroad.list_products(ProductQuery::new()), None).await?;
     /// println!("{} products", products.len());
     /// # Ok(()) }
     /// ```

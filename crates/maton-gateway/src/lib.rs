@@ -60,7 +60,7 @@
 //!     return Ok(());
 //! };
 //! let gumroad = maton.gumroad_with_connection(&first.connection_id)?;
-//! let sales = collect(Sales::sales(&gumroad, SaleQuery::new()), Some(10)).await?;
+//! let sales = collect(gumroad.list_sales(SaleQuery::new()), Some(10)).await?;
 //! println!("{} recent sales", sales.len());
 //! # Ok(()) }
 //! ```

@@ -16,8 +16,8 @@ impl Products for MatonClient {
         Provider::Maton
     }
 
-    fn products(&self, query: ProductQuery) -> BoxStream<'_, Result<Product>> {
-        Products::products(self.gumroad_ref(), query)
+    fn list_products(&self, query: ProductQuery) -> BoxStream<'_, Result<Product>> {
+        Products::list_products(self.gumroad_ref(), query)
     }
 
     async fn product(&self, id: &str) -> Result<Product> {
@@ -32,8 +32,8 @@ impl Sales for MatonClient {
         Provider::Maton
     }
 
-    fn sales(&self, query: SaleQuery) -> BoxStream<'_, Result<Sale>> {
-        Sales::sales(self.gumroad_ref(), query)
+    fn list_sales(&self, query: SaleQuery) -> BoxStream<'_, Result<Sale>> {
+        Sales::list_sales(self.gumroad_ref(), query)
     }
 
     async fn sale(&self, id: &str) -> Result<Sale> {
@@ -48,8 +48,8 @@ impl Subscribers for MatonClient {
         Provider::Maton
     }
 
-    fn subscribers(&self, query: SubscriberQuery) -> BoxStream<'_, Result<Subscriber>> {
-        Subscribers::subscribers(self.gumroad_ref(), query)
+    fn list_subscribers(&self, query: SubscriberQuery) -> BoxStream<'_, Result<Subscriber>> {
+        Subscribers::list_subscribers(self.gumroad_ref(), query)
     }
 
     async fn subscription_status(&self, id: &str) -> Result<SubscriptionStatus> {

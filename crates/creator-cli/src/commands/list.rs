@@ -146,7 +146,7 @@ pub async fn run_products(args: ProductsArgs) -> Result<(), CliError> {
         query = query.max_pages(p);
     }
     stream_out(
-        products.products(query),
+        products.list_products(query),
         "products",
         &args.list,
         shop.credentials,
@@ -177,7 +177,13 @@ pub async fn run_sales(args: SalesArgs) -> Result<(), CliError> {
     }
     let shop = shop(&args.provider, &[Resource::Sales])?;
     let sales = shop.sales.ok_or_else(|| unsupported("sales"))?;
-    stream_out(sales.sales(query), "sales", &args.list, shop.credentials).await
+    stream_out(
+        sales.list_sales(query),
+        "sales",
+        &args.list,
+        shop.credentials,
+    )
+    .await
 }
 
 /// Runs `creator subscribers`.
@@ -207,7 +213,7 @@ pub async fn run_subscribers(args: SubscribersArgs) -> Result<(), CliError> {
     let shop = shop(&args.provider, &[Resource::Subscribers])?;
     let subscribers = shop.subscribers.ok_or_else(|| unsupported("subscribers"))?;
     stream_out(
-        subscribers.subscribers(query),
+        subscribers.list_subscribers(query),
         "subscribers",
         &args.list,
         shop.credentials,

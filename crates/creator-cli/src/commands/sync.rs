@@ -193,7 +193,7 @@ pub async fn sync_sales(
     let mut written = 0u64;
     let mut batch = Vec::with_capacity(BATCH);
     let mut progress = Progress::new(format!("{provider} sales"), options.progress, false);
-    let mut stream = sales.sales(query);
+    let mut stream = sales.list_sales(query);
     loop {
         let next = stream.try_next().await;
         let sale = match next {
@@ -301,7 +301,7 @@ pub async fn sync_subscribers(
     let mut written = 0u64;
     let mut batch = Vec::with_capacity(BATCH);
     let mut progress = Progress::new(format!("{provider} subscribers"), options.progress, false);
-    let mut stream = subscribers.subscribers(query);
+    let mut stream = subscribers.list_subscribers(query);
     loop {
         let sub = match stream.try_next().await {
             Ok(Some(s)) => s,

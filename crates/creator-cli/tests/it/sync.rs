@@ -40,9 +40,9 @@ impl Sales for Flaky {
         Sales::provider(&self.inner)
     }
 
-    fn sales(&self, query: SaleQuery) -> BoxStream<'_, Result<Sale>> {
+    fn list_sales(&self, query: SaleQuery) -> BoxStream<'_, Result<Sale>> {
         self.queries.lock().unwrap().push(query.clone());
-        let all = self.inner.sales(query);
+        let all = self.inner.list_sales(query);
         match self.fail_after {
             None => all,
             Some(n) => all

@@ -11,16 +11,19 @@ async fn traits_are_object_safe_and_hold_across_providers() {
     ];
     let mut total = 0;
     for shop in &shops {
-        total += collect(shop.subscribers(SubscriberQuery::new().active_only()), None)
-            .await
-            .unwrap()
-            .len();
+        total += collect(
+            shop.list_subscribers(SubscriberQuery::new().active_only()),
+            None,
+        )
+        .await
+        .unwrap()
+        .len();
     }
     assert_eq!(total, 2 * creator_testkit::fake_sample::ACTIVE_SUBSCRIBERS);
 
     let sales: Arc<dyn Sales> = Arc::new(FakeProvider::sample());
     assert_eq!(
-        collect(sales.sales(SaleQuery::new()), Some(2))
+        collect(sales.list_sales(SaleQuery::new()), Some(2))
             .await
             .unwrap()
             .len(),

@@ -47,7 +47,7 @@ async fn products_are_listings_then_membership_tiers_with_native_models_kept() {
         .await;
     hosts.fallbacks().await;
     let client = hosts.client();
-    let products = collect(client.products(ProductQuery::new()), None)
+    let products = collect(client.list_products(ProductQuery::new()), None)
         .await
         .unwrap();
     let kinds: Vec<_> = products.iter().map(|p| p.kind.clone()).collect();
@@ -104,7 +104,7 @@ async fn products_without_any_way_to_know_the_user_is_a_config_error() {
     let hosts = Hosts::start().await;
     hosts.fallbacks().await;
     let client = hosts.builder().build().unwrap();
-    let err = collect(client.products(ProductQuery::new()), None)
+    let err = collect(client.list_products(ProductQuery::new()), None)
         .await
         .unwrap_err();
     assert!(
@@ -131,7 +131,7 @@ async fn subscribers_list_active_then_inactive_with_statuses() {
     hosts.fallbacks().await;
     let client = hosts.client();
     let subs = collect(
-        Subscribers::subscribers(
+        Subscribers::list_subscribers(
             &client,
             SubscriberQuery::new()
                 .product("0d6c3f8e-4b1a-4c57-9a57-2f0b1d7e9c11")
@@ -171,7 +171,7 @@ async fn subscribers_list_active_then_inactive_with_statuses() {
     insta::assert_json_snapshot!(subs);
 
     let only_active = collect(
-        Subscribers::subscribers(&client, SubscriberQuery::new().active_only()),
+        Subscribers::list_subscribers(&client, SubscriberQuery::new().active_only()),
         None,
     )
     .await
@@ -184,7 +184,7 @@ async fn subscribers_cannot_be_searched_by_email() {
     let hosts = Hosts::start().await;
     hosts.fallbacks().await;
     let err = collect(
-        Subscribers::subscribers(
+        Subscribers::list_subscribers(
             &hosts.client(),
             SubscriberQuery::new().search(PersonSearch::Email("fan@example.com".into())),
         ),
@@ -262,7 +262,9 @@ async fn sales_come_from_the_wallet_list_with_filters_applied_per_row() {
         .await;
     hosts.fallbacks().await;
     let client = hosts.client();
-    let all = collect(client.sales(SaleQuery::new()), None).await.unwrap();
+    let all = collect(client.list_sales(SaleQuery::new()), None)
+        .await
+        .unwrap();
     assert_eq!(all.len(), 2);
     assert!(
         all[0]
@@ -280,28 +282,28 @@ async fn sales_come_from_the_wallet_list_with_filters_applied_per_row() {
 
     let ids = |sales: Vec<creator_core::Sale>| sales.into_iter().map(|s| s.id).collect::<Vec<_>>();
     let by_product = collect(
-        client.sales(SaleQuery::new().product("4ae9d5c2-959f-42d6-a463-6c0003c95c8c")),
+        client.list_sales(SaleQuery::new().product("4ae9d5c2-959f-42d6-a463-6c0003c95c8c")),
         None,
     )
     .await
     .unwrap();
     assert_eq!(ids(by_product), ["DG-260227-5U7OZOIXN"]);
     let by_email = collect(
-        client.sales(SaleQuery::new().email("NOTRUFF4@example.com")),
+        client.list_sales(SaleQuery::new().email("NOTRUFF4@example.com")),
         None,
     )
     .await
     .unwrap();
     assert_eq!(ids(by_email), ["UM-260105-5UOW4VDKN"]);
     let since_february = collect(
-        client.sales(SaleQuery::new().after(time::macros::date!(2026 - 02 - 01))),
+        client.list_sales(SaleQuery::new().after(time::macros::date!(2026 - 02 - 01))),
         None,
     )
     .await
     .unwrap();
     assert_eq!(ids(since_february), ["DG-260227-5U7OZOIXN"]);
     let before_february = collect(
-        client.sales(SaleQuery::new().before(time::macros::date!(2026 - 02 - 01))),
+        client.list_sales(SaleQuery::new().before(time::macros::date!(2026 - 02 - 01))),
         None,
     )
     .await

@@ -204,7 +204,7 @@ async fn gumroad_passes_the_products_conformance_suite() {
     // Held as a trait object too.
     let dyn_products: Arc<dyn Products> = Arc::new(client);
     assert_eq!(
-        collect(dyn_products.products(Default::default()), None)
+        collect(dyn_products.list_products(Default::default()), None)
             .await
             .unwrap()
             .len(),
@@ -275,7 +275,7 @@ async fn subscribers_without_a_product_walk_only_membership_products() {
     mount_products(&server).await;
     mount_subscribers(&server).await;
     let subs = collect(
-        Subscribers::subscribers(&client(&server), SubscriberQuery::new()),
+        Subscribers::list_subscribers(&client(&server), SubscriberQuery::new()),
         None,
     )
     .await
@@ -318,7 +318,7 @@ async fn subscribers_without_a_product_walk_only_membership_products() {
 async fn nickname_search_is_unsupported_as_the_first_item_without_any_request() {
     let server = server().await;
     let client = client(&server);
-    let mut s = Subscribers::subscribers(
+    let mut s = Subscribers::list_subscribers(
         &client,
         SubscriberQuery::new().search(PersonSearch::NicknameExact("x".into())),
     );
@@ -332,7 +332,7 @@ async fn normalized_sale_keeps_usd_amount_and_the_native_model() {
     let server = server().await;
     mount_sales(&server).await;
     let client = client(&server);
-    let sales = collect(Sales::sales(&client, SaleQuery::new()), None)
+    let sales = collect(Sales::list_sales(&client, SaleQuery::new()), None)
         .await
         .unwrap();
     let jpy = sales.iter().find(|s| s.id == "cGh5c2ljYWxTYWxl").unwrap();
@@ -359,7 +359,7 @@ async fn normalized_products_kind_price_and_native_model() {
     let server = server().await;
     mount_products(&server).await;
     let products = collect(
-        Products::products(&client(&server), Default::default()),
+        Products::list_products(&client(&server), Default::default()),
         None,
     )
     .await
@@ -405,7 +405,7 @@ async fn the_trait_impls_work_unchanged_through_a_prefixed_transport() {
     .unwrap();
     let client = GumroadClient::from_transport(transport);
     let sales = collect(
-        Sales::sales(
+        Sales::list_sales(
             &client,
             SaleQuery::new().product("A-m3CDDC5dlrSdKZp0RFhA=="),
         ),

@@ -427,7 +427,7 @@ async fn gumroad_through_maton_passes_the_products_conformance_suite() {
     .await;
     let dyn_products: Arc<dyn Products> = Arc::new(gumroad);
     assert_eq!(dyn_products.provider(), Provider::Maton);
-    let all = collect(dyn_products.products(Default::default()), None)
+    let all = collect(dyn_products.list_products(Default::default()), None)
         .await
         .unwrap();
     assert!(all.iter().all(|p| p.provider == Provider::Maton));
@@ -531,7 +531,7 @@ async fn maton_client_itself_passes_the_sales_conformance_suite_and_is_object_sa
     for shop in shops {
         assert_eq!(shop.provider(), Provider::Maton);
         assert_eq!(
-            collect(shop.sales(Default::default()), Some(2))
+            collect(shop.list_sales(Default::default()), Some(2))
                 .await
                 .unwrap()
                 .len(),
@@ -558,9 +558,12 @@ async fn maton_client_itself_serves_products_and_subscribers() {
             .unwrap(),
         SubscriptionStatus::Active
     );
-    let subs = collect(Subscribers::subscribers(&maton, Default::default()), None)
-        .await
-        .unwrap();
+    let subs = collect(
+        Subscribers::list_subscribers(&maton, Default::default()),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(subs.len(), 3);
     assert!(assert_all_through_the_gateway(&server).await > 0);
 }
