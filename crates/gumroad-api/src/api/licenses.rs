@@ -78,8 +78,9 @@ pub struct LicensesApi<'a> {
 
 impl LicensesApi<'_> {
     /// `POST /v2/licenses/verify`. Needs no access token (works with
-    /// [`GumroadClient::unauthenticated`]). Retried on 5xx/429 only when it
-    /// does not increment the use count.
+    /// [`GumroadClient::unauthenticated`]). Only a verify that does not
+    /// increment the use count is retried (on 429, 502, 503, 504 and
+    /// timeouts, as every safe request is); one that counts a use never is.
     ///
     /// # Errors
     /// [`Error::NotFound`] with Gumroad's message for an unknown, disabled
