@@ -4,7 +4,8 @@
 //! - `cargo xtask fixtures check`: every fixture parses with its crate model and
 //!   holds no unredacted secret, email or token.
 //! - `cargo xtask fixtures record --provider gumroad|gank|maton [--base-url URL] [--only NAME]`:
-//!   re-records fixtures from your own account (read-only endpoints only), redacted.
+//!   re-records fixtures from your own account (read-only endpoints only), redacted
+//!   (`--out DIR` writes elsewhere than `fixtures/<provider>/`).
 
 mod check;
 mod ci;
@@ -24,10 +25,11 @@ commands:
   ci --list               print those checks
   fixtures check          check every fixture parses and holds no unredacted secret
   fixtures redact FILE..  redact files in place (JSON or form bodies), keeping their shape
-  fixtures record --provider gumroad|gank|maton [--base-url URL] [--only NAME]
+  fixtures record --provider gumroad|gank|maton [--base-url URL] [--only NAME] [--out DIR]
                           re-record fixtures from your own account: read-only endpoints,
                           tokens from GUMROAD_ACCESS_TOKEN, GANK_LOGIN_TOKEN,
-                          GANK_CREATOR_TOKEN or MATON_API_KEY, redacted before writing"
+                          GANK_CREATOR_TOKEN or MATON_API_KEY, redacted before writing
+                          (to fixtures/<provider>/, or DIR)"
     );
     ExitCode::from(2)
 }
@@ -99,12 +101,14 @@ fn fixtures_record(args: &[&str]) -> ExitCode {
     let mut provider = None;
     let mut base_url = None;
     let mut only = None;
+    let mut out = None;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let slot = match *flag {
             "--provider" => &mut provider,
             "--base-url" => &mut base_url,
             "--only" => &mut only,
+            "--out" => &mut out,
             other => {
                 eprintln!("fixtures record: unknown argument `{other}`");
                 return usage();
@@ -129,11 +133,14 @@ fn fixtures_record(args: &[&str]) -> ExitCode {
             return usage();
         }
     };
-    let dir = workspace_root().join("fixtures").join(match platform {
-        record::Platform::Gumroad => "gumroad",
-        record::Platform::Gank => "gank",
-        record::Platform::Maton => "maton",
-    });
+    let dir = match out {
+        Some(dir) => PathBuf::from(dir),
+        None => workspace_root().join("fixtures").join(match platform {
+            record::Platform::Gumroad => "gumroad",
+            record::Platform::Gank => "gank",
+            record::Platform::Maton => "maton",
+        }),
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
