@@ -7,10 +7,13 @@
 //! - [`FakeProvider`]: an in-memory implementation of all four core traits.
 //! - [`conformance`]: a suite generic over any implementation of the traits,
 //!   run by each provider crate against its own client over wiremock.
+//! - [`gumroad`]: a small Gumroad served from the fixtures, shared by the
+//!   Gumroad client's and the Maton gateway's conformance runs.
 #![forbid(unsafe_code)]
 
 pub mod conformance;
 mod fake;
+pub mod gumroad;
 pub mod mock;
 
 pub use fake::{FAKE, FakeProvider, SIGNATURE_HEADER, sample as fake_sample};

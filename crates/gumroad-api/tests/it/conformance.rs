@@ -9,188 +9,20 @@ use creator_core::{
 };
 use creator_testkit::conformance::{self, ProductsCase, SalesCase, SubscribersCase};
 use gumroad_api::GumroadClient;
-use serde_json::{Value, json};
 use time::macros::date;
-use time::{Date, OffsetDateTime};
-use wiremock::matchers::{method, path, path_regex, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::Mock;
+use wiremock::matchers::{method, path};
+
+use creator_testkit::gumroad as small;
 
 use crate::common::*;
 
-const MEMBERSHIP: &str = "Qm9vZk1lbWJlcnNoaXA==";
-
-/// A small Gumroad: `/v2/sales` filtered by `after`/`before`/`product_id`/
-/// `email` like the server does (purchase email, `before` exclusive),
-/// newest first, `page_size` per page with opaque `page_key` cursors.
-struct SalesServer {
-    sales: Vec<Value>,
-    page_size: usize,
-}
-
-impl SalesServer {
-    fn from_fixtures() -> Self {
-        let mut sales = Vec::new();
-        for name in ["sales_page1.json", "sales_page2.json", "sales_page3.json"] {
-            let page: Value = serde_json::from_slice(&fixture(name)).unwrap();
-            sales.extend(page["sales"].as_array().unwrap().iter().cloned());
-        }
-        Self {
-            sales,
-            page_size: 2,
-        }
-    }
-}
-
-fn day_of(sale: &Value) -> Date {
-    let ts = sale["created_at"].as_str().unwrap();
-    OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339)
-        .unwrap()
-        .date()
-}
-
-fn parse_day(s: &str) -> Date {
-    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).unwrap()
-}
-
-impl Respond for SalesServer {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let q: Vec<(String, String)> = req.url.query_pairs().into_owned().collect();
-        let get = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-        let matching: Vec<&Value> = self
-            .sales
-            .iter()
-            .filter(|s| get("after").is_none_or(|d| day_of(s) >= parse_day(&d)))
-            .filter(|s| get("before").is_none_or(|d| day_of(s) < parse_day(&d)))
-            .filter(|s| get("product_id").is_none_or(|p| s["product_id"] == p.as_str()))
-            .filter(|s| get("email").is_none_or(|e| s["purchase_email"] == e.as_str()))
-            .collect();
-        let start: usize = get("page_key")
-            .and_then(|k| k.strip_prefix("cursor-").and_then(|n| n.parse().ok()))
-            .unwrap_or(0);
-        let end = (start + self.page_size).min(matching.len());
-        let mut body = json!({ "success": true, "sales": matching[start.min(end)..end] });
-        if end < matching.len() {
-            body["next_page_key"] = json!(format!("cursor-{end}"));
-            body["next_page_url"] = json!(format!("/v2/sales?page_key=cursor-{end}"));
-        }
-        ResponseTemplate::new(200)
-            .set_body_raw(serde_json::to_vec(&body).unwrap(), "application/json")
-    }
-}
-
-/// `GET /v2/sales/:id` over the same data.
-struct SaleById(Vec<Value>);
-
-impl Respond for SaleById {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let id = req.url.path().trim_start_matches("/v2/sales/");
-        match self.0.iter().find(|s| s["id"] == id) {
-            Some(sale) => ResponseTemplate::new(200).set_body_raw(
-                serde_json::to_vec(&json!({"success": true, "sale": sale})).unwrap(),
-                "application/json",
-            ),
-            None => ResponseTemplate::new(200)
-                .set_body_raw(fixture("sale_not_found.json"), "application/json"),
-        }
-    }
-}
-
-async fn mount_products(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v2/products"))
-        .and(query_param_is_missing("page_key"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("products_page1.json"), "application/json"),
-        )
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v2/products"))
-        .and(query_param("page_key", "20250301120000000000-1804289"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("products_page2.json"), "application/json"),
-        )
-        .mount(server)
-        .await;
-    serve(
-        server,
-        "GET",
-        "/v2/products/A-m3CDDC5dlrSdKZp0RFhA==",
-        "product.json",
-    )
-    .await;
-    serve(server, "GET", "/v2/products/nope", "product_not_found.json").await;
-}
-
-async fn mount_sales(server: &MockServer) {
-    let data = SalesServer::from_fixtures();
-    let by_id = SaleById(data.sales.clone());
-    Mock::given(method("GET"))
-        .and(path("/v2/sales"))
-        .respond_with(data)
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path_regex("^/v2/sales/[^/]+$"))
-        .respond_with(by_id)
-        .mount(server)
-        .await;
-}
-
-async fn mount_subscribers(server: &MockServer) {
-    let route = format!("/v2/products/{MEMBERSHIP}/subscribers");
-    Mock::given(method("GET"))
-        .and(path(route.as_str()))
-        .and(query_param("email", "member@example.com"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("subscribers_by_email.json"), "application/json"),
-        )
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(route.as_str()))
-        .and(query_param_is_missing("email"))
-        .and(query_param("paginated", "true"))
-        .and(query_param_is_missing("page_key"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("subscribers_page1.json"), "application/json"),
-        )
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(route.as_str()))
-        .and(query_param_is_missing("email"))
-        .and(query_param("page_key", "20250201083000000000-3849201"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("subscribers_page2.json"), "application/json"),
-        )
-        .mount(server)
-        .await;
-    serve(
-        server,
-        "GET",
-        "/v2/subscribers/c3ViX21lbWJlcjE=",
-        "subscriber.json",
-    )
-    .await;
-    serve(
-        server,
-        "GET",
-        "/v2/subscribers/nope",
-        "subscriber_not_found.json",
-    )
-    .await;
-}
+const MEMBERSHIP: &str = small::MEMBERSHIP_PRODUCT_ID;
 
 #[tokio::test]
 async fn gumroad_passes_the_products_conformance_suite() {
     let server = server().await;
-    mount_products(&server).await;
+    small::mount_products(&server, "").await;
     let client = client(&server);
     conformance::products(
         &client,
@@ -215,7 +47,7 @@ async fn gumroad_passes_the_products_conformance_suite() {
 #[tokio::test]
 async fn gumroad_passes_the_sales_conformance_suite() {
     let server = server().await;
-    mount_sales(&server).await;
+    small::mount_sales(&server, "").await;
     let client = client(&server);
     conformance::sales(
         &client,
@@ -248,8 +80,8 @@ async fn gumroad_passes_the_sales_conformance_suite() {
 #[tokio::test]
 async fn gumroad_passes_the_subscribers_conformance_suite() {
     let server = server().await;
-    mount_products(&server).await;
-    mount_subscribers(&server).await;
+    small::mount_products(&server, "").await;
+    small::mount_subscribers(&server, "").await;
     let client = client(&server);
     conformance::subscribers(
         &client,
@@ -272,8 +104,8 @@ async fn gumroad_passes_the_subscribers_conformance_suite() {
 #[tokio::test]
 async fn subscribers_without_a_product_walk_only_membership_products() {
     let server = server().await;
-    mount_products(&server).await;
-    mount_subscribers(&server).await;
+    small::mount_products(&server, "").await;
+    small::mount_subscribers(&server, "").await;
     let subs = collect(
         Subscribers::list_subscribers(&client(&server), SubscriberQuery::new()),
         None,
@@ -330,7 +162,7 @@ async fn nickname_search_is_unsupported_as_the_first_item_without_any_request() 
 #[tokio::test]
 async fn normalized_sale_keeps_usd_amount_and_the_native_model() {
     let server = server().await;
-    mount_sales(&server).await;
+    small::mount_sales(&server, "").await;
     let client = client(&server);
     let sales = collect(Sales::list_sales(&client, SaleQuery::new()), None)
         .await
@@ -357,7 +189,7 @@ async fn normalized_sale_keeps_usd_amount_and_the_native_model() {
 #[tokio::test]
 async fn normalized_products_kind_price_and_native_model() {
     let server = server().await;
-    mount_products(&server).await;
+    small::mount_products(&server, "").await;
     let products = collect(
         Products::list_products(&client(&server), Default::default()),
         None,
@@ -389,7 +221,7 @@ async fn the_trait_impls_work_unchanged_through_a_prefixed_transport() {
     use creator_core::http::{Auth, Transport};
     let server = server().await;
     // The same mocks, behind a `/gumroad` prefix as with Maton.
-    let data = SalesServer::from_fixtures();
+    let data = small::SalesServer::from_fixtures();
     Mock::given(method("GET"))
         .and(path("/gumroad/v2/sales"))
         .respond_with(data)

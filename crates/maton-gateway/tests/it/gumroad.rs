@@ -11,11 +11,11 @@ use creator_testkit::conformance::{self, ProductsCase, SalesCase, SubscribersCas
 use futures::TryStreamExt;
 use gumroad_api::{SalesQuery, VerifyLicense};
 use maton_gateway::MatonErrorKind;
-use serde_json::{Value, json};
 use time::macros::date;
-use time::{Date, OffsetDateTime};
-use wiremock::matchers::{method, path, path_regex, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use creator_testkit::gumroad as small;
 
 use crate::common::*;
 
@@ -211,188 +211,8 @@ async fn values_from_the_gateway_are_tagged_maton() {
 // small Gumroad served under `/gumroad` from the Gumroad fixtures.
 // ---------------------------------------------------------------------------
 
-const MEMBERSHIP: &str = "Qm9vZk1lbWJlcnNoaXA==";
-const PRODUCT: &str = "A-m3CDDC5dlrSdKZp0RFhA==";
-
-/// `/gumroad/v2/sales` filtered like Gumroad does (`after` inclusive,
-/// `before` exclusive, `product_id`, purchase `email`), newest first,
-/// `page_size` per page with opaque `page_key` cursors.
-struct SalesServer {
-    sales: Vec<Value>,
-    page_size: usize,
-}
-
-impl SalesServer {
-    fn from_fixtures() -> Self {
-        let mut sales = Vec::new();
-        for page in ["sales_page1.json", "sales_page2.json", "sales_page3.json"] {
-            let page: Value = serde_json::from_slice(&fixture(&format!("gumroad/{page}"))).unwrap();
-            sales.extend(page["sales"].as_array().unwrap().iter().cloned());
-        }
-        Self {
-            sales,
-            page_size: 2,
-        }
-    }
-}
-
-fn day_of(sale: &Value) -> Date {
-    let ts = sale["created_at"].as_str().unwrap();
-    OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339)
-        .unwrap()
-        .date()
-}
-
-fn parse_day(s: &str) -> Date {
-    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).unwrap()
-}
-
-impl Respond for SalesServer {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let q: Vec<(String, String)> = req.url.query_pairs().into_owned().collect();
-        let get = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-        let matching: Vec<&Value> = self
-            .sales
-            .iter()
-            .filter(|s| get("after").is_none_or(|d| day_of(s) >= parse_day(&d)))
-            .filter(|s| get("before").is_none_or(|d| day_of(s) < parse_day(&d)))
-            .filter(|s| get("product_id").is_none_or(|p| s["product_id"] == p.as_str()))
-            .filter(|s| get("email").is_none_or(|e| s["purchase_email"] == e.as_str()))
-            .collect();
-        let start: usize = get("page_key")
-            .and_then(|k| k.strip_prefix("cursor-").and_then(|n| n.parse().ok()))
-            .unwrap_or(0);
-        let end = (start + self.page_size).min(matching.len());
-        let mut body = json!({ "success": true, "sales": matching[start.min(end)..end] });
-        if end < matching.len() {
-            body["next_page_key"] = json!(format!("cursor-{end}"));
-            // Gumroad's relative next_page_url has no gateway prefix; the client uses the key.
-            body["next_page_url"] = json!(format!("/v2/sales?page_key=cursor-{end}"));
-        }
-        ResponseTemplate::new(200)
-            .set_body_raw(serde_json::to_vec(&body).unwrap(), "application/json")
-    }
-}
-
-/// `GET /gumroad/v2/sales/:id` over the same data; Gumroad's HTTP 200
-/// `success: false` for an unknown id.
-struct SaleById(Vec<Value>);
-
-impl Respond for SaleById {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let id = req.url.path().trim_start_matches("/gumroad/v2/sales/");
-        match self.0.iter().find(|s| s["id"] == id) {
-            Some(sale) => ResponseTemplate::new(200).set_body_raw(
-                serde_json::to_vec(&json!({"success": true, "sale": sale})).unwrap(),
-                "application/json",
-            ),
-            None => ResponseTemplate::new(200)
-                .set_body_raw(fixture("gumroad/sale_not_found.json"), "application/json"),
-        }
-    }
-}
-
-async fn mount_products(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/gumroad/v2/products"))
-        .and(query_param_is_missing("page_key"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("gumroad/products_page1.json"), "application/json"),
-        )
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/gumroad/v2/products"))
-        .and(query_param("page_key", "20250301120000000000-1804289"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("gumroad/products_page2.json"), "application/json"),
-        )
-        .mount(server)
-        .await;
-    serve(
-        server,
-        "GET",
-        &format!("/gumroad/v2/products/{PRODUCT}"),
-        "gumroad/product.json",
-        200,
-    )
-    .await;
-    serve(
-        server,
-        "GET",
-        "/gumroad/v2/products/nope",
-        "gumroad/product_not_found.json",
-        200,
-    )
-    .await;
-}
-
-async fn mount_sales(server: &MockServer) {
-    let data = SalesServer::from_fixtures();
-    let by_id = SaleById(data.sales.clone());
-    Mock::given(method("GET"))
-        .and(path("/gumroad/v2/sales"))
-        .respond_with(data)
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path_regex("^/gumroad/v2/sales/[^/]+$"))
-        .respond_with(by_id)
-        .mount(server)
-        .await;
-}
-
-async fn mount_subscribers(server: &MockServer) {
-    let route = format!("/gumroad/v2/products/{MEMBERSHIP}/subscribers");
-    Mock::given(method("GET"))
-        .and(path(route.as_str()))
-        .and(query_param("email", "member@example.com"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            fixture("gumroad/subscribers_by_email.json"),
-            "application/json",
-        ))
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(route.as_str()))
-        .and(query_param_is_missing("email"))
-        .and(query_param("paginated", "true"))
-        .and(query_param_is_missing("page_key"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            fixture("gumroad/subscribers_page1.json"),
-            "application/json",
-        ))
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(route.as_str()))
-        .and(query_param_is_missing("email"))
-        .and(query_param("page_key", "20250201083000000000-3849201"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            fixture("gumroad/subscribers_page2.json"),
-            "application/json",
-        ))
-        .mount(server)
-        .await;
-    serve(
-        server,
-        "GET",
-        "/gumroad/v2/subscribers/c3ViX21lbWJlcjE=",
-        "gumroad/subscriber.json",
-        200,
-    )
-    .await;
-    serve(
-        server,
-        "GET",
-        "/gumroad/v2/subscribers/nope",
-        "gumroad/subscriber_not_found.json",
-        200,
-    )
-    .await;
-}
+const MEMBERSHIP: &str = small::MEMBERSHIP_PRODUCT_ID;
+const PRODUCT: &str = small::PRODUCT_ID;
 
 /// Every request went to the gateway's `/gumroad/v2/` prefix with the Maton
 /// key and the configured connection.
@@ -413,7 +233,7 @@ async fn assert_all_through_the_gateway(server: &MockServer) -> usize {
 #[tokio::test]
 async fn gumroad_through_maton_passes_the_products_conformance_suite() {
     let server = MockServer::start().await;
-    mount_products(&server).await;
+    small::mount_products(&server, "/gumroad").await;
     fallback(&server).await;
     let gumroad = client_with_connection(&server).gumroad();
     conformance::products(
@@ -444,7 +264,7 @@ async fn gumroad_through_maton_passes_the_products_conformance_suite() {
 #[tokio::test]
 async fn gumroad_through_maton_passes_the_sales_conformance_suite() {
     let server = MockServer::start().await;
-    mount_sales(&server).await;
+    small::mount_sales(&server, "/gumroad").await;
     fallback(&server).await;
     let gumroad = client_with_connection(&server).gumroad();
     conformance::sales(
@@ -484,8 +304,8 @@ async fn gumroad_through_maton_passes_the_sales_conformance_suite() {
 #[tokio::test]
 async fn gumroad_through_maton_passes_the_subscribers_conformance_suite() {
     let server = MockServer::start().await;
-    mount_products(&server).await;
-    mount_subscribers(&server).await;
+    small::mount_products(&server, "/gumroad").await;
+    small::mount_subscribers(&server, "/gumroad").await;
     fallback(&server).await;
     let gumroad = client_with_connection(&server).gumroad();
     conformance::subscribers(
@@ -512,7 +332,7 @@ async fn gumroad_through_maton_passes_the_subscribers_conformance_suite() {
 #[tokio::test]
 async fn maton_client_itself_passes_the_sales_conformance_suite_and_is_object_safe() {
     let server = MockServer::start().await;
-    mount_sales(&server).await;
+    small::mount_sales(&server, "/gumroad").await;
     fallback(&server).await;
     let maton = client_with_connection(&server);
     conformance::sales(
@@ -544,8 +364,8 @@ async fn maton_client_itself_passes_the_sales_conformance_suite_and_is_object_sa
 #[tokio::test]
 async fn maton_client_itself_serves_products_and_subscribers() {
     let server = MockServer::start().await;
-    mount_products(&server).await;
-    mount_subscribers(&server).await;
+    small::mount_products(&server, "/gumroad").await;
+    small::mount_subscribers(&server, "/gumroad").await;
     fallback(&server).await;
     let maton = client_with_connection(&server);
     assert_eq!(
