@@ -554,6 +554,56 @@ fn json_column(text: String) -> serde_json::Value {
     serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
 }
 
+/// A `SELECT … WHERE 1 = 1` grown by optional filters with numbered
+/// parameters, read in id order and streamed row by row into a sink.
+struct Select {
+    sql: String,
+    args: Vec<Box<dyn ToSql>>,
+}
+
+impl Select {
+    fn new(base: &str) -> Self {
+        Self {
+            sql: base.to_owned(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds `clause` (with `{n}` standing for the new parameter's number) when `value` is set.
+    fn and_opt<V: ToSql + 'static>(&mut self, clause: &str, value: Option<V>) {
+        if let Some(v) = value {
+            self.args.push(Box::new(v));
+            self.sql
+                .push_str(&clause.replace("{n}", &self.args.len().to_string()));
+        }
+    }
+
+    fn run<T>(
+        mut self,
+        conn: &Connection,
+        path: &Path,
+        limit: Option<u64>,
+        row: fn(&Row<'_>) -> rusqlite::Result<T>,
+        sink: &mut dyn FnMut(T) -> bool,
+    ) -> Result<(), LedgerError> {
+        self.sql.push_str(" ORDER BY id");
+        if let Some(l) = limit {
+            self.args
+                .push(Box::new(i64::try_from(l).unwrap_or(i64::MAX)));
+            self.sql.push_str(&format!(" LIMIT ?{}", self.args.len()));
+        }
+        let mut st = conn.prepare(&self.sql).map_err(|e| err(path, e))?;
+        let params: Vec<&dyn ToSql> = self.args.iter().map(|b| b.as_ref()).collect();
+        let rows = st.query_map(&params[..], row).map_err(|e| err(path, e))?;
+        for item in rows {
+            if !sink(item.map_err(|e| err(path, e))?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
 fn event_row(r: &Row<'_>) -> rusqlite::Result<StoredEvent> {
     Ok(StoredEvent {
         id: r.get(0)?,
@@ -615,41 +665,16 @@ impl Ledger for SqliteLedger {
     fn events(&self, filter: EventFilter) -> BoxStream<'static, Result<StoredEvent, LedgerError>> {
         let path = self.path.clone();
         self.read_stream(move |conn, sink| {
-            let mut sql = String::from(
+            let mut select = Select::new(
                 "SELECT id, received_at, last_received_at, deliveries, endpoint, provider, kind,
                     name, subject_id, occurred_at, test, verified, dedup_key, content_type,
                     headers, event, raw_body
                  FROM events WHERE 1 = 1",
             );
-            let mut args: Vec<Box<dyn ToSql>> = Vec::new();
-            if let Some(p) = filter.provider {
-                args.push(Box::new(p));
-                sql.push_str(&format!(" AND provider = ?{}", args.len()));
-            }
-            if let Some(k) = filter.kind {
-                args.push(Box::new(k));
-                sql.push_str(&format!(" AND (kind = ?{0} OR name = ?{0})", args.len()));
-            }
-            if let Some(s) = filter.since {
-                args.push(Box::new(s));
-                sql.push_str(&format!(" AND received_at >= ?{}", args.len()));
-            }
-            sql.push_str(" ORDER BY id");
-            if let Some(l) = filter.limit {
-                args.push(Box::new(i64::try_from(l).unwrap_or(i64::MAX)));
-                sql.push_str(&format!(" LIMIT ?{}", args.len()));
-            }
-            let mut st = conn.prepare(&sql).map_err(|e| err(&path, e))?;
-            let params: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref()).collect();
-            let rows = st
-                .query_map(&params[..], event_row)
-                .map_err(|e| err(&path, e))?;
-            for row in rows {
-                if !sink(row.map_err(|e| err(&path, e))?) {
-                    break;
-                }
-            }
-            Ok(())
+            select.and_opt(" AND provider = ?{n}", filter.provider);
+            select.and_opt(" AND (kind = ?{n} OR name = ?{n})", filter.kind);
+            select.and_opt(" AND received_at >= ?{n}", filter.since);
+            select.run(conn, &path, filter.limit, event_row, sink)
         })
     }
 
@@ -659,36 +684,14 @@ impl Ledger for SqliteLedger {
     ) -> BoxStream<'static, Result<QuarantinedDelivery, LedgerError>> {
         let path = self.path.clone();
         self.read_stream(move |conn, sink| {
-            let mut sql = String::from(
+            let mut select = Select::new(
                 "SELECT id, received_at, endpoint, reason, error, status, content_type, headers,
                     body_size, body_truncated, raw_body
                  FROM quarantine WHERE 1 = 1",
             );
-            let mut args: Vec<Box<dyn ToSql>> = Vec::new();
-            if let Some(s) = filter.since {
-                args.push(Box::new(s));
-                sql.push_str(&format!(" AND received_at >= ?{}", args.len()));
-            }
-            if let Some(r) = filter.reason {
-                args.push(Box::new(r));
-                sql.push_str(&format!(" AND reason = ?{}", args.len()));
-            }
-            sql.push_str(" ORDER BY id");
-            if let Some(l) = filter.limit {
-                args.push(Box::new(i64::try_from(l).unwrap_or(i64::MAX)));
-                sql.push_str(&format!(" LIMIT ?{}", args.len()));
-            }
-            let mut st = conn.prepare(&sql).map_err(|e| err(&path, e))?;
-            let params: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref()).collect();
-            let rows = st
-                .query_map(&params[..], quarantine_row)
-                .map_err(|e| err(&path, e))?;
-            for row in rows {
-                if !sink(row.map_err(|e| err(&path, e))?) {
-                    break;
-                }
-            }
-            Ok(())
+            select.and_opt(" AND received_at >= ?{n}", filter.since);
+            select.and_opt(" AND reason = ?{n}", filter.reason);
+            select.run(conn, &path, filter.limit, quarantine_row, sink)
         })
     }
 
