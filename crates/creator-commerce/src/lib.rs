@@ -49,6 +49,14 @@ pub mod guides {
     #[doc = include_str!("../../../README.md")]
     pub struct Readme;
 
+    /// `crates/maton-gateway/README.md`
+    #[doc = include_str!("../../maton-gateway/README.md")]
+    pub struct MatonReadme;
+
+    /// `crates/creator-cli/README.md`
+    #[doc = include_str!("../../creator-cli/README.md")]
+    pub struct CliReadme;
+
     /// `docs/errors-and-retries.md`
     #[doc = include_str!("../../../docs/errors-and-retries.md")]
     pub struct ErrorsAndRetries;
