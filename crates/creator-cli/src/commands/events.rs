@@ -1,15 +1,16 @@
 //! `creator events` and `creator quarantine`: read the ledger.
 
-use std::io::BufWriter;
+use std::io::{self, BufWriter, Stdout};
 use std::sync::Arc;
 
 use clap::Args;
 use futures::TryStreamExt;
+use futures::stream::BoxStream;
 
 use super::{DbArgs, output_result, parse_since};
 use crate::CliError;
-use crate::ledger::{self, EventFilter, Ledger, QuarantineFilter, timestamp};
-use crate::output::{EventWithBody, Format, QuarantineWithBody, RecordWriter, body_forms};
+use crate::ledger::{self, EventFilter, Ledger, LedgerError, QuarantineFilter, timestamp};
+use crate::output::{EventWithBody, Format, QuarantineWithBody, Record, RecordWriter, body_forms};
 
 /// Options of `creator events`.
 #[derive(Debug, Clone, Args)]
@@ -91,33 +92,16 @@ pub async fn run_events(args: EventsArgs) -> Result<(), CliError> {
         limit: args.limit,
     };
     let ledger = open_existing(&args.db.db).await?;
-    let mut out =
-        RecordWriter::new::<EventWithBody<'_>>(BufWriter::new(std::io::stdout()), args.format);
-    let mut events = ledger.events(filter);
-    let result = loop {
-        match events.try_next().await {
-            Ok(Some(event)) => {
-                let (raw_body, raw_body_base64) = if args.with_body {
-                    body_forms(&event.raw_body)
-                } else {
-                    (None, None)
-                };
-                let record = EventWithBody {
-                    event: &event,
-                    raw_body,
-                    raw_body_base64,
-                };
-                if let Err(e) = out.write(&record) {
-                    break output_result::<()>(Err(e));
-                }
-            }
-            Ok(None) => break output_result(out.finish()),
-            Err(e) => break Err(e.into()),
-        }
-    };
-    drop(events);
-    ledger.close().await;
-    result
+    let rows = ledger.events(filter);
+    print_rows::<_, EventWithBody<'_>>(&ledger, rows, args.format, |out, event| {
+        let (raw_body, raw_body_base64) = bodies(args.with_body, &event.raw_body);
+        out.write(&EventWithBody {
+            event,
+            raw_body,
+            raw_body_base64,
+        })
+    })
+    .await
 }
 
 /// Runs `creator quarantine`.
@@ -131,23 +115,40 @@ pub async fn run_quarantine(args: QuarantineArgs) -> Result<(), CliError> {
         limit: args.limit,
     };
     let ledger = open_existing(&args.db.db).await?;
-    let mut out =
-        RecordWriter::new::<QuarantineWithBody<'_>>(BufWriter::new(std::io::stdout()), args.format);
-    let mut rows = ledger.quarantined(filter);
+    let rows = ledger.quarantined(filter);
+    print_rows::<_, QuarantineWithBody<'_>>(&ledger, rows, args.format, |out, delivery| {
+        let (raw_body, raw_body_base64) = bodies(args.with_body, &delivery.raw_body);
+        out.write(&QuarantineWithBody {
+            delivery,
+            raw_body,
+            raw_body_base64,
+        })
+    })
+    .await
+}
+
+/// The raw body as text (or base64 when it is not UTF-8), when asked for.
+fn bodies(with_body: bool, raw: &[u8]) -> (Option<String>, Option<String>) {
+    if with_body {
+        body_forms(raw)
+    } else {
+        (None, None)
+    }
+}
+
+/// Streams ledger rows to stdout as records of type `R` (built by `write`),
+/// then closes the ledger. A closed pipe (`| head`) is not an error.
+async fn print_rows<T, R: Record>(
+    ledger: &Arc<dyn Ledger>,
+    mut rows: BoxStream<'static, Result<T, LedgerError>>,
+    format: Format,
+    mut write: impl FnMut(&mut RecordWriter<BufWriter<Stdout>>, &T) -> io::Result<()>,
+) -> Result<(), CliError> {
+    let mut out = RecordWriter::new::<R>(BufWriter::new(std::io::stdout()), format);
     let result = loop {
         match rows.try_next().await {
             Ok(Some(row)) => {
-                let (raw_body, raw_body_base64) = if args.with_body {
-                    body_forms(&row.raw_body)
-                } else {
-                    (None, None)
-                };
-                let record = QuarantineWithBody {
-                    delivery: &row,
-                    raw_body,
-                    raw_body_base64,
-                };
-                if let Err(e) = out.write(&record) {
+                if let Err(e) = write(&mut out, &row) {
                     break output_result::<()>(Err(e));
                 }
             }
