@@ -29,43 +29,42 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::de::string_enum;
 use crate::{DEFAULT_BASE_URL, DEFAULT_USER_AGENT, GumroadClassifier, GumroadClient};
 
 /// Where sellers approve an app.
 pub const AUTHORIZE_URL: &str = "https://gumroad.com/oauth/authorize";
 
-string_enum! {
+creator_core::string_enum! {
     /// An OAuth scope.
     pub enum Scope {
         /// Read public profile info and products.
-        ViewProfile => "view_profile",
+        ViewProfile = "view_profile",
         /// Read and write products, variants, offer codes, custom fields.
-        EditProducts => "edit_products",
+        EditProducts = "edit_products",
         /// Read sales; also needed for resource subscriptions (webhooks).
-        ViewSales => "view_sales",
+        ViewSales = "view_sales",
         /// Mark sales as shipped.
-        MarkSalesAsShipped => "mark_sales_as_shipped",
+        MarkSalesAsShipped = "mark_sales_as_shipped",
         /// Refund sales (classic scope; still accepted).
-        RefundSales => "refund_sales",
+        RefundSales = "refund_sales",
         /// Refunds, access changes, resending receipts (2026).
-        EditSales => "edit_sales",
+        EditSales = "edit_sales",
         /// Edit the profile (2026).
-        EditProfile => "edit_profile",
+        EditProfile = "edit_profile",
         /// Emails to customers (2026).
-        EditEmails => "edit_emails",
+        EditEmails = "edit_emails",
         /// Read payouts (2026).
-        ViewPayouts => "view_payouts",
+        ViewPayouts = "view_payouts",
         /// Read tax data (2026).
-        ViewTaxData => "view_tax_data",
+        ViewTaxData = "view_tax_data",
         /// Full access to most endpoints (2026).
-        Account => "account",
+        Account = "account",
         /// The default scope when none is asked for.
-        ViewPublic => "view_public",
+        ViewPublic = "view_public",
         /// Revenue share (personal tokens carry it).
-        RevenueShare => "revenue_share",
+        RevenueShare = "revenue_share",
         /// IFTTT (personal tokens carry it).
-        Ifttt => "ifttt",
+        Ifttt = "ifttt",
     }
 }
 

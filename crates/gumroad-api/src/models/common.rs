@@ -6,22 +6,22 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::de::{opt_string, string_enum};
+use crate::de::opt_string;
 
-string_enum! {
+creator_core::string_enum! {
     /// A billing period: product `subscription_duration`, subscriber
     /// `recurrence`, the keys of tiered-membership price tables.
     pub enum Recurrence {
         /// Every month.
-        Monthly => "monthly",
+        Monthly = "monthly",
         /// Every three months.
-        Quarterly => "quarterly",
+        Quarterly = "quarterly",
         /// Every six months.
-        Biannually => "biannually",
+        Biannually = "biannually",
         /// Every year.
-        Yearly => "yearly",
+        Yearly = "yearly",
         /// Every two years.
-        EveryTwoYears => "every_two_years",
+        EveryTwoYears = "every_two_years",
     }
 }
 

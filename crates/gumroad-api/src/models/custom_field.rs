@@ -2,21 +2,21 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::de::{nullable, opt_bool, opt_string, string_enum};
+use crate::de::{nullable, opt_bool, opt_string};
 
-string_enum! {
+creator_core::string_enum! {
     /// The kind of a custom field.
     pub enum CustomFieldType {
         /// One line of text (the default).
-        Text => "text",
+        Text = "text",
         /// A checkbox.
-        Checkbox => "checkbox",
+        Checkbox = "checkbox",
         /// A terms checkbox; the field name is the terms URL.
-        Terms => "terms",
+        Terms = "terms",
         /// Several lines of text.
-        LongText => "long_text",
+        LongText = "long_text",
         /// A file upload.
-        File => "file",
+        File = "file",
     }
 }
 

@@ -4,29 +4,29 @@ use creator_core::{Currency, Money, MoneyError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::de::{opt_string, string_enum, ts};
+use crate::de::{opt_string, ts};
 
-string_enum! {
+creator_core::string_enum! {
     /// The state of a payout.
     pub enum PayoutStatus {
         /// Not paid yet (the upcoming payout).
-        Payable => "payable",
+        Payable = "payable",
         /// Paid.
-        Completed => "completed",
+        Completed = "completed",
         /// On its way.
-        Pending => "pending",
+        Pending = "pending",
         /// Failed.
-        Failed => "failed",
+        Failed = "failed",
     }
 }
 
-string_enum! {
+creator_core::string_enum! {
     /// Who moved the money.
     pub enum PaymentProcessor {
         /// Stripe (bank account).
-        Stripe => "stripe",
+        Stripe = "stripe",
         /// PayPal.
-        Paypal => "paypal",
+        Paypal = "paypal",
     }
 }
 

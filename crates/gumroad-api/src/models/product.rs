@@ -5,30 +5,30 @@ use std::collections::BTreeMap;
 use creator_core::{Currency, Money};
 use serde::{Deserialize, Serialize};
 
-use crate::de::{nullable, opt_bool, opt_i64, opt_string, string_enum};
+use crate::de::{nullable, opt_bool, opt_i64, opt_string};
 use crate::models::{CustomField, Recurrence};
 
-string_enum! {
+creator_core::string_enum! {
     /// What kind of product it is (`native_type`; used when creating products).
     pub enum NativeType {
         /// A digital download (the default).
-        Digital => "digital",
+        Digital = "digital",
         /// A course.
-        Course => "course",
+        Course = "course",
         /// An ebook.
-        Ebook => "ebook",
+        Ebook = "ebook",
         /// A membership.
-        Membership => "membership",
+        Membership = "membership",
         /// A bundle of products.
-        Bundle => "bundle",
+        Bundle = "bundle",
         /// A "buy me a coffee" product.
-        Coffee => "coffee",
+        Coffee = "coffee",
         /// A booked call.
-        Call => "call",
+        Call = "call",
         /// A commission.
-        Commission => "commission",
+        Commission = "commission",
         /// A physical product (cannot be created through the API).
-        Physical => "physical",
+        Physical = "physical",
     }
 }
 

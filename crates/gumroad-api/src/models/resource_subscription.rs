@@ -2,27 +2,27 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::de::{opt_string, string_enum};
+use crate::de::opt_string;
 
-string_enum! {
+creator_core::string_enum! {
     /// The events a resource subscription can deliver.
     pub enum ResourceName {
         /// A sale.
-        Sale => "sale",
+        Sale = "sale",
         /// A refund (reuses the sale's `sale_id`).
-        Refund => "refund",
+        Refund = "refund",
         /// A dispute (chargeback).
-        Dispute => "dispute",
+        Dispute = "dispute",
         /// A dispute won by the seller.
-        DisputeWon => "dispute_won",
+        DisputeWon = "dispute_won",
         /// A subscription cancellation was requested or forced.
-        Cancellation => "cancellation",
+        Cancellation = "cancellation",
         /// A tiered membership was upgraded or downgraded.
-        SubscriptionUpdated => "subscription_updated",
+        SubscriptionUpdated = "subscription_updated",
         /// A subscription ended.
-        SubscriptionEnded => "subscription_ended",
+        SubscriptionEnded = "subscription_ended",
         /// A subscription was restarted.
-        SubscriptionRestarted => "subscription_restarted",
+        SubscriptionRestarted = "subscription_restarted",
     }
 }
 

@@ -3,24 +3,24 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::de::{opt_i64, opt_string, string_enum, ts};
+use crate::de::{opt_i64, opt_string, ts};
 use crate::models::{PurchaseIds, Recurrence};
 
-string_enum! {
+creator_core::string_enum! {
     /// The state of a Gumroad subscription.
     pub enum SubscriberStatus {
         /// Paid up.
-        Alive => "alive",
+        Alive = "alive",
         /// Cancelled, running until the end of the paid period.
-        PendingCancellation => "pending_cancellation",
+        PendingCancellation = "pending_cancellation",
         /// A charge failed and is being retried.
-        PendingFailure => "pending_failure",
+        PendingFailure = "pending_failure",
         /// Ended after failed payments.
-        FailedPayment => "failed_payment",
+        FailedPayment = "failed_payment",
         /// A fixed-length membership reached its end.
-        FixedSubscriptionPeriodEnded => "fixed_subscription_period_ended",
+        FixedSubscriptionPeriodEnded = "fixed_subscription_period_ended",
         /// Cancelled and over.
-        Cancelled => "cancelled",
+        Cancelled = "cancelled",
     }
 }
 

@@ -9,7 +9,6 @@ use time::OffsetDateTime;
 
 use super::fields::Fields;
 use super::form::{malformed, percent_decode_text};
-use crate::de::string_enum;
 use crate::{Card, CustomFieldValues, FieldValue, PurchaseIds, Recurrence, ResourceName, Variants};
 
 type R<T> = Result<T, WebhookError>;
@@ -169,25 +168,25 @@ pub struct ShippingInformation {
     pub country: Option<String>,
 }
 
-string_enum! {
+creator_core::string_enum! {
     /// The direction of a tiered-membership change (`type` of `subscription_updated`).
     pub enum PlanChange {
         /// To a more expensive plan.
-        Upgrade => "upgrade",
+        Upgrade = "upgrade",
         /// To a cheaper plan.
-        Downgrade => "downgrade",
+        Downgrade = "downgrade",
     }
 }
 
-string_enum! {
+creator_core::string_enum! {
     /// Why a subscription ended (`ended_reason` of `subscription_ended`).
     pub enum EndedReason {
         /// It was cancelled.
-        Cancelled => "cancelled",
+        Cancelled = "cancelled",
         /// Payments failed.
-        FailedPayment => "failed_payment",
+        FailedPayment = "failed_payment",
         /// A fixed-length membership reached its last charge.
-        FixedSubscriptionPeriodEnded => "fixed_subscription_period_ended",
+        FixedSubscriptionPeriodEnded = "fixed_subscription_period_ended",
     }
 }
 
