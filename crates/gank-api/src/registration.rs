@@ -10,44 +10,33 @@ use serde::{Deserialize, Serialize};
 use crate::client::{GankClient, Host, TokenKind};
 use crate::de;
 
-/// A Gank webhook event name, `<USECASE>.TX_<STATUS>`.
-///
-/// Only the two `TX_SUCCEED` events are documented; any other name (Gank may
-/// add `DONATION.TX_SUCCEED` or failure events) is kept in
-/// [`GankEvent::Unknown`] with its exact spelling.
-///
-/// ```
-/// use gank_api::GankEvent;
-///
-/// let e: GankEvent = "USER_MEMBERSHIP.TX_SUCCEED".parse().unwrap();
-/// assert_eq!(e, GankEvent::UserMembershipTxSucceed);
-/// let other: GankEvent = "DONATION.TX_SUCCEED".parse().unwrap();
-/// assert_eq!(other.usecase(), Some("DONATION"));
-/// assert_eq!(other.tx_status(), Some("SUCCEED"));
-/// assert_eq!(other.as_str(), "DONATION.TX_SUCCEED");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GankEvent {
-    /// `USER_MEMBERSHIP.TX_SUCCEED`: a membership payment succeeded.
-    UserMembershipTxSucceed,
-    /// `DIGITAL_GOODS.TX_SUCCEED`: a digital-goods purchase succeeded
-    /// (Gank enables it on request).
-    DigitalGoodsTxSucceed,
-    /// Any other event name, as sent.
-    Unknown(String),
+creator_core::string_enum! {
+    /// A Gank webhook event name, `<USECASE>.TX_<STATUS>`.
+    ///
+    /// Only the two `TX_SUCCEED` events are documented; any other name (Gank may
+    /// add `DONATION.TX_SUCCEED` or failure events) is kept in
+    /// [`GankEvent::Unknown`] with its exact spelling.
+    ///
+    /// ```
+    /// use gank_api::GankEvent;
+    ///
+    /// let e: GankEvent = "USER_MEMBERSHIP.TX_SUCCEED".parse().unwrap();
+    /// assert_eq!(e, GankEvent::UserMembershipTxSucceed);
+    /// let other: GankEvent = "DONATION.TX_SUCCEED".parse().unwrap();
+    /// assert_eq!(other.usecase(), Some("DONATION"));
+    /// assert_eq!(other.tx_status(), Some("SUCCEED"));
+    /// assert_eq!(other.as_str(), "DONATION.TX_SUCCEED");
+    /// ```
+    pub enum GankEvent {
+        /// `USER_MEMBERSHIP.TX_SUCCEED`: a membership payment succeeded.
+        UserMembershipTxSucceed = "USER_MEMBERSHIP.TX_SUCCEED",
+        /// `DIGITAL_GOODS.TX_SUCCEED`: a digital-goods purchase succeeded
+        /// (Gank enables it on request).
+        DigitalGoodsTxSucceed = "DIGITAL_GOODS.TX_SUCCEED",
+    }
 }
 
 impl GankEvent {
-    /// The wire name.
-    pub fn as_str(&self) -> &str {
-        match self {
-            GankEvent::UserMembershipTxSucceed => "USER_MEMBERSHIP.TX_SUCCEED",
-            GankEvent::DigitalGoodsTxSucceed => "DIGITAL_GOODS.TX_SUCCEED",
-            GankEvent::Unknown(s) => s,
-        }
-    }
-
     /// The part before `.TX_` (`USER_MEMBERSHIP`, `DIGITAL_GOODS`), when the
     /// name follows the `<USECASE>.TX_<STATUS>` pattern.
     pub fn usecase(&self) -> Option<&str> {
@@ -57,36 +46,6 @@ impl GankEvent {
     /// The part after `.TX_` (`SUCCEED`), when the name follows the pattern.
     pub fn tx_status(&self) -> Option<&str> {
         self.as_str().split_once(".TX_").map(|(_, s)| s)
-    }
-}
-
-impl std::str::FromStr for GankEvent {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "USER_MEMBERSHIP.TX_SUCCEED" => GankEvent::UserMembershipTxSucceed,
-            "DIGITAL_GOODS.TX_SUCCEED" => GankEvent::DigitalGoodsTxSucceed,
-            other => GankEvent::Unknown(other.to_owned()),
-        })
-    }
-}
-
-impl fmt::Display for GankEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for GankEvent {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for GankEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(deserializer)?;
-        Ok(s.parse().unwrap_or(GankEvent::Unknown(s)))
     }
 }
 

@@ -10,39 +10,11 @@ use crate::client::{GankClient, Host, TokenKind};
 use crate::de;
 use crate::pager::{Fetched, paged};
 
-/// The kind of the latest subscription payment (`subscription_type_latest`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SubscriptionType {
-    /// `RECURRING`: renews automatically.
-    Recurring,
-    /// Any other value, as sent.
-    Unknown(String),
-}
-
-impl SubscriptionType {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            SubscriptionType::Recurring => "RECURRING",
-            SubscriptionType::Unknown(s) => s,
-        }
-    }
-}
-
-impl Serialize for SubscriptionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SubscriptionType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(deserializer)?;
-        Ok(match s.as_str() {
-            "RECURRING" => SubscriptionType::Recurring,
-            _ => SubscriptionType::Unknown(s),
-        })
+creator_core::string_enum! {
+    /// The kind of the latest subscription payment (`subscription_type_latest`).
+    pub enum SubscriptionType {
+        /// `RECURRING`: renews automatically.
+        Recurring = "RECURRING",
     }
 }
 
