@@ -687,7 +687,7 @@ async fn process(
             .await;
         }
     };
-    let dedup_key = event.dedup_key();
+    let dedup_key = event.identity();
     let record = NewEvent {
         dedup_key: dedup_key.clone(),
         endpoint: shown_name.clone(),

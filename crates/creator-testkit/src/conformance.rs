@@ -306,8 +306,8 @@ pub async fn webhooks<W: Webhooks + ?Sized>(w: &W, case: &WebhooksCase) {
         .receive(&case.valid)
         .unwrap_or_else(|e| panic!("webhooks: receive: {e}"));
     assert_eq!(
-        event.dedup_key(),
-        again.dedup_key(),
+        event.identity(),
+        again.identity(),
         "webhooks: a redelivery has the same dedup key"
     );
 

@@ -119,7 +119,7 @@
 //!     .build()?;
 //! let event = client.receive(&delivery)?;       // verify, then parse
 //! let confirmed = client.confirm(&event).await?; // re-read the payment
-//! println!("{} {}", confirmed.name, confirmed.dedup_key());
+//! println!("{} {}", confirmed.name, confirmed.identity());
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]

@@ -70,10 +70,10 @@ async fn work(
     // A real receiver keeps this in a durable store (the `creator` relay uses SQLite).
     let mut seen = HashSet::new();
     while let Some(event) = queue.recv().await {
-        if !seen.insert(event.dedup_key()) {
+        if !seen.insert(event.identity()) {
             println!(
                 "duplicate {} (retry {}), skipped",
-                event.dedup_key(),
+                event.identity(),
                 retry_count(&event)
             );
             continue;
@@ -83,8 +83,8 @@ async fn work(
             match hooks.confirm(&event).await {
                 Ok(fresh) => fresh,
                 Err(e) => {
-                    eprintln!("could not confirm {}: {e}", event.dedup_key());
-                    seen.remove(&event.dedup_key());
+                    eprintln!("could not confirm {}: {e}", event.identity());
+                    seen.remove(&event.identity());
                     continue;
                 }
             }
@@ -93,7 +93,7 @@ async fn work(
         };
         println!(
             "{} {:?} test={} amount={:?} subscriber={:?}",
-            event.dedup_key(),
+            event.identity(),
             event.kind,
             event.test,
             event

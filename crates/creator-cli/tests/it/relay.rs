@@ -24,7 +24,11 @@ async fn gumroad_form_ping_is_verified_parsed_and_stored_with_its_raw_body() {
     let (status, answer) = relay.post_gumroad_form(body.clone()).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["status"], "stored");
-    assert_eq!(answer["dedup_key"], "gumroad:sale:FO8TXN-dvxYabdavG97Y-Q==");
+    let key = answer["dedup_key"].as_str().unwrap();
+    assert!(
+        key.starts_with("gumroad:sale:FO8TXN-dvxYabdavG97Y-Q==:"),
+        "{key}"
+    );
 
     let events = relay.events().await;
     assert_eq!(events.len(), 1);
@@ -102,9 +106,10 @@ async fn gumroad_refund_reusing_the_sale_id_is_a_separate_event() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(answer["status"], "stored");
-    assert_eq!(
-        answer["dedup_key"],
-        "gumroad:refund:FO8TXN-dvxYabdavG97Y-Q=="
+    let key = answer["dedup_key"].as_str().unwrap();
+    assert!(
+        key.starts_with("gumroad:refund:FO8TXN-dvxYabdavG97Y-Q==:"),
+        "{key}"
     );
     let kinds: Vec<_> = relay.events().await.into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds, ["sale", "refund"]);

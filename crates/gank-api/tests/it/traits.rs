@@ -360,7 +360,7 @@ async fn confirm_re_reads_the_transaction_by_human_id_before_anything_is_granted
     );
     assert_eq!(sent.token, "login");
     assert_eq!(confirmed.kind, EventKind::MembershipPayment);
-    assert_eq!(confirmed.dedup_key(), event.dedup_key());
+    assert_eq!(confirmed.identity(), event.identity());
     let sale = confirmed.sale.as_ref().unwrap();
     assert_eq!(
         sale.amount.map(|m| m.minor_units()),

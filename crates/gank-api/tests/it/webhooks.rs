@@ -75,8 +75,8 @@ fn key_order_is_not_relied_on() {
     ] {
         assert_eq!(parse(a), parse(b), "{a} vs {b}");
         assert_eq!(
-            parse(a).to_event().dedup_key(),
-            parse(b).to_event().dedup_key()
+            parse(a).to_event().identity(),
+            parse(b).to_event().identity()
         );
     }
 }
@@ -129,10 +129,7 @@ fn an_unknown_usecase_event_keeps_its_name_and_raw_json() {
     );
     let e = hook.to_event();
     assert_eq!(e.kind, EventKind::Unknown("DONATION.TX_SUCCEED".into()));
-    assert_eq!(
-        e.dedup_key(),
-        "gank:DONATION.TX_SUCCEED:DN-251224-Q8M2XK7TA"
-    );
+    assert_eq!(e.identity(), "gank:DONATION.TX_SUCCEED:DN-251224-Q8M2XK7TA");
     assert!(e.sale.is_none());
 
     // A failure event of a known usecase is not taken for a success.
@@ -147,7 +144,7 @@ fn an_unknown_event_without_human_id_gets_a_stable_subject() {
     let a = GankWebhook::parse(body).unwrap().to_event();
     let b = GankWebhook::parse(body).unwrap().to_event();
     assert!(a.subject_id.starts_with("sha256:"), "{}", a.subject_id);
-    assert_eq!(a.dedup_key(), b.dedup_key());
+    assert_eq!(a.identity(), b.identity());
     let c = GankWebhook::parse(br#"{"event":"PAYOUT.TX_SUCCEED","data":{"amount":"11.00"}}"#)
         .unwrap()
         .to_event();
@@ -200,7 +197,7 @@ fn known_events_normalize_into_sales_and_subscribers() {
     assert_eq!(membership.kind, EventKind::MembershipPayment);
     assert_eq!(membership.subject_id, "UM-250925-NWKBIKATC");
     assert_eq!(
-        membership.dedup_key(),
+        membership.identity(),
         "gank:USER_MEMBERSHIP.TX_SUCCEED:UM-250925-NWKBIKATC"
     );
     let sale = membership.sale.as_ref().unwrap();

@@ -59,9 +59,15 @@
 //!   attacker who knows your URL cannot pass with made-up data; it costs one
 //!   API call.
 //!
-//! Deduplicate on [`WebhookEvent::dedup_key`] (`gumroad:<resource>:<sale_id
-//! or subscription_id>`): a retried delivery gets the same key, and a
-//! refund (which reuses its sale's `sale_id`) a different one.
+//! Deduplicate on [`WebhookEvent::identity`] (`gumroad:<resource>:<sale_id
+//! or subscription_id>[:test]:<fingerprint>`, the fingerprint being of the
+//! decoded body without `retry_count`): a retried delivery gets the same
+//! identity, while a refund (which reuses its sale's `sale_id`), a second
+//! `subscription_updated` of one subscription, or a "send test ping" of a
+//! live sale get different ones. Gumroad sends no event id, so two events
+//! with identical bodies (a second partial refund of one sale, a second
+//! cancellation after a restart) share an identity too: tell those apart
+//! by [`WebhookEvent::retry`] and arrival, as `creator relay` does.
 //!
 //! ```
 //! use creator_core::{EventKind, WebhookDelivery, Webhooks};
@@ -79,13 +85,14 @@
 //! );
 //! let event = hooks.receive(&delivery)?;
 //! assert_eq!(event.kind, EventKind::Sale);
-//! assert_eq!(event.dedup_key(), "gumroad:sale:FO8TXN-dvxYabdavG97Y-Q==");
+//! assert!(event.identity().starts_with("gumroad:sale:FO8TXN-dvxYabdavG97Y-Q==:"));
 //! assert_eq!(event.sale.unwrap().amount.unwrap().minor_units(), 1249);
 //! # Ok::<(), creator_core::Error>(())
 //! ```
 //!
 //! [`Webhooks::confirm`]: creator_core::Webhooks::confirm
-//! [`WebhookEvent::dedup_key`]: creator_core::WebhookEvent::dedup_key
+//! [`WebhookEvent::identity`]: creator_core::WebhookEvent::identity
+//! [`WebhookEvent::retry`]: creator_core::WebhookEvent::retry
 
 mod fields;
 mod form;

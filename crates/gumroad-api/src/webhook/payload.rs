@@ -140,6 +140,11 @@ pub struct SalePing {
     pub dispute_won: Option<bool>,
     /// `1`, `2` or `3` on Gumroad's retries of a failed delivery; `None` on the first.
     pub retry_count: Option<u32>,
+    /// A fingerprint of the delivery's content without `retry_count`
+    /// ([`creator_core::fingerprint`] of the decoded body): the same on every
+    /// retry of this delivery, different for any other change.
+    #[serde(skip)]
+    pub fingerprint: String,
     /// Standard keys whose value a custom field of the same name replaced
     /// (Gumroad merges custom fields into the payload by name; for keys it
     /// sets before that merge — `email`, `full_name`, `price`, … — the
@@ -301,6 +306,11 @@ pub struct SubscriptionPing {
     pub restarted_at: Option<OffsetDateTime>,
     /// `1`, `2` or `3` on Gumroad's retries of a failed delivery; `None` on the first.
     pub retry_count: Option<u32>,
+    /// A fingerprint of the delivery's content without `retry_count`
+    /// ([`creator_core::fingerprint`] of the decoded body): the same on every
+    /// retry of this delivery, different for any other change.
+    #[serde(skip)]
+    pub fingerprint: String,
     /// Every field this library does not model, as received.
     pub extra: Map<String, Value>,
 }
@@ -313,6 +323,11 @@ pub struct UnknownPing {
     pub resource_name: String,
     /// Every other field, decoded into a tree (form scalars are strings).
     pub fields: Map<String, Value>,
+    /// A fingerprint of the delivery's content without `retry_count`
+    /// ([`creator_core::fingerprint`] of the decoded body): the same on every
+    /// retry of this delivery, different for any other change.
+    #[serde(skip)]
+    pub fingerprint: String,
 }
 
 impl UnknownPing {
@@ -462,6 +477,23 @@ impl GumroadEvent {
                 _ => 0,
             },
             _ => 0,
+        }
+    }
+
+    /// The content fingerprint of the delivery without `retry_count`: equal
+    /// for a first attempt and its retries, different for any other change
+    /// (two `subscription_updated` deliveries of one subscription, a test
+    /// ping and the live sale it copies).
+    pub fn fingerprint(&self) -> &str {
+        if let Some(s) = self.sale() {
+            return &s.fingerprint;
+        }
+        if let Some(s) = self.subscription() {
+            return &s.fingerprint;
+        }
+        match self {
+            GumroadEvent::Unknown(u) => &u.fingerprint,
+            _ => "",
         }
     }
 
@@ -622,6 +654,8 @@ pub(crate) fn event_from_tree(
         map = decode_tree(map);
         encoding = Encoding::Form;
     }
+    // Gumroad's retries resend the same parameters with `retry_count` merged in.
+    let fingerprint = creator_core::fingerprint(&map, &["retry_count"]);
     let resource = match map.get("resource_name") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.is_empty() => None,
@@ -635,7 +669,10 @@ pub(crate) fn event_from_tree(
     let Some(name) = resource else {
         if map.contains_key("sale_id") {
             return Ok(GumroadEvent::Ping(Box::new(sale_from_tree(
-                map, encoding, None,
+                map,
+                encoding,
+                None,
+                fingerprint,
             )?)));
         }
         return Err(malformed(if map.is_empty() {
@@ -647,35 +684,51 @@ pub(crate) fn event_from_tree(
     };
     let resource = ResourceName::parse(&name);
     Ok(match resource {
-        ResourceName::Sale => {
-            GumroadEvent::Sale(Box::new(sale_from_tree(map, encoding, Some(resource))?))
-        }
-        ResourceName::Refund => {
-            GumroadEvent::Refund(Box::new(sale_from_tree(map, encoding, Some(resource))?))
-        }
-        ResourceName::Dispute => {
-            GumroadEvent::Dispute(Box::new(sale_from_tree(map, encoding, Some(resource))?))
-        }
-        ResourceName::DisputeWon => {
-            GumroadEvent::DisputeWon(Box::new(sale_from_tree(map, encoding, Some(resource))?))
-        }
-        ResourceName::Cancellation => {
-            GumroadEvent::Cancellation(Box::new(subscription_from_tree(map, encoding, resource)?))
-        }
+        ResourceName::Sale => GumroadEvent::Sale(Box::new(sale_from_tree(
+            map,
+            encoding,
+            Some(resource),
+            fingerprint,
+        )?)),
+        ResourceName::Refund => GumroadEvent::Refund(Box::new(sale_from_tree(
+            map,
+            encoding,
+            Some(resource),
+            fingerprint,
+        )?)),
+        ResourceName::Dispute => GumroadEvent::Dispute(Box::new(sale_from_tree(
+            map,
+            encoding,
+            Some(resource),
+            fingerprint,
+        )?)),
+        ResourceName::DisputeWon => GumroadEvent::DisputeWon(Box::new(sale_from_tree(
+            map,
+            encoding,
+            Some(resource),
+            fingerprint,
+        )?)),
+        ResourceName::Cancellation => GumroadEvent::Cancellation(Box::new(subscription_from_tree(
+            map,
+            encoding,
+            resource,
+            fingerprint,
+        )?)),
         ResourceName::SubscriptionUpdated => GumroadEvent::SubscriptionUpdated(Box::new(
-            subscription_from_tree(map, encoding, resource)?,
+            subscription_from_tree(map, encoding, resource, fingerprint)?,
         )),
         ResourceName::SubscriptionEnded => GumroadEvent::SubscriptionEnded(Box::new(
-            subscription_from_tree(map, encoding, resource)?,
+            subscription_from_tree(map, encoding, resource, fingerprint)?,
         )),
         ResourceName::SubscriptionRestarted => GumroadEvent::SubscriptionRestarted(Box::new(
-            subscription_from_tree(map, encoding, resource)?,
+            subscription_from_tree(map, encoding, resource, fingerprint)?,
         )),
         ResourceName::Unknown(name) => {
             map.remove("resource_name");
             GumroadEvent::Unknown(UnknownPing {
                 resource_name: name,
                 fields: map,
+                fingerprint,
             })
         }
     })
@@ -852,6 +905,7 @@ fn sale_from_tree(
     map: Map<String, Value>,
     encoding: Encoding,
     resource_name: Option<ResourceName>,
+    fingerprint: String,
 ) -> R<SalePing> {
     let mut f = Fields::new(map);
     f.take("resource_name");
@@ -915,6 +969,7 @@ fn sale_from_tree(
         disputed: f.flag("disputed")?,
         dispute_won: f.flag("dispute_won")?,
         retry_count: f.count("retry_count")?,
+        fingerprint,
         shadowed_by_custom_fields: shadowed,
         extra: f.finish(),
     })
@@ -924,6 +979,7 @@ fn subscription_from_tree(
     map: Map<String, Value>,
     encoding: Encoding,
     resource_name: ResourceName,
+    fingerprint: String,
 ) -> R<SubscriptionPing> {
     let mut f = Fields::new(map);
     f.take("resource_name");
@@ -964,6 +1020,7 @@ fn subscription_from_tree(
         ended_reason: f.text("ended_reason")?.map(|s| EndedReason::parse(&s)),
         restarted_at: f.time("restarted_at")?,
         retry_count: f.count("retry_count")?,
+        fingerprint,
         extra: f.finish(),
     })
 }
@@ -999,16 +1056,19 @@ mod tests {
         let a = UnknownPing {
             resource_name: "x".into(),
             fields: tree(json!({"a": "1"})),
+            fingerprint: String::new(),
         };
         let b = UnknownPing {
             resource_name: "x".into(),
             fields: tree(json!({"a": "1", "retry_count": "1"})),
+            fingerprint: String::new(),
         };
         assert_eq!(a.subject_id(), b.subject_id());
         assert!(a.subject_id().starts_with("fnv1a:"));
         let c = UnknownPing {
             resource_name: "x".into(),
             fields: tree(json!({"id": "P1"})),
+            fingerprint: String::new(),
         };
         assert_eq!(c.subject_id(), "P1");
     }

@@ -63,7 +63,7 @@ struct BasicCredentials {
 ///     .url_token(std::env::var("GUMROAD_HOOK_TOKEN").unwrap_or_default());
 /// let event = hooks.receive(&delivery)?;     // verify + parse
 /// let fresh = hooks.confirm(&event).await?;  // read the sale back before granting access
-/// println!("{} {:?}", fresh.dedup_key(), fresh.sale.map(|s| s.amount));
+/// println!("{} {:?}", fresh.identity(), fresh.sale.map(|s| s.amount));
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -452,6 +452,8 @@ pub(crate) fn normalize(event: GumroadEvent, now: SystemTime) -> WebhookEvent {
         event.subject_id(),
     );
     out.test = event.is_test();
+    out.retry = Some(event.retry_count()).filter(|n| *n > 0);
+    out.fingerprint = Some(event.fingerprint().to_owned());
     if let Some(ping) = event.sale() {
         if matches!(event, GumroadEvent::Ping(_) | GumroadEvent::Sale(_)) {
             out.occurred_at = ping.sale_timestamp;

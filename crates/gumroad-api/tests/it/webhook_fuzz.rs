@@ -70,7 +70,7 @@ fn check(hooks: &GumroadWebhooks, content_type: Option<&str>, bytes: &[u8], ok: 
         Ok(event) => {
             *ok += 1;
             let _ = (event.subject_id(), event.retry_count(), event.is_test());
-            let _ = hooks.normalize(event).dedup_key();
+            let _ = hooks.normalize(event).identity();
         }
         Err(e) => {
             assert!(

@@ -91,7 +91,7 @@ fn every_resource_parses_the_same_in_form_and_json_encoding() {
 }
 
 #[test]
-fn every_resource_normalizes_with_a_dedup_key_of_resource_and_subject() {
+fn every_resource_normalizes_with_an_identity_of_resource_subject_and_fingerprint() {
     let hooks = receiver();
     for (base, _, resource, subject) in RESOURCES {
         for ext in ["form", "json"] {
@@ -100,9 +100,16 @@ fn every_resource_normalizes_with_a_dedup_key_of_resource_and_subject() {
             let event = hooks.receive(&d).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(event.name, *resource, "{name}");
             assert_eq!(event.subject_id, *subject, "{name}");
+            // Resource, subject, then the content fingerprint (without retry fields).
+            let fingerprint = event
+                .fingerprint
+                .clone()
+                .expect("gumroad events carry a fingerprint");
+            assert_eq!(fingerprint.len(), 32, "{name}");
+            let test = if event.test { ":test" } else { "" };
             assert_eq!(
-                event.dedup_key(),
-                format!("gumroad:{resource}:{subject}"),
+                event.identity(),
+                format!("gumroad:{resource}:{subject}{test}:{fingerprint}"),
                 "{name}"
             );
             let typed = event
@@ -174,7 +181,15 @@ fn quirk_settings_ping_is_a_sale_without_resource_name() {
     assert_eq!(event.resource_name(), "sale");
     let normalized = receiver().normalize(event);
     assert_eq!(normalized.kind, EventKind::Sale);
-    assert_eq!(normalized.dedup_key(), format!("gumroad:sale:{SALE_ID}"));
+    // The fixture is a "send test ping" (test=true): it can never collide with the live sale.
+    assert!(normalized.test);
+    assert!(
+        normalized
+            .identity()
+            .starts_with(&format!("gumroad:sale:{SALE_ID}:test:")),
+        "{}",
+        normalized.identity()
+    );
     let with_name = parse("sale.form");
     assert_eq!(
         with_name.sale().unwrap().resource_name,
@@ -446,7 +461,7 @@ fn quirk_custom_field_named_like_a_standard_key() {
 }
 
 #[test]
-fn quirk_retry_count_on_retried_deliveries_keeps_the_dedup_key() {
+fn quirk_retry_count_on_retried_deliveries_keeps_the_identity() {
     let hooks = receiver();
     for ext in ["form", "json"] {
         let ct = content_type_of(&format!("x.{ext}"));
@@ -458,8 +473,8 @@ fn quirk_retry_count_on_retried_deliveries_keeps_the_dedup_key() {
         assert_eq!(retried.sale().unwrap().retry_count, Some(2));
         assert!(retried.sale().unwrap().extra.is_empty());
         assert_eq!(
-            hooks.parse(&first).unwrap().dedup_key(),
-            hooks.parse(&retry).unwrap().dedup_key(),
+            hooks.parse(&first).unwrap().identity(),
+            hooks.parse(&retry).unwrap().identity(),
             "{ext}: a retry is the same event"
         );
     }
@@ -478,7 +493,7 @@ fn quirk_refund_reuses_the_sale_id_but_is_a_different_event() {
         ))
         .unwrap();
     assert_eq!(sale.subject_id, refund.subject_id);
-    assert_ne!(sale.dedup_key(), refund.dedup_key());
+    assert_ne!(sale.identity(), refund.identity());
     assert!(refund.sale.as_ref().unwrap().refunded);
     assert!(!sale.sale.as_ref().unwrap().refunded);
 }
@@ -792,4 +807,44 @@ fn variants_are_a_map_in_both_encodings() {
             "{name}"
         );
     }
+}
+
+/// What Gumroad really sends about one subject over time: each is a distinct
+/// event, so each has its own identity (the subject alone used to be the key,
+/// and the later ones were taken for redeliveries and thrown away).
+#[test]
+fn distinct_events_about_one_subject_have_distinct_identities_and_retries_do_not() {
+    let hooks = receiver();
+    let id = |name: &str| {
+        hooks
+            .parse(&WebhookDelivery::with_content_type(
+                content_type_of(name),
+                body(name),
+            ))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .identity()
+    };
+    for ext in ["form", "json"] {
+        let f = |base: &str| format!("{base}.{ext}");
+        // An upgrade, later a downgrade, of one subscription.
+        assert_ne!(
+            id(&f("subscription_updated")),
+            id(&f("subscription_updated_downgrade"))
+        );
+        // cancellation -> subscription_restarted -> cancellation: three events, the
+        // two cancellations identical (told apart by arrival, see the relay's ledger).
+        assert_ne!(id(&f("cancellation")), id(&f("subscription_restarted")));
+        // A partial refund and the full refund of the same sale.
+        assert_ne!(id(&f("refund_partial")), id(&f("refund")));
+        // A "send test ping" (the latest sale with test=true) never collides with the live sale.
+        assert_ne!(id(&f("ping")), id(&f("sale")));
+        assert!(id(&f("ping")).contains(":test:"));
+        // A retry (retry_count=2) is the same event as its first attempt.
+        assert_eq!(id(&f("sale")), id(&f("quirk_retry_count")));
+    }
+    // The same event has the same identity whichever way it was encoded.
+    assert_eq!(
+        id("subscription_updated.form"),
+        id("subscription_updated.json")
+    );
 }

@@ -455,7 +455,7 @@ async fn confirm_reads_the_sale_back_by_sale_id() {
     assert_eq!(reqs[0].path, format!("/v2/sales/{SALE_ID}"));
     assert!(reqs[0].query.is_empty());
     reqs[0].assert_not_leaked(TOKEN);
-    assert_eq!(fresh.dedup_key(), event.dedup_key());
+    assert_eq!(fresh.identity(), event.identity());
     let sale = fresh.sale.as_ref().unwrap();
     let api_sale = sale
         .provider_data()

@@ -417,7 +417,7 @@ async fn gumroad_webhook_confirm_reads_the_sale_back_through_the_gateway() {
     );
     let event = hooks.receive(&delivery).unwrap();
     let fresh = hooks.confirm(&event).await.unwrap();
-    assert_eq!(fresh.dedup_key(), event.dedup_key());
+    assert_eq!(fresh.identity(), event.identity());
     assert!(
         fresh
             .sale
