@@ -94,19 +94,49 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+/// Installs the log: `RUST_LOG` when set (`info`, `debug`,
+/// `creator_cli=debug,creator_core=trace`, …), else one line per delivery
+/// for `creator relay` (warnings only with `--quiet`) and warnings only for
+/// the other commands. Writes go to stderr and never panic: a closed stderr
+/// (a dead log reader) costs the log, not the relay.
+fn install_log(command: &Command) {
+    use std::str::FromStr;
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::prelude::*;
+    let default = match command {
+        Command::Relay(args) if !args.quiet() => "warn,creator_cli=info",
+        _ => "warn",
+    };
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| Targets::from_str(&v).ok())
+        .unwrap_or_else(|| Targets::from_str(default).unwrap_or_default());
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .log_internal_errors(false);
+    let _ = tracing_subscriber::registry()
+        .with(layer.with_filter(filter))
+        .try_init();
+}
+
 /// The `creator` binary: parses the arguments, runs the command on a tokio
 /// runtime, prints an error as one line on stderr and returns the exit code
 /// (0 success, 1 failure, 2 usage or missing configuration, 3 rejected
 /// credentials, 4 license that no longer grants access).
 pub fn main_entry() -> ExitCode {
     let cli = Cli::parse();
+    install_log(&cli.command);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
+            say_error(format_args!(
+                "error: could not start the async runtime: {e}"
+            ));
             return ExitCode::FAILURE;
         }
     };
@@ -114,11 +144,17 @@ pub fn main_entry() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if let CliError::LicenseNotValid(_) = e {
-                eprintln!("{e}");
+                say_error(format_args!("{e}"));
             } else {
-                eprintln!("error: {e}");
+                say_error(format_args!("error: {e}"));
             }
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// One line on stderr; a closed stderr is ignored (never a panic).
+fn say_error(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }

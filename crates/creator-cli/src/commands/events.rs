@@ -110,6 +110,7 @@ pub async fn run_events(args: EventsArgs) -> Result<(), CliError> {
 /// Bad options, a missing or unreadable ledger, or a failed write.
 pub async fn run_quarantine(args: QuarantineArgs) -> Result<(), CliError> {
     let filter = QuarantineFilter {
+        id: None,
         since: since(args.since.as_deref())?,
         reason: args.reason.clone(),
         limit: args.limit,

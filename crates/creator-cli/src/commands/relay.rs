@@ -1,17 +1,20 @@
 //! `creator relay`: the webhook relay on the command line.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use creator_core::{Secret, Webhooks};
-use gank_api::{GankClient, HmacAlgorithm, HmacVerifier, SignatureEncoding, UrlTokenVerifier};
-use gumroad_api::webhook::{GumroadWebhooks, TokenLocation};
+use gank_api::{
+    AcceptUnsigned, GankClient, HmacAlgorithm, HmacVerifier, SignatureEncoding, SignatureVerifier,
+};
+use gumroad_api::webhook::{GumroadWebhooks, ParseLimits};
 
 use super::DbArgs;
 use crate::CliError;
-use crate::ledger::{self, Ledger};
-use crate::relay::{DEFAULT_MAX_BODY_BYTES, Endpoint, Relay, RelayConfig};
+use crate::ledger::{self, Ledger, OpenOptions, QuarantineBudget};
+use crate::relay::{ConnectionLimits, DEFAULT_MAX_BODY_BYTES, Endpoint, Relay, RelayConfig};
 
 /// The ledger setting holding the generated Gumroad URL secret.
 pub const GUMROAD_SECRET_SETTING: &str = "relay.gumroad_url_secret";
@@ -36,22 +39,49 @@ pub enum GankEncoding {
     Base64,
 }
 
+/// How Gumroad deliveries authenticate (Gumroad signs nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum GumroadAuth {
+    /// A secret last path segment: `/webhooks/gumroad/<secret>`.
+    #[default]
+    UrlSecret,
+    /// HTTP Basic credentials (register `https://user:password@host/webhooks/gumroad`).
+    Basic,
+    /// Both the URL secret and HTTP Basic.
+    Both,
+}
+
 /// Options of `creator relay`.
 #[derive(Debug, Clone, Args)]
 pub struct RelayArgs {
-    /// Address to listen on (port 0 picks a free port; the chosen address is printed).
+    /// Address to listen on: `127.0.0.1:8787`, `localhost:8787`, `0.0.0.0:8787`
+    /// (port 0 picks a free port; the chosen address is printed). Anything
+    /// but loopback should sit behind a TLS-terminating proxy.
     #[arg(long, default_value = "127.0.0.1:8787")]
-    listen: SocketAddr,
+    listen: String,
     #[command(flatten)]
     db: DbArgs,
-    /// Largest accepted body in bytes; larger deliveries get 413 and are quarantined.
+    /// Largest accepted body in bytes; larger deliveries get 413.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
+    /// How Gumroad deliveries prove they come from Gumroad.
+    #[arg(long, value_enum, default_value_t = GumroadAuth::UrlSecret)]
+    gumroad_auth: GumroadAuth,
     /// The secret path segment of the Gumroad endpoint
     /// (`/webhooks/gumroad/<secret>`, at least 16 URL-safe characters).
-    /// Without it, one is generated on first start and kept in the ledger.
+    /// Without it, one is generated on first start, kept in the ledger and
+    /// shown once.
     #[arg(long, env = "CREATOR_GUMROAD_SECRET", hide_env_values = true, value_parser = secret)]
     gumroad_secret: Option<Secret>,
+    /// Print the Gumroad URL with its secret (it is shown only when generated otherwise).
+    #[arg(long)]
+    show_secret: bool,
+    /// The HTTP Basic user Gumroad sends (`--gumroad-auth basic|both`).
+    #[arg(long, env = "CREATOR_GUMROAD_BASIC_USER", hide_env_values = true, value_parser = secret)]
+    gumroad_basic_user: Option<Secret>,
+    /// The HTTP Basic password Gumroad sends (`--gumroad-auth basic|both`).
+    #[arg(long, env = "CREATOR_GUMROAD_BASIC_PASSWORD", hide_env_values = true, value_parser = secret)]
+    gumroad_basic_password: Option<Secret>,
     /// The `key` Gank returned when the webhook was registered (HMAC key).
     #[arg(long, env = "GANK_WEBHOOK_KEY", hide_env_values = true, value_parser = secret)]
     gank_key: Option<Secret>,
@@ -69,15 +99,40 @@ pub struct RelayArgs {
     /// alone or on top of the signature check.
     #[arg(long, env = "CREATOR_GANK_SECRET", hide_env_values = true, value_parser = secret)]
     gank_url_secret: Option<Secret>,
-    /// Do not print a line per delivery.
+    /// Most open connections.
+    #[arg(long, default_value_t = ConnectionLimits::default().max_connections)]
+    max_connections: usize,
+    /// Most open connections from one address.
+    #[arg(long, default_value_t = ConnectionLimits::default().max_per_peer)]
+    max_connections_per_peer: usize,
+    /// Most unauthenticated deliveries kept in the quarantine (oldest pruned first).
+    #[arg(long, default_value_t = QuarantineBudget::default().max_rows)]
+    quarantine_max_rows: u64,
+    /// Most bytes unauthenticated deliveries take in the quarantine.
+    #[arg(long, default_value_t = QuarantineBudget::default().max_bytes)]
+    quarantine_max_bytes: u64,
+    /// Do not log a line per delivery (rejections and errors are still logged).
     #[arg(long)]
     quiet: bool,
+}
+
+impl RelayArgs {
+    /// Whether `--quiet` was given (the log filter is set before the command runs).
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
 }
 
 /// Secrets from the command line or environment go straight into a
 /// [`Secret`], so `Debug` of the parsed arguments never shows them.
 fn secret(value: &str) -> Result<Secret, String> {
     Ok(Secret::new(value))
+}
+
+/// Writes a line on stderr, ignoring a closed stderr (a dead log reader
+/// must never stop the relay).
+fn say(line: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 fn check_secret(option: &str, secret: &str) -> Result<(), CliError> {
@@ -99,36 +154,74 @@ fn check_secret(option: &str, secret: &str) -> Result<(), CliError> {
 
 /// A random URL-safe secret (32 hex characters from the OS's random source).
 fn generate_secret() -> Result<String, CliError> {
-    use std::io::Read;
     let mut bytes = [0u8; 16];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| {
-            CliError::Relay(format!(
-                "cannot generate a Gumroad URL secret ({e}): pass --gumroad-secret or set CREATOR_GUMROAD_SECRET"
-            ))
-        })?;
+    getrandom::fill(&mut bytes).map_err(|e| {
+        CliError::Relay(format!(
+            "cannot generate a Gumroad URL secret ({e}): pass --gumroad-secret or set CREATOR_GUMROAD_SECRET"
+        ))
+    })?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Where the Gumroad URL secret came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SecretSource {
+    /// `--gumroad-secret` / `CREATOR_GUMROAD_SECRET`.
+    Given,
+    /// Generated on an earlier start and kept in the ledger.
+    Kept,
+    /// Generated now.
+    Generated,
+}
+
 /// The Gumroad URL secret: the given one, or the one kept in the ledger
-/// (generated on first start). Returns it and whether it came from the ledger.
+/// (generated on first start).
 async fn gumroad_secret(
     given: Option<&Secret>,
     ledger: &dyn Ledger,
-) -> Result<(String, bool), CliError> {
+) -> Result<(String, SecretSource), CliError> {
     if let Some(s) = given {
         check_secret("--gumroad-secret (CREATOR_GUMROAD_SECRET)", s.expose())?;
-        return Ok((s.expose().to_owned(), false));
+        return Ok((s.expose().to_owned(), SecretSource::Given));
     }
     if let Some(saved) = ledger.setting(GUMROAD_SECRET_SETTING).await? {
-        return Ok((saved, true));
+        return Ok((saved, SecretSource::Kept));
     }
     let fresh = generate_secret()?;
     let kept = ledger
         .setting_or_insert(GUMROAD_SECRET_SETTING, &fresh)
         .await?;
-    Ok((kept, true))
+    // Another relay on the same ledger may have generated it first.
+    let source = if kept == fresh {
+        SecretSource::Generated
+    } else {
+        SecretSource::Kept
+    };
+    Ok((kept, source))
+}
+
+/// The Gumroad verifier for the chosen authentication (the URL secret
+/// itself is checked by the relay, before the body is read).
+fn gumroad_webhooks(args: &RelayArgs) -> Result<Arc<dyn Webhooks>, CliError> {
+    let hooks = match args.gumroad_auth {
+        GumroadAuth::UrlSecret => GumroadWebhooks::new().accept_unverified(),
+        GumroadAuth::Basic | GumroadAuth::Both => {
+            let (Some(user), Some(password)) =
+                (&args.gumroad_basic_user, &args.gumroad_basic_password)
+            else {
+                return Err(CliError::Usage(
+                    "--gumroad-auth basic needs CREATOR_GUMROAD_BASIC_USER and CREATOR_GUMROAD_BASIC_PASSWORD (or --gumroad-basic-user / --gumroad-basic-password)".into(),
+                ));
+            };
+            if user.expose().is_empty() || password.expose().len() < MIN_SECRET_LEN {
+                return Err(CliError::Usage(format!(
+                    "the Gumroad HTTP Basic user must not be empty and the password needs at least {MIN_SECRET_LEN} characters"
+                )));
+            }
+            GumroadWebhooks::new().basic_auth(user.expose(), password.expose())
+        }
+    };
+    Ok(Arc::new(hooks))
 }
 
 fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
@@ -175,35 +268,25 @@ fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
         }
         (None, None) => None,
     };
-    let build =
-        |verifier: Box<dyn gank_api::SignatureVerifier>| -> Result<Arc<dyn Webhooks>, CliError> {
-            let client = GankClient::builder()
-                .webhook_verifier(verifier)
-                .build()
-                .map_err(|e| CliError::Usage(format!("Gank webhooks: {e}")))?;
-            Ok(Arc::new(client))
-        };
+    let build = |verifier: Box<dyn SignatureVerifier>| -> Result<Arc<dyn Webhooks>, CliError> {
+        let client = GankClient::builder()
+            .webhook_verifier(verifier)
+            .build()
+            .map_err(|e| CliError::Usage(format!("Gank webhooks: {e}")))?;
+        Ok(Arc::new(client))
+    };
+    let algorithm = format!("{:?}", args.gank_signature_algorithm);
     Ok(match (hmac, url_secret) {
         (Some((verifier, header)), Some(secret)) => (
             Endpoint::new("gank", build(Box::new(verifier))?).url_secret(secret),
-            format!(
-                "/webhooks/gank/<CREATOR_GANK_SECRET> (URL secret, then {:?} HMAC in `{header}`)",
-                args.gank_signature_algorithm
-            ),
+            format!("/webhooks/gank/<CREATOR_GANK_SECRET> (URL secret, then {algorithm} HMAC in `{header}`)"),
         ),
         (Some((verifier, header)), None) => (
             Endpoint::new("gank", build(Box::new(verifier))?),
-            format!(
-                "/webhooks/gank ({:?} HMAC in `{header}`)",
-                args.gank_signature_algorithm
-            ),
+            format!("/webhooks/gank ({algorithm} HMAC in `{header}`)"),
         ),
         (None, Some(secret)) => (
-            Endpoint::new(
-                "gank",
-                build(Box::new(UrlTokenVerifier::path_segment(Secret::new(secret))))?,
-            )
-            .token_in_path(),
+            Endpoint::new("gank", build(Box::new(AcceptUnsigned))?).url_secret(secret),
             "/webhooks/gank/<CREATOR_GANK_SECRET> (URL secret)".to_owned(),
         ),
         (None, None) => (
@@ -216,53 +299,125 @@ fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
     })
 }
 
+/// Resolves `--listen` (a name such as `localhost` works), preferring IPv4.
+async fn listen_address(listen: &str) -> Result<SocketAddr, CliError> {
+    let bad = |why: String| {
+        CliError::Usage(format!(
+            "--listen `{listen}` is not an address to listen on ({why}): use HOST:PORT such as 127.0.0.1:8787 or localhost:8787"
+        ))
+    };
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host(listen)
+        .await
+        .map_err(|e| bad(e.to_string()))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| addrs.first())
+        .copied()
+        .ok_or_else(|| bad("it resolves to no address".into()))
+}
+
+/// Checks the options that can be checked before anything starts.
+fn check_limits(args: &RelayArgs) -> Result<(), CliError> {
+    let parser = ParseLimits::default().max_body_bytes_value();
+    if args.max_body_bytes > parser {
+        return Err(CliError::Usage(format!(
+            "--max-body-bytes {} is above what the webhook parsers accept ({parser} bytes): a larger body would only be refused later",
+            args.max_body_bytes
+        )));
+    }
+    if args.max_body_bytes == 0 || args.max_connections == 0 || args.max_connections_per_peer == 0 {
+        return Err(CliError::Usage(
+            "--max-body-bytes, --max-connections and --max-connections-per-peer must be above 0"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Runs `creator relay` until Ctrl-C or SIGTERM, then shuts down gracefully.
 ///
 /// # Errors
-/// Bad options, a ledger that cannot be opened, or an address that cannot be bound.
+/// Bad options, a ledger that cannot be opened or written, or an address that
+/// cannot be bound.
 pub async fn run(args: RelayArgs) -> Result<(), CliError> {
+    check_limits(&args)?;
     let (gank, gank_note) = gank_endpoint(&args)?;
-    let ledger = ledger::open(&args.db.db).await?;
-    let (secret, from_ledger) = match gumroad_secret(args.gumroad_secret.as_ref(), &*ledger).await {
-        Ok(s) => s,
-        Err(e) => {
-            ledger.close().await;
-            return Err(e);
+    let gumroad = gumroad_webhooks(&args)?;
+    let listen = listen_address(&args.listen).await?;
+    let options = OpenOptions {
+        quarantine_budget: QuarantineBudget {
+            max_rows: args.quarantine_max_rows,
+            max_bytes: args.quarantine_max_bytes,
+        },
+        ..OpenOptions::default()
+    };
+    let ledger = ledger::open_with(&args.db.db, options).await?;
+    let secret = if args.gumroad_auth == GumroadAuth::Basic {
+        None
+    } else {
+        match gumroad_secret(args.gumroad_secret.as_ref(), &*ledger).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                ledger.close().await;
+                return Err(e);
+            }
         }
     };
-    let gumroad: Arc<dyn Webhooks> = Arc::new(
-        GumroadWebhooks::new()
-            .url_token(Secret::new(secret.clone()))
-            .token_location(TokenLocation::LastPathSegment),
-    );
-    let endpoints = vec![Endpoint::new("gumroad", gumroad).token_in_path(), gank];
+    let gumroad = match &secret {
+        Some((s, _)) => Endpoint::new("gumroad", gumroad).url_secret(s.as_str()),
+        None => Endpoint::new("gumroad", gumroad),
+    };
     let config = RelayConfig {
-        listen: args.listen,
+        listen,
         max_body_bytes: args.max_body_bytes,
-        log: !args.quiet,
+        connections: ConnectionLimits {
+            max_connections: args.max_connections,
+            max_per_peer: args.max_connections_per_peer,
+            ..ConnectionLimits::default()
+        },
         ..RelayConfig::default()
     };
     let backend = ledger.backend();
-    let relay = Relay::start(config, endpoints, ledger).await?;
-    let base = format!("http://{}", relay.local_addr());
-    eprintln!(
+    let relay = Relay::start(config, vec![gumroad, gank], ledger).await?;
+    let bound = relay.local_addr();
+    let base = format!("http://{bound}");
+    say(format!(
         "creator relay: listening on {base} (ledger: {backend} {})",
         shown_db(&args.db.db)
-    );
-    if from_ledger {
-        eprintln!(
-            "  Gumroad:  {base}/webhooks/gumroad/{secret}   (secret generated and kept in the ledger; set CREATOR_GUMROAD_SECRET to choose one)"
+    ));
+    if !bound.ip().is_loopback() {
+        say(
+            "  warning: listening beyond this machine over plain HTTP: put a TLS-terminating proxy in front before giving the URL to a platform (Gumroad's secret travels in the URL)",
         );
-    } else {
-        eprintln!("  Gumroad:  {base}/webhooks/gumroad/<CREATOR_GUMROAD_SECRET>");
     }
-    eprintln!("  Gank:     {base}{gank_note}");
-    eprintln!("  health:   {base}/healthz");
-    eprintln!("  Ctrl-C or SIGTERM stops the relay after in-flight requests finish.");
+    let basic = match args.gumroad_auth {
+        GumroadAuth::UrlSecret => "",
+        _ => " + HTTP Basic (register https://<user>:<password>@<your host>/…)",
+    };
+    match &secret {
+        Some((s, SecretSource::Generated)) => say(format!(
+            "  Gumroad:  {base}/webhooks/gumroad/{s}{basic}   (secret generated now and kept in the ledger; shown only this once: `--show-secret` shows it again)"
+        )),
+        Some((s, _)) if args.show_secret => {
+            say(format!("  Gumroad:  {base}/webhooks/gumroad/{s}{basic}"))
+        }
+        Some((_, SecretSource::Kept)) => say(format!(
+            "  Gumroad:  {base}/webhooks/gumroad/<secret kept in the ledger>{basic}   (`--show-secret` shows it)"
+        )),
+        Some((_, _)) => say(format!(
+            "  Gumroad:  {base}/webhooks/gumroad/<CREATOR_GUMROAD_SECRET>{basic}"
+        )),
+        None => say(format!("  Gumroad:  {base}/webhooks/gumroad{basic}")),
+    }
+    say(format!("  Gank:     {base}{gank_note}"));
+    say(format!("  health:   {base}/healthz"));
+    say("  Ctrl-C or SIGTERM stops the relay after requests in progress finish.");
     shutdown_signal().await;
-    eprintln!("creator relay: shutting down, finishing in-flight requests…");
+    say("creator relay: shutting down, finishing requests in progress…");
     relay.shutdown().await?;
-    eprintln!("creator relay: stopped");
+    say("creator relay: stopped");
     Ok(())
 }
 
@@ -324,6 +479,10 @@ mod tests {
             "postgres://u:pg-pa55word@db/creator",
             "--gumroad-secret",
             "gumroad-s3cret-0123456789",
+            "--gumroad-basic-user",
+            "basic-us3r",
+            "--gumroad-basic-password",
+            "basic-pa55word-0123456789",
             "--gank-key",
             "gank-k3y-0123456789",
             "--gank-url-secret",
@@ -333,6 +492,8 @@ mod tests {
         for secret in [
             "pg-pa55word",
             "gumroad-s3cret",
+            "basic-us3r",
+            "basic-pa55word",
             "gank-k3y",
             "gank-url-s3cret",
         ] {
@@ -347,5 +508,13 @@ mod tests {
             "postgres://…@db.local:5432/creator"
         );
         assert_eq!(shown_db("creator.db"), "creator.db");
+    }
+
+    #[tokio::test]
+    async fn listen_takes_names_and_refuses_nonsense() {
+        let a = listen_address("localhost:0").await.unwrap();
+        assert!(a.ip().is_loopback());
+        assert!(listen_address("127.0.0.1:8787").await.is_ok());
+        assert!(listen_address("no port").await.is_err());
     }
 }

@@ -260,6 +260,7 @@ async fn flush_sales(
             sales: std::mem::take(batch),
             subscribers: Vec::new(),
             state: Some(state.clone()),
+            end_unseen: None,
         })
         .await?;
     *written += n;
@@ -345,6 +346,7 @@ async fn flush_subscribers(
             sales: Vec::new(),
             subscribers: std::mem::take(batch),
             state: Some(state.clone()),
+            end_unseen: None,
         })
         .await?;
     *written += n;

@@ -3,14 +3,20 @@
 //! `schema_migrations`. Never edit a released migration: add a new one.
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
-/// One migration: version, name, SQL.
+/// One migration: version, name, SQL. A migration may also need a data
+/// step written in Rust (version 3 recomputes event identities from the
+/// stored bodies: see [`super::rekey`]); each backend runs it right after
+/// the SQL, in the same transaction.
 pub(crate) struct Migration {
     pub version: i64,
     pub name: &'static str,
     pub sql: &'static str,
 }
+
+/// The version whose data step recomputes event identities.
+pub(crate) const REKEY_VERSION: i64 = 3;
 
 pub(crate) const SQLITE: &[Migration] = &[
     Migration {
@@ -100,6 +106,35 @@ CREATE TABLE sync_state (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (provider, resource)
 );
+"#,
+    },
+    Migration {
+        version: 3,
+        name: "event identity, bounded quarantine",
+        sql: r#"
+ALTER TABLE events ADD COLUMN identity TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN occurrence INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE events ADD COLUMN fingerprint TEXT;
+ALTER TABLE events ADD COLUMN field_errors TEXT NOT NULL DEFAULT '[]';
+UPDATE events SET identity = dedup_key;
+CREATE INDEX events_identity ON events (identity, occurrence);
+CREATE INDEX events_subject ON events (provider, subject_id, id);
+ALTER TABLE quarantine ADD COLUMN body_sha256 TEXT;
+ALTER TABLE quarantine ADD COLUMN authenticated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE quarantine ADD COLUMN verified TEXT;
+ALTER TABLE quarantine ADD COLUMN peer TEXT;
+ALTER TABLE quarantine ADD COLUMN replayed_as INTEGER;
+ALTER TABLE quarantine ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT 0;
+UPDATE quarantine SET stored_bytes = length(raw_body) + length(headers) + length(error),
+    authenticated = CASE WHEN reason = 'parse' THEN 1 ELSE 0 END;
+CREATE INDEX quarantine_unauthenticated ON quarantine (authenticated, id);
+CREATE TABLE quarantine_budget (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    rows INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+);
+INSERT INTO quarantine_budget (id, rows, bytes)
+    SELECT 1, COUNT(*), COALESCE(SUM(stored_bytes), 0) FROM quarantine WHERE authenticated = 0;
 "#,
     },
 ];
@@ -193,6 +228,35 @@ CREATE TABLE sync_state (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (provider, resource)
 );
+"#,
+    },
+    Migration {
+        version: 3,
+        name: "event identity, bounded quarantine",
+        sql: r#"
+ALTER TABLE events ADD COLUMN identity TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN occurrence BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE events ADD COLUMN fingerprint TEXT;
+ALTER TABLE events ADD COLUMN field_errors TEXT NOT NULL DEFAULT '[]';
+UPDATE events SET identity = dedup_key;
+CREATE INDEX events_identity ON events (identity, occurrence);
+CREATE INDEX events_subject ON events (provider, subject_id, id);
+ALTER TABLE quarantine ADD COLUMN body_sha256 TEXT;
+ALTER TABLE quarantine ADD COLUMN authenticated BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE quarantine ADD COLUMN verified TEXT;
+ALTER TABLE quarantine ADD COLUMN peer TEXT;
+ALTER TABLE quarantine ADD COLUMN replayed_as BIGINT;
+ALTER TABLE quarantine ADD COLUMN stored_bytes BIGINT NOT NULL DEFAULT 0;
+UPDATE quarantine SET stored_bytes = length(raw_body) + length(headers) + length(error),
+    authenticated = (reason = 'parse');
+CREATE INDEX quarantine_unauthenticated ON quarantine (authenticated, id);
+CREATE TABLE quarantine_budget (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    rows BIGINT NOT NULL,
+    bytes BIGINT NOT NULL
+);
+INSERT INTO quarantine_budget (id, rows, bytes)
+    SELECT 1, COUNT(*), COALESCE(SUM(stored_bytes), 0) FROM quarantine WHERE NOT authenticated;
 "#,
     },
 ];

@@ -18,9 +18,13 @@
 //! # Ok(()) }
 //! ```
 
+mod budget;
+mod health;
+pub mod identity;
 mod migrations;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod rekey;
 mod sqlite;
 
 use std::fmt;
@@ -34,6 +38,8 @@ use time::OffsetDateTime;
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 
+pub use budget::QuarantineBudget;
+pub use health::LedgerHealth;
 pub use migrations::SCHEMA_VERSION;
 pub use sqlite::SqliteLedger;
 
@@ -70,6 +76,20 @@ pub enum LedgerError {
         /// Newest version this build knows.
         supported: i64,
     },
+    /// The ledger was written by an older `creator` and a read-only command
+    /// will not migrate it.
+    #[error(
+        "the ledger has schema version {found}, older than this creator's ({supported}): start `creator relay` with this --db once to migrate it"
+    )]
+    TooOld {
+        /// Version found in the ledger.
+        found: i64,
+        /// The version this build writes.
+        supported: i64,
+    },
+    /// A write was asked of a ledger opened read-only.
+    #[error("the ledger was opened read-only")]
+    ReadOnly,
     /// The ledger has been closed (the relay is shutting down).
     #[error("the ledger is closed")]
     Closed,
@@ -93,8 +113,13 @@ pub fn timestamp(t: OffsetDateTime) -> String {
 /// A verified, parsed delivery to store.
 #[derive(Clone)]
 pub struct NewEvent {
-    /// `WebhookEvent::dedup_key()`: the same for every redelivery.
-    pub dedup_key: String,
+    /// [`WebhookEvent::identity`](creator_core::WebhookEvent::identity).
+    pub identity: String,
+    /// The content fingerprint in the identity, for platforms that send no
+    /// event id: identical bodies can then be two events (see [`identity`](self::identity)).
+    pub fingerprint: Option<String>,
+    /// The platform's retry number for this delivery, when it says.
+    pub retry: Option<u32>,
     /// The relay endpoint that received it (`gumroad`, `gank`).
     pub endpoint: String,
     /// `gumroad`, `gank`, …
@@ -121,12 +146,50 @@ pub struct NewEvent {
     pub raw_body: Bytes,
     /// The normalized event as JSON.
     pub event: String,
+    /// Fields that could not be read, as a JSON array (`[]` when none).
+    pub field_errors: String,
+}
+
+impl NewEvent {
+    /// The row for `event`, received at `received_at` on `endpoint` and
+    /// verified as `verified`, with the request's headers and raw body.
+    pub fn from_event(
+        event: &creator_core::WebhookEvent,
+        endpoint: &str,
+        verified: &str,
+        received_at: &str,
+        content_type: Option<String>,
+        headers: String,
+        raw_body: Bytes,
+    ) -> Self {
+        Self {
+            identity: event.identity(),
+            fingerprint: event.fingerprint.clone(),
+            retry: event.retry,
+            endpoint: endpoint.to_owned(),
+            provider: event.provider.as_str().to_owned(),
+            kind: kind_name(&event.kind),
+            name: event.name.clone(),
+            subject_id: event.subject_id.clone(),
+            occurred_at: event.occurred_at.map(timestamp),
+            test: event.test,
+            verified: verified.to_owned(),
+            received_at: received_at.to_owned(),
+            content_type,
+            headers,
+            raw_body,
+            event: serde_json::to_string(event).unwrap_or_else(|_| "null".into()),
+            field_errors: serde_json::to_string(&event.field_errors)
+                .unwrap_or_else(|_| "[]".into()),
+        }
+    }
 }
 
 impl fmt::Debug for NewEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NewEvent")
-            .field("dedup_key", &self.dedup_key)
+            .field("identity", &self.identity)
+            .field("retry", &self.retry)
             .field("endpoint", &self.endpoint)
             .field("body_len", &self.raw_body.len())
             .finish_non_exhaustive()
@@ -134,22 +197,48 @@ impl fmt::Debug for NewEvent {
 }
 
 /// What storing an event did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Recorded {
-    /// A new event; its row id.
+    /// A new event: its row id and unique key.
     Stored {
         /// Row id.
         id: i64,
+        /// The event's unique key: its identity, `#n` for the n-th event with it.
+        dedup_key: String,
     },
-    /// Already in the ledger (a redelivery); its delivery count was bumped.
+    /// A redelivery of a stored event; its delivery count was bumped.
     Duplicate {
-        /// Row id of the first delivery.
+        /// Row id of the stored event.
         id: i64,
+        /// Its unique key.
+        dedup_key: String,
     },
 }
 
-/// A delivery that was not stored as an event, kept with its raw body.
+impl Recorded {
+    /// The row id.
+    pub fn id(&self) -> i64 {
+        match self {
+            Recorded::Stored { id, .. } | Recorded::Duplicate { id, .. } => *id,
+        }
+    }
+
+    /// The unique key.
+    pub fn dedup_key(&self) -> &str {
+        match self {
+            Recorded::Stored { dedup_key, .. } | Recorded::Duplicate { dedup_key, .. } => dedup_key,
+        }
+    }
+}
+
+/// A delivery that was not stored as an event.
+///
+/// Authentic deliveries (verified, then unreadable) are kept whole, so
+/// `creator quarantine replay` can store them once the parser can read them.
+/// Everything else (failed verification, unknown endpoint, oversized, …)
+/// keeps only bounded metadata: size, hash, a short prefix and the reason,
+/// within the ledger's [`QuarantineBudget`].
 #[derive(Clone)]
 pub struct NewQuarantine {
     /// When it arrived ([`timestamp`] format).
@@ -172,6 +261,21 @@ pub struct NewQuarantine {
     pub body_truncated: bool,
     /// The body (or its first bytes).
     pub raw_body: Bytes,
+    /// SHA-256 of what was received, hex (of the first bytes when truncated).
+    pub body_sha256: Option<String>,
+    /// The delivery passed verification (so it is kept whole and replayable).
+    pub authenticated: bool,
+    /// How it was verified, when it was.
+    pub verified: Option<String>,
+    /// The sender's address.
+    pub peer: Option<String>,
+}
+
+impl NewQuarantine {
+    /// Bytes the row takes, for the [`QuarantineBudget`].
+    pub fn stored_bytes(&self) -> u64 {
+        (self.raw_body.len() + self.headers.len() + self.error.len()) as u64
+    }
 }
 
 impl fmt::Debug for NewQuarantine {
@@ -179,6 +283,7 @@ impl fmt::Debug for NewQuarantine {
         f.debug_struct("NewQuarantine")
             .field("endpoint", &self.endpoint)
             .field("reason", &self.reason)
+            .field("authenticated", &self.authenticated)
             .field("body_size", &self.body_size)
             .finish_non_exhaustive()
     }
@@ -224,12 +329,18 @@ pub struct StoredEvent {
     pub test: bool,
     /// How it was verified.
     pub verified: String,
-    /// The dedup key.
+    /// The unique key: the identity, then `#n` for the n-th event with it.
     pub dedup_key: String,
+    /// The event's identity (see [`identity`](self::identity)).
+    pub identity: String,
+    /// 1 for the first event with this identity, 2 for the next, ….
+    pub occurrence: i64,
     /// The request's content type.
     pub content_type: Option<String>,
     /// The request headers (credentials redacted).
     pub headers: serde_json::Value,
+    /// Fields of the delivery that could not be read (`[]` when none).
+    pub field_errors: serde_json::Value,
     /// The normalized event.
     pub event: serde_json::Value,
     /// The raw body.
@@ -260,6 +371,16 @@ pub struct QuarantinedDelivery {
     pub body_size: u64,
     /// True when only the first bytes were kept.
     pub body_truncated: bool,
+    /// SHA-256 of what was received, hex.
+    pub body_sha256: Option<String>,
+    /// The delivery passed verification (kept whole, replayable).
+    pub authenticated: bool,
+    /// How it was verified, when it was.
+    pub verified: Option<String>,
+    /// The sender's address.
+    pub peer: Option<String>,
+    /// The event a `creator quarantine replay` stored from it.
+    pub replayed_as: Option<i64>,
     /// The body (or its first bytes).
     #[serde(skip)]
     pub raw_body: Bytes,
@@ -268,6 +389,8 @@ pub struct QuarantinedDelivery {
 /// Filters for reading quarantined deliveries.
 #[derive(Debug, Clone, Default)]
 pub struct QuarantineFilter {
+    /// Only the delivery with this row id.
+    pub id: Option<i64>,
     /// Only deliveries received at or after this time ([`timestamp`] format).
     pub since: Option<String>,
     /// Only this reason.
@@ -355,6 +478,39 @@ pub struct SyncBatch {
     pub subscribers: Vec<SyncedSubscriber>,
     /// The state to save with them.
     pub state: Option<SyncState>,
+    /// After writing: mark this provider's synced subscribers that this run
+    /// did not see (last synced before the given time) as `ended`, for
+    /// platforms whose list shows only active subscriptions (Gumroad).
+    pub end_unseen: Option<EndUnseen>,
+}
+
+/// Subscribers that left a platform's active list since a run started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndUnseen {
+    /// The provider of the rows (`gumroad`).
+    pub provider: String,
+    /// The run's start ([`timestamp`] format): rows synced before it were not seen.
+    pub not_synced_since: String,
+}
+
+/// What pruning the quarantine removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Pruned {
+    /// Rows deleted.
+    pub rows: u64,
+    /// Bytes those rows took.
+    pub bytes: u64,
+}
+
+/// Which quarantined deliveries `creator quarantine prune` removes.
+#[derive(Debug, Clone, Default)]
+pub struct PruneFilter {
+    /// Only deliveries received before this time ([`timestamp`] format).
+    pub before: Option<String>,
+    /// Only this reason.
+    pub reason: Option<String>,
+    /// Also authentic deliveries (kept by default: they are replayable events).
+    pub include_authenticated: bool,
 }
 
 /// Row counts, for `/healthz`, tests and reports.
@@ -366,6 +522,8 @@ pub struct LedgerStats {
     pub deliveries: i64,
     /// Quarantined deliveries.
     pub quarantined: i64,
+    /// Bytes the quarantined deliveries take (bodies, headers, errors).
+    pub quarantine_bytes: i64,
     /// Backfilled sales.
     pub synced_sales: i64,
     /// Backfilled subscribers.
@@ -386,11 +544,36 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     /// When the backend fails.
     async fn record_event(&self, event: NewEvent) -> Result<Recorded, LedgerError>;
 
-    /// Keeps a rejected delivery; returns its row id.
+    /// Keeps a rejected delivery; returns its row id. Unauthenticated rows
+    /// beyond the [`QuarantineBudget`] are pruned, oldest first.
     ///
     /// # Errors
     /// When the backend fails.
     async fn quarantine(&self, delivery: NewQuarantine) -> Result<i64, LedgerError>;
+
+    /// Stores `event`, parsed anew from the quarantined delivery `id`, and
+    /// marks that delivery as replayed, in one transaction.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn replay_quarantined(&self, id: i64, event: NewEvent) -> Result<Recorded, LedgerError>;
+
+    /// Deletes quarantined deliveries matching `filter`.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn prune_quarantine(&self, filter: PruneFilter) -> Result<Pruned, LedgerError>;
+
+    /// Writes and commits a small probe row, proving the ledger can commit
+    /// now (the relay runs it when deliveries are quiet).
+    ///
+    /// # Errors
+    /// When the write fails.
+    async fn probe(&self) -> Result<(), LedgerError>;
+
+    /// What the ledger last saw of its own writes, without touching the
+    /// database (for `/healthz`).
+    fn health(&self) -> LedgerHealth;
 
     /// Events, oldest first, streamed (constant memory).
     fn events(&self, filter: EventFilter) -> BoxStream<'static, Result<StoredEvent, LedgerError>>;
@@ -430,7 +613,7 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     /// When the backend fails.
     async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, LedgerError>;
 
-    /// Row counts (also a cheap liveness check).
+    /// Row counts (a table scan: for reports and tests, not for health checks).
     ///
     /// # Errors
     /// When the backend fails.
@@ -441,6 +624,26 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     async fn close(&self);
 }
 
+/// How a command opens the ledger.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Access {
+    /// Create and migrate it if needed, and write (`creator relay`, `creator sync`).
+    #[default]
+    ReadWrite,
+    /// Read only: never create, migrate or write it (`creator events`,
+    /// `creator quarantine`); an older schema is an error that says how to migrate.
+    ReadOnly,
+}
+
+/// How to open the ledger.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Read-write (the default) or read-only.
+    pub access: Access,
+    /// Bounds on what unauthenticated deliveries may take.
+    pub quarantine_budget: QuarantineBudget,
+}
+
 /// Opens (creating and migrating on first use) the ledger named by `--db`:
 /// a file path for SQLite, or a `postgres://` / `postgresql://` URL.
 ///
@@ -448,20 +651,44 @@ pub trait Ledger: Send + Sync + fmt::Debug {
 /// When the ledger cannot be opened or migrated, or when a PostgreSQL URL is
 /// given to a build without the `postgres` feature.
 pub async fn open(db: &str) -> Result<Arc<dyn Ledger>, LedgerError> {
+    open_with(db, OpenOptions::default()).await
+}
+
+/// Opens the ledger for reading only: nothing is created, migrated or written.
+///
+/// # Errors
+/// When the ledger does not exist, cannot be read, or has another schema version.
+pub async fn open_read_only(db: &str) -> Result<Arc<dyn Ledger>, LedgerError> {
+    open_with(
+        db,
+        OpenOptions {
+            access: Access::ReadOnly,
+            ..OpenOptions::default()
+        },
+    )
+    .await
+}
+
+/// [`open`] with options.
+///
+/// # Errors
+/// As [`open`].
+pub async fn open_with(db: &str, options: OpenOptions) -> Result<Arc<dyn Ledger>, LedgerError> {
     if is_postgres_url(db) {
         #[cfg(feature = "postgres")]
         {
-            return Ok(Arc::new(PostgresLedger::connect(db).await?));
+            return Ok(Arc::new(PostgresLedger::connect_with(db, options).await?));
         }
         #[cfg(not(feature = "postgres"))]
         {
+            let _ = options;
             return Err(LedgerError::Config(
                 "this creator was built without PostgreSQL support: rebuild with `--features postgres`, or give --db a file path for SQLite".into(),
             ));
         }
     }
     let path = db.strip_prefix("sqlite://").unwrap_or(db).to_owned();
-    let ledger = tokio::task::spawn_blocking(move || SqliteLedger::open(&path))
+    let ledger = tokio::task::spawn_blocking(move || SqliteLedger::open_with(&path, options))
         .await
         .map_err(|e| LedgerError::Config(format!("opening the ledger failed: {e}")))??;
     Ok(Arc::new(ledger))

@@ -1,9 +1,11 @@
 //! The PostgreSQL ledger, for several relays sharing one ledger.
 //!
 //! Plain TCP or a unix socket, no TLS (keep it on loopback or a private
-//! network). The relay's writes are single statements, pipelined over a
-//! few shared connections (re-opened when they drop). Sync batches run their
-//! transactions on a connection of their own.
+//! network). Each write is a transaction on a connection of its own from a
+//! small pool (re-opened when one drops); deciding whether a delivery repeats
+//! a stored event takes a transaction-scoped advisory lock on its identity,
+//! so relays deciding about the same event at once agree. Reads are
+//! pipelined over a shared connection.
 
 use std::fmt;
 use std::str::FromStr;
@@ -14,43 +16,52 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Config, NoTls, Row};
+use tokio_postgres::{Client, Config, NoTls, Row, Transaction};
 
-use super::migrations::{POSTGRES, SCHEMA_VERSION};
+use super::health::HealthCell;
+use super::identity::{self, Decision, Delivery, Newest};
+use super::migrations::{POSTGRES, REKEY_VERSION, SCHEMA_VERSION};
+use super::rekey::rekey;
 use super::{
-    EventFilter, Ledger, LedgerError, LedgerStats, NewEvent, NewQuarantine, QuarantineFilter,
-    QuarantinedDelivery, Recorded, StoredEvent, SyncBatch, SyncState, timestamp,
+    Access, EventFilter, Ledger, LedgerError, LedgerHealth, LedgerStats, NewEvent, NewQuarantine,
+    OpenOptions, PruneFilter, Pruned, QuarantineBudget, QuarantineFilter, QuarantinedDelivery,
+    Recorded, StoredEvent, SyncBatch, SyncState, timestamp,
 };
 
 /// Serializes the migrations of relays starting together.
 const MIGRATION_LOCK: i64 = 0x0063_7265_6174_6f72; // "creator"
 
 type Arg = Box<dyn ToSql + Sync + Send>;
+type PgResult<T> = Result<T, tokio_postgres::Error>;
 
 /// The PostgreSQL backend of the ledger.
 pub struct PostgresLedger {
     inner: Arc<Inner>,
 }
 
-/// Connections the relay's writes are spread over: each commit is a WAL
-/// flush, so a few connections let PostgreSQL flush several commits at once.
+/// Connections writes are spread over: each commit is a WAL flush, so a few
+/// connections let PostgreSQL flush several commits at once.
 const POOL: usize = 4;
 
 struct Inner {
     config: Config,
     target: String,
-    shared: Vec<Mutex<Option<Arc<Client>>>>,
+    writers: Vec<Mutex<Option<Client>>>,
     next: AtomicUsize,
-    tx_conn: Mutex<Option<Client>>,
+    reader: Mutex<Option<Arc<Client>>>,
     closed: AtomicBool,
+    read_only: bool,
+    health: HealthCell,
+    budget: QuarantineBudget,
 }
 
 impl fmt::Debug for PostgresLedger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PostgresLedger")
             .field("target", &self.inner.target)
+            .field("read_only", &self.inner.read_only)
             .finish_non_exhaustive()
     }
 }
@@ -65,6 +76,23 @@ fn describe(config: &Config) -> String {
     };
     let port = config.get_ports().first().copied().unwrap_or(5432);
     format!("{host}:{port}/{}", config.get_dbname().unwrap_or(""))
+}
+
+/// The advisory lock key of an identity: 64 bits of its SHA-256.
+fn lock_key(identity: &str) -> i64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(identity.as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
 }
 
 impl Inner {
@@ -89,15 +117,31 @@ impl Inner {
         Ok(client)
     }
 
-    async fn client(&self) -> Result<Arc<Client>, LedgerError> {
+    /// A connection for one transaction, held until the guard drops.
+    async fn writer(&self) -> Result<MutexGuard<'_, Option<Client>>, LedgerError> {
         if self.closed.load(Ordering::Acquire) {
             return Err(LedgerError::Closed);
         }
-        let slot = self.next.fetch_add(1, Ordering::Relaxed) % self.shared.len().max(1);
-        let Some(slot) = self.shared.get(slot) else {
+        if self.read_only {
+            return Err(LedgerError::ReadOnly);
+        }
+        let slot = self.next.fetch_add(1, Ordering::Relaxed) % self.writers.len().max(1);
+        let Some(slot) = self.writers.get(slot) else {
             return Err(LedgerError::Closed);
         };
         let mut guard = slot.lock().await;
+        if guard.as_ref().is_none_or(Client::is_closed) {
+            *guard = Some(self.open_connection().await?);
+        }
+        Ok(guard)
+    }
+
+    /// The shared connection reads are pipelined over.
+    async fn reader(&self) -> Result<Arc<Client>, LedgerError> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(LedgerError::Closed);
+        }
+        let mut guard = self.reader.lock().await;
         if let Some(c) = guard.as_ref()
             && !c.is_closed()
         {
@@ -106,6 +150,43 @@ impl Inner {
         let fresh = Arc::new(self.open_connection().await?);
         *guard = Some(fresh.clone());
         Ok(fresh)
+    }
+
+    /// Notes a write's outcome in the health the relay reports.
+    fn track<T>(&self, result: PgResult<T>) -> Result<T, LedgerError> {
+        match result {
+            Ok(v) => {
+                self.health.committed();
+                Ok(v)
+            }
+            Err(e) => {
+                let e = self.err(e);
+                self.health.failed(e.to_string());
+                Err(e)
+            }
+        }
+    }
+
+    async fn version(
+        &self,
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, LedgerError> {
+        let exists: bool = client
+            .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+            .await
+            .map_err(|e| self.err(e))?
+            .get(0);
+        if !exists {
+            return Ok(0);
+        }
+        Ok(client
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
+                &[],
+            )
+            .await
+            .map_err(|e| self.err(e))?
+            .get(0))
     }
 
     async fn migrate(&self, client: &mut Client) -> Result<(), LedgerError> {
@@ -122,14 +203,7 @@ impl Inner {
         )
         .await
         .map_err(|e| self.err(e))?;
-        let current: i64 = tx
-            .query_one(
-                "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
-                &[],
-            )
-            .await
-            .map_err(|e| self.err(e))?
-            .get(0);
+        let current = self.version(&tx).await?;
         if current > SCHEMA_VERSION {
             return Err(LedgerError::TooNew {
                 found: current,
@@ -140,6 +214,11 @@ impl Inner {
             tx.batch_execute(m.sql)
                 .await
                 .map_err(|e| self.err(format!("migration {} failed: {e}", m.version)))?;
+            if m.version == REKEY_VERSION {
+                rekey_events(&tx)
+                    .await
+                    .map_err(|e| self.err(format!("migration {} failed: {e}", m.version)))?;
+            }
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                 &[
@@ -155,6 +234,353 @@ impl Inner {
     }
 }
 
+/// Gives every stored event its identity (see [`super::rekey`]), in chunks.
+async fn rekey_events(tx: &Transaction<'_>) -> PgResult<()> {
+    let mut after = 0i64;
+    loop {
+        let rows = tx
+            .query(
+                "SELECT id, provider, content_type, raw_body FROM events
+                 WHERE id > $1 ORDER BY id LIMIT 500",
+                &[&after],
+            )
+            .await?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = last.get(0);
+        for row in &rows {
+            let (id, provider, content_type, body): (i64, String, Option<String>, Vec<u8>) =
+                (row.get(0), row.get(1), row.get(2), row.get(3));
+            if let Some(k) = rekey(&provider, content_type.as_deref(), &body) {
+                // The new identity extends the old unique key, so it cannot
+                // collide; the NOT EXISTS keeps the old key should it ever.
+                tx.execute(
+                    "UPDATE events SET identity = $1, dedup_key = $1, fingerprint = $2
+                     WHERE id = $3 AND NOT EXISTS (SELECT 1 FROM events WHERE dedup_key = $1)",
+                    &[&k.identity, &k.fingerprint, &id],
+                )
+                .await?;
+            }
+        }
+    }
+}
+
+/// Stores an event once (see [`identity`]), under an advisory lock on its identity.
+async fn record_event(tx: &Transaction<'_>, ev: &NewEvent) -> PgResult<Recorded> {
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1)",
+        &[&lock_key(&ev.identity)],
+    )
+    .await?;
+    let newest = tx
+        .query_opt(
+            "SELECT id, occurrence, last_received_at FROM events
+             WHERE identity = $1 ORDER BY occurrence DESC LIMIT 1",
+            &[&ev.identity],
+        )
+        .await?
+        .map(|r| Newest {
+            id: r.get(0),
+            occurrence: r.get(1),
+            last_received_at: r.get(2),
+            subject_moved_on: false,
+        });
+    let newest = match newest {
+        Some(mut n) if ev.fingerprint.is_some() && ev.retry.is_none_or(|r| r == 0) => {
+            n.subject_moved_on = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM events
+                     WHERE provider = $1 AND subject_id = $2 AND id > $3)",
+                    &[&ev.provider, &ev.subject_id, &n.id],
+                )
+                .await?
+                .get(0);
+            Some(n)
+        }
+        other => other,
+    };
+    let delivery = Delivery {
+        by_content: ev.fingerprint.is_some(),
+        retry: ev.retry,
+        received_at: &ev.received_at,
+    };
+    match identity::decide(delivery, newest.as_ref()) {
+        Decision::Repeat { id } => {
+            let row = tx
+                .query_one(
+                    "UPDATE events SET deliveries = deliveries + 1,
+                        last_received_at = GREATEST(last_received_at, $2)
+                     WHERE id = $1 RETURNING dedup_key",
+                    &[&id, &ev.received_at],
+                )
+                .await?;
+            Ok(Recorded::Duplicate {
+                id,
+                dedup_key: row.get(0),
+            })
+        }
+        Decision::Store { occurrence } => {
+            let dedup_key = identity::dedup_key(&ev.identity, occurrence);
+            let row = tx
+                .query_one(
+                    "INSERT INTO events (dedup_key, identity, occurrence, fingerprint, endpoint,
+                        provider, kind, name, subject_id, occurred_at, test, verified,
+                        received_at, last_received_at, deliveries, content_type, headers,
+                        raw_body, event, field_errors)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 1,
+                        $14, $15, $16, $17, $18)
+                     RETURNING id",
+                    &[
+                        &dedup_key,
+                        &ev.identity,
+                        &occurrence,
+                        &ev.fingerprint,
+                        &ev.endpoint,
+                        &ev.provider,
+                        &ev.kind,
+                        &ev.name,
+                        &ev.subject_id,
+                        &ev.occurred_at,
+                        &ev.test,
+                        &ev.verified,
+                        &ev.received_at,
+                        &ev.content_type,
+                        &ev.headers,
+                        &&ev.raw_body[..],
+                        &ev.event,
+                        &ev.field_errors,
+                    ],
+                )
+                .await?;
+            Ok(Recorded::Stored {
+                id: row.get(0),
+                dedup_key,
+            })
+        }
+    }
+}
+
+/// Keeps a rejected delivery; prunes unauthenticated rows beyond `budget`.
+async fn quarantine(
+    tx: &Transaction<'_>,
+    q: &NewQuarantine,
+    budget: &QuarantineBudget,
+) -> PgResult<i64> {
+    let stored = to_i64(q.stored_bytes());
+    let id: i64 = tx
+        .query_one(
+            "INSERT INTO quarantine (received_at, endpoint, reason, error, status, content_type,
+                headers, body_size, body_truncated, raw_body, body_sha256, authenticated,
+                verified, peer, stored_bytes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+             RETURNING id",
+            &[
+                &q.received_at,
+                &q.endpoint,
+                &q.reason,
+                &q.error,
+                &i32::from(q.status),
+                &q.content_type,
+                &q.headers,
+                &to_i64(q.body_size),
+                &q.body_truncated,
+                &&q.raw_body[..],
+                &q.body_sha256,
+                &q.authenticated,
+                &q.verified,
+                &q.peer,
+                &stored,
+            ],
+        )
+        .await?
+        .get(0);
+    if !q.authenticated {
+        let row = tx
+            .query_one(
+                "UPDATE quarantine_budget SET rows = rows + 1, bytes = bytes + $1
+                 WHERE id = 1 RETURNING rows, bytes",
+                &[&stored],
+            )
+            .await?;
+        let excess = budget.excess(to_u64(row.get(0)), to_u64(row.get(1)));
+        if excess > 0 {
+            let freed = tx
+                .query(
+                    "DELETE FROM quarantine WHERE id IN (SELECT id FROM quarantine
+                     WHERE NOT authenticated ORDER BY id LIMIT $1) RETURNING stored_bytes",
+                    &[&to_i64(excess)],
+                )
+                .await?;
+            let bytes: i64 = freed.iter().map(|r| r.get::<_, i64>(0)).sum();
+            forget(tx, to_i64(freed.len() as u64), bytes).await?;
+        }
+    }
+    Ok(id)
+}
+
+/// Takes pruned unauthenticated rows off the budget's running totals.
+async fn forget(tx: &Transaction<'_>, rows: i64, bytes: i64) -> PgResult<()> {
+    tx.execute(
+        "UPDATE quarantine_budget SET rows = GREATEST(rows - $1, 0),
+            bytes = GREATEST(bytes - $2, 0) WHERE id = 1",
+        &[&rows, &bytes],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn prune(tx: &Transaction<'_>, filter: &PruneFilter) -> PgResult<Pruned> {
+    let mut sql = String::from("DELETE FROM quarantine WHERE TRUE");
+    let mut args: Vec<Arg> = Vec::new();
+    if let Some(before) = &filter.before {
+        args.push(Box::new(before.clone()));
+        sql.push_str(&format!(" AND received_at < ${}", args.len()));
+    }
+    if let Some(reason) = &filter.reason {
+        args.push(Box::new(reason.clone()));
+        sql.push_str(&format!(" AND reason = ${}", args.len()));
+    }
+    if !filter.include_authenticated {
+        sql.push_str(" AND NOT authenticated");
+    }
+    sql.push_str(" RETURNING stored_bytes, authenticated");
+    let refs: Vec<&(dyn ToSql + Sync)> = args
+        .iter()
+        .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+        .collect();
+    let rows = tx.query(sql.as_str(), &refs).await?;
+    let mut all = Pruned::default();
+    let (mut stranger_rows, mut stranger_bytes) = (0i64, 0i64);
+    for row in &rows {
+        let bytes: i64 = row.get(0);
+        all.rows += 1;
+        all.bytes += to_u64(bytes);
+        if !row.get::<_, bool>(1) {
+            stranger_rows += 1;
+            stranger_bytes += bytes;
+        }
+    }
+    forget(tx, stranger_rows, stranger_bytes).await?;
+    Ok(all)
+}
+
+async fn probe(client: &impl tokio_postgres::GenericClient) -> PgResult<()> {
+    client
+        .execute(
+            "INSERT INTO settings (key, value) VALUES ('relay.probe', $1)
+             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            &[&timestamp(time::OffsetDateTime::now_utc())],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Writes a `creator sync` batch and its cursor.
+async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
+    let now = timestamp(time::OffsetDateTime::now_utc());
+    for s in &batch.sales {
+        tx.execute(
+            "INSERT INTO synced_sales (provider, id, product_id, email, amount_minor,
+                currency, created_at, refunded, test, record, synced_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (provider, id) DO UPDATE SET product_id = EXCLUDED.product_id,
+                email = EXCLUDED.email, amount_minor = EXCLUDED.amount_minor,
+                currency = EXCLUDED.currency, created_at = EXCLUDED.created_at,
+                refunded = EXCLUDED.refunded, test = EXCLUDED.test,
+                record = EXCLUDED.record, synced_at = EXCLUDED.synced_at",
+            &[
+                &s.provider,
+                &s.id,
+                &s.product_id,
+                &s.email,
+                &s.amount_minor,
+                &s.currency,
+                &s.created_at,
+                &s.refunded,
+                &s.test,
+                &s.record,
+                &now,
+            ],
+        )
+        .await?;
+    }
+    for s in &batch.subscribers {
+        tx.execute(
+            "INSERT INTO synced_subscribers (provider, id, product_id, email, status,
+                started_at, ends_at, record, synced_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (provider, id) DO UPDATE SET product_id = EXCLUDED.product_id,
+                email = EXCLUDED.email, status = EXCLUDED.status,
+                started_at = EXCLUDED.started_at, ends_at = EXCLUDED.ends_at,
+                record = EXCLUDED.record, synced_at = EXCLUDED.synced_at",
+            &[
+                &s.provider,
+                &s.id,
+                &s.product_id,
+                &s.email,
+                &s.status,
+                &s.started_at,
+                &s.ends_at,
+                &s.record,
+                &now,
+            ],
+        )
+        .await?;
+    }
+    if let Some(state) = &batch.state {
+        tx.execute(
+            "INSERT INTO sync_state (provider, resource, status, after_day, resume_before,
+                newest_day, items, started_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (provider, resource) DO UPDATE SET status = EXCLUDED.status,
+                after_day = EXCLUDED.after_day, resume_before = EXCLUDED.resume_before,
+                newest_day = EXCLUDED.newest_day, items = EXCLUDED.items,
+                started_at = EXCLUDED.started_at, updated_at = EXCLUDED.updated_at",
+            &[
+                &state.provider,
+                &state.resource,
+                &state.status,
+                &state.after,
+                &state.resume_before,
+                &state.newest_day,
+                &state.items,
+                &state.started_at,
+                &state.updated_at,
+            ],
+        )
+        .await?;
+    }
+    if let Some(end) = &batch.end_unseen {
+        tx.execute(
+            "UPDATE synced_subscribers SET status = 'ended', synced_at = $3
+             WHERE provider = $1 AND synced_at < $2 AND status NOT IN ('ended', 'cancelled')",
+            &[&end.provider, &end.not_synced_since, &now],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Runs one write transaction on a pooled connection and notes its outcome.
+macro_rules! write_tx {
+    ($inner:expr, |$tx:ident| $body:expr) => {{
+        let inner: &Inner = $inner;
+        let mut guard = inner.writer().await?;
+        let Some(client) = guard.as_mut() else {
+            return Err(LedgerError::Closed);
+        };
+        let result: PgResult<_> = async {
+            let $tx = client.transaction().await?;
+            let value = $body;
+            $tx.commit().await?;
+            Ok(value)
+        }
+        .await;
+        inner.track(result)
+    }};
+}
+
 impl PostgresLedger {
     /// Connects, and creates or migrates the schema.
     ///
@@ -162,6 +588,15 @@ impl PostgresLedger {
     /// When the URL is not valid, the server cannot be reached, or the schema
     /// is newer than this build.
     pub async fn connect(url: &str) -> Result<Self, LedgerError> {
+        Self::connect_with(url, OpenOptions::default()).await
+    }
+
+    /// [`PostgresLedger::connect`] with options; [`Access::ReadOnly`] never
+    /// creates, migrates or writes anything.
+    ///
+    /// # Errors
+    /// As [`PostgresLedger::connect`]; read-only: also another schema version.
+    pub async fn connect_with(url: &str, options: OpenOptions) -> Result<Self, LedgerError> {
         let mut config = Config::from_str(url).map_err(|e| {
             // The parser's message never echoes the password.
             LedgerError::Config(format!("--db is not a usable PostgreSQL URL: {e}"))
@@ -173,17 +608,45 @@ impl PostgresLedger {
             config.application_name("creator");
         }
         let target = describe(&config);
+        let read_only = options.access == Access::ReadOnly;
         let inner = Arc::new(Inner {
             config,
             target,
-            shared: (0..POOL).map(|_| Mutex::new(None)).collect(),
+            writers: (0..POOL).map(|_| Mutex::new(None)).collect(),
             next: AtomicUsize::new(0),
-            tx_conn: Mutex::new(None),
+            reader: Mutex::new(None),
             closed: AtomicBool::new(false),
+            read_only,
+            health: HealthCell::default(),
+            budget: options.quarantine_budget,
         });
         let mut client = inner.open_connection().await?;
-        inner.migrate(&mut client).await?;
-        *inner.tx_conn.lock().await = Some(client);
+        if read_only {
+            match inner.version(&client).await? {
+                v if v == SCHEMA_VERSION => {}
+                v if v > SCHEMA_VERSION => {
+                    return Err(LedgerError::TooNew {
+                        found: v,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+                v => {
+                    return Err(LedgerError::TooOld {
+                        found: v,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+            }
+        } else {
+            inner.migrate(&mut client).await?;
+            probe(&client).await.map_err(|e| {
+                inner.err(format!(
+                    "the ledger cannot be written ({e}): check the role's privileges"
+                ))
+            })?;
+            inner.health.committed();
+        }
+        *inner.reader.lock().await = Some(Arc::new(client));
         Ok(Self { inner })
     }
 
@@ -200,7 +663,7 @@ impl PostgresLedger {
         let inner = self.inner.clone();
         let map_inner = self.inner.clone();
         stream::once(async move {
-            let client = inner.client().await?;
+            let client = inner.reader().await?;
             let rows = client
                 .query_raw(
                     sql.as_str(),
@@ -224,7 +687,17 @@ impl PostgresLedger {
     }
 }
 
-fn event_row(r: &Row) -> Result<StoredEvent, tokio_postgres::Error> {
+/// The columns [`event_row`] reads, in order.
+const EVENT_COLUMNS: &str = "id, received_at, last_received_at, deliveries, endpoint,
+    provider, kind, name, subject_id, occurred_at, test, verified, dedup_key, identity,
+    occurrence, content_type, headers, field_errors, event, raw_body";
+
+/// The columns [`quarantine_row`] reads, in order.
+const QUARANTINE_COLUMNS: &str = "id, received_at, endpoint, reason, error, status,
+    content_type, headers, body_size, body_truncated, body_sha256, authenticated, verified,
+    peer, replayed_as, raw_body";
+
+fn event_row(r: &Row) -> PgResult<StoredEvent> {
     Ok(StoredEvent {
         id: r.try_get(0)?,
         received_at: r.try_get(1)?,
@@ -239,14 +712,17 @@ fn event_row(r: &Row) -> Result<StoredEvent, tokio_postgres::Error> {
         test: r.try_get(10)?,
         verified: r.try_get(11)?,
         dedup_key: r.try_get(12)?,
-        content_type: r.try_get(13)?,
-        headers: json_column(r.try_get(14)?),
-        event: json_column(r.try_get(15)?),
-        raw_body: Bytes::from(r.try_get::<_, Vec<u8>>(16)?),
+        identity: r.try_get(13)?,
+        occurrence: r.try_get(14)?,
+        content_type: r.try_get(15)?,
+        headers: json_column(r.try_get(16)?),
+        field_errors: json_column(r.try_get(17)?),
+        event: json_column(r.try_get(18)?),
+        raw_body: Bytes::from(r.try_get::<_, Vec<u8>>(19)?),
     })
 }
 
-fn quarantine_row(r: &Row) -> Result<QuarantinedDelivery, tokio_postgres::Error> {
+fn quarantine_row(r: &Row) -> PgResult<QuarantinedDelivery> {
     Ok(QuarantinedDelivery {
         id: r.try_get(0)?,
         received_at: r.try_get(1)?,
@@ -256,9 +732,14 @@ fn quarantine_row(r: &Row) -> Result<QuarantinedDelivery, tokio_postgres::Error>
         status: u16::try_from(r.try_get::<_, i32>(5)?).unwrap_or(0),
         content_type: r.try_get(6)?,
         headers: json_column(r.try_get(7)?),
-        body_size: u64::try_from(r.try_get::<_, i64>(8)?).unwrap_or(0),
+        body_size: to_u64(r.try_get::<_, i64>(8)?),
         body_truncated: r.try_get(9)?,
-        raw_body: Bytes::from(r.try_get::<_, Vec<u8>>(10)?),
+        body_sha256: r.try_get(10)?,
+        authenticated: r.try_get(11)?,
+        verified: r.try_get(12)?,
+        peer: r.try_get(13)?,
+        replayed_as: r.try_get(14)?,
+        raw_body: Bytes::from(r.try_get::<_, Vec<u8>>(15)?),
     })
 }
 
@@ -280,7 +761,7 @@ impl Where {
         }
     }
 
-    fn add(&mut self, template: &str, value: Option<String>) {
+    fn add<V: ToSql + Sync + Send + 'static>(&mut self, template: &str, value: Option<V>) {
         if let Some(v) = value {
             self.args.push(Box::new(v));
             let n = self.args.len();
@@ -309,76 +790,40 @@ impl Ledger for PostgresLedger {
     }
 
     async fn record_event(&self, ev: NewEvent) -> Result<Recorded, LedgerError> {
-        let client = self.inner.client().await?;
-        // `xmax = 0` only for a row this statement inserted.
-        let row = client
-            .query_one(
-                "INSERT INTO events (dedup_key, endpoint, provider, kind, name, subject_id,
-                    occurred_at, test, verified, received_at, last_received_at, deliveries,
-                    content_type, headers, raw_body, event)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 1, $11, $12, $13, $14)
-                 ON CONFLICT (dedup_key) DO UPDATE SET deliveries = events.deliveries + 1,
-                    last_received_at = GREATEST(events.last_received_at, EXCLUDED.last_received_at)
-                 RETURNING id, (xmax = 0) AS inserted",
-                &[
-                    &ev.dedup_key,
-                    &ev.endpoint,
-                    &ev.provider,
-                    &ev.kind,
-                    &ev.name,
-                    &ev.subject_id,
-                    &ev.occurred_at,
-                    &ev.test,
-                    &ev.verified,
-                    &ev.received_at,
-                    &ev.content_type,
-                    &ev.headers,
-                    &&ev.raw_body[..],
-                    &ev.event,
-                ],
-            )
-            .await
-            .map_err(|e| self.inner.err(e))?;
-        let id: i64 = row.get(0);
-        Ok(if row.get::<_, bool>(1) {
-            Recorded::Stored { id }
-        } else {
-            Recorded::Duplicate { id }
-        })
+        write_tx!(&self.inner, |tx| record_event(&tx, &ev).await?)
     }
 
     async fn quarantine(&self, q: NewQuarantine) -> Result<i64, LedgerError> {
-        let client = self.inner.client().await?;
-        let row = client
-            .query_one(
-                "INSERT INTO quarantine (received_at, endpoint, reason, error, status,
-                    content_type, headers, body_size, body_truncated, raw_body)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                &[
-                    &q.received_at,
-                    &q.endpoint,
-                    &q.reason,
-                    &q.error,
-                    &i32::from(q.status),
-                    &q.content_type,
-                    &q.headers,
-                    &i64::try_from(q.body_size).unwrap_or(i64::MAX),
-                    &q.body_truncated,
-                    &&q.raw_body[..],
-                ],
+        let budget = self.inner.budget;
+        write_tx!(&self.inner, |tx| quarantine(&tx, &q, &budget).await?)
+    }
+
+    async fn replay_quarantined(&self, id: i64, ev: NewEvent) -> Result<Recorded, LedgerError> {
+        write_tx!(&self.inner, |tx| {
+            let recorded = record_event(&tx, &ev).await?;
+            tx.execute(
+                "UPDATE quarantine SET replayed_as = $1 WHERE id = $2",
+                &[&recorded.id(), &id],
             )
-            .await
-            .map_err(|e| self.inner.err(e))?;
-        Ok(row.get(0))
+            .await?;
+            recorded
+        })
+    }
+
+    async fn prune_quarantine(&self, filter: PruneFilter) -> Result<Pruned, LedgerError> {
+        write_tx!(&self.inner, |tx| prune(&tx, &filter).await?)
+    }
+
+    async fn probe(&self) -> Result<(), LedgerError> {
+        write_tx!(&self.inner, |tx| probe(&tx).await?)
+    }
+
+    fn health(&self) -> LedgerHealth {
+        self.inner.health.snapshot()
     }
 
     fn events(&self, filter: EventFilter) -> BoxStream<'static, Result<StoredEvent, LedgerError>> {
-        let mut w = Where::new(
-            "SELECT id, received_at, last_received_at, deliveries, endpoint, provider, kind,
-                name, subject_id, occurred_at, test, verified, dedup_key, content_type,
-                headers, event, raw_body
-             FROM events",
-        );
+        let mut w = Where::new(&format!("SELECT {EVENT_COLUMNS} FROM events"));
         w.add("provider = $N", filter.provider);
         w.add("(kind = $N OR name = $N)", filter.kind);
         w.add("received_at >= $N", filter.since);
@@ -390,11 +835,8 @@ impl Ledger for PostgresLedger {
         &self,
         filter: QuarantineFilter,
     ) -> BoxStream<'static, Result<QuarantinedDelivery, LedgerError>> {
-        let mut w = Where::new(
-            "SELECT id, received_at, endpoint, reason, error, status, content_type, headers,
-                body_size, body_truncated, raw_body
-             FROM quarantine",
-        );
+        let mut w = Where::new(&format!("SELECT {QUARANTINE_COLUMNS} FROM quarantine"));
+        w.add("id = $N", filter.id);
         w.add("received_at >= $N", filter.since);
         w.add("reason = $N", filter.reason);
         let (sql, args) = w.finish(filter.limit);
@@ -402,95 +844,7 @@ impl Ledger for PostgresLedger {
     }
 
     async fn write_sync_batch(&self, batch: SyncBatch) -> Result<(), LedgerError> {
-        if self.inner.closed.load(Ordering::Acquire) {
-            return Err(LedgerError::Closed);
-        }
-        let inner = &self.inner;
-        let mut guard = inner.tx_conn.lock().await;
-        if guard.as_ref().is_none_or(Client::is_closed) {
-            *guard = Some(inner.open_connection().await?);
-        }
-        let Some(client) = guard.as_mut() else {
-            return Err(LedgerError::Closed);
-        };
-        let now = timestamp(time::OffsetDateTime::now_utc());
-        let tx = client.transaction().await.map_err(|e| inner.err(e))?;
-        for s in &batch.sales {
-            tx.execute(
-                "INSERT INTO synced_sales (provider, id, product_id, email, amount_minor,
-                    currency, created_at, refunded, test, record, synced_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                 ON CONFLICT (provider, id) DO UPDATE SET product_id = EXCLUDED.product_id,
-                    email = EXCLUDED.email, amount_minor = EXCLUDED.amount_minor,
-                    currency = EXCLUDED.currency, created_at = EXCLUDED.created_at,
-                    refunded = EXCLUDED.refunded, test = EXCLUDED.test,
-                    record = EXCLUDED.record, synced_at = EXCLUDED.synced_at",
-                &[
-                    &s.provider,
-                    &s.id,
-                    &s.product_id,
-                    &s.email,
-                    &s.amount_minor,
-                    &s.currency,
-                    &s.created_at,
-                    &s.refunded,
-                    &s.test,
-                    &s.record,
-                    &now,
-                ],
-            )
-            .await
-            .map_err(|e| inner.err(e))?;
-        }
-        for s in &batch.subscribers {
-            tx.execute(
-                "INSERT INTO synced_subscribers (provider, id, product_id, email, status,
-                    started_at, ends_at, record, synced_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (provider, id) DO UPDATE SET product_id = EXCLUDED.product_id,
-                    email = EXCLUDED.email, status = EXCLUDED.status,
-                    started_at = EXCLUDED.started_at, ends_at = EXCLUDED.ends_at,
-                    record = EXCLUDED.record, synced_at = EXCLUDED.synced_at",
-                &[
-                    &s.provider,
-                    &s.id,
-                    &s.product_id,
-                    &s.email,
-                    &s.status,
-                    &s.started_at,
-                    &s.ends_at,
-                    &s.record,
-                    &now,
-                ],
-            )
-            .await
-            .map_err(|e| inner.err(e))?;
-        }
-        if let Some(state) = &batch.state {
-            tx.execute(
-                "INSERT INTO sync_state (provider, resource, status, after_day, resume_before,
-                    newest_day, items, started_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (provider, resource) DO UPDATE SET status = EXCLUDED.status,
-                    after_day = EXCLUDED.after_day, resume_before = EXCLUDED.resume_before,
-                    newest_day = EXCLUDED.newest_day, items = EXCLUDED.items,
-                    started_at = EXCLUDED.started_at, updated_at = EXCLUDED.updated_at",
-                &[
-                    &state.provider,
-                    &state.resource,
-                    &state.status,
-                    &state.after,
-                    &state.resume_before,
-                    &state.newest_day,
-                    &state.items,
-                    &state.started_at,
-                    &state.updated_at,
-                ],
-            )
-            .await
-            .map_err(|e| inner.err(e))?;
-        }
-        tx.commit().await.map_err(|e| inner.err(e))
+        write_tx!(&self.inner, |tx| sync_batch(&tx, &batch).await?)
     }
 
     async fn sync_state(
@@ -498,7 +852,7 @@ impl Ledger for PostgresLedger {
         provider: &str,
         resource: &str,
     ) -> Result<Option<SyncState>, LedgerError> {
-        let client = self.inner.client().await?;
+        let client = self.inner.reader().await?;
         let row = client
             .query_opt(
                 "SELECT provider, resource, status, after_day, resume_before, newest_day, items,
@@ -526,7 +880,7 @@ impl Ledger for PostgresLedger {
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>, LedgerError> {
-        let client = self.inner.client().await?;
+        let client = self.inner.reader().await?;
         let row = client
             .query_opt("SELECT value FROM settings WHERE key = $1", &[&key])
             .await
@@ -535,28 +889,26 @@ impl Ledger for PostgresLedger {
     }
 
     async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, LedgerError> {
-        let client = self.inner.client().await?;
-        client
-            .execute(
+        write_tx!(&self.inner, |tx| {
+            tx.execute(
                 "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
                 &[&key, &value],
             )
-            .await
-            .map_err(|e| self.inner.err(e))?;
-        let row = client
-            .query_one("SELECT value FROM settings WHERE key = $1", &[&key])
-            .await
-            .map_err(|e| self.inner.err(e))?;
-        Ok(row.get(0))
+            .await?;
+            tx.query_one("SELECT value FROM settings WHERE key = $1", &[&key])
+                .await?
+                .get::<_, String>(0)
+        })
     }
 
     async fn stats(&self) -> Result<LedgerStats, LedgerError> {
-        let client = self.inner.client().await?;
+        let client = self.inner.reader().await?;
         let r = client
             .query_one(
                 "SELECT (SELECT COUNT(*) FROM events)::BIGINT,
                         (SELECT COALESCE(SUM(deliveries), 0) FROM events)::BIGINT,
                         (SELECT COUNT(*) FROM quarantine)::BIGINT,
+                        (SELECT COALESCE(SUM(stored_bytes), 0) FROM quarantine)::BIGINT,
                         (SELECT COUNT(*) FROM synced_sales)::BIGINT,
                         (SELECT COUNT(*) FROM synced_subscribers)::BIGINT",
                 &[],
@@ -567,18 +919,20 @@ impl Ledger for PostgresLedger {
             events: r.get(0),
             deliveries: r.get(1),
             quarantined: r.get(2),
-            synced_sales: r.get(3),
-            synced_subscribers: r.get(4),
+            quarantine_bytes: r.get(3),
+            synced_sales: r.get(4),
+            synced_subscribers: r.get(5),
         })
     }
 
     async fn close(&self) {
         self.inner.closed.store(true, Ordering::Release);
-        // Writes already sent have been answered (each call awaits its
-        // statement); dropping the clients ends the connection tasks.
-        for slot in &self.inner.shared {
+        self.inner.health.closed();
+        // Every write awaits its commit, so dropping the clients loses
+        // nothing; it ends the connection tasks.
+        for slot in &self.inner.writers {
             slot.lock().await.take();
         }
-        self.inner.tx_conn.lock().await.take();
+        self.inner.reader.lock().await.take();
     }
 }

@@ -95,14 +95,26 @@ async fn relay_generates_a_gumroad_secret_once_and_keeps_it_in_the_ledger() {
         .await
         .unwrap();
     assert_eq!(ok.status().as_u16(), 200);
+    assert!(banner_mentions(&relay.banner, "shown only this once"));
     assert!(sigterm_and_wait(relay).await.success());
+    // Later starts do not print it again...
     let relay = spawn_relay(db, &[]).await;
+    let shown = relay.banner.join("\n");
+    assert!(!shown.contains(&first), "{shown}");
+    assert!(shown.contains("<secret kept in the ledger>"), "{shown}");
+    assert!(sigterm_and_wait(relay).await.success());
+    // ... unless asked, and it is the same one.
+    let relay = spawn_relay_with(db, &[], &["--show-secret"]).await;
     assert_eq!(
         secret_of(&relay.banner),
         first,
         "same secret after a restart"
     );
     assert!(sigterm_and_wait(relay).await.success());
+}
+
+fn banner_mentions(banner: &[String], needle: &str) -> bool {
+    banner.iter().any(|l| l.contains(needle))
 }
 
 #[tokio::test]

@@ -149,12 +149,17 @@ async fn json_deliveries_are_stored_gumroad_and_signed_fake() {
     assert_eq!(events.len(), 2);
     assert_eq!(events[1].verified, "signature");
     assert_eq!(events[1].raw_body.as_ref(), body.as_bytes());
-    assert_eq!(events[1].headers[SIGNATURE_HEADER], sig);
+    // A signature is stored as its hash, never as itself.
+    let stored = events[1].headers[SIGNATURE_HEADER].as_str().unwrap();
+    assert!(
+        stored.starts_with("<redacted sha256:") && !stored.contains(&sig),
+        "{stored}"
+    );
     relay.stop().await;
 }
 
 #[tokio::test]
-async fn wrong_or_missing_url_secret_is_401_and_quarantined_with_the_raw_body() {
+async fn wrong_or_missing_url_secret_is_401_and_quarantined_as_bounded_metadata() {
     let dir = TempDir::new("secret");
     let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
     let body = fixture("gumroad/webhooks/sale.form");
@@ -183,9 +188,20 @@ async fn wrong_or_missing_url_secret_is_401_and_quarantined_with_the_raw_body() 
     for row in &q {
         assert_eq!(row.reason, "verification");
         assert_eq!(row.status, 401);
-        assert_eq!(row.raw_body.as_ref(), &body[..]);
+        // A stranger's post keeps its size, a hash and its first bytes only.
+        assert!(!row.authenticated);
+        assert_eq!(
+            row.raw_body.as_ref(),
+            &body[..creator_cli::relay::PREFIX_BYTES]
+        );
         assert_eq!(row.body_size, body.len() as u64);
-        assert!(!row.body_truncated);
+        assert!(row.body_truncated);
+        assert_eq!(row.body_sha256.as_ref().map(String::len), Some(64));
+        assert!(
+            row.peer
+                .as_deref()
+                .is_some_and(|p| p.starts_with("127.0.0.1:"))
+        );
         assert!(!row.error.contains(GUMROAD_SECRET));
     }
     relay.stop().await;
@@ -214,7 +230,9 @@ async fn tampered_signed_body_is_401_and_quarantined() {
     assert_eq!(status, 401, "missing signature header");
     let q = relay.quarantined().await;
     assert_eq!(q.len(), 2);
+    // Short bodies fit in the kept prefix whole.
     assert_eq!(q[0].raw_body.as_ref(), tampered.as_bytes());
+    assert!(!q[0].authenticated);
     assert!(q[0].error.contains("does not match"), "{}", q[0].error);
     assert!(q[1].error.contains(SIGNATURE_HEADER), "{}", q[1].error);
     assert_eq!(relay.stats().await.events, 0);
@@ -255,8 +273,12 @@ async fn malformed_bodies_are_400_and_quarantined_never_reported_as_bad_signatur
     let q = relay.quarantined().await;
     assert_eq!(q.len(), 3);
     assert!(q.iter().all(|r| r.reason == "parse" && r.status == 400));
+    // Authentic deliveries are kept whole, with how they were verified.
+    assert!(q.iter().all(|r| r.authenticated && !r.body_truncated));
     assert_eq!(q[0].raw_body.as_ref(), &truncated[..]);
+    assert_eq!(q[0].verified.as_deref(), Some("url_token"));
     assert_eq!(q[2].raw_body.as_ref(), garbage.as_bytes());
+    assert_eq!(q[2].verified.as_deref(), Some("signature"));
     assert_eq!(relay.stats().await.events, 0);
     relay.stop().await;
 }
@@ -276,9 +298,11 @@ async fn oversized_body_is_413_and_quarantined_truncated_with_its_size() {
     assert_eq!(q[0].reason, "too_large");
     assert_eq!(q[0].status, 413);
     assert_eq!(q[0].body_size, 200 * 1024);
-    assert!(q[0].body_truncated);
-    assert_eq!(q[0].raw_body.len(), MAX_BODY);
-    assert_eq!(q[0].raw_body.as_ref(), &body[..MAX_BODY]);
+    assert!(q[0].body_truncated && !q[0].authenticated);
+    assert_eq!(
+        q[0].raw_body.as_ref(),
+        &body[..creator_cli::relay::PREFIX_BYTES]
+    );
     assert_eq!(relay.stats().await.events, 0);
     // The relay still serves normally afterwards.
     let (status, _) = relay
@@ -365,7 +389,10 @@ async fn unconfigured_endpoint_answers_503_and_keeps_the_delivery() {
     assert_eq!(status, 503, "{answer}");
     let q = relay.quarantined().await;
     assert_eq!(q[0].reason, "not_configured");
-    assert_eq!(q[0].raw_body.as_ref(), &body[..]);
+    assert!(!q[0].authenticated);
+    assert_eq!(q[0].body_size, body.len() as u64);
+    let kept = body.len().min(creator_cli::relay::PREFIX_BYTES);
+    assert_eq!(q[0].raw_body.as_ref(), &body[..kept]);
     relay.stop().await;
 }
 
@@ -560,6 +587,25 @@ impl Ledger for SlowLedger {
     }
     async fn quarantine(&self, d: ledger::NewQuarantine) -> Result<i64, ledger::LedgerError> {
         self.0.quarantine(d).await
+    }
+    async fn replay_quarantined(
+        &self,
+        id: i64,
+        e: ledger::NewEvent,
+    ) -> Result<ledger::Recorded, ledger::LedgerError> {
+        self.0.replay_quarantined(id, e).await
+    }
+    async fn prune_quarantine(
+        &self,
+        f: ledger::PruneFilter,
+    ) -> Result<ledger::Pruned, ledger::LedgerError> {
+        self.0.prune_quarantine(f).await
+    }
+    async fn probe(&self) -> Result<(), ledger::LedgerError> {
+        self.0.probe().await
+    }
+    fn health(&self) -> ledger::LedgerHealth {
+        self.0.health()
     }
     fn events(
         &self,

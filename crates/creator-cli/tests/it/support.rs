@@ -12,7 +12,7 @@ use creator_core::Webhooks;
 use creator_testkit::FakeProvider;
 use futures::TryStreamExt;
 use gank_api::{GankClient, HmacVerifier};
-use gumroad_api::webhook::{GumroadWebhooks, TokenLocation};
+use gumroad_api::webhook::GumroadWebhooks;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// The Gumroad URL secret of the test relays.
@@ -65,11 +65,8 @@ pub fn gank_verifier() -> HmacVerifier {
 /// gumroad-api), Gank (HMAC checked by gank-api), and `fake` (the testkit's
 /// signed fake provider).
 pub fn endpoints() -> Vec<Endpoint> {
-    let gumroad: Arc<dyn Webhooks> = Arc::new(
-        GumroadWebhooks::new()
-            .url_token(GUMROAD_SECRET)
-            .token_location(TokenLocation::LastPathSegment),
-    );
+    // The relay checks Gumroad's URL secret itself, before reading the body.
+    let gumroad: Arc<dyn Webhooks> = Arc::new(GumroadWebhooks::new().accept_unverified());
     let gank: Arc<dyn Webhooks> = Arc::new(
         GankClient::builder()
             .webhook_verifier(gank_verifier())
@@ -77,7 +74,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             .expect("gank client"),
     );
     vec![
-        Endpoint::new("gumroad", gumroad).token_in_path(),
+        Endpoint::new("gumroad", gumroad).url_secret(GUMROAD_SECRET),
         Endpoint::new("gank", gank),
         Endpoint::new("fake", Arc::new(FakeProvider::sample())),
     ]
@@ -87,7 +84,6 @@ pub fn config() -> RelayConfig {
     RelayConfig {
         listen: "127.0.0.1:0".parse().expect("addr"),
         max_body_bytes: MAX_BODY,
-        log: false,
         ..RelayConfig::default()
     }
 }

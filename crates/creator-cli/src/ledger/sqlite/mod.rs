@@ -1,0 +1,310 @@
+//! The SQLite ledger: one file, WAL mode, `synchronous=FULL`.
+//!
+//! All writes go through one writer thread ([`writer`]) that groups whatever
+//! is queued into one transaction (group commit), so many concurrent
+//! deliveries cost one fsync instead of one each; every caller gets its
+//! answer only after the commit. Reads open read-only connections of their own.
+
+mod migrate;
+mod ops;
+mod read;
+mod writer;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use self::read::{EVENT_COLUMNS, QUARANTINE_COLUMNS, Select, event_row, quarantine_row};
+use self::writer::{Call, Message, Writer};
+use super::health::HealthCell;
+use super::{
+    Access, EventFilter, Ledger, LedgerError, LedgerHealth, LedgerStats, NewEvent, NewQuarantine,
+    OpenOptions, PruneFilter, Pruned, QuarantineBudget, QuarantineFilter, QuarantinedDelivery,
+    Recorded, StoredEvent, SyncBatch, SyncState,
+};
+
+#[cfg(test)]
+use migrate::BUSY_TIMEOUT;
+
+/// Queue length between the async callers and the writer thread.
+const QUEUE: usize = 4096;
+/// Rows buffered between a reader thread and the stream consumer.
+const READ_BUFFER: usize = 256;
+
+/// The SQLite backend of the ledger.
+pub struct SqliteLedger {
+    path: PathBuf,
+    writer: Option<WriterHandle>,
+    health: Arc<HealthCell>,
+    budget: QuarantineBudget,
+}
+
+struct WriterHandle {
+    tx: mpsc::Sender<Message>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl fmt::Debug for SqliteLedger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteLedger")
+            .field("path", &self.path)
+            .field("read_only", &self.writer.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn err(path: &Path, e: impl fmt::Display) -> LedgerError {
+    LedgerError::Sqlite {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+impl SqliteLedger {
+    /// Opens the file read-write (creating it and its schema on first use,
+    /// migrating an older one), proves it can commit, and starts the writer
+    /// thread. Blocking: call it from a blocking context (see [`super::open`]).
+    ///
+    /// # Errors
+    /// When the file cannot be created, opened or written, is not an SQLite
+    /// database, or has a newer schema than this build.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, LedgerError> {
+        Self::open_with(path, OpenOptions::default())
+    }
+
+    /// [`SqliteLedger::open`] with options; [`Access::ReadOnly`] never creates,
+    /// migrates or writes the file.
+    ///
+    /// # Errors
+    /// As [`SqliteLedger::open`]; read-only: also a missing file or another schema version.
+    pub fn open_with(path: impl AsRef<Path>, options: OpenOptions) -> Result<Self, LedgerError> {
+        let path = path.as_ref().to_path_buf();
+        if path.as_os_str().is_empty() {
+            return Err(LedgerError::Config(
+                "--db is empty: give a file path such as creator.db".into(),
+            ));
+        }
+        let health = Arc::new(HealthCell::default());
+        if options.access == Access::ReadOnly {
+            let conn = migrate::connect(&path, true)?;
+            migrate::check_version(&conn, &path)?;
+            return Ok(Self {
+                path,
+                writer: None,
+                health,
+                budget: options.quarantine_budget,
+            });
+        }
+        if let Some(parent) = path.parent()
+            && !parent.as_os_str().is_empty()
+            && !parent.is_dir()
+        {
+            return Err(err(
+                &path,
+                format!(
+                    "the directory {} does not exist: create it or choose another --db",
+                    parent.display()
+                ),
+            ));
+        }
+        let mut conn = migrate::connect(&path, false)?;
+        migrate::migrate(&mut conn, &path)?;
+        // Refuse a ledger that cannot commit now, rather than answering 503 to
+        // every delivery later.
+        ops::probe(&conn).map_err(|e| {
+            err(
+                &path,
+                format!("the ledger cannot be written ({e}): check the file's permissions and the free space"),
+            )
+        })?;
+        health.committed();
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let writer = Writer::new(conn, &path, health.clone());
+        let thread = std::thread::Builder::new()
+            .name("creator-ledger".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|e| err(&path, format!("could not start the writer thread: {e}")))?;
+        Ok(Self {
+            path,
+            writer: Some(WriterHandle {
+                tx,
+                thread: Mutex::new(Some(thread)),
+            }),
+            health,
+            budget: options.quarantine_budget,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` on the writer thread, inside its next group transaction,
+    /// and returns its result once that transaction has committed.
+    async fn call<T, F>(&self, work: F) -> Result<T, LedgerError>
+    where
+        T: Send + 'static,
+        F: FnMut(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let Some(writer) = &self.writer else {
+            return Err(LedgerError::ReadOnly);
+        };
+        let (reply, answer) = oneshot::channel();
+        writer
+            .tx
+            .send(Message::Job(Box::new(Call::new(work, reply))))
+            .await
+            .map_err(|_| LedgerError::Closed)?;
+        answer.await.map_err(|_| LedgerError::Closed)?
+    }
+
+    /// Runs a read on a connection of its own (no queueing behind writes).
+    async fn read<T, F>(&self, work: F) -> Result<T, LedgerError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = migrate::connect(&path, true)?;
+            work(&conn).map_err(|e| err(&path, e))
+        })
+        .await
+        .map_err(|e| err(&self.path, format!("a read failed: {e}")))?
+    }
+
+    fn read_stream<T, F>(&self, build: F) -> BoxStream<'static, Result<T, LedgerError>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut dyn FnMut(T) -> bool) -> Result<(), LedgerError>
+            + Send
+            + 'static,
+    {
+        let (tx, rx) = mpsc::channel::<Result<T, LedgerError>>(READ_BUFFER);
+        let path = self.path.clone();
+        std::thread::spawn(move || {
+            let result = migrate::connect(&path, true).and_then(|conn| {
+                let mut sink = |item: T| tx.blocking_send(Ok(item)).is_ok();
+                build(&conn, &mut sink)
+            });
+            if let Err(e) = result {
+                let _ = tx.blocking_send(Err(e));
+            }
+        });
+        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|v| (v, rx)) })
+            .boxed()
+    }
+}
+
+#[async_trait]
+impl Ledger for SqliteLedger {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn record_event(&self, event: NewEvent) -> Result<Recorded, LedgerError> {
+        self.call(move |conn| ops::record_event(conn, &event)).await
+    }
+
+    async fn quarantine(&self, delivery: NewQuarantine) -> Result<i64, LedgerError> {
+        let budget = self.budget;
+        self.call(move |conn| ops::quarantine(conn, &delivery, &budget))
+            .await
+    }
+
+    async fn replay_quarantined(&self, id: i64, event: NewEvent) -> Result<Recorded, LedgerError> {
+        self.call(move |conn| ops::replay(conn, id, &event)).await
+    }
+
+    async fn prune_quarantine(&self, filter: PruneFilter) -> Result<Pruned, LedgerError> {
+        self.call(move |conn| ops::prune(conn, &filter)).await
+    }
+
+    async fn probe(&self) -> Result<(), LedgerError> {
+        self.call(ops::probe).await
+    }
+
+    fn health(&self) -> LedgerHealth {
+        self.health.snapshot()
+    }
+
+    fn events(&self, filter: EventFilter) -> BoxStream<'static, Result<StoredEvent, LedgerError>> {
+        let path = self.path.clone();
+        self.read_stream(move |conn, sink| {
+            let mut select = Select::new(EVENT_COLUMNS, "events");
+            select.and_opt(" AND provider = ?{n}", filter.provider);
+            select.and_opt(" AND (kind = ?{n} OR name = ?{n})", filter.kind);
+            select.and_opt(" AND received_at >= ?{n}", filter.since);
+            select.run(conn, &path, filter.limit, event_row, sink)
+        })
+    }
+
+    fn quarantined(
+        &self,
+        filter: QuarantineFilter,
+    ) -> BoxStream<'static, Result<QuarantinedDelivery, LedgerError>> {
+        let path = self.path.clone();
+        self.read_stream(move |conn, sink| {
+            let mut select = Select::new(QUARANTINE_COLUMNS, "quarantine");
+            select.and_opt(" AND id = ?{n}", filter.id);
+            select.and_opt(" AND received_at >= ?{n}", filter.since);
+            select.and_opt(" AND reason = ?{n}", filter.reason);
+            select.run(conn, &path, filter.limit, quarantine_row, sink)
+        })
+    }
+
+    async fn write_sync_batch(&self, batch: SyncBatch) -> Result<(), LedgerError> {
+        self.call(move |conn| ops::sync_batch(conn, &batch)).await
+    }
+
+    async fn sync_state(
+        &self,
+        provider: &str,
+        resource: &str,
+    ) -> Result<Option<SyncState>, LedgerError> {
+        let (provider, resource) = (provider.to_owned(), resource.to_owned());
+        self.read(move |conn| ops::sync_state(conn, &provider, &resource))
+            .await
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>, LedgerError> {
+        let key = key.to_owned();
+        self.read(move |conn| ops::setting(conn, &key)).await
+    }
+
+    async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, LedgerError> {
+        let (key, value) = (key.to_owned(), value.to_owned());
+        self.call(move |conn| ops::setting_or_insert(conn, &key, &value))
+            .await
+    }
+
+    async fn stats(&self) -> Result<LedgerStats, LedgerError> {
+        self.read(ops::stats).await
+    }
+
+    async fn close(&self) {
+        self.health.closed();
+        let Some(writer) = &self.writer else {
+            return;
+        };
+        let (done, wait) = oneshot::channel();
+        if writer.tx.send(Message::Close(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+        let handle = writer.thread.lock().ok().and_then(|mut h| h.take());
+        if let Some(handle) = handle {
+            let _ = tokio::task::spawn_blocking(move || handle.join()).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,384 @@
+//! The ledger's writes, each a function over the writer's open transaction.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::ledger::identity::{self, Decision, Delivery, Newest};
+use crate::ledger::{
+    LedgerStats, NewEvent, NewQuarantine, PruneFilter, Pruned, QuarantineBudget, Recorded,
+    SyncBatch, SyncState, timestamp,
+};
+
+type R<T> = rusqlite::Result<T>;
+
+/// Stores an event once (see [`identity`] for what repeats a stored one).
+pub(crate) fn record_event(conn: &Connection, ev: &NewEvent) -> R<Recorded> {
+    let newest = conn
+        .prepare_cached(
+            "SELECT id, occurrence, last_received_at FROM events
+             WHERE identity = ?1 ORDER BY occurrence DESC LIMIT 1",
+        )?
+        .query_row(params![ev.identity], |r| {
+            Ok(Newest {
+                id: r.get(0)?,
+                occurrence: r.get(1)?,
+                last_received_at: r.get(2)?,
+                subject_moved_on: false,
+            })
+        })
+        .optional()?;
+    let newest = match newest {
+        Some(mut n) if ev.fingerprint.is_some() && ev.retry.is_none_or(|r| r == 0) => {
+            n.subject_moved_on = conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM events
+                     WHERE provider = ?1 AND subject_id = ?2 AND id > ?3)",
+                )?
+                .query_row(params![ev.provider, ev.subject_id, n.id], |r| r.get(0))?;
+            Some(n)
+        }
+        other => other,
+    };
+    let delivery = Delivery {
+        by_content: ev.fingerprint.is_some(),
+        retry: ev.retry,
+        received_at: &ev.received_at,
+    };
+    match identity::decide(delivery, newest.as_ref()) {
+        Decision::Repeat { id } => {
+            let dedup_key: String = conn
+                .prepare_cached(
+                    "UPDATE events SET deliveries = deliveries + 1,
+                        last_received_at = MAX(last_received_at, ?2)
+                     WHERE id = ?1 RETURNING dedup_key",
+                )?
+                .query_row(params![id, ev.received_at], |r| r.get(0))?;
+            Ok(Recorded::Duplicate { id, dedup_key })
+        }
+        Decision::Store { occurrence } => {
+            let dedup_key = identity::dedup_key(&ev.identity, occurrence);
+            conn.prepare_cached(
+                "INSERT INTO events (dedup_key, identity, occurrence, fingerprint, endpoint,
+                    provider, kind, name, subject_id, occurred_at, test, verified, received_at,
+                    last_received_at, deliveries, content_type, headers, raw_body, event,
+                    field_errors)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, 1, ?14,
+                    ?15, ?16, ?17, ?18)",
+            )?
+            .execute(params![
+                dedup_key,
+                ev.identity,
+                occurrence,
+                ev.fingerprint,
+                ev.endpoint,
+                ev.provider,
+                ev.kind,
+                ev.name,
+                ev.subject_id,
+                ev.occurred_at,
+                ev.test,
+                ev.verified,
+                ev.received_at,
+                ev.content_type,
+                ev.headers,
+                &ev.raw_body[..],
+                ev.event,
+                ev.field_errors,
+            ])?;
+            Ok(Recorded::Stored {
+                id: conn.last_insert_rowid(),
+                dedup_key,
+            })
+        }
+    }
+}
+
+/// Keeps a rejected delivery, then prunes unauthenticated rows beyond `budget`.
+pub(crate) fn quarantine(
+    conn: &Connection,
+    q: &NewQuarantine,
+    budget: &QuarantineBudget,
+) -> R<i64> {
+    conn.prepare_cached(
+        "INSERT INTO quarantine (received_at, endpoint, reason, error, status, content_type,
+            headers, body_size, body_truncated, raw_body, body_sha256, authenticated, verified,
+            peer, stored_bytes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(params![
+        q.received_at,
+        q.endpoint,
+        q.reason,
+        q.error,
+        q.status,
+        q.content_type,
+        q.headers,
+        i64::try_from(q.body_size).unwrap_or(i64::MAX),
+        q.body_truncated,
+        &q.raw_body[..],
+        q.body_sha256,
+        q.authenticated,
+        q.verified,
+        q.peer,
+        i64::try_from(q.stored_bytes()).unwrap_or(i64::MAX),
+    ])?;
+    let id = conn.last_insert_rowid();
+    if !q.authenticated {
+        let (rows, bytes): (i64, i64) = conn
+            .prepare_cached(
+                "UPDATE quarantine_budget SET rows = rows + 1, bytes = bytes + ?1
+                 WHERE id = 1 RETURNING rows, bytes",
+            )?
+            .query_row(
+                params![i64::try_from(q.stored_bytes()).unwrap_or(i64::MAX)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+        let excess = budget.excess(to_u64(rows), to_u64(bytes));
+        if excess > 0 {
+            let freed = delete_returning_bytes(
+                conn,
+                "DELETE FROM quarantine WHERE id IN (SELECT id FROM quarantine
+                 WHERE authenticated = 0 ORDER BY id LIMIT ?1) RETURNING stored_bytes",
+                params![i64::try_from(excess).unwrap_or(i64::MAX)],
+            )?;
+            forget(conn, freed)?;
+        }
+    }
+    Ok(id)
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// Runs a `DELETE … RETURNING stored_bytes` and sums what it removed.
+fn delete_returning_bytes(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> R<Pruned> {
+    let mut st = conn.prepare(sql)?;
+    let mut rows = st.query(args)?;
+    let mut pruned = Pruned::default();
+    while let Some(row) = rows.next()? {
+        pruned.rows += 1;
+        pruned.bytes += to_u64(row.get(0)?);
+    }
+    Ok(pruned)
+}
+
+/// Takes pruned unauthenticated rows off the budget's running totals.
+fn forget(conn: &Connection, pruned: Pruned) -> R<()> {
+    conn.prepare_cached(
+        "UPDATE quarantine_budget SET rows = MAX(rows - ?1, 0), bytes = MAX(bytes - ?2, 0)
+         WHERE id = 1",
+    )?
+    .execute(params![
+        i64::try_from(pruned.rows).unwrap_or(i64::MAX),
+        i64::try_from(pruned.bytes).unwrap_or(i64::MAX)
+    ])?;
+    Ok(())
+}
+
+/// `creator quarantine prune`.
+pub(crate) fn prune(conn: &Connection, filter: &PruneFilter) -> R<Pruned> {
+    let mut sql = String::from("DELETE FROM quarantine WHERE 1 = 1");
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    if let Some(before) = &filter.before {
+        args.push(Box::new(before.clone()));
+        sql.push_str(&format!(" AND received_at < ?{}", args.len()));
+    }
+    if let Some(reason) = &filter.reason {
+        args.push(Box::new(reason.clone()));
+        sql.push_str(&format!(" AND reason = ?{}", args.len()));
+    }
+    if !filter.include_authenticated {
+        sql.push_str(" AND authenticated = 0");
+    }
+    sql.push_str(" RETURNING stored_bytes, authenticated");
+    let mut st = conn.prepare(&sql)?;
+    let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+    let mut rows = st.query(&refs[..])?;
+    let (mut all, mut strangers) = (Pruned::default(), Pruned::default());
+    while let Some(row) = rows.next()? {
+        let bytes = to_u64(row.get(0)?);
+        all.rows += 1;
+        all.bytes += bytes;
+        if !row.get::<_, bool>(1)? {
+            strangers.rows += 1;
+            strangers.bytes += bytes;
+        }
+    }
+    drop(rows);
+    forget(conn, strangers)?;
+    Ok(all)
+}
+
+/// Stores an event parsed again from quarantined delivery `id` and marks it replayed.
+pub(crate) fn replay(conn: &Connection, id: i64, ev: &NewEvent) -> R<Recorded> {
+    let recorded = record_event(conn, ev)?;
+    conn.prepare_cached("UPDATE quarantine SET replayed_as = ?1 WHERE id = ?2")?
+        .execute(params![recorded.id(), id])?;
+    Ok(recorded)
+}
+
+/// The probe row `/healthz` relies on when deliveries are quiet.
+pub(crate) fn probe(conn: &Connection) -> R<()> {
+    conn.prepare_cached(
+        "INSERT INTO settings (key, value) VALUES ('relay.probe', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![timestamp(time::OffsetDateTime::now_utc())])?;
+    Ok(())
+}
+
+/// Writes a `creator sync` batch and its cursor.
+pub(crate) fn sync_batch(conn: &Connection, batch: &SyncBatch) -> R<()> {
+    let now = timestamp(time::OffsetDateTime::now_utc());
+    for s in &batch.sales {
+        conn.prepare_cached(
+            "INSERT INTO synced_sales (provider, id, product_id, email, amount_minor,
+                currency, created_at, refunded, test, record, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (provider, id) DO UPDATE SET product_id = excluded.product_id,
+                email = excluded.email, amount_minor = excluded.amount_minor,
+                currency = excluded.currency, created_at = excluded.created_at,
+                refunded = excluded.refunded, test = excluded.test,
+                record = excluded.record, synced_at = excluded.synced_at",
+        )?
+        .execute(params![
+            s.provider,
+            s.id,
+            s.product_id,
+            s.email,
+            s.amount_minor,
+            s.currency,
+            s.created_at,
+            s.refunded,
+            s.test,
+            s.record,
+            now
+        ])?;
+    }
+    for s in &batch.subscribers {
+        conn.prepare_cached(
+            "INSERT INTO synced_subscribers (provider, id, product_id, email, status,
+                started_at, ends_at, record, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (provider, id) DO UPDATE SET product_id = excluded.product_id,
+                email = excluded.email, status = excluded.status,
+                started_at = excluded.started_at, ends_at = excluded.ends_at,
+                record = excluded.record, synced_at = excluded.synced_at",
+        )?
+        .execute(params![
+            s.provider,
+            s.id,
+            s.product_id,
+            s.email,
+            s.status,
+            s.started_at,
+            s.ends_at,
+            s.record,
+            now
+        ])?;
+    }
+    if let Some(end) = &batch.end_unseen {
+        conn.prepare_cached(
+            "UPDATE synced_subscribers SET status = 'ended', synced_at = ?3
+             WHERE provider = ?1 AND synced_at < ?2 AND status NOT IN ('ended', 'cancelled')",
+        )?
+        .execute(params![end.provider, end.not_synced_since, now])?;
+    }
+    if let Some(state) = &batch.state {
+        conn.prepare_cached(
+            "INSERT INTO sync_state (provider, resource, status, after_day, resume_before,
+                newest_day, items, started_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (provider, resource) DO UPDATE SET status = excluded.status,
+                after_day = excluded.after_day, resume_before = excluded.resume_before,
+                newest_day = excluded.newest_day, items = excluded.items,
+                started_at = excluded.started_at, updated_at = excluded.updated_at",
+        )?
+        .execute(params![
+            state.provider,
+            state.resource,
+            state.status,
+            state.after,
+            state.resume_before,
+            state.newest_day,
+            state.items,
+            state.started_at,
+            state.updated_at
+        ])?;
+    }
+    Ok(())
+}
+
+/// The saved state of a sync.
+pub(crate) fn sync_state(
+    conn: &Connection,
+    provider: &str,
+    resource: &str,
+) -> R<Option<SyncState>> {
+    conn.query_row(
+        "SELECT provider, resource, status, after_day, resume_before, newest_day, items,
+            started_at, updated_at
+         FROM sync_state WHERE provider = ?1 AND resource = ?2",
+        params![provider, resource],
+        |r| {
+            Ok(SyncState {
+                provider: r.get(0)?,
+                resource: r.get(1)?,
+                status: r.get(2)?,
+                after: r.get(3)?,
+                resume_before: r.get(4)?,
+                newest_day: r.get(5)?,
+                items: r.get(6)?,
+                started_at: r.get(7)?,
+                updated_at: r.get(8)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// A value of the settings table.
+pub(crate) fn setting(conn: &Connection, key: &str) -> R<Option<String>> {
+    conn.query_row(
+        "SELECT value FROM settings WHERE key = ?1",
+        params![key],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Stores a setting unless it has a value; returns the value stored.
+pub(crate) fn setting_or_insert(conn: &Connection, key: &str, value: &str) -> R<String> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+        params![key, value],
+    )?;
+    conn.query_row(
+        "SELECT value FROM settings WHERE key = ?1",
+        params![key],
+        |r| r.get(0),
+    )
+}
+
+/// Row counts.
+pub(crate) fn stats(conn: &Connection) -> R<LedgerStats> {
+    conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM events),
+                (SELECT COALESCE(SUM(deliveries), 0) FROM events),
+                (SELECT COUNT(*) FROM quarantine),
+                (SELECT COALESCE(SUM(stored_bytes), 0) FROM quarantine),
+                (SELECT COUNT(*) FROM synced_sales),
+                (SELECT COUNT(*) FROM synced_subscribers)",
+        [],
+        |r| {
+            Ok(LedgerStats {
+                events: r.get(0)?,
+                deliveries: r.get(1)?,
+                quarantined: r.get(2)?,
+                quarantine_bytes: r.get(3)?,
+                synced_sales: r.get(4)?,
+                synced_subscribers: r.get(5)?,
+            })
+        },
+    )
+}
