@@ -4,15 +4,19 @@ use creator_core::{Error, Result};
 
 use crate::api::resource::{Collection, Flat, object_envelope, one};
 use crate::client::envelope;
-use crate::{GumroadClient, Page, PageDetail};
+use crate::{GumroadClient, PageDetail, StorefrontPage};
 
-object_envelope!(PageEnvelope { page: Page });
-envelope!(PagesEnvelope { pages: [Page] });
+object_envelope!(PageEnvelope {
+    page: StorefrontPage
+});
+envelope!(PagesEnvelope {
+    pages: [StorefrontPage]
+});
 
 /// `{"page": …, "rendered_html": …}`.
 #[derive(serde::Deserialize)]
 struct DetailBody {
-    page: Page,
+    page: StorefrontPage,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     rendered_html: Option<String>,
 }
@@ -133,7 +137,7 @@ impl PagesApi<'_> {
     ///
     /// # Errors
     /// Any request error.
-    pub async fn list(&self) -> Result<Vec<Page>> {
+    pub async fn list(&self) -> Result<Vec<StorefrontPage>> {
         self.collection().list::<PagesEnvelope>().await
     }
 
@@ -155,7 +159,7 @@ impl PagesApi<'_> {
     /// [`Error::InvalidInput`] for an empty title; [`Error::Api`] (HTTP 200)
     /// for a taken or invalid slug, an unconfirmed email or custom HTML
     /// without the feature; or any request error.
-    pub async fn create(&self, page: &NewPage) -> Result<Page> {
+    pub async fn create(&self, page: &NewPage) -> Result<StorefrontPage> {
         if page.title.trim().is_empty() {
             return Err(Error::InvalidInput("a page needs a title".into()));
         }
@@ -175,7 +179,7 @@ impl PagesApi<'_> {
     /// # Errors
     /// [`Error::InvalidInput`] when nothing is set; [`Error::NotFound`]; or
     /// any request error.
-    pub async fn update(&self, slug: &str, update: &PageUpdate) -> Result<Page> {
+    pub async fn update(&self, slug: &str, update: &PageUpdate) -> Result<StorefrontPage> {
         let path = self.collection().path(slug)?;
         let mut form = Vec::with_capacity(2);
         if let Some(title) = &update.title {

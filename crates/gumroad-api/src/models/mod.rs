@@ -34,7 +34,7 @@ pub use email::{AudienceType, Email, EmailPreview, PostState};
 pub(crate) use license::LicenseEnvelope;
 pub use license::{ImportedCustomer, License, LicenseHolder, LicensePurchase};
 pub use offer_code::{Discount, OfferCode};
-pub use page::{Page, PageDetail};
+pub use page::{PageDetail, StorefrontPage};
 pub use payout::{PaymentProcessor, Payout, PayoutStatus, PayoutTransaction};
 pub use product::{
     NativeType, Product, ProductFile, ProductVariantCategory, ProductVariantOption,

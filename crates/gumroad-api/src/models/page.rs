@@ -7,11 +7,11 @@ use crate::de::{opt_string, ts};
 
 /// A slugged storefront page, served at the store URL plus `/<slug>`.
 ///
-/// A page carries either rich text ([`Page::content`]) or a full custom
-/// HTML takeover ([`Page::custom_html`]), never both.
+/// A page carries either rich text ([`StorefrontPage::content`]) or a full custom
+/// HTML takeover ([`StorefrontPage::custom_html`]), never both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct Page {
+pub struct StorefrontPage {
     /// The slug, which is also the page's id in the API.
     pub slug: String,
     /// Title (`""` when unset).
@@ -34,7 +34,7 @@ pub struct Page {
     pub updated_at: Option<OffsetDateTime>,
 }
 
-impl Page {
+impl StorefrontPage {
     /// True for a custom HTML page (as opposed to rich text).
     pub fn is_custom_html(&self) -> bool {
         self.custom_html.as_deref().is_some_and(|h| !h.is_empty())
@@ -46,7 +46,7 @@ impl Page {
 #[non_exhaustive]
 pub struct PageDetail {
     /// The page.
-    pub page: Page,
+    pub page: StorefrontPage,
     /// A standalone render of the page as it serves today, when the server
     /// sends one (the CLI reads it; the version of the controller read does
     /// not send it yet).
