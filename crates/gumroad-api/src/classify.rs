@@ -117,6 +117,22 @@ fn starts_with_success_true(body: &[u8]) -> bool {
         && matches!(rest.trim_ascii_start().first(), Some(b',' | b'}'))
 }
 
+/// True for a 2xx file download (`send_file`/`send_data`): a PDF or
+/// octet-stream `Content-Type`, or `Content-Disposition: attachment`.
+fn is_file_download(response: &Response) -> bool {
+    let content_type = response
+        .header("content-type")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    content_type.starts_with("application/pdf")
+        || content_type.starts_with("application/octet-stream")
+        || response.header("content-disposition").is_some_and(|d| {
+            d.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("attachment")
+        })
+}
+
 fn looks_like_html(response: &Response) -> bool {
     let content_type = response.header("content-type").unwrap_or_default();
     if content_type.to_ascii_lowercase().contains("text/html") {
@@ -166,6 +182,10 @@ impl GumroadClassifier {
         let body = || RawBody::new(response.body.clone());
         if response.is_success() && starts_with_success_true(&response.body) {
             // Gumroad renders `success` first; nothing to classify.
+            return None;
+        }
+        if response.is_success() && is_file_download(response) {
+            // A file (the tax form PDF), not an API envelope.
             return None;
         }
         let probe = Probe::parse(&response.body);
@@ -298,6 +318,32 @@ mod tests {
                 String::from_utf8_lossy(no)
             );
         }
+    }
+
+    #[test]
+    fn a_2xx_file_download_is_not_an_unexpected_body_but_a_maintenance_page_still_is() {
+        let response = |content_type: &str, disposition: Option<&str>, body: &'static [u8]| {
+            let mut headers = http::HeaderMap::new();
+            headers.insert("content-type", content_type.parse().unwrap());
+            if let Some(d) = disposition {
+                headers.insert("content-disposition", d.parse().unwrap());
+            }
+            Response {
+                status: 200,
+                headers,
+                body: body.into(),
+            }
+        };
+        let pdf = response(
+            "application/pdf",
+            Some("attachment; filename=\"1099-K-2025.pdf\""),
+            b"%PDF-1.7\n",
+        );
+        assert!(GumroadClassifier::classify_gumroad(Provider::Gumroad, &pdf).is_none());
+        let attachment = response("binary/octet-stream", Some("attachment"), b"\x00\x01");
+        assert!(GumroadClassifier::classify_gumroad(Provider::Gumroad, &attachment).is_none());
+        let maintenance = response("text/plain", None, b"We'll be right back.");
+        assert!(GumroadClassifier::classify_gumroad(Provider::Gumroad, &maintenance).is_some());
     }
 
     #[test]

@@ -2,15 +2,24 @@
 //! `client.products()`, `client.sales()`, ….
 
 pub(crate) mod custom_fields;
+pub(crate) mod earnings;
+pub(crate) mod emails;
 pub(crate) mod licenses;
 pub(crate) mod offer_codes;
+pub(crate) mod pages;
 pub(crate) mod payouts;
 pub(crate) mod products;
+pub(crate) mod profile;
+pub(crate) mod refund_policy;
+pub(crate) mod resource;
 pub(crate) mod resource_subscriptions;
 pub(crate) mod sales;
 pub(crate) mod subscribers;
+pub(crate) mod tax_forms;
+pub(crate) mod upsells;
 pub(crate) mod user;
 pub(crate) mod variants;
+pub(crate) mod workflows;
 
 use crate::GumroadClient;
 
@@ -89,5 +98,53 @@ impl GumroadClient {
     /// `/v2/payouts`: list (streamed), get, upcoming.
     pub fn payouts(&self) -> payouts::PayoutsApi<'_> {
         payouts::PayoutsApi { client: self }
+    }
+}
+
+/// Storefront, marketing and money (the 2026 API).
+impl GumroadClient {
+    /// `/v2/pages`: storefront pages by slug (list, get, create, update).
+    /// The profile landing page is `client.user().custom_html()`.
+    pub fn pages(&self) -> pages::PagesApi<'_> {
+        pages::PagesApi { client: self }
+    }
+
+    /// `/v2/refund_policy`: the account-level refund policy (get, update).
+    pub fn refund_policy(&self) -> refund_policy::RefundPolicyApi<'_> {
+        refund_policy::RefundPolicyApi { client: self }
+    }
+
+    /// `/v2/upsells`: upsells and cross-sells (list, get, create, update, delete).
+    pub fn upsells(&self) -> upsells::UpsellsApi<'_> {
+        upsells::UpsellsApi { client: self }
+    }
+
+    /// `/v2/emails`: audience emails (list streamed, get, create, delete,
+    /// preview, send, schedule, unschedule).
+    pub fn emails(&self) -> emails::EmailsApi<'_> {
+        emails::EmailsApi { client: self }
+    }
+
+    /// `/v2/workflows`: email workflows (list, get).
+    pub fn workflows(&self) -> workflows::WorkflowsApi<'_> {
+        workflows::WorkflowsApi { client: self }
+    }
+
+    /// `/v2/workflows/:workflow_id/emails`: a workflow's email steps (create, update).
+    pub fn workflow_emails<'a>(&'a self, workflow_id: &'a str) -> workflows::WorkflowEmailsApi<'a> {
+        workflows::WorkflowEmailsApi {
+            client: self,
+            workflow_id,
+        }
+    }
+
+    /// `GET /v2/earnings`: a tax year's earnings.
+    pub fn earnings(&self) -> earnings::EarningsApi<'_> {
+        earnings::EarningsApi { client: self }
+    }
+
+    /// `/v2/tax_forms`: tax forms (list, download the PDF).
+    pub fn tax_forms(&self) -> tax_forms::TaxFormsApi<'_> {
+        tax_forms::TaxFormsApi { client: self }
     }
 }

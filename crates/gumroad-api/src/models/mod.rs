@@ -8,31 +8,50 @@
 
 mod common;
 mod custom_field;
+mod email;
 mod license;
 mod offer_code;
+mod page;
 mod payout;
 mod product;
+mod profile;
+mod refund_policy;
 mod resource_subscription;
 mod sale;
 mod subscriber;
+mod tax;
+mod upsell;
 mod user;
 mod variant;
+mod workflow;
 
 pub use common::{
     Card, CustomFieldValues, Deleted, FieldValue, ListPage, OfferCodeUsed, PurchaseIds, Recurrence,
     Variants,
 };
 pub use custom_field::{CustomField, CustomFieldType};
+pub use email::{AudienceType, Email, EmailPreview, PostState};
 pub(crate) use license::LicenseEnvelope;
 pub use license::{ImportedCustomer, License, LicenseHolder, LicensePurchase};
 pub use offer_code::{Discount, OfferCode};
+pub use page::{PageDetail, StorefrontPage};
 pub use payout::{PaymentProcessor, Payout, PayoutStatus, PayoutTransaction};
 pub use product::{
     NativeType, Product, ProductFile, ProductVariantCategory, ProductVariantOption,
     RecurrencePrice, RefundPolicy,
 };
+pub use profile::{
+    CustomHtmlPreview, CustomHtmlPublished, ProfileHtml, RemovedAttribute, RemovedTag,
+    SanitizationReport,
+};
+pub use refund_policy::{AccountRefundPolicy, RefundPeriod};
 pub use resource_subscription::{ResourceName, ResourceSubscription};
 pub use sale::{Affiliate, Ppp, Sale};
 pub use subscriber::{Subscriber, SubscriberStatus};
+pub use tax::{Earnings, TaxForm, TaxFormPdf, TaxFormType};
+pub use upsell::{
+    NamedRef, Upsell, UpsellDiscount, UpsellDiscountType, UpsellProduct, UpsellVariant,
+};
 pub use user::User;
 pub use variant::{RecurrencePriceValue, Variant, VariantCategory};
+pub use workflow::{Delay, DelayUnit, Workflow, WorkflowEmail, WorkflowFilters, WorkflowTrigger};
