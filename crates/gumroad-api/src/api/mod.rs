@@ -3,6 +3,7 @@
 
 pub(crate) mod custom_fields;
 pub(crate) mod licenses;
+pub(crate) mod meta;
 pub(crate) mod offer_codes;
 pub(crate) mod payouts;
 pub(crate) mod products;
@@ -89,5 +90,12 @@ impl GumroadClient {
     /// `/v2/payouts`: list (streamed), get, upcoming.
     pub fn payouts(&self) -> payouts::PayoutsApi<'_> {
         payouts::PayoutsApi { client: self }
+    }
+}
+
+impl GumroadClient {
+    /// `GET /v2/meta`: token introspection (scopes, application).
+    pub fn meta(&self) -> meta::MetaApi<'_> {
+        meta::MetaApi { client: self }
     }
 }

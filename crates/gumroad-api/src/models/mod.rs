@@ -9,11 +9,13 @@
 mod common;
 mod custom_field;
 mod license;
+mod meta;
 mod offer_code;
 mod payout;
 mod product;
 mod resource_subscription;
 mod sale;
+mod sales_report;
 mod subscriber;
 mod user;
 mod variant;
@@ -25,6 +27,7 @@ pub use common::{
 pub use custom_field::{CustomField, CustomFieldType};
 pub(crate) use license::LicenseEnvelope;
 pub use license::{ImportedCustomer, License, LicenseHolder, LicensePurchase};
+pub use meta::{ApiInfo, MetaToken, MetaUser, TokenInfo};
 pub use offer_code::{Discount, OfferCode};
 pub use payout::{PaymentProcessor, Payout, PayoutStatus, PayoutTransaction};
 pub use product::{
@@ -32,7 +35,9 @@ pub use product::{
     RecurrencePrice, RefundPolicy,
 };
 pub use resource_subscription::{ResourceName, ResourceSubscription};
+pub use sale::BuyerPresentment;
 pub use sale::{Affiliate, Ppp, Sale};
+pub use sales_report::{ExportState, SalesExportStatus, SalesSummary, SummaryBucket, SummaryGroup};
 pub use subscriber::{Subscriber, SubscriberStatus};
 pub use user::User;
 pub use variant::{RecurrencePriceValue, Variant, VariantCategory};
