@@ -6,8 +6,11 @@
 //! shapes that change between endpoints are enums ([`Variants`],
 //! [`CustomFieldValues`], [`OfferCodeUsed`], [`PurchaseIds`]).
 
+mod catalog;
 mod common;
+mod content;
 mod custom_field;
+mod file;
 mod license;
 mod meta;
 mod offer_code;
@@ -20,11 +23,21 @@ mod subscriber;
 mod user;
 mod variant;
 
+pub use catalog::{
+    Category, ComparableProduct, PriceComparables, PriceQuartiles, ProductReview, ReviewResponse,
+    Sku,
+};
 pub use common::{
     Card, CustomFieldValues, Deleted, FieldValue, ListPage, OfferCodeUsed, PurchaseIds, Recurrence,
     Variants,
 };
+pub(crate) use content::uuid_v4;
+pub use content::{Cover, Covers, FileEntry, ImageSource, RichContentPage, Thumbnail};
 pub use custom_field::{CustomField, CustomFieldType};
+pub use file::{
+    AbortStatus, CompletedPart, DirectUpload, DirectUploadTarget, MediaFile, Presigned,
+    PresignedPart, UploadedFile,
+};
 pub(crate) use license::LicenseEnvelope;
 pub use license::{ImportedCustomer, License, LicenseHolder, LicensePurchase};
 pub use meta::{ApiInfo, MetaToken, MetaUser, TokenInfo};
