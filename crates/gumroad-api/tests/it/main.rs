@@ -7,6 +7,7 @@ mod conformance;
 mod custom_fields;
 mod errors;
 mod licenses;
+mod login;
 mod oauth;
 mod offer_codes;
 mod payouts;
