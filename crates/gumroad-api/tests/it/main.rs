@@ -14,6 +14,7 @@ mod payouts;
 mod products;
 mod resource_subscriptions;
 mod sales;
+mod sales_reports;
 mod subscribers;
 mod user;
 mod variants;
