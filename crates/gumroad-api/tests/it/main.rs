@@ -6,6 +6,7 @@ mod common;
 mod conformance;
 mod custom_fields;
 mod errors;
+mod files;
 mod licenses;
 mod login;
 mod oauth;
