@@ -35,6 +35,63 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Endpoints
+//!
+//! Every endpoint and the method that calls it, by resource. Scopes and
+//! response shapes are in `docs/gumroad-api-surface.md` and on each method.
+//!
+//! | resource | method and path | Rust method |
+//! |---|---|---|
+//! | auth (public clients) | `GET /oauth/authorize` (PKCE S256 + state) | [`login::PublicClient::authorization_request`] |
+//! | auth (public clients) | loopback redirect to `http://127.0.0.1:<port>/callback` | [`login::PublicClient::loopback_login`], [`login::LoopbackListener`] |
+//! | auth (public clients) | `POST /oauth/token` (`authorization_code` + `code_verifier`) | [`login::PublicClient::exchange_code`] |
+//! | auth (public clients) | `POST /oauth/device/code` | [`login::PublicClient::request_device_code`] |
+//! | auth (public clients) | `POST /oauth/token` (device-code grant, polled) | [`login::PublicClient::poll_device_token`], [`login::PublicClient::device_login`] |
+//! | auth (confidential apps) | `POST /oauth/token` (`authorization_code`, `refresh_token`) | [`oauth::OAuthApp::exchange_code`], [`oauth::OAuthApp::refresh`] |
+//! | categories | `GET /v2/categories` | [`CategoriesApi::list`] |
+//! | custom fields | `GET/POST/PUT/DELETE /v2/products/:id/custom_fields[/:name]` | [`CustomFieldsApi`] |
+//! | files | `POST /v2/files/presign` | [`FilesApi::presign`] |
+//! | files | `POST /v2/files/complete` | [`FilesApi::complete`] |
+//! | files | `POST /v2/files/abort` | [`FilesApi::abort`] |
+//! | files | presign → part `PUT`s → complete, from disk | [`upload::Uploader::upload_file`] |
+//! | files | `POST /v2/direct_uploads` (+ the signed `PUT`) | [`FilesApi::direct_upload`], [`upload::Uploader::upload_direct`] |
+//! | licenses | `POST /v2/licenses/verify`, `PUT …/enable`, `…/disable`, `…/decrement_uses_count`, `…/rotate` | [`LicensesApi`] |
+//! | media | `GET /v2/media` | [`MediaApi::list`] |
+//! | media | `POST /v2/media` | [`MediaApi::create`] |
+//! | media | `DELETE /v2/media/:id` | [`MediaApi::delete`] |
+//! | meta | `GET /v2/meta` | [`MetaApi::get`] |
+//! | offer codes | `GET/POST /v2/products/:id/offer_codes`, `GET/PUT/DELETE …/:id` | [`OfferCodesApi`] ([`OfferCodesApi::update_with`] for `minimum_amount_cents`) |
+//! | payouts | `GET /v2/payouts`, `GET /v2/payouts/:id`, `GET /v2/payouts/upcoming` | [`PayoutsApi`] |
+//! | products | `GET /v2/products` (paginated) | [`ProductsApi::list`], [`ProductsApi::page`] |
+//! | products | `GET /v2/products/:id` | [`ProductsApi::get`] |
+//! | products | `POST /v2/products` | [`ProductsApi::create`] |
+//! | products | `PUT /v2/products/:id` | [`ProductsApi::update`] |
+//! | products | `DELETE /v2/products/:id` | [`ProductsApi::delete`] |
+//! | products | `PUT /v2/products/:id/enable`, `…/disable` | [`ProductsApi::enable`], [`ProductsApi::disable`] |
+//! | products | `GET /v2/products/comps` (used by the official CLI) | [`ProductsApi::price_comparables`] |
+//! | products | `PUT /v2/products/:id/bundle_contents` | [`ProductsApi::set_bundle_contents`] |
+//! | products | `POST /v2/products/:id/covers` | [`CoversApi::add`] |
+//! | products | `DELETE /v2/products/:id/covers/:cover_id` | [`CoversApi::remove`] |
+//! | products | `PUT /v2/products/:id` with `cover_ids[]` | [`CoversApi::reorder`] |
+//! | products | `POST /v2/products/:id/thumbnail` | [`ThumbnailApi::set`] |
+//! | products | `DELETE /v2/products/:id/thumbnail` | [`ThumbnailApi::remove`] |
+//! | products | `GET /v2/products/:id/skus` | [`ProductsApi::skus`] |
+//! | products | `GET /v2/products/:id/reviews` (paginated) | [`ProductsApi::reviews`], [`ProductsApi::reviews_page`] |
+//! | products | `PUT /v2/products/:id` (+ `PUT …/variants/:id`) with new files | [`ProductFilesApi::attach`], [`ProductFilesApi::attach_to_variant`] |
+//! | resource subscriptions | `GET/PUT /v2/resource_subscriptions`, `DELETE …/:id` | [`ResourceSubscriptionsApi`] |
+//! | sales | `GET /v2/sales` (paginated; `name`, `license_key` filters) | [`SalesApi::list`], [`SalesApi::page`] |
+//! | sales | `GET /v2/sales/:id` | [`SalesApi::get`] |
+//! | sales | `GET /v2/sales/summary` | [`SalesApi::summary`] |
+//! | sales | `POST /v2/sales/exports` | [`SalesApi::export`] |
+//! | sales | `PUT /v2/sales/:id/mark_as_shipped` | [`SalesApi::mark_as_shipped`] |
+//! | sales | `PUT /v2/sales/:id/refund` | [`SalesApi::refund`] |
+//! | sales | `POST /v2/sales/:id/resend_receipt` | [`SalesApi::resend_receipt`] |
+//! | sales | `PUT /v2/sales/:id/revoke_access`, `…/undo_revoke_access` | [`SalesApi::revoke_access`], [`SalesApi::undo_revoke_access`] |
+//! | subscribers | `GET /v2/products/:id/subscribers`, `GET /v2/subscribers/:id` | [`SubscribersApi`] |
+//! | user | `GET /v2/user` | [`UserApi::get`] |
+//! | variants | `GET/POST/PUT/DELETE /v2/products/:id/variant_categories[/:id]` | [`VariantCategoriesApi`] |
+//! | variants | `GET/POST/PUT/DELETE …/variant_categories/:id/variants[/:id]` (`rich_content` on update) | [`VariantsApi`] |
+//!
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -50,13 +50,13 @@ async fn summary_defaults_send_no_query_and_parse_usd_totals() {
 }
 
 #[tokio::test]
-async fn summary_grouped_by_product_sends_from_to_group_by_and_keeps_the_breakdown() {
+async fn summary_grouped_by_month_sends_from_to_group_by_and_keeps_the_breakdown() {
     let server = server().await;
     serve(
         &server,
         "GET",
         "/v2/sales/summary",
-        "sales_summary_by_product.json",
+        "sales_summary_by_month.json",
     )
     .await;
     let summary = client(&server)
@@ -65,7 +65,7 @@ async fn summary_grouped_by_product_sends_from_to_group_by_and_keeps_the_breakdo
             &SalesSummaryQuery::new()
                 .from(date!(2026 - 01 - 01))
                 .to(date!(2026 - 03 - 31))
-                .group_by(SummaryGroup::Product),
+                .group_by(SummaryGroup::Month),
         )
         .await
         .unwrap();
@@ -75,11 +75,15 @@ async fn summary_grouped_by_product_sends_from_to_group_by_and_keeps_the_breakdo
         [
             ("from".to_owned(), "2026-01-01".to_owned()),
             ("to".to_owned(), "2026-03-31".to_owned()),
-            ("group_by".to_owned(), "product".to_owned()),
+            ("group_by".to_owned(), "month".to_owned()),
         ]
     );
-    // A deleted product keeps its numeric key and has no label.
-    assert_eq!(summary.breakdown[1].label, None);
+    let keys: Vec<_> = summary
+        .breakdown
+        .iter()
+        .filter_map(|b| b.key.as_deref())
+        .collect();
+    assert_eq!(keys, ["2026-01", "2026-02", "2026-03"]);
     insta::assert_json_snapshot!(exchange(&req, &summary));
 }
 
