@@ -50,7 +50,9 @@ pub use product::{
 pub use resource_subscription::{ResourceName, ResourceSubscription};
 pub use sale::BuyerPresentment;
 pub use sale::{Affiliate, Ppp, Sale};
-pub use sales_report::{ExportState, SalesExportStatus, SalesSummary, SummaryBucket, SummaryGroup};
+pub use sales_report::{
+    ExportState, SalesExportStatus, SalesSummary, SalesTotals, SummaryBucket, SummaryGroup,
+};
 pub use subscriber::{Subscriber, SubscriberStatus};
 pub use user::User;
 pub use variant::{RecurrencePriceValue, Variant, VariantCategory};

@@ -26,21 +26,9 @@ creator_core::string_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SalesSummary {
-    /// Paid, in minor units of `currency`.
-    #[serde(default, deserialize_with = "opt_i64")]
-    pub gross_cents: Option<i64>,
-    /// Gross minus refunds.
-    #[serde(default, deserialize_with = "opt_i64")]
-    pub net_cents: Option<i64>,
-    /// Number of sales.
-    #[serde(default, deserialize_with = "opt_i64")]
-    pub units: Option<i64>,
-    /// Refunded amount.
-    #[serde(default, deserialize_with = "opt_i64")]
-    pub refunded_cents: Option<i64>,
-    /// Sales with any refund.
-    #[serde(default, deserialize_with = "opt_i64")]
-    pub refunded_units: Option<i64>,
+    /// The totals of the whole period.
+    #[serde(flatten)]
+    pub totals: SalesTotals,
     /// Lower-case ISO code; `usd` in the code read.
     #[serde(default, deserialize_with = "opt_string")]
     pub currency: Option<String>,
@@ -58,12 +46,15 @@ pub struct SalesSummary {
 impl SalesSummary {
     /// Gross as money (USD unless the server says otherwise).
     pub fn gross(&self) -> Option<Money> {
-        Some(Money::from_minor(self.gross_cents?, self.currency()?))
+        Some(Money::from_minor(
+            self.totals.gross_cents?,
+            self.currency()?,
+        ))
     }
 
     /// Net as money.
     pub fn net(&self) -> Option<Money> {
-        Some(Money::from_minor(self.net_cents?, self.currency()?))
+        Some(Money::from_minor(self.totals.net_cents?, self.currency()?))
     }
 
     fn currency(&self) -> Option<Currency> {
@@ -74,17 +65,11 @@ impl SalesSummary {
     }
 }
 
-/// One bucket of a [`SalesSummary`] breakdown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Sales counters, of a whole summary or of one bucket. Amounts are USD cents.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct SummaryBucket {
-    /// Product external id, or the date key.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub key: Option<String>,
-    /// Product name, or the date key (`null` for a deleted product).
-    #[serde(default, deserialize_with = "opt_string")]
-    pub label: Option<String>,
-    /// Paid, USD cents.
+pub struct SalesTotals {
+    /// Paid, in minor units of `currency`.
     #[serde(default, deserialize_with = "opt_i64")]
     pub gross_cents: Option<i64>,
     /// Gross minus refunds.
@@ -99,6 +84,21 @@ pub struct SummaryBucket {
     /// Sales with any refund.
     #[serde(default, deserialize_with = "opt_i64")]
     pub refunded_units: Option<i64>,
+}
+
+/// One bucket of a [`SalesSummary`] breakdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SummaryBucket {
+    /// Product external id, or the date key.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub key: Option<String>,
+    /// Product name, or the date key (`null` for a deleted product).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub label: Option<String>,
+    /// The bucket's totals.
+    #[serde(flatten)]
+    pub totals: SalesTotals,
 }
 
 creator_core::string_enum! {

@@ -44,7 +44,7 @@ async fn summary_defaults_send_no_query_and_parse_usd_totals() {
     let req = only_request(&server).await;
     assert_eq!(req.method, "GET");
     assert!(req.query.is_empty());
-    assert_eq!(summary.net_cents, Some(119_000));
+    assert_eq!(summary.totals.net_cents, Some(119_000));
     assert_eq!(summary.gross().unwrap().to_string(), "1250.00 USD");
     assert!(summary.breakdown.is_empty());
 }
