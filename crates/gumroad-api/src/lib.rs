@@ -37,17 +37,22 @@
 //!
 //! ## Endpoints
 //!
-//! Every endpoint this crate models, sorted by resource. `(stream)` marks a
-//! lazy [`Stream`](futures::Stream) that follows `next_page_key`; lists
-//! marked `Vec` are unpaginated today and are still followed should Gumroad
-//! start paginating them.
+//! Every endpoint and the method that calls it, by resource. Scopes and
+//! response shapes are in `docs/gumroad-api-surface.md` (and
+//! `docs/gumroad-api-surface-storefront.md`) and on each method. Lists marked
+//! paginated are lazy streams that follow `next_page_key`; the others are
+//! unpaginated today and are still followed should Gumroad start paginating them.
 //!
 //! | resource | method and path | Rust method |
 //! |---|---|---|
-//! | custom fields | `GET /v2/products/:product_id/custom_fields` | `client.custom_fields(product_id).list()` |
-//! | custom fields | `POST /v2/products/:product_id/custom_fields` | `client.custom_fields(product_id).create(&NewCustomField)` |
-//! | custom fields | `PUT /v2/products/:product_id/custom_fields/:name` | `client.custom_fields(product_id).update(name, required)` |
-//! | custom fields | `DELETE /v2/products/:product_id/custom_fields/:name` | `client.custom_fields(product_id).delete(name)` |
+//! | auth (confidential apps) | `POST /oauth/token` (`authorization_code`, `refresh_token`) | [`oauth::OAuthApp::exchange_code`], [`oauth::OAuthApp::refresh`] |
+//! | auth (public clients) | `GET /oauth/authorize` (PKCE S256 + state) | [`login::PublicClient::authorization_request`] |
+//! | auth (public clients) | loopback redirect to `http://127.0.0.1:<port>/callback` | [`login::PublicClient::loopback_login`], [`login::LoopbackListener`] |
+//! | auth (public clients) | `POST /oauth/token` (`authorization_code` + `code_verifier`) | [`login::PublicClient::exchange_code`] |
+//! | auth (public clients) | `POST /oauth/device/code` | [`login::PublicClient::request_device_code`] |
+//! | auth (public clients) | `POST /oauth/token` (device-code grant, polled) | [`login::PublicClient::poll_device_token`], [`login::PublicClient::device_login`] |
+//! | categories | `GET /v2/categories` | [`CategoriesApi::list`] |
+//! | custom fields | `GET/POST/PUT/DELETE /v2/products/:id/custom_fields[/:name]` | [`CustomFieldsApi`] |
 //! | earnings | `GET /v2/earnings?year=` | `client.earnings().get(year)` |
 //! | emails | `GET /v2/emails` | `client.emails().list(&EmailsQuery)` (stream), `.page(..)` |
 //! | emails | `GET /v2/emails/:id` | `client.emails().get(id)` |
@@ -57,46 +62,53 @@
 //! | emails | `POST /v2/emails/:id/send` | `client.emails().send(id)` |
 //! | emails | `POST /v2/emails/:id/schedule` | `client.emails().schedule(id, SendAt)` |
 //! | emails | `POST /v2/emails/:id/unschedule` | `client.emails().unschedule(id)` |
-//! | licenses | `POST /v2/licenses/verify` | `client.licenses().verify(&VerifyLicense)` |
-//! | licenses | `PUT /v2/licenses/enable` | `client.licenses().enable(product_id, key)` |
-//! | licenses | `PUT /v2/licenses/disable` | `client.licenses().disable(product_id, key)` |
-//! | licenses | `PUT /v2/licenses/decrement_uses_count` | `client.licenses().decrement_uses_count(product_id, key)` |
-//! | licenses | `PUT /v2/licenses/rotate` | `client.licenses().rotate(product_id, key)` |
-//! | offer codes | `GET /v2/products/:product_id/offer_codes` | `client.offer_codes(product_id).list()` |
-//! | offer codes | `GET /v2/products/:product_id/offer_codes/:id` | `client.offer_codes(product_id).get(id)` |
-//! | offer codes | `POST /v2/products/:product_id/offer_codes` | `client.offer_codes(product_id).create(&NewOfferCode)` |
-//! | offer codes | `PUT /v2/products/:product_id/offer_codes/:id` | `client.offer_codes(product_id).update(id, max_purchase_count)` |
-//! | offer codes | `DELETE /v2/products/:product_id/offer_codes/:id` | `client.offer_codes(product_id).delete(id)` |
+//! | files | `POST /v2/files/presign` | [`FilesApi::presign`] |
+//! | files | `POST /v2/files/complete` | [`FilesApi::complete`] |
+//! | files | `POST /v2/files/abort` | [`FilesApi::abort`] |
+//! | files | presign → part `PUT`s → complete, from disk | [`upload::Uploader::upload_file`] |
+//! | files | `POST /v2/direct_uploads` (+ the signed `PUT`) | [`FilesApi::direct_upload`], [`upload::Uploader::upload_direct`] |
+//! | licenses | `POST /v2/licenses/verify`, `PUT …/enable`, `…/disable`, `…/decrement_uses_count`, `…/rotate` | [`LicensesApi`] |
+//! | media | `GET /v2/media` | [`MediaApi::list`] |
+//! | media | `POST /v2/media` | [`MediaApi::create`] |
+//! | media | `DELETE /v2/media/:id` | [`MediaApi::delete`] |
+//! | meta | `GET /v2/meta` | [`MetaApi::get`] |
+//! | offer codes | `GET/POST /v2/products/:id/offer_codes`, `GET/PUT/DELETE …/:id` | [`OfferCodesApi`] ([`OfferCodesApi::update_with`] for `minimum_amount_cents`) |
 //! | pages | `GET /v2/pages` | `client.pages().list()` (`Vec`) |
 //! | pages | `GET /v2/pages/:slug` | `client.pages().get(slug)` |
 //! | pages | `POST /v2/pages` | `client.pages().create(&NewPage)` |
 //! | pages | `PUT /v2/pages/:slug` | `client.pages().update(slug, &PageUpdate)` |
-//! | payouts | `GET /v2/payouts` | `client.payouts().list(&PayoutsQuery)` (stream), `.page(..)` |
-//! | payouts | `GET /v2/payouts/:id` | `client.payouts().get(id, PayoutDetail)` |
-//! | payouts | `GET /v2/payouts/upcoming` | `client.payouts().upcoming(PayoutDetail)` |
-//! | products | `GET /v2/products` | `client.products().list()` (stream), `.page(..)` |
-//! | products | `GET /v2/products/:id` | `client.products().get(id)` |
-//! | products | `POST /v2/products` | `client.products().create(&ProductParams)` |
-//! | products | `PUT /v2/products/:id` | `client.products().update(id, &ProductParams)` |
-//! | products | `DELETE /v2/products/:id` | `client.products().delete(id)` |
-//! | products | `PUT /v2/products/:id/enable` | `client.products().enable(id)` |
-//! | products | `PUT /v2/products/:id/disable` | `client.products().disable(id)` |
+//! | payouts | `GET /v2/payouts`, `GET /v2/payouts/:id`, `GET /v2/payouts/upcoming` | [`PayoutsApi`] |
+//! | products | `GET /v2/products` (paginated) | [`ProductsApi::list`], [`ProductsApi::page`] |
+//! | products | `GET /v2/products/:id` | [`ProductsApi::get`] |
+//! | products | `POST /v2/products` | [`ProductsApi::create`] |
+//! | products | `PUT /v2/products/:id` | [`ProductsApi::update`] |
+//! | products | `DELETE /v2/products/:id` | [`ProductsApi::delete`] |
+//! | products | `PUT /v2/products/:id/enable`, `…/disable` | [`ProductsApi::enable`], [`ProductsApi::disable`] |
+//! | products | `GET /v2/products/comps` (used by the official CLI) | [`ProductsApi::price_comparables`] |
+//! | products | `PUT /v2/products/:id/bundle_contents` | [`ProductsApi::set_bundle_contents`] |
+//! | products | `POST /v2/products/:id/covers` | [`CoversApi::add`] |
+//! | products | `DELETE /v2/products/:id/covers/:cover_id` | [`CoversApi::remove`] |
+//! | products | `PUT /v2/products/:id` with `cover_ids[]` | [`CoversApi::reorder`] |
+//! | products | `POST /v2/products/:id/thumbnail` | [`ThumbnailApi::set`] |
+//! | products | `DELETE /v2/products/:id/thumbnail` | [`ThumbnailApi::remove`] |
+//! | products | `GET /v2/products/:id/skus` | [`ProductsApi::skus`] |
+//! | products | `GET /v2/products/:id/reviews` (paginated) | [`ProductsApi::reviews`], [`ProductsApi::reviews_page`] |
+//! | products | `PUT /v2/products/:id` (+ `PUT …/variants/:id`) with new files | [`ProductFilesApi::attach`], [`ProductFilesApi::attach_to_variant`] |
 //! | profile | `PUT /v2/user` | `client.user().update(&UserUpdate)` |
 //! | profile | `GET /v2/user/custom_html` | `client.user().custom_html().get()` |
 //! | profile | `PUT /v2/user/custom_html` | `client.user().custom_html().publish(html)`, `.clear()` |
 //! | profile | `POST /v2/user/preview_custom_html` | `client.user().custom_html().preview(html)` |
 //! | refund policy | `GET /v2/refund_policy` | `client.refund_policy().get()` |
 //! | refund policy | `PUT /v2/refund_policy` | `client.refund_policy().update(&RefundPolicyUpdate)` |
-//! | resource subscriptions | `GET /v2/resource_subscriptions?resource_name=` | `client.resource_subscriptions().list(&ResourceName)` |
-//! | resource subscriptions | `PUT /v2/resource_subscriptions` | `client.resource_subscriptions().create(&ResourceName, post_url)` |
-//! | resource subscriptions | `DELETE /v2/resource_subscriptions/:id` | `client.resource_subscriptions().delete(id)` |
-//! | sales | `GET /v2/sales` | `client.sales().list(&SalesQuery)` (stream), `.page(..)` |
-//! | sales | `GET /v2/sales/:id` | `client.sales().get(id)` |
-//! | sales | `PUT /v2/sales/:id/mark_as_shipped` | `client.sales().mark_as_shipped(id, tracking_url)` |
-//! | sales | `PUT /v2/sales/:id/refund` | `client.sales().refund(id, Refund)` |
-//! | sales | `POST /v2/sales/:id/resend_receipt` | `client.sales().resend_receipt(id)` |
-//! | subscribers | `GET /v2/products/:product_id/subscribers` | `client.subscribers().list(product_id, &SubscribersQuery)` (stream), `.all(..)` |
-//! | subscribers | `GET /v2/subscribers/:id` | `client.subscribers().get(id)` |
+//! | sales | `GET /v2/sales` (paginated; `name`, `license_key` filters) | [`SalesApi::list`], [`SalesApi::page`] |
+//! | sales | `GET /v2/sales/:id` | [`SalesApi::get`] |
+//! | sales | `GET /v2/sales/summary` | [`SalesApi::summary`] |
+//! | sales | `POST /v2/sales/exports` | [`SalesApi::export`] |
+//! | sales | `PUT /v2/sales/:id/mark_as_shipped` | [`SalesApi::mark_as_shipped`] |
+//! | sales | `PUT /v2/sales/:id/refund` | [`SalesApi::refund`] |
+//! | sales | `POST /v2/sales/:id/resend_receipt` | [`SalesApi::resend_receipt`] |
+//! | sales | `PUT /v2/sales/:id/revoke_access`, `…/undo_revoke_access` | [`SalesApi::revoke_access`], [`SalesApi::undo_revoke_access`] |
+//! | subscribers | `GET /v2/products/:id/subscribers`, `GET /v2/subscribers/:id` | [`SubscribersApi`] |
 //! | tax forms | `GET /v2/tax_forms` | `client.tax_forms().list(year)` |
 //! | tax forms | `GET /v2/tax_forms/:year/:tax_form_type/download` | `client.tax_forms().download(year, &TaxFormType)` (PDF bytes) |
 //! | upsells | `GET /v2/upsells` | `client.upsells().list()` (`Vec`) |
@@ -104,24 +116,16 @@
 //! | upsells | `POST /v2/upsells` | `client.upsells().create(&UpsellParams)` |
 //! | upsells | `PUT /v2/upsells/:id` | `client.upsells().update(id, &UpsellParams)` |
 //! | upsells | `DELETE /v2/upsells/:id` | `client.upsells().delete(id)` |
-//! | user | `GET /v2/user` | `client.user().get()` |
-//! | variant categories | `GET /v2/products/:product_id/variant_categories` | `client.variant_categories(product_id).list()` |
-//! | variant categories | `GET /v2/products/:product_id/variant_categories/:id` | `client.variant_categories(product_id).get(id)` |
-//! | variant categories | `POST /v2/products/:product_id/variant_categories` | `client.variant_categories(product_id).create(title)` |
-//! | variant categories | `PUT /v2/products/:product_id/variant_categories/:id` | `client.variant_categories(product_id).update(id, title)` |
-//! | variant categories | `DELETE /v2/products/:product_id/variant_categories/:id` | `client.variant_categories(product_id).delete(id)` |
-//! | variants | `GET …/variant_categories/:category_id/variants` | `client.variants(product_id, category_id).list()` |
-//! | variants | `GET …/variants/:id` | `client.variants(product_id, category_id).get(id)` |
-//! | variants | `POST …/variants` | `client.variants(product_id, category_id).create(&VariantParams)` |
-//! | variants | `PUT …/variants/:id` | `client.variants(product_id, category_id).update(id, &VariantParams)` |
-//! | variants | `DELETE …/variants/:id` | `client.variants(product_id, category_id).delete(id)` |
+//! | user | `GET /v2/user` | [`UserApi::get`] |
+//! | variants | `GET/POST/PUT/DELETE /v2/products/:id/variant_categories[/:id]` | [`VariantCategoriesApi`] |
+//! | variants | `GET/POST/PUT/DELETE …/variant_categories/:id/variants[/:id]` (`rich_content` on update) | [`VariantsApi`] |
 //! | workflows | `GET /v2/workflows` | `client.workflows().list()` (`Vec`) |
 //! | workflows | `GET /v2/workflows/:id` | `client.workflows().get(id)` |
 //! | workflows | `POST /v2/workflows/:workflow_id/emails` | `client.workflow_emails(workflow_id).create(&NewWorkflowEmail)` |
 //! | workflows | `PUT /v2/workflows/:workflow_id/emails/:email_id` | `client.workflow_emails(workflow_id).update(email_id, &WorkflowEmailUpdate)` |
 //!
-//! OAuth (`/oauth/authorize`, `/oauth/token`) lives in [`oauth`]; webhook
-//! deliveries in [`webhook`].
+//! OAuth for confidential apps lives in [`oauth`], for public clients in
+//! [`login`]; webhook deliveries in [`webhook`].
 //!
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -130,23 +134,32 @@ mod api;
 mod classify;
 mod client;
 mod de;
+pub mod login;
 mod models;
 pub mod oauth;
 mod traits;
+pub mod upload;
 pub mod webhook;
 
+pub use api::builds::{NewFile, ProductFilesApi};
+pub use api::catalog::{BundleItem, CategoriesApi, ComparablesQuery};
 pub use api::custom_fields::{CustomFieldsApi, NewCustomField};
 pub use api::earnings::EarningsApi;
 pub use api::emails::{EmailAudience, EmailsApi, EmailsQuery, NewEmail, SendAt};
+pub use api::files::{DirectUploadRequest, FilesApi, MAX_FILE_SIZE, MediaApi, PART_SIZE};
 pub use api::licenses::{LicensesApi, VerifyLicense, required_product_id};
+pub use api::meta::MetaApi;
+pub use api::offer_codes::OfferCodeChanges;
 pub use api::offer_codes::{NewOfferCode, OfferCodesApi};
 pub use api::pages::{NewPage, PageContent, PageUpdate, PagesApi};
 pub use api::payouts::{PayoutDetail, PayoutsApi, PayoutsQuery};
+pub use api::product_media::{CoversApi, ThumbnailApi};
 pub use api::products::{ProductParams, ProductsApi, SavedProduct};
 pub use api::profile::{ProfileHtmlApi, UserUpdate};
 pub use api::refund_policy::{RefundPolicyApi, RefundPolicyUpdate};
 pub use api::resource_subscriptions::ResourceSubscriptionsApi;
 pub use api::sales::{Refund, SalesApi, SalesQuery};
+pub use api::sales::{SalesExport, SalesSummaryQuery};
 pub use api::subscribers::{SubscribersApi, SubscribersQuery};
 pub use api::tax_forms::TaxFormsApi;
 pub use api::upsells::{UpsellOffer, UpsellParams, UpsellsApi, VariantUpgrade};

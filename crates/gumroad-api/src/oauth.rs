@@ -143,7 +143,7 @@ impl AccessToken {
 }
 
 #[derive(Deserialize)]
-struct TokenResponse {
+pub(crate) struct TokenResponse {
     access_token: String,
     #[serde(default)]
     token_type: Option<String>,
@@ -367,19 +367,26 @@ impl OAuthApp {
             .idempotency(Idempotency::Unsafe)
             .json()
             .await?;
-        Ok(AccessToken {
-            access_token: Secret::new(raw.access_token),
-            token_type: raw.token_type,
-            refresh_token: raw.refresh_token.map(Secret::new),
-            scopes: Scopes::parse(raw.scope.as_deref().unwrap_or_default()),
-            created_at: raw
+        Ok(raw.into_token(self.transport.base_url().as_str()))
+    }
+}
+
+impl TokenResponse {
+    /// The token, for clients built against `api_base_url`.
+    pub(crate) fn into_token(self, api_base_url: &str) -> AccessToken {
+        AccessToken {
+            access_token: Secret::new(self.access_token),
+            token_type: self.token_type,
+            refresh_token: self.refresh_token.map(Secret::new),
+            scopes: Scopes::parse(self.scope.as_deref().unwrap_or_default()),
+            created_at: self
                 .created_at
                 .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok()),
-            expires_in: raw
+            expires_in: self
                 .expires_in
                 .and_then(|s| u64::try_from(s).ok())
                 .map(Duration::from_secs),
-            base_url: self.transport.base_url().to_string(),
-        })
+            base_url: api_base_url.to_owned(),
+        }
     }
 }

@@ -1,13 +1,18 @@
 //! Endpoint groups, one per resource. Reach them through the client:
 //! `client.products()`, `client.sales()`, ….
 
+pub(crate) mod builds;
+pub(crate) mod catalog;
 pub(crate) mod custom_fields;
 pub(crate) mod earnings;
 pub(crate) mod emails;
+pub(crate) mod files;
 pub(crate) mod licenses;
+pub(crate) mod meta;
 pub(crate) mod offer_codes;
 pub(crate) mod pages;
 pub(crate) mod payouts;
+pub(crate) mod product_media;
 pub(crate) mod products;
 pub(crate) mod profile;
 pub(crate) mod refund_policy;
@@ -146,5 +151,57 @@ impl GumroadClient {
     /// `/v2/tax_forms`: tax forms (list, download the PDF).
     pub fn tax_forms(&self) -> tax_forms::TaxFormsApi<'_> {
         tax_forms::TaxFormsApi { client: self }
+    }
+}
+
+impl GumroadClient {
+    /// `GET /v2/meta`: token introspection (scopes, application).
+    pub fn meta(&self) -> meta::MetaApi<'_> {
+        meta::MetaApi { client: self }
+    }
+}
+
+impl GumroadClient {
+    /// `GET /v2/categories`.
+    pub fn categories(&self) -> catalog::CategoriesApi<'_> {
+        catalog::CategoriesApi { client: self }
+    }
+
+    /// `/v2/products/:id/covers`: add, remove, reorder.
+    pub fn covers<'a>(&'a self, product_id: &'a str) -> product_media::CoversApi<'a> {
+        product_media::CoversApi {
+            client: self,
+            product_id,
+        }
+    }
+
+    /// `/v2/products/:id/thumbnail`: set, remove.
+    pub fn thumbnail<'a>(&'a self, product_id: &'a str) -> product_media::ThumbnailApi<'a> {
+        product_media::ThumbnailApi {
+            client: self,
+            product_id,
+        }
+    }
+}
+
+impl GumroadClient {
+    /// `/v2/files/*` and `/v2/direct_uploads`: multipart and direct uploads.
+    pub fn files(&self) -> files::FilesApi<'_> {
+        files::FilesApi { client: self }
+    }
+
+    /// `/v2/media`: the public media library.
+    pub fn media(&self) -> files::MediaApi<'_> {
+        files::MediaApi { client: self }
+    }
+}
+
+impl GumroadClient {
+    /// Attaching uploaded files to a product or a variant.
+    pub fn product_files<'a>(&'a self, product_id: &'a str) -> builds::ProductFilesApi<'a> {
+        builds::ProductFilesApi {
+            client: self,
+            product_id,
+        }
     }
 }

@@ -31,6 +31,7 @@ pub struct NewOfferCode {
     percent: bool,
     max_purchase_count: Option<u64>,
     universal: Option<bool>,
+    minimum_amount_cents: Option<u64>,
 }
 
 impl NewOfferCode {
@@ -42,6 +43,7 @@ impl NewOfferCode {
             percent: false,
             max_purchase_count: None,
             universal: None,
+            minimum_amount_cents: None,
         }
     }
 
@@ -56,6 +58,13 @@ impl NewOfferCode {
     /// Usage limit.
     pub fn max_purchase_count(mut self, count: u64) -> Self {
         self.max_purchase_count = Some(count);
+        self
+    }
+
+    /// Only valid for carts of at least this amount, product currency minor
+    /// units (`minimum_amount_cents`, 2026 API).
+    pub fn minimum_amount_cents(mut self, minor_units: u64) -> Self {
+        self.minimum_amount_cents = Some(minor_units);
         self
     }
 
@@ -91,7 +100,46 @@ impl NewOfferCode {
         if let Some(u) = self.universal {
             form.push(("universal", bool_str(u).to_owned()));
         }
+        if let Some(m) = self.minimum_amount_cents {
+            form.push(("minimum_amount_cents", m.to_string()));
+        }
         Ok(form)
+    }
+}
+
+/// The fields [`OfferCodesApi::update_with`] may change.
+///
+/// ```
+/// use gumroad_api::OfferCodeChanges;
+///
+/// let changes = OfferCodeChanges::new().max_purchase_count(50).minimum_amount_cents(2000);
+/// # let _ = changes;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OfferCodeChanges {
+    /// New usage limit.
+    pub max_purchase_count: Option<u64>,
+    /// New minimum amount, product currency minor units.
+    pub minimum_amount_cents: Option<u64>,
+}
+
+impl OfferCodeChanges {
+    /// Nothing changed.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// New usage limit.
+    pub fn max_purchase_count(mut self, count: u64) -> Self {
+        self.max_purchase_count = Some(count);
+        self
+    }
+
+    /// New minimum amount.
+    pub fn minimum_amount_cents(mut self, minor_units: u64) -> Self {
+        self.minimum_amount_cents = Some(minor_units);
+        self
     }
 }
 
@@ -150,6 +198,37 @@ impl OfferCodesApi<'_> {
                 t.put(self.path(offer_code_id))
                     .form([("max_purchase_count", max_purchase_count.to_string())]),
             )
+            .await?;
+        Ok(env.offer_code)
+    }
+
+    /// `PUT …/offer_codes/:id` with every field of `changes` that is set:
+    /// the usage limit and (2026 API) the minimum amount.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when nothing is set, [`Error::NotFound`], or any request error.
+    pub async fn update_with(
+        &self,
+        offer_code_id: &str,
+        changes: &OfferCodeChanges,
+    ) -> Result<OfferCode> {
+        self.ids(offer_code_id)?;
+        let mut form: Vec<(&str, String)> = Vec::with_capacity(2);
+        if let Some(n) = changes.max_purchase_count {
+            form.push(("max_purchase_count", n.to_string()));
+        }
+        if let Some(m) = changes.minimum_amount_cents {
+            form.push(("minimum_amount_cents", m.to_string()));
+        }
+        if form.is_empty() {
+            return Err(Error::InvalidInput(
+                "an offer code update needs at least one field".into(),
+            ));
+        }
+        let t = self.client.transport();
+        let env: OfferCodeEnvelope = self
+            .client
+            .call(t.put(self.path(offer_code_id)).form(form))
             .await?;
         Ok(env.offer_code)
     }

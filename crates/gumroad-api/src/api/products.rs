@@ -1,12 +1,17 @@
 //! `/v2/products`.
 
+use std::collections::BTreeMap;
+
 use creator_core::futures::stream::BoxStream;
-use creator_core::http::Path;
+use creator_core::http::{Path, Request};
 use creator_core::{Error, Page, Result, paginate};
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::client::{MessageEnvelope, bool_str, envelope, require};
-use crate::{Deleted, GumroadClient, ListPage, NativeType, Product, Recurrence};
+use crate::{
+    Deleted, FileEntry, GumroadClient, ListPage, NativeType, Product, Recurrence, RichContentPage,
+};
 
 envelope!(ProductEnvelope { product: Product });
 envelope!(ProductsPage {
@@ -20,6 +25,10 @@ struct SavedEnvelope {
     product: Product,
     #[serde(default)]
     warning: Option<serde_json::Value>,
+    #[serde(default)]
+    file_id_mappings: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    sanitization_report: Option<serde_json::Value>,
 }
 
 impl crate::client::Envelope for SavedEnvelope {
@@ -37,10 +46,20 @@ pub struct SavedProduct {
     pub product: Product,
     /// The server's warning, when it sent one.
     pub warning: Option<String>,
+    /// For new files sent with [`FileEntry::placeholder_id`]: placeholder →
+    /// created file id (empty when the server sent none).
+    pub file_id_mappings: BTreeMap<String, String>,
+    /// What the sanitizer changed in `custom_html`, kept as sent (only when
+    /// `custom_html` was sent).
+    pub sanitization_report: Option<serde_json::Value>,
 }
 
-/// Fields for [`ProductsApi::create`] and [`ProductsApi::update`], sent
-/// form-encoded (`tags[]=a&tags[]=b`, booleans as `true`/`false`).
+/// Fields for [`ProductsApi::create`] and [`ProductsApi::update`].
+///
+/// Sent form-encoded (`tags[]=a&tags[]=b`, booleans as `true`/`false`), or
+/// as a JSON object when `files` or `rich_content` are set (nested objects
+/// cannot be form-encoded faithfully); in JSON, scalars stay strings as in
+/// the form, which is how the official CLI sends them.
 ///
 /// ```
 /// use gumroad_api::{NativeType, ProductParams};
@@ -68,6 +87,41 @@ pub struct ProductParams {
     taxonomy_id: Option<String>,
     custom_summary: Option<String>,
     tags: Option<Vec<String>>,
+    category: Option<String>,
+    custom_receipt: Option<String>,
+    custom_html: Option<String>,
+    quantity_enabled: Option<bool>,
+    is_adult: Option<bool>,
+    display_product_reviews: Option<bool>,
+    should_show_sales_count: Option<bool>,
+    has_same_rich_content_for_all_variants: Option<bool>,
+    refund_period: Option<String>,
+    refund_fine_print: Option<String>,
+    cover_ids: Option<Vec<String>>,
+    rich_content: Option<Vec<RichContentPage>>,
+    files: Option<Vec<FileEntry>>,
+}
+
+/// A product write body, encoded one way or the other.
+pub(crate) enum Body {
+    Form(Vec<(&'static str, String)>),
+    Json(Map<String, Value>),
+}
+
+impl Body {
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Body::Form(f) => f.is_empty(),
+            Body::Json(m) => m.is_empty(),
+        }
+    }
+
+    pub(crate) fn apply<'t>(self, request: Request<'t>) -> Request<'t> {
+        match self {
+            Body::Form(f) => request.form(f),
+            Body::Json(m) => request.json_body(&m),
+        }
+    }
 }
 
 impl ProductParams {
@@ -137,6 +191,95 @@ impl ProductParams {
         self
     }
 
+    /// Category path from [`CategoriesApi::list`](crate::CategoriesApi::list),
+    /// e.g. `design/ui-and-web/figma` (2026 API; not together with `taxonomy_id`).
+    pub fn category(mut self, path: impl Into<String>) -> Self {
+        self.category = Some(path.into());
+        self
+    }
+
+    /// Custom receipt text (update only).
+    pub fn custom_receipt(mut self, text: impl Into<String>) -> Self {
+        self.custom_receipt = Some(text.into());
+        self
+    }
+
+    /// A custom landing page replacing the product page (update only; needs
+    /// the custom-pages feature on the account). The page must contain a buy
+    /// element (`data-gumroad-action="buy"`), or the answer carries a
+    /// warning. An empty string removes the page.
+    pub fn custom_html(mut self, html: impl Into<String>) -> Self {
+        self.custom_html = Some(html.into());
+        self
+    }
+
+    /// Let buyers choose a quantity (update only).
+    pub fn quantity_enabled(mut self, yes: bool) -> Self {
+        self.quantity_enabled = Some(yes);
+        self
+    }
+
+    /// Adult content (update only).
+    pub fn is_adult(mut self, yes: bool) -> Self {
+        self.is_adult = Some(yes);
+        self
+    }
+
+    /// Show reviews on the product page (update only).
+    pub fn display_product_reviews(mut self, yes: bool) -> Self {
+        self.display_product_reviews = Some(yes);
+        self
+    }
+
+    /// Show the sales count on the product page (update only).
+    pub fn should_show_sales_count(mut self, yes: bool) -> Self {
+        self.should_show_sales_count = Some(yes);
+        self
+    }
+
+    /// One content for all variants (`true`) or per-variant content (`false`) (update only).
+    pub fn has_same_rich_content_for_all_variants(mut self, yes: bool) -> Self {
+        self.has_same_rich_content_for_all_variants = Some(yes);
+        self
+    }
+
+    /// Product-level refund window: `inherit` or one of the account-level
+    /// periods (for example `30`); refused when the account uses one
+    /// account-level policy.
+    pub fn refund_period(mut self, period: impl Into<String>) -> Self {
+        self.refund_period = Some(period.into());
+        self
+    }
+
+    /// Product-level refund fine print.
+    pub fn refund_fine_print(mut self, text: impl Into<String>) -> Self {
+        self.refund_fine_print = Some(text.into());
+        self
+    }
+
+    /// Reorders the covers (ids in display order; update only).
+    pub fn cover_ids<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.cover_ids = Some(ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Replaces all content pages (sent as JSON).
+    pub fn rich_content(mut self, pages: Vec<RichContentPage>) -> Self {
+        self.rich_content = Some(pages);
+        self
+    }
+
+    /// Replaces all files (sent as JSON; see [`FileEntry`]: keep the files
+    /// you want to stay).
+    pub fn files(mut self, files: Vec<FileEntry>) -> Self {
+        self.files = Some(files);
+        self
+    }
+
     /// Taxonomy (category) id.
     pub fn taxonomy_id(mut self, id: impl Into<String>) -> Self {
         self.taxonomy_id = Some(id.into());
@@ -160,13 +303,14 @@ impl ProductParams {
         self
     }
 
-    fn form(&self) -> Result<Vec<(&'static str, String)>> {
+    fn scalars(&self) -> Vec<(&'static str, String)> {
         let mut form: Vec<(&'static str, String)> = Vec::new();
         let mut put = |key: &'static str, value: Option<String>| {
             if let Some(v) = value {
                 form.push((key, v));
             }
         };
+        let flag = |b: Option<bool>| b.map(|b| bool_str(b).to_owned());
         put(
             "native_type",
             self.native_type.as_ref().map(|n| n.to_string()),
@@ -180,10 +324,7 @@ impl ProductParams {
             "subscription_duration",
             self.subscription_duration.as_ref().map(|r| r.to_string()),
         );
-        put(
-            "customizable_price",
-            self.customizable_price.map(|b| bool_str(b).to_owned()),
-        );
+        put("customizable_price", flag(self.customizable_price));
         put(
             "suggested_price_cents",
             self.suggested_price_cents.map(|p| p.to_string()),
@@ -193,18 +334,76 @@ impl ProductParams {
             self.max_purchase_count.map(|p| p.to_string()),
         );
         put("taxonomy_id", self.taxonomy_id.clone());
+        put("category", self.category.clone());
         put("custom_summary", self.custom_summary.clone());
-        if let Some(tags) = &self.tags {
-            if tags.is_empty() {
-                return Err(Error::InvalidInput(
-                    "an empty tag list cannot be sent form-encoded; leave tags unset to keep them"
-                        .into(),
-                ));
-            }
-            form.extend(tags.iter().map(|t| ("tags[]", t.clone())));
-        }
-        Ok(form)
+        put("custom_receipt", self.custom_receipt.clone());
+        put("custom_html", self.custom_html.clone());
+        put("quantity_enabled", flag(self.quantity_enabled));
+        put("is_adult", flag(self.is_adult));
+        put(
+            "display_product_reviews",
+            flag(self.display_product_reviews),
+        );
+        put(
+            "should_show_sales_count",
+            flag(self.should_show_sales_count),
+        );
+        put(
+            "has_same_rich_content_for_all_variants",
+            flag(self.has_same_rich_content_for_all_variants),
+        );
+        put("refund_period", self.refund_period.clone());
+        put("refund_fine_print", self.refund_fine_print.clone());
+        form
     }
+
+    /// The request body: a form, or JSON when files or rich content are set.
+    pub(crate) fn body(&self) -> Result<Body> {
+        if self.category.is_some() && self.taxonomy_id.is_some() {
+            return Err(Error::InvalidInput(
+                "send either a category or a taxonomy_id, not both".into(),
+            ));
+        }
+        if self.rich_content.is_some() || self.files.is_some() {
+            let mut map: Map<String, Value> = self
+                .scalars()
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), Value::String(v)))
+                .collect();
+            if let Some(v) = &self.tags {
+                map.insert("tags".into(), to_json(v)?);
+            }
+            if let Some(v) = &self.cover_ids {
+                map.insert("cover_ids".into(), to_json(v)?);
+            }
+            if let Some(v) = &self.rich_content {
+                map.insert("rich_content".into(), to_json(v)?);
+            }
+            if let Some(v) = &self.files {
+                map.insert("files".into(), to_json(v)?);
+            }
+            return Ok(Body::Json(map));
+        }
+        let mut form = self.scalars();
+        for (key, list) in [("tags[]", &self.tags), ("cover_ids[]", &self.cover_ids)] {
+            if let Some(items) = list {
+                if items.is_empty() {
+                    return Err(Error::InvalidInput(format!(
+                        "an empty `{}` list cannot be sent form-encoded; leave it unset to keep the current one",
+                        key.trim_end_matches("[]")
+                    )));
+                }
+                form.extend(items.iter().map(|t| (key, t.clone())));
+            }
+        }
+        Ok(Body::Form(form))
+    }
+}
+
+/// A value as JSON (the list fields of a JSON body).
+pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Value> {
+    serde_json::to_value(value)
+        .map_err(|e| Error::InvalidInput(format!("request body could not be serialized: {e}")))
 }
 
 /// Products. Get it with [`GumroadClient::products`].
@@ -284,7 +483,7 @@ impl ProductsApi<'_> {
         let t = self.client.transport();
         let env: SavedEnvelope = self
             .client
-            .call(t.post("/v2/products").form(params.form()?))
+            .call(params.body()?.apply(t.post("/v2/products")))
             .await?;
         Ok(saved(env))
     }
@@ -295,8 +494,8 @@ impl ProductsApi<'_> {
     /// [`Error::InvalidInput`] when nothing is set, or any request error.
     pub async fn update(&self, id: &str, params: &ProductParams) -> Result<SavedProduct> {
         require("product id", id)?;
-        let form = params.form()?;
-        if form.is_empty() {
+        let body = params.body()?;
+        if body.is_empty() {
             return Err(Error::InvalidInput(
                 "a product update needs at least one field".into(),
             ));
@@ -304,7 +503,7 @@ impl ProductsApi<'_> {
         let t = self.client.transport();
         let env: SavedEnvelope = self
             .client
-            .call(t.put(Path::new("/v2/products/{}", &[id])).form(form))
+            .call(body.apply(t.put(Path::new("/v2/products/{}", &[id]))))
             .await?;
         Ok(saved(env))
     }
@@ -362,5 +561,7 @@ fn saved(env: SavedEnvelope) -> SavedProduct {
     SavedProduct {
         product: env.product,
         warning,
+        file_id_mappings: env.file_id_mappings.unwrap_or_default(),
+        sanitization_report: env.sanitization_report,
     }
 }

@@ -3,8 +3,9 @@
 use creator_core::http::Path;
 use creator_core::{Error, Result};
 
+use crate::api::products::{Body, to_json};
 use crate::client::{MessageEnvelope, envelope, require};
-use crate::{Deleted, GumroadClient, Variant, VariantCategory};
+use crate::{Deleted, GumroadClient, RichContentPage, Variant, VariantCategory};
 
 envelope!(CategoryEnvelope {
     variant_category: VariantCategory
@@ -128,6 +129,7 @@ pub struct VariantParams {
     price_difference_cents: Option<i64>,
     description: Option<String>,
     max_purchase_count: Option<u64>,
+    rich_content: Option<Vec<RichContentPage>>,
 }
 
 impl VariantParams {
@@ -158,6 +160,26 @@ impl VariantParams {
     pub fn max_purchase_count(mut self, count: u64) -> Self {
         self.max_purchase_count = Some(count);
         self
+    }
+
+    /// Replaces the variant's own content pages (update only; the product
+    /// must use per-variant content). Sends the update as JSON.
+    pub fn rich_content(mut self, pages: Vec<RichContentPage>) -> Self {
+        self.rich_content = Some(pages);
+        self
+    }
+
+    fn body(&self) -> Result<Body> {
+        let form = self.form();
+        let Some(pages) = &self.rich_content else {
+            return Ok(Body::Form(form));
+        };
+        let mut map: serde_json::Map<String, serde_json::Value> = form
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v)))
+            .collect();
+        map.insert("rich_content".into(), to_json(pages)?);
+        Ok(Body::Json(map))
     }
 
     fn form(&self) -> Vec<(&'static str, String)> {
@@ -235,8 +257,8 @@ impl VariantsApi<'_> {
     pub async fn update(&self, variant_id: &str, params: &VariantParams) -> Result<Variant> {
         self.ids()?;
         require("variant id", variant_id)?;
-        let form = params.form();
-        if form.is_empty() {
+        let body = params.body()?;
+        if body.is_empty() {
             return Err(Error::InvalidInput(
                 "a variant update needs at least one field".into(),
             ));
@@ -244,7 +266,7 @@ impl VariantsApi<'_> {
         let t = self.client.transport();
         let env: VariantEnvelope = self
             .client
-            .call(t.put(self.path(variant_id)).form(form))
+            .call(body.apply(t.put(self.path(variant_id))))
             .await?;
         Ok(env.variant)
     }

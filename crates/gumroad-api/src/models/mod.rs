@@ -6,10 +6,14 @@
 //! shapes that change between endpoints are enums ([`Variants`],
 //! [`CustomFieldValues`], [`OfferCodeUsed`], [`PurchaseIds`]).
 
+mod catalog;
 mod common;
+mod content;
 mod custom_field;
 mod email;
+mod file;
 mod license;
+mod meta;
 mod offer_code;
 mod page;
 mod payout;
@@ -18,6 +22,7 @@ mod profile;
 mod refund_policy;
 mod resource_subscription;
 mod sale;
+mod sales_report;
 mod subscriber;
 mod tax;
 mod upsell;
@@ -25,14 +30,25 @@ mod user;
 mod variant;
 mod workflow;
 
+pub use catalog::{
+    Category, ComparableProduct, PriceComparables, PriceQuartiles, ProductReview, ReviewResponse,
+    Sku,
+};
 pub use common::{
     Card, CustomFieldValues, Deleted, FieldValue, ListPage, OfferCodeUsed, PurchaseIds, Recurrence,
     Variants,
 };
+pub(crate) use content::uuid_v4;
+pub use content::{Cover, Covers, FileEntry, ImageSource, RichContentPage, Thumbnail};
 pub use custom_field::{CustomField, CustomFieldType};
 pub use email::{AudienceType, Email, EmailPreview, PostState};
+pub use file::{
+    AbortStatus, CompletedPart, DirectUpload, DirectUploadTarget, MediaFile, Presigned,
+    PresignedPart, UploadedFile,
+};
 pub(crate) use license::LicenseEnvelope;
 pub use license::{ImportedCustomer, License, LicenseHolder, LicensePurchase};
+pub use meta::{ApiInfo, MetaToken, MetaUser, TokenInfo};
 pub use offer_code::{Discount, OfferCode};
 pub use page::{PageDetail, StorefrontPage};
 pub use payout::{PaymentProcessor, Payout, PayoutStatus, PayoutTransaction};
@@ -46,7 +62,11 @@ pub use profile::{
 };
 pub use refund_policy::{AccountRefundPolicy, RefundPeriod};
 pub use resource_subscription::{ResourceName, ResourceSubscription};
+pub use sale::BuyerPresentment;
 pub use sale::{Affiliate, Ppp, Sale};
+pub use sales_report::{
+    ExportState, SalesExportStatus, SalesSummary, SalesTotals, SummaryBucket, SummaryGroup,
+};
 pub use subscriber::{Subscriber, SubscriberStatus};
 pub use tax::{Earnings, TaxForm, TaxFormPdf, TaxFormType};
 pub use upsell::{

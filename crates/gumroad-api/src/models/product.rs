@@ -6,7 +6,7 @@ use creator_core::{Currency, Money};
 use serde::{Deserialize, Serialize};
 
 use crate::de::{nullable, opt_bool, opt_i64, opt_string};
-use crate::models::{CustomField, Recurrence};
+use crate::models::{Cover, CustomField, Recurrence, RichContentPage};
 
 creator_core::string_enum! {
     /// What kind of product it is (`native_type`; used when creating products).
@@ -153,12 +153,24 @@ pub struct Product {
     /// Refund policy (2026 API, single product only).
     #[serde(default)]
     pub refund_policy: Option<RefundPolicy>,
-    /// Cover images (2026 API), kept as sent.
+    /// Cover images and videos in display order (2026 API).
     #[serde(default)]
-    pub covers: Option<Vec<serde_json::Value>>,
-    /// Rich content (2026 API, single product only), kept as sent.
+    pub covers: Option<Vec<Cover>>,
+    /// The main (first) cover's id (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub main_cover_id: Option<String>,
+    /// Content pages (2026 API, single product only).
     #[serde(default)]
-    pub rich_content: Option<Vec<serde_json::Value>>,
+    pub rich_content: Option<Vec<RichContentPage>>,
+    /// One content for all variants, or per-variant content (2026 API, single product only).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub has_same_rich_content_for_all_variants: Option<bool>,
+    /// The custom landing page, when one is set (2026 API).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub custom_html: Option<String>,
+    /// The products in a bundle (2026 API), kept as sent.
+    #[serde(default)]
+    pub bundle_products: Option<Vec<serde_json::Value>>,
 }
 
 impl Product {

@@ -325,9 +325,9 @@ pub struct Sale {
     /// UTM content (2026 API).
     #[serde(default, deserialize_with = "opt_string")]
     pub utm_content: Option<String>,
-    /// What the buyer saw in their currency (2026 API), kept as sent.
+    /// What the buyer was charged in their own currency (2026 API).
     #[serde(default)]
-    pub buyer_presentment: Option<serde_json::Value>,
+    pub buyer_presentment: Option<BuyerPresentment>,
 }
 
 impl Sale {
@@ -365,4 +365,47 @@ pub struct Ppp {
     /// Discount as shown, e.g. `"40%"`.
     #[serde(default, deserialize_with = "opt_string")]
     pub discount: Option<String>,
+}
+
+/// The amounts in the currency the buyer was charged in (`buyer_presentment`,
+/// 2026 API). Differs from the sale's USD `price` when Gumroad charged a
+/// card in the buyer's local currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct BuyerPresentment {
+    /// Lower-case ISO code of the charge, e.g. `"cad"`.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub currency: Option<String>,
+    /// Product price, minor units of `currency`.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub price_cents: Option<i64>,
+    /// Tip.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub tip_cents: Option<i64>,
+    /// Tax collected for the seller.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub seller_tax_cents: Option<i64>,
+    /// Tax collected by Gumroad.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub gumroad_tax_cents: Option<i64>,
+    /// Shipping.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub shipping_cents: Option<i64>,
+    /// Everything charged.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_cents: Option<i64>,
+    /// The exchange rate as a decimal string (`"1.4005"`), `null` when none applied.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub fx_rate: Option<String>,
+    /// Refunded so far.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub refunded_cents: Option<i64>,
+}
+
+impl BuyerPresentment {
+    /// The total charged, with its currency, when both are present and valid.
+    pub fn total_money(&self) -> Option<Money> {
+        let currency = Currency::new(self.currency.as_deref()?).ok()?;
+        Some(Money::from_minor(self.total_cents?, currency))
+    }
 }

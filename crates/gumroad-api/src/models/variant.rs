@@ -41,6 +41,10 @@ pub struct Variant {
     /// Tier prices per billing period (tiered memberships only; not in the docs).
     #[serde(default)]
     pub recurrence_price_values: Option<BTreeMap<String, RecurrencePriceValue>>,
+    /// The variant's own content pages (2026 API; used when the product has
+    /// per-variant content).
+    #[serde(default)]
+    pub rich_content: Option<Vec<crate::RichContentPage>>,
 }
 
 /// A tier's price for one billing period, as variants report it.

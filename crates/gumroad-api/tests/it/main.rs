@@ -1,6 +1,7 @@
 //! Integration tests for gumroad-api: every endpoint against wiremock on
 //! loopback, with fixtures served as raw bytes from `fixtures/gumroad/`.
 
+mod catalog;
 mod client;
 mod common;
 mod conformance;
@@ -8,7 +9,9 @@ mod custom_fields;
 mod earnings;
 mod emails;
 mod errors;
+mod files;
 mod licenses;
+mod login;
 mod oauth;
 mod offer_codes;
 mod pages;
@@ -18,6 +21,7 @@ mod profile;
 mod refund_policy;
 mod resource_subscriptions;
 mod sales;
+mod sales_reports;
 mod subscribers;
 mod tax_forms;
 mod upsells;

@@ -371,10 +371,10 @@ async fn sale_2026_fields_are_typed_and_unknown_new_keys_are_ignored() {
     assert_eq!(sale.license_uses, Some(4));
     assert_eq!(sale.utm_source.as_deref(), Some("newsletter"));
     // `fx_rate` is a decimal string, kept exactly as sent.
-    assert_eq!(
-        sale.buyer_presentment.as_ref().unwrap()["fx_rate"],
-        "0.9231"
-    );
+    let presentment = sale.buyer_presentment.as_ref().unwrap();
+    assert_eq!(presentment.fx_rate.as_deref(), Some("0.9231"));
+    assert_eq!(presentment.total_cents, Some(1290));
+    assert_eq!(presentment.total_money().unwrap().to_string(), "12.90 EUR");
     // `price` stays USD cents; the buyer's own currency is in `buyer_presentment`.
     assert_eq!(
         sale.price_money().unwrap().currency(),

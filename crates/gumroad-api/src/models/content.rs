@@ -1,0 +1,299 @@
+//! Product content: rich-content pages, cover images, thumbnails, and the
+//! file entries sent to attach uploads (2026 API).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::de::{opt_i64, opt_string};
+
+/// One page of a product's or variant's content (`rich_content`): a title
+/// and a ProseMirror document. Used both as read and as sent; sending a
+/// list replaces all pages (pages keep their identity by `id`).
+///
+/// ```
+/// use gumroad_api::RichContentPage;
+///
+/// let page = RichContentPage::with_file_embeds("Downloads", &["K7QmZw==".to_owned()]);
+/// assert_eq!(page.file_embed_ids(), ["K7QmZw=="]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RichContentPage {
+    /// Page id; `None` for a new page.
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<String>,
+    /// Page title.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub title: Option<String>,
+    /// The ProseMirror document (`{"type": "doc", "content": [...]}`), or a
+    /// bare node list as some endpoints return it; kept as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Value>,
+}
+
+impl RichContentPage {
+    /// A new page with a ProseMirror document.
+    pub fn new(title: impl Into<String>, document: Value) -> Self {
+        Self {
+            id: None,
+            title: Some(title.into()),
+            description: Some(document),
+        }
+    }
+
+    /// A new page embedding the given product files, in order, followed by an
+    /// empty paragraph (the shape the official CLI writes).
+    pub fn with_file_embeds(title: impl Into<String>, file_ids: &[String]) -> Self {
+        let mut page = Self::new(title, json!({"type": "doc", "content": []}));
+        page.push_file_embeds(file_ids);
+        page
+    }
+
+    /// Appends file-embed nodes for `file_ids` at the end of the document
+    /// (before a trailing empty paragraph, which is kept last).
+    pub fn push_file_embeds(&mut self, file_ids: &[String]) {
+        let doc = self
+            .description
+            .get_or_insert_with(|| json!({"type": "doc", "content": []}));
+        if doc.is_array() {
+            *doc = json!({"type": "doc", "content": doc.take()});
+        }
+        if !doc.is_object() {
+            *doc = json!({"type": "doc", "content": []});
+        }
+        doc["type"] = json!("doc");
+        if !doc["content"].is_array() {
+            doc["content"] = json!([]);
+        }
+        let Some(content) = doc["content"].as_array_mut() else {
+            return;
+        };
+        let trailing = content
+            .last()
+            .filter(|n| n["type"] == "paragraph" && n.get("content").is_none())
+            .cloned();
+        if trailing.is_some() {
+            content.pop();
+        }
+        for id in file_ids {
+            content.push(json!({
+                "type": "fileEmbed",
+                "attrs": {"id": id, "uid": uuid_v4(), "collapsed": false}
+            }));
+        }
+        content.push(trailing.unwrap_or_else(|| json!({"type": "paragraph"})));
+    }
+
+    /// The ids of the files embedded in this page, in document order.
+    pub fn file_embed_ids(&self) -> Vec<String> {
+        fn walk(node: &Value, out: &mut Vec<String>) {
+            match node {
+                Value::Array(items) => items.iter().for_each(|n| walk(n, out)),
+                Value::Object(map) => {
+                    if map.get("type").and_then(Value::as_str) == Some("fileEmbed")
+                        && let Some(id) = map
+                            .get("attrs")
+                            .and_then(|a| a.get("id"))
+                            .and_then(Value::as_str)
+                    {
+                        out.push(id.to_owned());
+                    }
+                    if let Some(content) = map.get("content") {
+                        walk(content, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut ids = Vec::new();
+        if let Some(d) = &self.description {
+            walk(d, &mut ids);
+        }
+        ids
+    }
+}
+
+/// A random version-4 UUID, as the editor uses for embed `uid`s.
+pub(crate) fn uuid_v4() -> String {
+    let mut b = [0u8; 16];
+    // Embed uids only need to be unique within a page; fall back to the
+    // clock if the OS source is unavailable rather than failing the write.
+    if getrandom::fill(&mut b).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        b = nanos.to_le_bytes();
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// One entry of the `files` list sent on product create or update.
+/// `files` is a **full replacement**: keep an existing file with
+/// [`FileEntry::keep`], add an upload with [`FileEntry::new`] and the
+/// canonical `file_url` that `POST /v2/files/complete` returned.
+///
+/// ```
+/// use gumroad_api::FileEntry;
+///
+/// let files = [
+///     FileEntry::keep("K7QmZw=="),
+///     FileEntry::new("https://files.example/attachments/me/abc/original/v2.zip")
+///         .display_name("Build 2")
+///         .placeholder_id("upload-1"),
+/// ];
+/// # let _ = files;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct FileEntry {
+    /// An existing file's id (alone: keep it unchanged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The canonical URL of an uploaded file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A client-chosen id for a new file that rich content may already
+    /// embed; the update answers with `file_id_mappings` from it to the
+    /// created file's id (the mechanism the official CLI uses).
+    #[serde(rename = "external_id", skip_serializing_if = "Option::is_none")]
+    pub placeholder_id: Option<String>,
+    /// Display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl FileEntry {
+    /// A new file from its canonical upload URL.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: Some(url.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Keeps an existing file unchanged.
+    pub fn keep(id: impl Into<String>) -> Self {
+        Self {
+            id: Some(id.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Display name.
+    pub fn display_name(mut self, name: impl Into<String>) -> Self {
+        self.display_name = Some(name.into());
+        self
+    }
+
+    /// Description.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+
+    /// A placeholder id for a new file (see the field).
+    pub fn placeholder_id(mut self, id: impl Into<String>) -> Self {
+        self.placeholder_id = Some(id.into());
+        self
+    }
+}
+
+/// A product cover image or video (`covers`, and the answer of the cover
+/// endpoints).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Cover {
+    /// Cover id (a GUID); pass it to remove or reorder.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub id: Option<String>,
+    /// Display URL.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub url: Option<String>,
+    /// Full-size URL.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub original_url: Option<String>,
+    /// Embed thumbnail (videos).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub thumbnail: Option<String>,
+    /// `image`, `video`, `oembed`, … as sent.
+    #[serde(default, rename = "type", deserialize_with = "opt_string")]
+    pub kind: Option<String>,
+    /// File type, e.g. `png`.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub filetype: Option<String>,
+    /// Display width in pixels.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub width: Option<i64>,
+    /// Display height in pixels.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub height: Option<i64>,
+    /// Original width.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub native_width: Option<i64>,
+    /// Original height.
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub native_height: Option<i64>,
+}
+
+/// A product's covers after adding or removing one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Covers {
+    /// All covers, in display order.
+    #[serde(default, deserialize_with = "crate::de::nullable")]
+    pub covers: Vec<Cover>,
+    /// The first (main) cover's id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub main_cover_id: Option<String>,
+}
+
+/// A product thumbnail (`{url, guid}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Thumbnail {
+    /// Image URL.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub url: Option<String>,
+    /// Thumbnail id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub guid: Option<String>,
+}
+
+/// Where a cover or thumbnail image comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImageSource {
+    /// A public URL Gumroad downloads (`url`).
+    Url(String),
+    /// A blob uploaded with a direct upload (`signed_blob_id`).
+    SignedBlobId(String),
+}
+
+impl ImageSource {
+    pub(crate) fn pair(&self) -> creator_core::Result<(&'static str, &str)> {
+        let (key, value) = match self {
+            ImageSource::Url(u) => ("url", u.as_str()),
+            ImageSource::SignedBlobId(b) => ("signed_blob_id", b.as_str()),
+        };
+        crate::client::require(key, value)?;
+        Ok((key, value))
+    }
+}
