@@ -35,6 +35,7 @@ pub mod output;
 pub mod progress;
 pub mod providers;
 pub mod relay;
+mod stored;
 
 use std::process::ExitCode;
 
@@ -59,8 +60,9 @@ pub enum Command {
     Relay(commands::relay::RelayArgs),
     /// List the events stored in the ledger.
     Events(commands::events::EventsArgs),
-    /// List deliveries the relay rejected (kept with their raw bodies).
-    Quarantine(commands::events::QuarantineArgs),
+    /// List deliveries the relay rejected; `prune` them, or `replay` an
+    /// authentic one through this build's parser.
+    Quarantine(commands::quarantine::QuarantineCommandArgs),
     /// List products (Gumroad products, Gank listings and membership tiers).
     Products(commands::list::ProductsArgs),
     /// List sales (Gumroad sales, Gank transactions).
@@ -85,7 +87,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Relay(args) => commands::relay::run(args).await,
         Command::Events(args) => commands::events::run_events(args).await,
-        Command::Quarantine(args) => commands::events::run_quarantine(args).await,
+        Command::Quarantine(args) => commands::quarantine::run(args).await,
         Command::Products(args) => commands::list::run_products(args).await,
         Command::Sales(args) => commands::list::run_sales(args).await,
         Command::Subscribers(args) => commands::list::run_subscribers(args).await,

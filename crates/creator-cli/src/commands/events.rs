@@ -60,9 +60,9 @@ pub struct QuarantineArgs {
     with_body: bool,
 }
 
-/// Opens an existing ledger for reading (a missing SQLite file is an error,
-/// not a new empty ledger).
-pub(crate) async fn open_existing(db: &str) -> Result<Arc<dyn Ledger>, CliError> {
+/// Fails with a usage error when `db` names an SQLite file that does not
+/// exist (reading never creates an empty ledger).
+pub(crate) fn existing(db: &str) -> Result<(), CliError> {
     if !ledger::is_postgres_url(db) {
         let path = db.strip_prefix("sqlite://").unwrap_or(db);
         if !std::path::Path::new(path).exists() {
@@ -71,7 +71,13 @@ pub(crate) async fn open_existing(db: &str) -> Result<Arc<dyn Ledger>, CliError>
             )));
         }
     }
-    Ok(ledger::open(db).await?)
+    Ok(())
+}
+
+/// Opens an existing ledger read-only: nothing is created, migrated or written.
+pub(crate) async fn open_existing(db: &str) -> Result<Arc<dyn Ledger>, CliError> {
+    existing(db)?;
+    Ok(ledger::open_read_only(db).await?)
 }
 
 fn since(value: Option<&str>) -> Result<Option<String>, CliError> {

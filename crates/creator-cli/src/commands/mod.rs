@@ -3,6 +3,7 @@
 pub mod events;
 pub mod license;
 pub mod list;
+pub mod quarantine;
 pub mod relay;
 pub mod sync;
 

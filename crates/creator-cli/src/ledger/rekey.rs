@@ -4,16 +4,12 @@
 //! the raw body it kept, with today's parser, so a retry of an old event
 //! still finds it.
 
-use creator_core::WebhookEvent;
-use gank_api::GankWebhook;
-use gumroad_api::webhook::{GumroadEvent, GumroadWebhooks};
-
 /// The identity and fingerprint of a stored row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Rekeyed {
-    /// [`WebhookEvent::identity`].
+    /// [`creator_core::WebhookEvent::identity`].
     pub identity: String,
-    /// [`WebhookEvent::fingerprint`].
+    /// [`creator_core::WebhookEvent::fingerprint`].
     pub fingerprint: Option<String>,
 }
 
@@ -21,13 +17,7 @@ pub(crate) struct Rekeyed {
 /// raw body; `None` when this build cannot parse it (the row then keeps its
 /// old key as its identity).
 pub(crate) fn rekey(provider: &str, content_type: Option<&str>, body: &[u8]) -> Option<Rekeyed> {
-    let event: WebhookEvent = match provider {
-        "gumroad" => {
-            GumroadWebhooks::new().normalize(GumroadEvent::parse(content_type, body).ok()?)
-        }
-        "gank" => GankWebhook::parse(body).ok()?.to_event(),
-        _ => return None,
-    };
+    let event = crate::stored::parse(provider, content_type, body)?.ok()?;
     Some(Rekeyed {
         identity: event.identity(),
         fingerprint: event.fingerprint.clone(),

@@ -62,8 +62,8 @@ pub(crate) async fn read(
     declared: Option<u64>,
 ) -> BodyRead {
     if declared.is_some_and(|n| n > limit as u64) {
-        // Not worth reading: the sender says it is too large.
-        let mut s = sample(body, timeout).await;
+        // The sender says it is too large: read no more than the limit.
+        let mut s = drain(body, limit, timeout).await;
         s.size = s.size.max(declared.unwrap_or(0));
         s.truncated = true;
         return BodyRead::TooLarge(s);
@@ -106,16 +106,25 @@ pub(crate) async fn read(
     }
 }
 
-/// Reads only the first [`PREFIX_BYTES`] of `body` (within `timeout`), for a
-/// delivery refused before its body matters.
-pub(crate) async fn sample(body: Body, timeout: Duration) -> Summary {
+/// Reads and discards `body` up to `limit` bytes within `timeout`, for a
+/// delivery refused before its body mattered: the sender gets its answer
+/// instead of a reset connection, and the summary hashes what was sent.
+/// Past the limit or the deadline reading stops (the connection then closes).
+pub(crate) async fn drain(body: Body, limit: usize, timeout: Duration) -> Summary {
     let mut stream = body.into_data_stream();
-    let mut buf = BytesMut::new();
+    let mut hasher = Sha256::new();
+    let mut prefix = BytesMut::new();
+    let mut size = 0u64;
     let mut ended = false;
-    let deadline = tokio::time::Instant::now() + timeout.min(Duration::from_secs(1));
-    while buf.len() < PREFIX_BYTES {
+    let deadline = tokio::time::Instant::now() + timeout;
+    while size <= limit as u64 {
         match tokio::time::timeout_at(deadline, stream.next()).await {
-            Ok(Some(Ok(chunk))) => buf.extend_from_slice(&chunk),
+            Ok(Some(Ok(chunk))) => {
+                size += chunk.len() as u64;
+                hasher.update(&chunk);
+                let room = PREFIX_BYTES.saturating_sub(prefix.len());
+                prefix.extend_from_slice(&chunk[..room.min(chunk.len())]);
+            }
             Ok(None) => {
                 ended = true;
                 break;
@@ -123,10 +132,12 @@ pub(crate) async fn sample(body: Body, timeout: Duration) -> Summary {
             _ => break,
         }
     }
-    let mut s = Summary::of(&buf[..buf.len().min(PREFIX_BYTES)]);
-    s.size = buf.len() as u64;
-    s.truncated = !ended || buf.len() > PREFIX_BYTES;
-    s
+    Summary {
+        truncated: !ended || size > prefix.len() as u64,
+        prefix: prefix.freeze(),
+        size,
+        sha256: hex(&hasher.finalize()),
+    }
 }
 
 #[cfg(test)]
@@ -156,6 +167,23 @@ mod tests {
             BodyRead::TooLarge(s) => assert_eq!(s.size, 5_000),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn draining_hashes_everything_read_and_keeps_a_prefix() {
+        let s = drain(
+            Body::from(vec![b'z'; 5_000]),
+            10_000,
+            Duration::from_secs(1),
+        )
+        .await;
+        assert_eq!(
+            (s.size, s.prefix.len(), s.truncated),
+            (5_000, PREFIX_BYTES, true)
+        );
+        assert_eq!(s.sha256, Summary::of(&[b'z'; 5_000]).sha256);
+        let s = drain(Body::from("ab"), 10_000, Duration::from_secs(1)).await;
+        assert_eq!((s.size, s.truncated), (2, false));
     }
 
     #[test]

@@ -125,18 +125,18 @@ async fn deliver(app: &App, req: &Request, body: Body) -> Result<Stored, Rejecti
     let (endpoint, token) = match route(app, req.uri.path()) {
         Ok(found) => found,
         Err(error) => {
-            let summary = summary_of_unread(body, &req.headers).await;
+            let summary = summary_of_unread(app, body, &req.headers).await;
             return Err(Rejection::stranger(Reason::UnknownEndpoint, error, summary));
         }
     };
     if let Err((reason, error)) = check_url_secret(endpoint, token) {
-        let summary = summary_of_unread(body, &req.headers).await;
+        let summary = summary_of_unread(app, body, &req.headers).await;
         return Err(Rejection::stranger(reason, error, summary));
     }
     let webhooks = match &endpoint.webhooks {
         Ok(w) => w.clone(),
         Err(reason) => {
-            let summary = summary_of_unread(body, &req.headers).await;
+            let summary = summary_of_unread(app, body, &req.headers).await;
             return Err(Rejection::stranger(
                 Reason::NotConfigured,
                 reason.clone(),
@@ -238,9 +238,11 @@ fn check_url_secret(endpoint: &Endpoint, token: Option<&str>) -> Result<(), (Rea
     }
 }
 
-/// The bounded summary of a body refused before it mattered.
-async fn summary_of_unread(body: Body, headers: &HeaderMap) -> Summary {
-    let mut summary = body::sample(body, Duration::from_secs(1)).await;
+/// The bounded summary of a body refused before it mattered (read, within
+/// the size limit and a short deadline, but never kept).
+async fn summary_of_unread(app: &App, body: Body, headers: &HeaderMap) -> Summary {
+    let timeout = app.config.read_timeout.min(Duration::from_secs(2));
+    let mut summary = body::drain(body, app.config.max_body_bytes, timeout).await;
     if let Some(declared) = headers::content_length(headers) {
         summary.size = summary.size.max(declared);
     }

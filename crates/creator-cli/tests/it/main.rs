@@ -5,10 +5,12 @@
 mod support;
 
 mod binary;
+mod intake;
 mod license;
 mod lists;
 mod load;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod relay;
+mod relay_binary;
 mod sync;

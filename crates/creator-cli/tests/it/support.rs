@@ -246,7 +246,11 @@ pub async fn spawn_relay(db: &str, envs: &[(&str, &str)]) -> RunningRelay {
 /// [`spawn_relay`] with extra arguments.
 pub async fn spawn_relay_with(db: &str, envs: &[(&str, &str)], extra: &[&str]) -> RunningRelay {
     let mut cmd = tokio::process::Command::from(creator());
-    cmd.args(["relay", "--listen", "127.0.0.1:0", "--db", db])
+    cmd.arg("relay");
+    if !extra.contains(&"--listen") {
+        cmd.args(["--listen", "127.0.0.1:0"]);
+    }
+    cmd.args(["--db", db])
         .args(extra)
         .envs(envs.iter().copied())
         .stdout(Stdio::null())

@@ -1,0 +1,398 @@
+//! `creator relay` and the quarantine commands as an operator meets them:
+//! the real binary on loopback.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use creator_cli::ledger::{self, NewQuarantine};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use crate::support::*;
+
+async fn post_form(base: &str, path: &str, body: Vec<u8>) -> reqwest::Result<u16> {
+    reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+}
+
+#[tokio::test]
+async fn a_closed_stderr_neither_drops_deliveries_nor_fails_the_shutdown() {
+    let dir = TempDir::new("closed-stderr");
+    let mut cmd = tokio::process::Command::from(creator());
+    cmd.args([
+        "relay",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        dir.db().to_str().unwrap(),
+    ])
+    .env("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .kill_on_drop(true);
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut base = None;
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            base = rest.split_whitespace().next().map(str::to_owned);
+        }
+        if line.contains("health:") {
+            break;
+        }
+    }
+    let base = base.expect("listening line");
+    // The log reader dies.
+    drop(lines);
+    for name in ["sale.form", "refund.form", "dispute.form"] {
+        let status = post_form(
+            &base,
+            &format!("/webhooks/gumroad/{GUMROAD_SECRET}"),
+            fixture(&format!("gumroad/webhooks/{name}")),
+        )
+        .await
+        .expect("an answer, not a dropped connection");
+        assert_eq!(status, 200, "{name}");
+    }
+    let relay = RunningRelay {
+        child,
+        base,
+        banner: Vec::new(),
+    };
+    let status = sigterm_and_wait(relay).await;
+    assert!(status.success(), "exit {status:?}");
+    let ledger = ledger::open_read_only(dir.db().to_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(ledger.stats().await.unwrap().events, 3);
+}
+
+#[tokio::test]
+async fn sigterm_does_not_wait_for_a_client_still_sending_its_head() {
+    let dir = TempDir::new("sigterm-slow");
+    let relay = spawn_relay(
+        dir.db().to_str().unwrap(),
+        &[("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)],
+    )
+    .await;
+    let addr = relay.base.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"POST /webhooks/gumroad HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = sigterm_and_wait(relay).await;
+    assert!(status.success(), "exit {status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn options_that_cannot_work_are_refused_at_start() {
+    let dir = TempDir::new("refused-options");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    let mut cmd = creator();
+    cmd.args([
+        "relay",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        db,
+        "--max-body-bytes",
+        "10000000",
+    ]);
+    assert_one_line_error(&run(cmd).await, 2, "above what the webhook parsers accept");
+    let mut cmd = creator();
+    cmd.args(["relay", "--listen", "nowhere", "--db", db]);
+    assert_one_line_error(&run(cmd).await, 2, "--listen `nowhere`");
+    let mut cmd = creator();
+    cmd.args([
+        "relay",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        db,
+        "--gumroad-auth",
+        "basic",
+    ]);
+    assert_one_line_error(&run(cmd).await, 2, "CREATOR_GUMROAD_BASIC_USER");
+}
+
+#[tokio::test]
+async fn listen_takes_a_host_name_and_warns_beyond_loopback() {
+    let dir = TempDir::new("listen");
+    let relay = spawn_relay_with(
+        dir.db().to_str().unwrap(),
+        &[],
+        &["--listen", "localhost:0"],
+    )
+    .await;
+    assert!(
+        relay.base.starts_with("http://127.0.0.1:"),
+        "{}",
+        relay.base
+    );
+    assert!(!relay.banner.iter().any(|l| l.contains("warning")));
+    assert!(sigterm_and_wait(relay).await.success());
+    let relay = spawn_relay_with(dir.db().to_str().unwrap(), &[], &["--listen", "0.0.0.0:0"]).await;
+    assert!(
+        relay
+            .banner
+            .iter()
+            .any(|l| l.contains("warning") && l.contains("TLS")),
+        "{:?}",
+        relay.banner
+    );
+    assert!(sigterm_and_wait(relay).await.success());
+}
+
+#[tokio::test]
+async fn gumroad_http_basic_is_offered_next_to_the_url_secret() {
+    let dir = TempDir::new("basic");
+    let envs = [
+        ("CREATOR_GUMROAD_BASIC_USER", "gumroad"),
+        (
+            "CREATOR_GUMROAD_BASIC_PASSWORD",
+            "a-long-basic-password-0123",
+        ),
+    ];
+    let relay = spawn_relay_with(
+        dir.db().to_str().unwrap(),
+        &envs,
+        &["--gumroad-auth", "basic"],
+    )
+    .await;
+    let body = fixture("gumroad/webhooks/sale.form");
+    let client = reqwest::Client::new();
+    let post = |auth: Option<(&str, &str)>| {
+        let mut req = client
+            .post(format!("{}/webhooks/gumroad", relay.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.clone());
+        if let Some((u, p)) = auth {
+            req = req.basic_auth(u, Some(p));
+        }
+        req.send()
+    };
+    let ok = post(Some(("gumroad", "a-long-basic-password-0123")))
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    assert_eq!(
+        post(Some(("gumroad", "wrong")))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        401
+    );
+    assert_eq!(post(None).await.unwrap().status().as_u16(), 401);
+    assert!(sigterm_and_wait(relay).await.success());
+    let ledger = ledger::open_read_only(dir.db().to_str().unwrap())
+        .await
+        .unwrap();
+    let events: Vec<_> = futures::TryStreamExt::try_collect(ledger.events(Default::default()))
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].verified, "basic_auth");
+}
+
+#[tokio::test]
+async fn log_lines_escape_what_a_delivery_carries_and_name_the_sender() {
+    let dir = TempDir::new("log-hygiene");
+    let mut cmd = tokio::process::Command::from(creator());
+    cmd.args([
+        "relay",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        dir.db().to_str().unwrap(),
+    ])
+    .env("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .kill_on_drop(true);
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut base = None;
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            base = rest.split_whitespace().next().map(str::to_owned);
+        }
+        if line.contains("health:") {
+            break;
+        }
+    }
+    let base = base.unwrap();
+    // An authentic delivery whose resource name carries a forged log line.
+    let forged =
+        b"resource_name=sale%0A2026-01-01T00:00:00Z%20INFO%20FORGED%20stored&id=1".to_vec();
+    let status = post_form(
+        &base,
+        &format!("/webhooks/gumroad/{GUMROAD_SECRET}"),
+        forged,
+    )
+    .await
+    .unwrap();
+    // An unknown resource: stored, and its key logged.
+    assert_eq!(status, 200);
+    let status = post_form(
+        &base,
+        "/webhooks/gumroad/wrong-secret-0000",
+        b"x=1".to_vec(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 401);
+    let relay = RunningRelay {
+        child,
+        base,
+        banner: Vec::new(),
+    };
+    let pid = relay.child.id().unwrap().to_string();
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status();
+    let mut log = Vec::new();
+    while let Ok(Ok(Some(line))) =
+        tokio::time::timeout(Duration::from_secs(10), lines.next_line()).await
+    {
+        log.push(line);
+    }
+    let _ = sigterm_and_wait(relay).await;
+    // No line of the log was written by the delivery: the forged one stays
+    // inside the stored event's line, escaped.
+    assert!(
+        !log.iter().any(|l| l.starts_with("2026-01-01T00:00:00Z")),
+        "{log:#?}"
+    );
+    assert!(log.iter().any(|l| l.contains("\\n2026-01-01")), "{log:#?}");
+    let rejected = log
+        .iter()
+        .find(|l| l.contains("rejected (verification)"))
+        .expect("a rejection line");
+    assert!(rejected.contains("peer=127.0.0.1:"), "{rejected}");
+    assert!(!log.iter().any(|l| l.contains(GUMROAD_SECRET)), "{log:#?}");
+}
+
+#[tokio::test]
+async fn read_only_commands_never_migrate_an_older_ledger() {
+    let dir = TempDir::new("no-migrate");
+    let db = dir.db();
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+             INSERT INTO schema_migrations VALUES (1, 'events and quarantine', '2025-01-01'), (2, 'sync backfill', '2025-01-01');",
+        )
+        .unwrap();
+    }
+    for args in [vec!["events"], vec!["quarantine"]] {
+        let mut cmd = creator();
+        cmd.args(&args).args(["--db", db.to_str().unwrap()]);
+        assert_one_line_error(
+            &run(cmd).await,
+            1,
+            "start `creator relay` with this --db once to migrate it",
+        );
+    }
+    let version: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(version, 2, "a reader migrated the ledger");
+}
+
+fn kept_delivery(authenticated: bool, body: Vec<u8>) -> NewQuarantine {
+    NewQuarantine {
+        received_at: "2025-03-14T10:21:09.000000Z".into(),
+        endpoint: "gumroad".into(),
+        reason: if authenticated {
+            "parse"
+        } else {
+            "verification"
+        }
+        .into(),
+        error: "a parser of an older creator could not read it".into(),
+        status: if authenticated { 400 } else { 401 },
+        content_type: Some("application/x-www-form-urlencoded".into()),
+        headers: "{}".into(),
+        body_size: body.len() as u64,
+        body_truncated: false,
+        raw_body: body.into(),
+        body_sha256: None,
+        authenticated,
+        verified: authenticated.then(|| "url_token".to_owned()),
+        peer: Some("127.0.0.1:5555".into()),
+    }
+}
+
+#[tokio::test]
+async fn quarantine_replay_stores_an_authentic_delivery_once_and_prune_removes_strangers() {
+    let dir = TempDir::new("replay");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    let ledger = ledger::open(db).await.unwrap();
+    let authentic = ledger
+        .quarantine(kept_delivery(true, fixture("gumroad/webhooks/sale.form")))
+        .await
+        .unwrap();
+    let stranger = ledger
+        .quarantine(kept_delivery(false, b"x".to_vec()))
+        .await
+        .unwrap();
+    ledger.close().await;
+
+    let replay = |id: i64| {
+        let mut cmd = creator();
+        cmd.args(["quarantine", "replay", "--db", db, &id.to_string()]);
+        cmd
+    };
+    let out = run(replay(authentic)).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("as event 1"), "{}", stdout(&out));
+    assert_one_line_error(
+        &run(replay(authentic)).await,
+        2,
+        "already replayed as event 1",
+    );
+    assert_one_line_error(&run(replay(stranger)).await, 2, "not authenticated");
+    assert_one_line_error(&run(replay(999)).await, 2, "no quarantined delivery #999");
+
+    let mut cmd = creator();
+    cmd.args(["events", "--db", db, "--format", "jsonl"]);
+    let out = run(cmd).await;
+    let event: serde_json::Value =
+        serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    assert_eq!(event["verified"], "url_token");
+    assert_eq!(event["received_at"], "2025-03-14T10:21:09.000000Z");
+
+    let mut cmd = creator();
+    cmd.args(["quarantine", "prune", "--db", db]);
+    let out = run(cmd).await;
+    assert!(
+        stdout(&out).contains("pruned 1 quarantined deliveries"),
+        "{}",
+        stdout(&out)
+    );
+    let mut cmd = creator();
+    cmd.args(["quarantine", "--db", db, "--format", "jsonl"]);
+    let out = run(cmd).await;
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 1, "the authentic one stays");
+    assert_eq!(rows[0]["replayed_as"], 1);
+}
