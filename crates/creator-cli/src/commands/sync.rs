@@ -13,7 +13,9 @@
 //! and an interrupted run restarts from the top (still idempotent).
 //!
 //! **Subscribers** have no order to resume from: each run re-reads the list
-//! (pages are cheap) and upserts; the saved state records progress.
+//! (pages are cheap) and upserts; the saved state records progress. Gumroad
+//! lists only *active* subscriptions, so after a complete Gumroad (or Maton)
+//! run, the subscribers it no longer lists are marked `ended`.
 
 use std::sync::Arc;
 
@@ -26,9 +28,11 @@ use time::{Date, OffsetDateTime};
 use super::{DbArgs, day_string, parse_day};
 use crate::CliError;
 use crate::error::{Credentials, provider_error};
-use crate::ledger::{self, Ledger, SyncBatch, SyncState, SyncedSale, SyncedSubscriber, timestamp};
+use crate::ledger::{
+    self, EndUnseen, Ledger, SyncBatch, SyncState, SyncedSale, SyncedSubscriber, timestamp,
+};
 use crate::progress::Progress;
-use crate::providers::{ProviderArgs, Resource, shop};
+use crate::providers::{ProviderArgs, ProviderName, Resource, shop};
 
 /// Rows written per transaction.
 pub const BATCH: usize = 100;
@@ -78,6 +82,9 @@ pub struct SyncOptions {
     pub max_pages: Option<u32>,
     /// Show a progress counter on stderr (when it is a terminal).
     pub progress: bool,
+    /// The platform lists only active subscriptions (Gumroad): after a
+    /// complete run, this provider's subscribers it did not list are marked `ended`.
+    pub ends_unlisted_of: Option<String>,
 }
 
 /// What a sync did.
@@ -320,10 +327,25 @@ pub async fn sync_subscribers(
             flush_subscribers(ledger, &mut batch, &mut state, &mut written).await?;
         }
     }
+    let mut end_unseen = None;
     if options.max_pages.is_none() {
         state.status = "complete".into();
+        end_unseen = options.ends_unlisted_of.clone().map(|provider| EndUnseen {
+            provider,
+            not_synced_since: state.started_at.clone(),
+        });
     }
-    flush_subscribers(ledger, &mut batch, &mut state, &mut written).await?;
+    state.updated_at = now();
+    let n = batch.len() as u64;
+    ledger
+        .write_sync_batch(SyncBatch {
+            sales: Vec::new(),
+            subscribers: std::mem::take(&mut batch),
+            state: Some(state.clone()),
+            end_unseen,
+        })
+        .await?;
+    written += n;
     progress.finish();
     Ok(SyncReport {
         resource: "subscribers".into(),
@@ -382,11 +404,18 @@ pub async fn run(args: SyncArgs) -> Result<(), CliError> {
     };
     let shop = shop(&args.provider, &resources)?;
     let ledger: Arc<dyn Ledger> = ledger::open(&args.db.db).await?;
+    // Gumroad (also through Maton) lists only active subscriptions.
+    let ends_unlisted_of = matches!(
+        args.provider.provider,
+        ProviderName::Gumroad | ProviderName::Maton
+    )
+    .then(|| "gumroad".to_owned());
     let options = SyncOptions {
         full: args.full,
         after,
         max_pages: args.max_pages,
         progress: !args.no_progress,
+        ends_unlisted_of,
     };
     let name = shop.name.as_str();
     let result = async {

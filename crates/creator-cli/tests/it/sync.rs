@@ -253,3 +253,92 @@ async fn a_page_capped_sales_run_stays_resumable_and_the_next_run_finishes_it() 
     assert_eq!(ledger.stats().await.unwrap().synced_sales, 25);
     ledger.close().await;
 }
+
+/// A platform whose subscriber list is what the test says (Gumroad lists
+/// only active subscriptions: one that ended just stops being listed).
+struct ActiveOnly(Mutex<Vec<creator_core::Subscriber>>);
+
+#[async_trait]
+impl creator_core::Subscribers for ActiveOnly {
+    fn provider(&self) -> Provider {
+        Provider::Gumroad
+    }
+
+    fn list_subscribers(
+        &self,
+        _query: creator_core::SubscriberQuery,
+    ) -> BoxStream<'_, Result<creator_core::Subscriber>> {
+        let now: Vec<_> = self.0.lock().unwrap().iter().cloned().map(Ok).collect();
+        stream::iter(now).boxed()
+    }
+
+    async fn subscription_status(&self, _id: &str) -> Result<creator_core::SubscriptionStatus> {
+        Ok(creator_core::SubscriptionStatus::Active)
+    }
+}
+
+#[tokio::test]
+async fn gumroad_subscribers_that_leave_the_active_list_are_marked_ended() {
+    use creator_core::{Subscriber, SubscriptionStatus};
+    let dir = TempDir::new("sync-ended");
+    let ledger = ledger::open(dir.db().to_str().unwrap()).await.unwrap();
+    let sub = |id: &str| Subscriber::new(Provider::Gumroad, id, SubscriptionStatus::Active);
+    let shop = ActiveOnly(Mutex::new(vec![sub("S-1"), sub("S-2")]));
+    let options = SyncOptions {
+        ends_unlisted_of: Some("gumroad".into()),
+        ..SyncOptions::default()
+    };
+    sync_subscribers(&*ledger, "gumroad", &shop, &options)
+        .await
+        .unwrap();
+    // S-2 ended (or was refunded): Gumroad no longer lists it.
+    shop.0.lock().unwrap().retain(|s| s.id == "S-1");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    sync_subscribers(&*ledger, "gumroad", &shop, &options)
+        .await
+        .unwrap();
+    ledger.close().await;
+    let statuses: Vec<(String, String)> = rusqlite::Connection::open(dir.db())
+        .unwrap()
+        .prepare("SELECT id, status FROM synced_subscribers ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<std::result::Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        statuses,
+        [
+            ("S-1".into(), "active".into()),
+            ("S-2".into(), "ended".into())
+        ]
+    );
+
+    // A run cut short by --max-pages saw only part of the list: nobody is ended.
+    let dir = TempDir::new("sync-ended-capped");
+    let ledger = ledger::open(dir.db().to_str().unwrap()).await.unwrap();
+    shop.0.lock().unwrap().push(sub("S-3"));
+    sync_subscribers(&*ledger, "gumroad", &shop, &options)
+        .await
+        .unwrap();
+    shop.0.lock().unwrap().clear();
+    let capped = SyncOptions {
+        max_pages: Some(1),
+        ..options.clone()
+    };
+    sync_subscribers(&*ledger, "gumroad", &shop, &capped)
+        .await
+        .unwrap();
+    let stats_ended: i64 = {
+        ledger.close().await;
+        rusqlite::Connection::open(dir.db())
+            .unwrap()
+            .query_row(
+                "SELECT COUNT(*) FROM synced_subscribers WHERE status = 'ended'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(stats_ended, 0);
+}
