@@ -21,6 +21,8 @@ pub struct LedgerHealth {
     pub file_problem: Option<String>,
     /// The ledger was closed: it takes no more writes.
     pub closed: bool,
+    /// When the last write was tried, successfully or not.
+    pub last_attempt_at: Option<String>,
 }
 
 /// The shared, mutable health a writer updates.
@@ -36,7 +38,9 @@ impl HealthCell {
     /// Records a successful commit.
     pub fn committed(&self) {
         if let Ok(mut h) = self.0.lock() {
-            h.last_commit_at = Some(super::timestamp(time::OffsetDateTime::now_utc()));
+            let now = super::timestamp(time::OffsetDateTime::now_utc());
+            h.last_attempt_at = Some(now.clone());
+            h.last_commit_at = Some(now);
             h.failing = None;
             h.failing_since = None;
         }
@@ -45,9 +49,11 @@ impl HealthCell {
     /// Records a failed write.
     pub fn failed(&self, message: impl Into<String>) {
         if let Ok(mut h) = self.0.lock() {
+            let now = super::timestamp(time::OffsetDateTime::now_utc());
             if h.failing.is_none() {
-                h.failing_since = Some(super::timestamp(time::OffsetDateTime::now_utc()));
+                h.failing_since = Some(now.clone());
             }
+            h.last_attempt_at = Some(now);
             h.failing = Some(message.into());
         }
     }

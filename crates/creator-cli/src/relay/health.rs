@@ -113,15 +113,16 @@ pub(crate) async fn probe_when_quiet(app: Arc<App>, mut stop: watch::Receiver<bo
             _ = tokio::time::sleep(every) => {}
             _ = stop.wait_for(|s| *s) => return,
         }
+        // Only when no write was tried for a while: deliveries keep the
+        // health fresh themselves, and a probe must not queue before them.
         let quiet = app
             .ledger
             .health()
-            .last_commit_at
+            .last_attempt_at
             .as_deref()
             .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
             .is_none_or(|t| OffsetDateTime::now_utc() - t >= every);
-        let failing = app.ledger.health().failing.is_some();
-        if quiet || failing {
+        if quiet {
             match tokio::time::timeout(app.config.store_timeout, app.ledger.probe()).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::error!("the ledger probe write failed: {e}"),

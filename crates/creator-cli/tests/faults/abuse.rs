@@ -1,0 +1,218 @@
+//! Strangers trying to make the relay slow, full or wrong.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::harness::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_signature_headers_and_large_bodies_do_not_stall_valid_deliveries() {
+    let dir = TempDir::new("hostile");
+    let launch = Launch::new(&dir.db()).with_gank();
+    let relay = Relay::start(&launch).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let hostile_sent = Arc::new(AtomicUsize::new(0));
+    let statuses = Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::<
+        String,
+        usize,
+    >::new()));
+    // 16 hostile clients from 127.0.0.2: signature headers of `00 00 …`
+    // (200 KiB, and 30 KiB under the server's head limit so the verifier
+    // sees it) over 256 KiB bodies.
+    let body = vec![b'{'; 256 * 1024];
+    let mut hostile = Vec::new();
+    for i in 0..16 {
+        let (stop, sent, statuses, body) = (
+            stop.clone(),
+            hostile_sent.clone(),
+            statuses.clone(),
+            body.clone(),
+        );
+        let url = format!("{}/webhooks/gank", relay.base);
+        hostile.push(tokio::spawn(async move {
+            let c = client(Some(loopback(2)));
+            let size = if i % 2 == 0 { 200 * 1024 } else { 30 * 1024 };
+            let header = "00 ".repeat(size / 3);
+            while !stop.load(Ordering::Relaxed) {
+                let r = c
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .header(GANK_HEADER, header.as_str())
+                    .body(body.clone())
+                    .send()
+                    .await;
+                sent.fetch_add(1, Ordering::Relaxed);
+                let key = match r {
+                    Ok(r) => r.status().as_u16().to_string(),
+                    Err(_) => "no answer".into(),
+                };
+                *statuses.lock().unwrap().entry(key).or_default() += 1;
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Valid Gumroad Pings from 127.0.0.3 meanwhile.
+    let valid = 200;
+    let mut latencies = Vec::new();
+    let mut acked = Vec::new();
+    let c = client(Some(loopback(3)));
+    let url = relay.gumroad_url();
+    let mut pending = Vec::new();
+    for n in 0..valid {
+        let (c, url) = (c.clone(), url.clone());
+        pending.push(tokio::spawn(async move {
+            let started = Instant::now();
+            let status = post(&c, &url, ping(n)).await;
+            (n, status, started.elapsed())
+        }));
+        if pending.len() == 4 {
+            for t in pending.drain(..) {
+                let (n, status, took) = t.await.unwrap();
+                latencies.push(took);
+                if status == Some(200) {
+                    acked.push(n);
+                }
+            }
+        }
+    }
+    for t in pending {
+        let (n, status, took) = t.await.unwrap();
+        latencies.push(took);
+        if status == Some(200) {
+            acked.push(n);
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    for t in hostile {
+        let _ = t.await;
+    }
+    let quarantine = {
+        let ledger = creator_cli::ledger::open_read_only(&launch.db)
+            .await
+            .unwrap();
+        let s = ledger.stats().await.unwrap();
+        ledger.close().await;
+        s
+    };
+    assert!(relay.sigterm().await.success());
+    let stored = stored_sales(&launch.db).await;
+    let counts = Counts::of(&acked, valid, &stored);
+    let (p50, p99, max) = percentiles(latencies);
+    report(&counts.line(
+        "hostile signature headers (16 clients, 200 KiB / 30 KiB `00 00 …`, 256 KiB bodies)",
+        &format!(
+            "(valid p50 {p50:.1} ms p99 {p99:.1} ms max {max:.1} ms; hostile requests {} answered {:?}; quarantine {} rows {} bytes)",
+            hostile_sent.load(Ordering::Relaxed),
+            statuses.lock().unwrap(),
+            quarantine.quarantined,
+            quarantine.quarantine_bytes
+        ),
+    ));
+    assert_eq!(
+        counts.acknowledged, valid,
+        "every valid Ping was acknowledged"
+    );
+    assert_eq!((counts.lost, counts.doubled), (0, 0));
+    assert!(p99 < 1_000.0, "p99 {p99} ms");
+}
+
+/// Sends raw bytes and returns the status line's code, if any.
+async fn raw(addr: &str, request: &[u8], close_write: bool) -> Option<u16> {
+    let mut s = tokio::net::TcpStream::connect(addr).await.ok()?;
+    s.write_all(request).await.ok()?;
+    if close_write {
+        s.shutdown().await.ok()?;
+    }
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(15), s.read_to_end(&mut buf)).await;
+    let text = String::from_utf8_lossy(&buf);
+    text.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_truncated_non_utf8_and_10k_field_bodies_get_clear_answers() {
+    let dir = TempDir::new("bodies");
+    let launch = Launch::new(&dir.db());
+    let relay = Relay::start(&launch).await;
+    let addr = relay.base.trim_start_matches("http://").to_owned();
+    let path = format!("/webhooks/gumroad/{SECRET}");
+    let request = |body: &[u8], declared: usize| {
+        let mut r = format!(
+            "POST {path} HTTP/1.1\r\nHost: relay\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {declared}\r\nConnection: close\r\n\r\n"
+        )
+        .into_bytes();
+        r.extend_from_slice(body);
+        r
+    };
+    let oversized = vec![b'a'; 300 * 1024];
+    let truncated = ping(1);
+    let mut non_utf8 = ping(2);
+    non_utf8.extend_from_slice(b"&full_name=\xff\xfe");
+    let ten_thousand: Vec<u8> = (0..10_000)
+        .map(|i| format!("f{i}=1"))
+        .collect::<Vec<_>>()
+        .join("&")
+        .into_bytes();
+    let cases: Vec<(&str, Vec<u8>, usize, bool)> = vec![
+        (
+            "oversized 300 KiB",
+            oversized.clone(),
+            oversized.len(),
+            false,
+        ),
+        (
+            "truncated (Content-Length 4000, sent less)",
+            truncated.clone(),
+            4_000,
+            true,
+        ),
+        ("non-UTF-8", non_utf8.clone(), non_utf8.len(), false),
+        (
+            "10k fields",
+            ten_thousand.clone(),
+            ten_thousand.len(),
+            false,
+        ),
+    ];
+    let mut lines = Vec::new();
+    let mut answers = Vec::new();
+    for (name, body, declared, close) in &cases {
+        let status = raw(&addr, &request(body, *declared), *close).await;
+        lines.push(format!("{name} -> {status:?}"));
+        answers.push(status);
+    }
+    // Still healthy and storing after all of that.
+    let after = post(&client(None), &relay.gumroad_url(), ping(3)).await;
+    let healthy = health(&relay.base).await;
+    let q = {
+        let ledger = creator_cli::ledger::open_read_only(&launch.db)
+            .await
+            .unwrap();
+        let rows: Vec<_> =
+            futures::TryStreamExt::try_collect(ledger.quarantined(Default::default()))
+                .await
+                .unwrap();
+        ledger.close().await;
+        rows
+    };
+    assert!(relay.sigterm().await.success());
+    report(&format!(
+        "fault hostile bodies: {}; then a valid Ping -> {after:?}, /healthz -> {healthy:?}; quarantined {} ({})",
+        lines.join(", "),
+        q.len(),
+        q.iter()
+            .map(|r| format!("{} {}", r.reason, r.raw_body.len()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    assert_eq!(answers, [Some(413), Some(400), Some(400), Some(400)]);
+    assert_eq!((after, healthy), (Some(200), Some(200)));
+    let reasons: Vec<&str> = q.iter().map(|r| r.reason.as_str()).collect();
+    assert_eq!(reasons, ["too_large", "incomplete", "parse", "parse"]);
+    // Authentic but unreadable deliveries are kept whole; the rest bounded.
+    assert_eq!(q[2].raw_body.len(), non_utf8.len());
+    assert!(q[0].raw_body.len() <= creator_cli::relay::PREFIX_BYTES);
+}
