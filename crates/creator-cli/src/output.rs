@@ -20,7 +20,10 @@ pub enum Format {
     Json,
     /// One JSON object per line.
     Jsonl,
-    /// RFC 4180 CSV with a header row.
+    /// RFC 4180 CSV with a header row. A cell that starts with `=`, `+`,
+    /// `-`, `@`, a tab or a carriage return is written with a leading `'` so
+    /// a spreadsheet shows it as text instead of running it as a formula;
+    /// plain numbers such as a refund's `-12.50` are left as they are.
     Csv,
 }
 
@@ -167,14 +170,46 @@ fn csv_line(cells: &[String]) -> String {
     cells
         .iter()
         .map(|c| {
+            let c = neutralise_formula(c);
             if c.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", c.replace('"', "\"\""))
             } else {
-                c.clone()
+                c.into_owned()
             }
         })
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// Keeps a spreadsheet from evaluating a CSV cell as a formula (CSV
+/// injection): a cell that starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return (OWASP's list) gets a leading `'`, which spreadsheets
+/// show as text and do not evaluate.
+///
+/// The one exception is a cell that is a plain decimal number (`-12.50`,
+/// `-3`): it cannot call anything, and a refund's negative amount must stay a
+/// number a spreadsheet can add up. Deciding by the cell's content rather than
+/// by its column means every column is covered, including the ones a webhook
+/// sender or a buyer controls (product names, emails, event names, subject
+/// ids), and a future column cannot be forgotten.
+fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_plain_number(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// `-?digits(.digits)?`: what [`creator_core::Money::to_decimal_string`] and
+/// integer columns print.
+fn is_plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn opt(v: &Option<String>) -> String {
@@ -448,6 +483,37 @@ mod tests {
         assert!(lines.next().unwrap().starts_with("provider,id,created_at"));
         assert!(out.contains("\"o\"\"brien, \nx@y\""), "{out}");
         assert!(out.contains(",19.99,USD,"), "{out}");
+    }
+
+    #[test]
+    fn csv_neutralises_formula_cells_but_keeps_negative_amounts_numbers() {
+        for (cell, shown) in [
+            (
+                "=HYPERLINK(\"https://x\")",
+                "\"'=HYPERLINK(\"\"https://x\"\")\"",
+            ),
+            ("-2+3", "'-2+3"),
+            ("+1", "'+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "\"'\r=1\""),
+            ("-", "'-"),
+            ("-.5", "'-.5"),
+            ("-1.", "'-1."),
+            ("-1e3", "'-1e3"),
+            ("-12.50", "-12.50"),
+            ("-3", "-3"),
+            ("12", "12"),
+            ("a=b", "a=b"),
+            (" =1", " =1"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_line(&[cell.to_owned()]), shown, "{cell:?}");
+        }
+        let mut refund = sale("r", "-2+3@example.com");
+        refund.amount = Some(Money::from_minor(-1250, Currency::USD));
+        let out = render(Format::Csv, &[refund]);
+        assert!(out.contains(",'-2+3@example.com,-12.50,USD,"), "{out}");
     }
 
     #[test]

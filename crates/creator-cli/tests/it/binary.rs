@@ -267,3 +267,33 @@ async fn events_filters_by_provider_kind_since_and_limit() {
         assert_eq!(stdout(&out).lines().count(), expected, "{args:?}");
     }
 }
+
+/// `creator events --format csv` writes what a webhook sender chose (event
+/// name, subject id) so that a spreadsheet shows it as text.
+#[tokio::test]
+async fn events_csv_neutralises_formula_cells_from_a_delivery() {
+    let dir = TempDir::new("csvformula");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    let relay = TestRelay::start(db).await;
+    // An unknown Gumroad resource, as `unknown_resource.form`, whose name and
+    // id are formulas.
+    let body = String::from_utf8(fixture("gumroad/webhooks/unknown_resource.form"))
+        .unwrap()
+        .replace("resource_name=payout_sent", "resource_name=-2%2B3")
+        + "&id=%3DHYPERLINK(%22https%3A%2F%2Fevil.example%2F%22%2C%22x%22)";
+    let (status, answer) = relay.post_gumroad_form(body.into_bytes()).await;
+    assert_eq!(status, 200, "{answer}");
+    relay.stop().await;
+    let mut cmd = creator();
+    cmd.args(["events", "--db", db, "--format", "csv"]);
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(
+        rows[1].contains(r#",'-2+3,"'=HYPERLINK(""https://evil.example/"",""x"")","#),
+        "{csv}"
+    );
+}

