@@ -116,8 +116,9 @@ impl<W: Write> RecordWriter<W> {
         self.out.flush()
     }
 
-    /// Ends the output (closes the JSON array, prints the table header of an
-    /// empty list) and flushes.
+    /// Ends a complete list: closes the JSON array, prints the table or CSV
+    /// header of an empty list (so an empty result still says which columns
+    /// it would have had, and a CSV of it is a valid empty table), and flushes.
     ///
     /// # Errors
     /// When writing fails.
@@ -127,6 +128,22 @@ impl<W: Write> RecordWriter<W> {
             (Format::Json, _) => writeln!(self.out, "\n]")?,
             (Format::Table | Format::Csv, 0) => self.header()?,
             _ => {}
+        }
+        self.out.flush()?;
+        Ok(self.count)
+    }
+
+    /// Ends a list that failed part-way: closes a JSON array already started
+    /// so what was printed stays valid, and flushes. Unlike [`finish`](Self::finish)
+    /// it prints nothing when no record was written (no header, no `[]`), so a
+    /// command whose first page fails leaves stdout empty and only its error
+    /// on stderr.
+    ///
+    /// # Errors
+    /// When writing fails.
+    pub fn abandon(mut self) -> io::Result<u64> {
+        if self.format == Format::Json && self.count > 0 {
+            writeln!(self.out, "\n]")?;
         }
         self.out.flush()?;
         Ok(self.count)
@@ -523,6 +540,37 @@ mod tests {
         assert!(!out.contains('\u{1b}'), "{out}");
         assert!(out.contains('…'), "{out}");
         assert_eq!(out.lines().count(), 3);
+    }
+
+    #[test]
+    fn an_abandoned_list_prints_no_header_and_keeps_json_valid() {
+        for format in [Format::Table, Format::Json, Format::Jsonl, Format::Csv] {
+            let mut buf = Vec::new();
+            RecordWriter::new::<Sale>(&mut buf, format)
+                .abandon()
+                .unwrap();
+            assert!(
+                buf.is_empty(),
+                "{format:?}: {}",
+                String::from_utf8_lossy(&buf)
+            );
+        }
+        let mut buf = Vec::new();
+        let mut w = RecordWriter::new::<Sale>(&mut buf, Format::Json);
+        w.write(&sale("a", "x@y")).unwrap();
+        assert_eq!(w.abandon().unwrap(), 1);
+        let v: Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(v.as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn an_empty_list_still_prints_its_header() {
+        assert_eq!(render(Format::Table, &[]).lines().count(), 2);
+        assert_eq!(
+            render(Format::Csv, &[]),
+            "provider,id,created_at,product_id,product_name,email,amount,currency,refunded,test,subscription_id\n"
+        );
+        assert_eq!(render(Format::Jsonl, &[]), "");
     }
 
     #[test]

@@ -153,7 +153,11 @@ async fn print_rows<T, R: Record>(
                 }
             }
             Ok(None) => break output_result(out.finish()),
-            Err(e) => break Err(e.into()),
+            Err(e) => {
+                // As for the platform lists: no header before the first row.
+                let _ = out.abandon();
+                break Err(e.into());
+            }
         }
     };
     drop(rows);

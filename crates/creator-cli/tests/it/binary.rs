@@ -1,6 +1,8 @@
 //! The `creator` binary end to end: the README flow (relay, a curl-style
 //! Ping, `creator events`), signals, and one-line errors.
 
+use creator_cli::ledger;
+
 use crate::support::*;
 
 #[tokio::test]
@@ -296,4 +298,46 @@ async fn events_csv_neutralises_formula_cells_from_a_delivery() {
         rows[1].contains(r#",'-2+3,"'=HYPERLINK(""https://evil.example/"",""x"")","#),
         "{csv}"
     );
+}
+
+/// A ledger that opens but whose first read fails (here: its table is gone)
+/// leaves stdout empty, with the error as the one line on stderr; an empty
+/// ledger prints the header in table and CSV.
+#[tokio::test]
+async fn events_and_quarantine_print_no_header_before_a_failed_read_but_do_for_an_empty_ledger() {
+    let dir = TempDir::new("headers");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    ledger::open(db).await.unwrap().close().await;
+    let list = |command: &str, format: &str| {
+        let mut cmd = creator();
+        cmd.args([command, "--db", db, "--format", format]);
+        run(cmd)
+    };
+    for command in ["events", "quarantine"] {
+        let table = list(command, "table").await;
+        assert!(table.status.success(), "{}", stderr(&table));
+        assert_eq!(stdout(&table).lines().count(), 2, "{}", stdout(&table));
+        assert!(stdout(&table).starts_with("id "), "{}", stdout(&table));
+        let csv = list(command, "csv").await;
+        assert!(csv.status.success(), "{}", stderr(&csv));
+        assert_eq!(stdout(&csv).lines().count(), 1, "{}", stdout(&csv));
+        assert!(
+            stdout(&csv).starts_with("id,received_at,"),
+            "{}",
+            stdout(&csv)
+        );
+    }
+    let sqlite = rusqlite::Connection::open(db).unwrap();
+    sqlite
+        .execute_batch("DROP TABLE events; DROP TABLE quarantine;")
+        .unwrap();
+    drop(sqlite);
+    for command in ["events", "quarantine"] {
+        for format in ["table", "csv", "json", "jsonl"] {
+            let out = list(command, format).await;
+            assert_eq!(stdout(&out), "", "{command} {format}");
+            assert_one_line_error(&out, 1, "no such table");
+        }
+    }
 }

@@ -437,3 +437,78 @@ async fn sales_csv_neutralises_formula_cells_from_the_platform() {
         assert!(!cell.starts_with(['=', '+', '@']), "{cell} in {csv}");
     }
 }
+
+const LIST_COMMANDS: [&str; 3] = ["products", "sales", "subscribers"];
+const FORMATS: [&str; 4] = ["table", "csv", "json", "jsonl"];
+
+/// Runs `creator <command> --provider gumroad --format <format>` against
+/// `server` for every list command and format, all at once.
+async fn every_list_and_format(
+    server: &MockServer,
+) -> Vec<((&'static str, &'static str), std::process::Output)> {
+    let runs = LIST_COMMANDS.iter().flat_map(|command| {
+        FORMATS.iter().map(move |format| {
+            let mut cmd = creator();
+            cmd.args([command, "--provider", "gumroad", "--format", format])
+                .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+                .env("GUMROAD_API_URL", server.uri());
+            async move { ((*command, *format), run(cmd).await) }
+        })
+    });
+    futures::future::join_all(runs).await
+}
+
+/// A first page that fails leaves stdout empty (no table or CSV header, no
+/// `[]`), and the error is the one line on stderr.
+#[tokio::test]
+async fn a_failing_first_page_prints_no_header_only_the_error() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(500).set_body_raw(
+            r#"{"success":false,"message":"Something went wrong."}"#,
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    for (what, out) in every_list_and_format(&server).await {
+        assert_eq!(stdout(&out), "", "{what:?}: stdout has more than nothing");
+        assert_one_line_error(&out, 1, "Something went wrong.");
+    }
+}
+
+/// An empty list prints its header in table and CSV (the columns it would
+/// have had), `[]` in JSON and nothing in JSON Lines.
+#[tokio::test]
+async fn an_empty_list_prints_the_header_in_table_and_csv() {
+    let server = MockServer::start().await;
+    for (route, body) in [
+        ("/v2/products", r#"{"success":true,"products":[]}"#),
+        ("/v2/sales", r#"{"success":true,"sales":[]}"#),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .mount(&server)
+            .await;
+    }
+    mount_fallback(&server).await;
+    // (Gumroad lists subscribers per membership product: none here.)
+    for ((command, format), out) in every_list_and_format(&server).await {
+        assert!(out.status.success(), "{command} {format}: {}", stderr(&out));
+        let shown = stdout(&out);
+        let lines: Vec<&str> = shown.lines().collect();
+        match format {
+            "table" => {
+                assert_eq!(lines.len(), 2, "{command}: {shown}");
+                assert!(lines[0].starts_with("provider  id"), "{command}: {shown}");
+                assert!(lines[1].starts_with("--------"), "{command}: {shown}");
+            }
+            "csv" => assert_eq!(lines.len(), 1, "{command}: {shown}"),
+            "json" => assert_eq!(shown, "[]\n", "{command}"),
+            _ => assert_eq!(shown, "", "{command}"),
+        }
+        if format == "csv" {
+            assert!(lines[0].starts_with("provider,id,"), "{command}: {shown}");
+        }
+    }
+}
