@@ -210,15 +210,137 @@ async fn gumroad_rejected_token_is_one_line_naming_the_variable_exit_3() {
     assert!(!stderr(&out).contains(GUMROAD_TOKEN));
 }
 
+/// A loopback port nothing listens on (bound, then closed).
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
 #[tokio::test]
-async fn unreachable_platform_names_the_url_variable() {
+async fn unreachable_platform_says_why_and_names_the_url_variable() {
     let mut cmd = creator();
     cmd.args(["products", "--provider", "gumroad"])
         .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
-        // Nothing listens on port 9 of loopback.
-        .env("GUMROAD_API_URL", "http://127.0.0.1:9");
+        .env(
+            "GUMROAD_API_URL",
+            format!("http://127.0.0.1:{}", closed_port()),
+        );
     let out = run(cmd).await;
     assert_one_line_error(&out, 1, "GUMROAD_API_URL");
+    let err = stderr(&out);
+    assert!(err.starts_with("error: could not reach Gumroad: "), "{err}");
+    // The cause from the source() chain, in the OS's words.
+    assert!(err.to_lowercase().contains("connection refused"), "{err}");
+    assert!(!err.contains("transport error"), "{err}");
+}
+
+#[tokio::test]
+async fn a_tls_failure_shows_its_cause() {
+    // HTTPS to a plain-HTTP server: the TLS handshake fails.
+    let server = MockServer::start().await;
+    let mut cmd = creator();
+    cmd.args(["products", "--provider", "gumroad"])
+        .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+        .env(
+            "GUMROAD_API_URL",
+            server.uri().replace("http://", "https://"),
+        );
+    let out = run(cmd).await;
+    assert_one_line_error(&out, 1, "GUMROAD_API_URL");
+    let err = stderr(&out);
+    let cause = err
+        .strip_prefix("error: could not reach Gumroad: error sending request: ")
+        .unwrap_or_else(|| panic!("no cause after `error sending request`: {err}"));
+    assert!(!cause.starts_with("(check"), "{err}");
+    assert!(
+        server.recorded().await.is_empty(),
+        "no HTTP request got through"
+    );
+}
+
+/// A base URL where nothing is the API (every path 404, no JSON) names the
+/// variable that set it, on every command that reads a platform.
+#[tokio::test]
+async fn a_base_url_that_answers_404_for_everything_names_its_variable() {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    let dir = TempDir::new("404");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    // (arguments, environment, the variable the error must name)
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case<'_>; 6] = [
+        (
+            &["products", "--provider", "gumroad"],
+            &[
+                ("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN),
+                ("GUMROAD_API_URL", &uri),
+            ],
+            "GUMROAD_API_URL",
+        ),
+        (
+            &["sales", "--provider", "gumroad", "--format", "csv"],
+            &[
+                ("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN),
+                ("GUMROAD_API_URL", &uri),
+            ],
+            "GUMROAD_API_URL",
+        ),
+        (
+            &["subscribers", "--provider", "gank"],
+            &[
+                ("GANK_CREATOR_TOKEN", GANK_CREATOR_TOKEN),
+                ("GANK_V2_URL", &uri),
+            ],
+            "GANK_V2_URL",
+        ),
+        (
+            &["sales", "--provider", "maton"],
+            &[("MATON_API_KEY", MATON_KEY), ("MATON_API_URL", &uri)],
+            "MATON_API_URL",
+        ),
+        (
+            &["license", "verify", "--product", "P-1", "KEY-1"],
+            &[("GUMROAD_API_URL", &uri)],
+            "GUMROAD_API_URL",
+        ),
+        (
+            &[
+                "sync",
+                "--provider",
+                "gumroad",
+                "--only",
+                "sales",
+                "--db",
+                db,
+            ],
+            &[
+                ("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN),
+                ("GUMROAD_API_URL", &uri),
+            ],
+            "GUMROAD_API_URL",
+        ),
+    ];
+    for (args, envs, var) in cases {
+        let mut cmd = creator();
+        cmd.args(args).envs(envs.iter().copied());
+        let out = run(cmd).await;
+        assert_one_line_error(&out, 1, &format!("check {var} if you point"));
+        let err = stderr(&out);
+        assert!(
+            err.contains("HTTP 404") || err.contains("404 page"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("license key"),
+            "{args:?}: not a license verdict: {err}"
+        );
+        assert!(
+            !err.to_lowercase().contains(": not found:"),
+            "{args:?}: {err}"
+        );
+        assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+    }
 }
 
 #[tokio::test]
@@ -472,7 +594,12 @@ async fn a_failing_first_page_prints_no_header_only_the_error() {
         .await;
     for (what, out) in every_list_and_format(&server).await {
         assert_eq!(stdout(&out), "", "{what:?}: stdout has more than nothing");
-        assert_one_line_error(&out, 1, "Something went wrong.");
+        assert_one_line_error(&out, 1, "Gumroad answered HTTP 500: Something went wrong.");
+        assert!(
+            !stderr(&out).contains("API error"),
+            "{what:?}: {}",
+            stderr(&out)
+        );
     }
 }
 
