@@ -177,10 +177,7 @@ async fn relay_with_gank_configured_from_the_environment_verifies_its_hmac() {
         "jsonl",
     ]);
     let out = run(cmd).await;
-    let rows: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rows = jsonl(&out);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["reason"], "verification");
     assert_eq!(rows[0]["endpoint"], "gank");
@@ -340,4 +337,64 @@ async fn events_and_quarantine_print_no_header_before_a_failed_read_but_do_for_a
             assert_one_line_error(&out, 1, "no such table");
         }
     }
+}
+
+/// `--provider` and `--reason` take only the values the ledger can hold:
+/// `--help` lists them, a typo is a usage error (exit 2) naming them, and a
+/// valid one filters.
+#[tokio::test]
+async fn provider_and_reason_are_value_lists() {
+    let dir = TempDir::new("valueenums");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    let relay = TestRelay::start(db).await;
+    let (denied, _) = relay.post_wrong_gumroad_secret().await;
+    let mut big = fixture("gumroad/webhooks/sale.form");
+    big.resize(MAX_BODY + 1, b'x');
+    let (too_large, _) = relay.post_gumroad_form(big).await;
+    assert_eq!((denied, too_large), (401, 413));
+    relay.stop().await;
+
+    for (command, option, typo, values) in [
+        ("events", "--provider", "gumrod", "gumroad, gank"),
+        (
+            "quarantine",
+            "--reason",
+            "too-large",
+            "verification, parse, too_large, unknown_endpoint, not_configured, incomplete",
+        ),
+    ] {
+        let mut cmd = creator();
+        cmd.args([command, "--db", db, option, typo]);
+        let out = run(cmd).await;
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("[possible values: {values}]")),
+            "{}",
+            stderr(&out)
+        );
+        assert!(stdout(&out).is_empty());
+        let mut cmd = creator();
+        cmd.args([command, "-h"]);
+        let help = stdout(&run(cmd).await);
+        assert!(
+            help.contains(&format!("[possible values: {values}]")),
+            "{help}"
+        );
+    }
+    let mut cmd = creator();
+    cmd.args([
+        "quarantine",
+        "--db",
+        db,
+        "--reason",
+        "too_large",
+        "--format",
+        "jsonl",
+    ]);
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = jsonl(&out);
+    assert_eq!(rows.len(), 1, "{}", stdout(&out));
+    assert_eq!(rows[0]["reason"], "too_large");
 }

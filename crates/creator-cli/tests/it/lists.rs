@@ -372,10 +372,7 @@ async fn gank_active_subscribers_use_the_creator_token_and_stop_at_total() {
     .env("GANK_V2_URL", server.uri());
     let out = run(cmd).await;
     assert!(out.status.success(), "{}", stderr(&out));
-    let rows: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rows = jsonl(&out);
     assert_eq!(rows.len(), 3);
     assert!(
         rows.iter()

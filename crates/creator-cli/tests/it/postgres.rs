@@ -72,14 +72,7 @@ async fn relay_on_postgres_stores_dedups_quarantines_and_survives_a_restart() {
         (a1["status"].as_str(), a2["status"].as_str()),
         (Some("stored"), Some("duplicate"))
     );
-    let (s3, _) = relay
-        .post(
-            "/webhooks/gumroad/wrong-secret-xxxxxxxx",
-            "text/plain",
-            "x",
-            &[],
-        )
-        .await;
+    let (s3, _) = relay.post_wrong_gumroad_secret().await;
     assert_eq!(s3, 401);
     let mut big = body.clone();
     big.resize(100 * 1024, b'x');
