@@ -44,8 +44,14 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = LicenseFormat::Table)]
     format: LicenseFormat,
-    /// Gumroad API base URL.
-    #[arg(long, env = "GUMROAD_API_URL", value_name = "URL")]
+    /// Gumroad API base URL (`--help` does not show the variable's value: a
+    /// proxy URL can carry a password).
+    #[arg(
+        long,
+        env = "GUMROAD_API_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     gumroad_url: Option<String>,
 }
 

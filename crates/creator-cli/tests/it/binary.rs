@@ -398,3 +398,41 @@ async fn provider_and_reason_are_value_lists() {
     assert_eq!(rows.len(), 1, "{}", stdout(&out));
     assert_eq!(rows[0]["reason"], "too_large");
 }
+
+/// `creator <command> --help` with the URL and ledger variables set to URLs
+/// that carry a password (as a proxy URL can) does not print the password.
+#[tokio::test]
+async fn help_does_not_show_passwords_from_the_environment() {
+    const PASSWORD: &str = "pa55word";
+    for command in [
+        &["products"][..],
+        &["sales"],
+        &["subscribers"],
+        &["sync"],
+        &["license", "verify"],
+        &["events"],
+        &["quarantine"],
+        &["relay"],
+    ] {
+        for help in ["--help", "-h"] {
+            let mut cmd = creator();
+            cmd.args(command).arg(help);
+            for var in [
+                "GUMROAD_API_URL",
+                "GANK_V1_URL",
+                "GANK_V2_URL",
+                "MATON_API_URL",
+            ] {
+                cmd.env(var, format!("http://u:{PASSWORD}@proxy"));
+            }
+            cmd.env("CREATOR_DB", format!("postgres://u:{PASSWORD}@db/creator"))
+                .env("GUMROAD_ACCESS_TOKEN", PASSWORD)
+                .env("CREATOR_GUMROAD_SECRET", PASSWORD);
+            let out = run(cmd).await;
+            assert!(out.status.success(), "{command:?}: {}", stderr(&out));
+            let text = stdout(&out);
+            assert!(text.contains("Usage: creator"), "{command:?}: {text}");
+            assert!(!text.contains(PASSWORD), "{command:?} {help}: {text}");
+        }
+    }
+}
