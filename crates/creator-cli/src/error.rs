@@ -119,17 +119,25 @@ impl Credentials {
 }
 
 /// Turns a platform error into a one-line [`CliError`] naming what to do.
+///
+/// The message is built from the error's fields rather than from its
+/// `Display`, which starts with the provider's name: the provider is named
+/// once, in its proper spelling. A transport error shows its causes (walked
+/// through `source()`: connection refused, DNS, TLS); an answer that is not
+/// the platform's API (an HTTP 404 without a JSON body, a body of another
+/// shape, an address that does not connect) names the `*_URL` variable that
+/// points the command at another server.
 pub fn provider_error(err: creator_core::Error, creds: Credentials) -> CliError {
     use creator_core::Error as E;
     let provider = err.provider().map(name).unwrap_or("the platform");
     let message = match &err {
         _ if MatonErrorKind::of(&err) == Some(MatonErrorKind::NoConnection) => format!(
             "Maton has no active Gumroad connection for MATON_API_KEY (HTTP 400): connect Gumroad at https://maton.ai (or `maton connection create gumroad`), then retry; with several connections pass --maton-connection <id> ({})",
-            one_line(&err)
+            platform_message(&err)
         ),
         _ if MatonErrorKind::of(&err) == Some(MatonErrorKind::ServerError) => format!(
             "Maton failed (HTTP 500), most often because its Gumroad connection expired: reconnect Gumroad in Maton and retry with --maton-connection <new id> ({})",
-            one_line(&err)
+            platform_message(&err)
         ),
         E::Unauthorized {
             provider: Provider::Gumroad,
@@ -146,25 +154,147 @@ pub fn provider_error(err: creator_core::Error, creds: Credentials) -> CliError 
             "{provider} refused the request (HTTP {status}): the token in {} lacks a permission or scope this command needs; {}",
             creds.vars, creds.where_to_get
         ),
-        E::Transport { .. } | E::Timeout { .. } => format!(
-            "could not reach {provider}: {} (check the network, or {} if you point the command at another server)",
-            one_line(&err),
-            creds.url_var
+        E::Transport { source, .. } => format!(
+            "could not reach {provider}: {} (check the network{})",
+            causes(source.as_ref()),
+            other_server(creds, ", or ")
         ),
-        E::RateLimited { .. } => format!(
-            "{}: wait a minute and run the command again",
-            one_line(&err)
+        E::Timeout {
+            after, attempts, ..
+        } => format!(
+            "{provider} did not answer within {after:?} ({attempts} attempts): check the network{}",
+            other_server(creds, ", or ")
         ),
-        E::Config(_) => format!(
-            "{} (check the options and environment variables)",
-            one_line(&err)
+        // Not the API speaking (an HTML or empty 404): its page says nothing
+        // useful, unless the provider crate explained it.
+        E::NotFound {
+            status, message, ..
+        } if !api_answered(&err) => format!(
+            "{}: no API answers at this address{}",
+            answered(
+                provider,
+                *status,
+                if names(message, provider) {
+                    message
+                } else {
+                    ""
+                }
+            ),
+            other_server(creds, "; check ")
         ),
-        _ => one_line(&err),
+        E::Decode { path, message, .. } => format!(
+            "{provider} answered with a body creator cannot read at `{path}`: {message}{}",
+            other_server(creds, "; check ")
+        ),
+        E::RateLimited { retry_after, .. } => format!(
+            "{provider} is limiting the rate of requests{}: wait a minute and run the command again",
+            retry_after
+                .map(|d| format!(" (it asks to retry after {} s)", d.as_secs()))
+                .unwrap_or_default()
+        ),
+        E::Config(message) => format!(
+            "{message} (check {} and the command's options)",
+            if creds.url_var.is_empty() {
+                "the environment"
+            } else {
+                creds.url_var
+            }
+        ),
+        E::Api {
+            status, message, ..
+        }
+        | E::NotFound {
+            status, message, ..
+        }
+        | E::Unauthorized {
+            status, message, ..
+        }
+        | E::Forbidden {
+            status, message, ..
+        } => answered(provider, *status, message),
+        E::Unsupported { operation, .. } => format!("{provider} does not support {operation}"),
+        _ => err.to_string(),
     };
     CliError::Provider {
-        message,
+        message: one_line(&message),
         source: Box::new(err),
     }
+}
+
+/// True when the error came with a JSON object as its body: the platform's
+/// API answered (a real "not found"), as opposed to a server that has no such
+/// path at all (an HTML or empty 404 from a wrong base URL).
+pub fn api_answered(err: &creator_core::Error) -> bool {
+    err.raw_body().is_some_and(|body| {
+        serde_json::from_slice::<serde_json::Value>(body.as_bytes()).is_ok_and(|v| v.is_object())
+    })
+}
+
+/// "`<provider> answered HTTP <status>: <message>`", without naming the
+/// provider or the status twice when the platform's message already does.
+fn answered(provider: &str, status: u16, message: &str) -> String {
+    let message = message.trim();
+    let names_status = message.contains(&status.to_string());
+    match (message.is_empty(), names(message, provider), names_status) {
+        (true, _, _) => format!("{provider} answered HTTP {status}"),
+        (false, true, true) => message.to_owned(),
+        (false, true, false) => format!("{message} (HTTP {status})"),
+        (false, false, _) => format!("{provider} answered HTTP {status}: {message}"),
+    }
+}
+
+/// True when `message` starts with the provider's name (`Gumroad answered…`).
+fn names(message: &str, provider: &str) -> bool {
+    message
+        .get(..provider.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(provider))
+}
+
+/// The platform's own words: the message of an answer, else the `Display`.
+fn platform_message(err: &creator_core::Error) -> String {
+    use creator_core::Error as E;
+    match err {
+        E::Api { message, .. }
+        | E::NotFound { message, .. }
+        | E::Unauthorized { message, .. }
+        | E::Forbidden { message, .. }
+            if !message.is_empty() =>
+        {
+            message.clone()
+        }
+        _ => err.to_string(),
+    }
+}
+
+/// "`<lead>GUMROAD_API_URL if you point the command at another server`", or
+/// nothing when the call has no base-URL variable.
+fn other_server(creds: Credentials, lead: &str) -> String {
+    if creds.url_var.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{lead}{} if you point the command at another server",
+            creds.url_var
+        )
+    }
+}
+
+/// An error and its causes (`source()` chain) on one line, each cause once:
+/// "`error sending request: client error (Connect): tcp connect error:
+/// Connection refused (os error 111)`". A cause whose text its parent
+/// already shows is not repeated.
+pub(crate) fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = err.to_string();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !text.is_empty() && !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        next = cause.source();
+    }
+    line
 }
 
 fn name(p: Provider) -> &'static str {
@@ -203,6 +333,164 @@ mod tests {
         assert!(shown.contains("Settings > Advanced"), "{shown}");
         assert!(!shown.contains('\n'));
         assert_eq!(cli.exit_code(), 3);
+    }
+
+    /// `error sending request` -> `tcp connect error` -> the OS's words.
+    #[derive(Debug)]
+    struct Layer(
+        &'static str,
+        Option<Box<dyn std::error::Error + Send + Sync>>,
+    );
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn transport_errors_show_every_cause_once() {
+        let refused = std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused (os error 111)",
+        );
+        let chain = Layer(
+            "error sending request",
+            Some(Box::new(Layer(
+                "tcp connect error: Connection refused (os error 111)",
+                Some(Box::new(refused)),
+            ))),
+        );
+        let err = creator_core::Error::Transport {
+            provider: Provider::Gumroad,
+            source: Box::new(chain),
+        };
+        assert_eq!(
+            provider_error(err, Credentials::GUMROAD).to_string(),
+            "could not reach Gumroad: error sending request: tcp connect error: Connection refused (os error 111) (check the network, or GUMROAD_API_URL if you point the command at another server)"
+        );
+    }
+
+    /// No message names the provider twice in a row (`could not reach
+    /// Gumroad: gumroad transport error`), and none carries the core's prefixes (`gumroad API error`,
+    /// `gumroad: not found`, `configuration error`, `transport error`).
+    #[test]
+    fn no_message_names_the_provider_twice() {
+        use creator_core::Error as E;
+        fn body(b: &str) -> RawBody {
+            RawBody::new(b.to_owned())
+        }
+        // `creator_core::Error` is not `Clone`: one maker per error.
+        let errors: [fn() -> E; 10] = [
+            || E::Api {
+                provider: Provider::Gumroad,
+                status: 500,
+                code: None,
+                message: "Something went wrong.".into(),
+                body: body(r#"{"success":false,"message":"Something went wrong."}"#),
+            },
+            || E::Api {
+                provider: Provider::Gumroad,
+                status: 503,
+                code: Some("edge_html".into()),
+                message: "Gumroad's edge proxy answered HTTP 503 with an HTML page".into(),
+                body: body("<html>"),
+            },
+            || E::NotFound {
+                provider: Provider::Gumroad,
+                status: 404,
+                message: "Gumroad answered with an HTML 404 page".into(),
+                body: body("<html>"),
+            },
+            || E::NotFound {
+                provider: Provider::Gumroad,
+                status: 404,
+                message: "Not Found".into(),
+                body: body(""),
+            },
+            || E::NotFound {
+                provider: Provider::Gumroad,
+                status: 404,
+                message: "The product was not found.".into(),
+                body: body(r#"{"success":false,"message":"The product was not found."}"#),
+            },
+            || E::Unauthorized {
+                provider: Provider::Gumroad,
+                status: 401,
+                message: String::new(),
+                body: body(""),
+            },
+            || E::RateLimited {
+                provider: Provider::Gumroad,
+                retry_after: Some(std::time::Duration::from_secs(60)),
+                body: body(""),
+            },
+            || E::Timeout {
+                provider: Provider::Gumroad,
+                after: std::time::Duration::from_secs(30),
+                attempts: 3,
+            },
+            || E::decode(Provider::Gumroad, ".sales[0].id", "invalid type", "{}"),
+            || E::Config("base URL `x` is not valid".into()),
+        ];
+        for make in errors {
+            let debug = format!("{:?}", make());
+            for creds in [Credentials::GUMROAD, Credentials::GUMROAD_PUBLIC] {
+                let shown = provider_error(make(), creds).to_string();
+                let lower = shown.to_lowercase().replace("gumroad_", "");
+                let parts: Vec<&str> = lower.split(": ").collect();
+                assert!(
+                    parts
+                        .windows(2)
+                        .all(|w| !(w[0].contains("gumroad") && w[1].starts_with("gumroad"))),
+                    "named twice in a row: {shown}"
+                );
+                for prefix in [
+                    "gumroad:",
+                    "api error",
+                    "configuration error",
+                    "transport error",
+                    "error:",
+                ] {
+                    assert!(!lower.contains(prefix), "`{prefix}` in {shown} ({debug})");
+                }
+                assert!(!shown.contains('\n'), "{shown}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_404_that_is_not_the_api_names_the_url_variable() {
+        let bare = creator_core::Error::NotFound {
+            provider: Provider::Gank,
+            status: 404,
+            message: "<h1>Not Found</h1>".into(),
+            body: RawBody::new("<h1>Not Found</h1>"),
+        };
+        assert!(!api_answered(&bare));
+        assert_eq!(
+            provider_error(bare, Credentials::GANK_CREATOR).to_string(),
+            "Gank answered HTTP 404: no API answers at this address; check GANK_V2_URL if you point the command at another server"
+        );
+        let real = creator_core::Error::NotFound {
+            provider: Provider::Gumroad,
+            status: 404,
+            message: "That license does not exist for the provided product.".into(),
+            body: RawBody::new(
+                r#"{"success":false,"message":"That license does not exist for the provided product."}"#,
+            ),
+        };
+        assert!(api_answered(&real));
+        assert_eq!(
+            provider_error(real, Credentials::GUMROAD_PUBLIC).to_string(),
+            "Gumroad answered HTTP 404: That license does not exist for the provided product."
+        );
     }
 
     #[test]

@@ -164,3 +164,46 @@ fn say_error(line: std::fmt::Arguments<'_>) {
     use std::io::Write as _;
     let _ = writeln!(std::io::stderr(), "{line}");
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Variables whose values `--help` may show: they never carry a secret.
+    const SHOWN: &[(&str, &str)] = &[
+        (
+            "MATON_CONNECTION",
+            "a connection id, useless without MATON_API_KEY",
+        ),
+        ("GANK_SIGNATURE_HEADER", "a header name"),
+    ];
+
+    fn env_options(cmd: &clap::Command, path: &str, found: &mut Vec<(String, String, bool)>) {
+        for arg in cmd.get_arguments() {
+            if let Some(var) = arg.get_env() {
+                found.push((
+                    format!("{path} --{}", arg.get_id()),
+                    var.to_string_lossy().into_owned(),
+                    arg.is_hide_env_values_set(),
+                ));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            env_options(sub, &format!("{path} {}", sub.get_name()), found);
+        }
+    }
+
+    /// Every option read from the environment hides its value in `--help`
+    /// (tokens, keys, secrets, and URLs, which can carry a password), except
+    /// the few in [`SHOWN`].
+    #[test]
+    fn help_never_shows_the_value_of_an_environment_variable_that_may_be_secret() {
+        let mut found = Vec::new();
+        env_options(&crate::Cli::command(), "creator", &mut found);
+        assert!(found.len() >= 10, "{found:?}");
+        for (option, var, hidden) in &found {
+            let allowed = SHOWN.iter().any(|(v, _)| v == var);
+            assert!(*hidden || allowed, "{option} shows ${var} in --help");
+        }
+    }
+}

@@ -20,7 +20,10 @@ pub enum Format {
     Json,
     /// One JSON object per line.
     Jsonl,
-    /// RFC 4180 CSV with a header row.
+    /// RFC 4180 CSV with a header row. A cell that starts with `=`, `+`,
+    /// `-`, `@`, a tab or a carriage return is written with a leading `'` so
+    /// a spreadsheet shows it as text instead of running it as a formula;
+    /// plain numbers such as a refund's `-12.50` are left as they are.
     Csv,
 }
 
@@ -113,8 +116,9 @@ impl<W: Write> RecordWriter<W> {
         self.out.flush()
     }
 
-    /// Ends the output (closes the JSON array, prints the table header of an
-    /// empty list) and flushes.
+    /// Ends a complete list: closes the JSON array, prints the table or CSV
+    /// header of an empty list (so an empty result still says which columns
+    /// it would have had, and a CSV of it is a valid empty table), and flushes.
     ///
     /// # Errors
     /// When writing fails.
@@ -124,6 +128,22 @@ impl<W: Write> RecordWriter<W> {
             (Format::Json, _) => writeln!(self.out, "\n]")?,
             (Format::Table | Format::Csv, 0) => self.header()?,
             _ => {}
+        }
+        self.out.flush()?;
+        Ok(self.count)
+    }
+
+    /// Ends a list that failed part-way: closes a JSON array already started
+    /// so what was printed stays valid, and flushes. Unlike [`finish`](Self::finish)
+    /// it prints nothing when no record was written (no header, no `[]`), so a
+    /// command whose first page fails leaves stdout empty and only its error
+    /// on stderr.
+    ///
+    /// # Errors
+    /// When writing fails.
+    pub fn abandon(mut self) -> io::Result<u64> {
+        if self.format == Format::Json && self.count > 0 {
+            writeln!(self.out, "\n]")?;
         }
         self.out.flush()?;
         Ok(self.count)
@@ -167,14 +187,46 @@ fn csv_line(cells: &[String]) -> String {
     cells
         .iter()
         .map(|c| {
+            let c = neutralise_formula(c);
             if c.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", c.replace('"', "\"\""))
             } else {
-                c.clone()
+                c.into_owned()
             }
         })
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// Keeps a spreadsheet from evaluating a CSV cell as a formula (CSV
+/// injection): a cell that starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return (OWASP's list) gets a leading `'`, which spreadsheets
+/// show as text and do not evaluate.
+///
+/// The one exception is a cell that is a plain decimal number (`-12.50`,
+/// `-3`): it cannot call anything, and a refund's negative amount must stay a
+/// number a spreadsheet can add up. Deciding by the cell's content rather than
+/// by its column means every column is covered, including the ones a webhook
+/// sender or a buyer controls (product names, emails, event names, subject
+/// ids), and a future column cannot be forgotten.
+fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_plain_number(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// `-?digits(.digits)?`: what [`creator_core::Money::to_decimal_string`] and
+/// integer columns print.
+fn is_plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn opt(v: &Option<String>) -> String {
@@ -451,12 +503,74 @@ mod tests {
     }
 
     #[test]
+    fn csv_neutralises_formula_cells_but_keeps_negative_amounts_numbers() {
+        for (cell, shown) in [
+            (
+                "=HYPERLINK(\"https://x\")",
+                "\"'=HYPERLINK(\"\"https://x\"\")\"",
+            ),
+            ("-2+3", "'-2+3"),
+            ("+1", "'+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "\"'\r=1\""),
+            ("-", "'-"),
+            ("-.5", "'-.5"),
+            ("-1.", "'-1."),
+            ("-1e3", "'-1e3"),
+            ("-12.50", "-12.50"),
+            ("-3", "-3"),
+            ("12", "12"),
+            ("a=b", "a=b"),
+            (" =1", " =1"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_line(&[cell.to_owned()]), shown, "{cell:?}");
+        }
+        let mut refund = sale("r", "-2+3@example.com");
+        refund.amount = Some(Money::from_minor(-1250, Currency::USD));
+        let out = render(Format::Csv, &[refund]);
+        assert!(out.contains(",'-2+3@example.com,-12.50,USD,"), "{out}");
+    }
+
+    #[test]
     fn table_cuts_long_cells_and_strips_control_characters() {
         let long = format!("{}@example.com", "a".repeat(60));
         let out = render(Format::Table, &[sale("a\u{1b}[31m", &long)]);
         assert!(!out.contains('\u{1b}'), "{out}");
         assert!(out.contains('…'), "{out}");
         assert_eq!(out.lines().count(), 3);
+    }
+
+    #[test]
+    fn an_abandoned_list_prints_no_header_and_keeps_json_valid() {
+        for format in [Format::Table, Format::Json, Format::Jsonl, Format::Csv] {
+            let mut buf = Vec::new();
+            RecordWriter::new::<Sale>(&mut buf, format)
+                .abandon()
+                .unwrap();
+            assert!(
+                buf.is_empty(),
+                "{format:?}: {}",
+                String::from_utf8_lossy(&buf)
+            );
+        }
+        let mut buf = Vec::new();
+        let mut w = RecordWriter::new::<Sale>(&mut buf, Format::Json);
+        w.write(&sale("a", "x@y")).unwrap();
+        assert_eq!(w.abandon().unwrap(), 1);
+        let v: Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(v.as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn an_empty_list_still_prints_its_header() {
+        assert_eq!(render(Format::Table, &[]).lines().count(), 2);
+        assert_eq!(
+            render(Format::Csv, &[]),
+            "provider,id,created_at,product_id,product_name,email,amount,currency,refunded,test,subscription_id\n"
+        );
+        assert_eq!(render(Format::Jsonl, &[]), "");
     }
 
     #[test]

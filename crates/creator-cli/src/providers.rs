@@ -31,23 +31,34 @@ impl ProviderName {
 }
 
 /// Which provider to read, and where its API lives (overridable for tests
-/// and proxies).
+/// and proxies). `--help` never shows the URL variables' values: a proxy URL
+/// can carry a password.
 #[derive(Debug, Clone, Args)]
 pub struct ProviderArgs {
     /// The platform to read.
     #[arg(long, value_enum)]
     pub provider: ProviderName,
     /// Gumroad API base URL.
-    #[arg(long, env = "GUMROAD_API_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "GUMROAD_API_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub gumroad_url: Option<String>,
     /// Gank V1 API base URL.
-    #[arg(long, env = "GANK_V1_URL", value_name = "URL")]
+    #[arg(long, env = "GANK_V1_URL", value_name = "URL", hide_env_values = true)]
     pub gank_v1_url: Option<String>,
     /// Gank V2 (Creator API) base URL.
-    #[arg(long, env = "GANK_V2_URL", value_name = "URL")]
+    #[arg(long, env = "GANK_V2_URL", value_name = "URL", hide_env_values = true)]
     pub gank_v2_url: Option<String>,
     /// Maton API base URL.
-    #[arg(long, env = "MATON_API_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "MATON_API_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub maton_url: Option<String>,
     /// The Maton connection id to use (`Maton-Connection`), when you have several.
     #[arg(long, env = "MATON_CONNECTION", value_name = "ID")]

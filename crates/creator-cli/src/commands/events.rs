@@ -3,7 +3,7 @@
 use std::io::{self, BufWriter, Stdout};
 use std::sync::Arc;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use futures::TryStreamExt;
 use futures::stream::BoxStream;
 
@@ -12,14 +12,47 @@ use crate::CliError;
 use crate::ledger::{self, EventFilter, Ledger, LedgerError, QuarantineFilter, timestamp};
 use crate::output::{EventWithBody, Format, QuarantineWithBody, Record, RecordWriter, body_forms};
 
+/// A platform whose webhooks the relay receives (`creator events --provider`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EventProvider {
+    /// Gumroad Pings and resource subscriptions (`/webhooks/gumroad/<secret>`).
+    Gumroad,
+    /// Gank webhooks (`/webhooks/gank`).
+    Gank,
+}
+
+/// Why the relay quarantined a delivery (`creator quarantine --reason`): the
+/// values the relay writes to the ledger's `quarantine.reason` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum QuarantineReason {
+    /// A bad URL secret or signature (answered 401).
+    Verification,
+    /// A body that could not be parsed into an event (answered 400).
+    Parse,
+    /// A body over `--max-body-bytes` (answered 413).
+    TooLarge,
+    /// A path under `/webhooks/` that no endpoint serves (answered 404).
+    UnknownEndpoint,
+    /// An endpoint whose verification is not configured (answered 503).
+    NotConfigured,
+    /// A body that broke off or did not arrive in time (answered 400).
+    Incomplete,
+}
+
+/// The name clap shows and the ledger stores (`too_large`).
+fn value_name(value: impl ValueEnum) -> Option<String> {
+    value.to_possible_value().map(|v| v.get_name().to_owned())
+}
+
 /// Options of `creator events`.
 #[derive(Debug, Clone, Args)]
 pub struct EventsArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// Only events of this provider (`gumroad`, `gank`).
-    #[arg(long)]
-    provider: Option<String>,
+    /// Only events of this provider.
+    #[arg(long, value_enum)]
+    provider: Option<EventProvider>,
     /// Only this kind (`sale`, `refund`, `membership_payment`, …) or platform
     /// event name (`USER_MEMBERSHIP.TX_SUCCEED`).
     #[arg(long)]
@@ -43,9 +76,9 @@ pub struct EventsArgs {
 pub struct QuarantineArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// Only this reason (`verification`, `parse`, `too_large`, `unknown_endpoint`, `not_configured`, `incomplete`).
-    #[arg(long)]
-    reason: Option<String>,
+    /// Only deliveries quarantined for this reason.
+    #[arg(long, value_enum)]
+    reason: Option<QuarantineReason>,
     /// Only deliveries received since (as for `creator events`).
     #[arg(long)]
     since: Option<String>,
@@ -92,7 +125,7 @@ fn since(value: Option<&str>) -> Result<Option<String>, CliError> {
 /// Bad options, a missing or unreadable ledger, or a failed write.
 pub async fn run_events(args: EventsArgs) -> Result<(), CliError> {
     let filter = EventFilter {
-        provider: args.provider.clone(),
+        provider: args.provider.and_then(value_name),
         kind: args.kind.clone(),
         since: since(args.since.as_deref())?,
         limit: args.limit,
@@ -118,7 +151,7 @@ pub async fn run_quarantine(args: QuarantineArgs) -> Result<(), CliError> {
     let filter = QuarantineFilter {
         id: None,
         since: since(args.since.as_deref())?,
-        reason: args.reason.clone(),
+        reason: args.reason.and_then(value_name),
         limit: args.limit,
     };
     let ledger = open_existing(&args.db.db).await?;
@@ -160,10 +193,64 @@ async fn print_rows<T, R: Record>(
                 }
             }
             Ok(None) => break output_result(out.finish()),
-            Err(e) => break Err(e.into()),
+            Err(e) => {
+                // As for the platform lists: no header before the first row.
+                let _ = out.abandon();
+                break Err(e.into());
+            }
         }
     };
     drop(rows);
     ledger.close().await;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use clap::error::ErrorKind;
+
+    use super::*;
+
+    #[test]
+    fn reasons_are_the_names_the_relay_stores() {
+        let names: Vec<String> = QuarantineReason::value_variants()
+            .iter()
+            .filter_map(|r| value_name(*r))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "verification",
+                "parse",
+                "too_large",
+                "unknown_endpoint",
+                "not_configured",
+                "incomplete"
+            ]
+        );
+        assert_eq!(value_name(EventProvider::Gank).as_deref(), Some("gank"));
+    }
+
+    #[test]
+    fn a_mistyped_provider_or_reason_is_a_usage_error_naming_the_values() {
+        for (args, values) in [
+            (
+                &["creator", "events", "--provider", "gumrod"][..],
+                "[possible values: gumroad, gank]",
+            ),
+            (
+                &["creator", "quarantine", "--reason", "too-large"][..],
+                "[possible values: verification, parse, too_large, unknown_endpoint, not_configured, incomplete]",
+            ),
+        ] {
+            let err = crate::Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidValue, "{args:?}");
+            assert_eq!(err.exit_code(), 2);
+            let shown = err.to_string();
+            assert!(shown.contains(values), "{shown}");
+        }
+        let ok = crate::Cli::try_parse_from(["creator", "quarantine", "--reason", "too_large"]);
+        assert!(ok.is_ok(), "{ok:?}");
+    }
 }

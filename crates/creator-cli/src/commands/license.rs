@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::output_result;
 use crate::CliError;
-use crate::error::{Credentials, provider_error};
+use crate::error::{Credentials, api_answered, provider_error};
 
 /// License subcommands.
 #[derive(Debug, Clone, Subcommand)]
@@ -44,8 +44,14 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = LicenseFormat::Table)]
     format: LicenseFormat,
-    /// Gumroad API base URL.
-    #[arg(long, env = "GUMROAD_API_URL", value_name = "URL")]
+    /// Gumroad API base URL (`--help` does not show the variable's value: a
+    /// proxy URL can carry a password).
+    #[arg(
+        long,
+        env = "GUMROAD_API_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     gumroad_url: Option<String>,
 }
 
@@ -113,7 +119,9 @@ pub async fn run(command: LicenseCommand) -> Result<(), CliError> {
         .increment_uses_count(args.increment_uses);
     let license = match client.licenses().verify(&request).await {
         Ok(l) => l,
-        Err(e) if e.is_not_found() => {
+        // Gumroad's own "no such license" (a JSON answer); a bare 404 means
+        // GUMROAD_API_URL points at something else, which provider_error says.
+        Err(e) if e.is_not_found() && api_answered(&e) => {
             let message = format!(
                 "Gumroad does not know this license key for product {} (it may be mistyped, disabled, or for another product): check the key and --product",
                 args.product

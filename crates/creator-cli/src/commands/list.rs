@@ -118,8 +118,9 @@ pub async fn stream_out<T: Record>(
             Ok(Some(item)) => item,
             Ok(None) => break,
             Err(e) => {
-                // Keep what was printed valid where possible, then report.
-                let _ = out.finish();
+                // Keep what was printed valid where possible (but print no
+                // header before the first record), then report.
+                let _ = out.abandon();
                 progress.finish();
                 return Err(provider_error(e, creds));
             }

@@ -220,10 +220,14 @@ impl Relay {
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &self.pid()])
             .status();
-        tokio::time::timeout(Duration::from_secs(40), self.child.wait())
-            .await
-            .expect("exits after SIGTERM")
-            .expect("wait")
+        match tokio::time::timeout(Duration::from_secs(40), self.child.wait()).await {
+            Ok(status) => status.expect("wait"),
+            Err(_) => {
+                let log = self.log.lock().unwrap().clone();
+                let tail = &log[log.len().saturating_sub(20)..];
+                panic!("the relay did not exit within 40 s of SIGTERM; its log ends with {tail:#?}")
+            }
+        }
     }
 
     pub fn gumroad_url(&self) -> String {

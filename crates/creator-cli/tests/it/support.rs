@@ -155,6 +155,18 @@ impl TestRelay {
         .await
     }
 
+    /// A delivery to the Gumroad endpoint with the wrong URL secret (401,
+    /// quarantined as `verification`).
+    pub async fn post_wrong_gumroad_secret(&self) -> (u16, serde_json::Value) {
+        self.post(
+            "/webhooks/gumroad/wrong-secret-xxxxxxxx",
+            "text/plain",
+            "x",
+            &[],
+        )
+        .await
+    }
+
     pub async fn stats(&self) -> LedgerStats {
         self.ledger.stats().await.expect("stats")
     }
@@ -213,6 +225,14 @@ pub async fn run(mut cmd: std::process::Command) -> Output {
 
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Stdout of a `--format jsonl` run, one JSON value per line.
+pub fn jsonl(o: &Output) -> Vec<serde_json::Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
 }
 
 pub fn stderr(o: &Output) -> String {
