@@ -9,7 +9,9 @@ use futures::stream::BoxStream;
 
 use super::{DbArgs, output_result, parse_since};
 use crate::CliError;
-use crate::ledger::{self, EventFilter, Ledger, LedgerError, QuarantineFilter, timestamp};
+use crate::ledger::{
+    self, EventFilter, Ledger, LedgerError, QuarantineFilter, QuarantineReason, timestamp,
+};
 use crate::output::{EventWithBody, Format, QuarantineWithBody, Record, RecordWriter, body_forms};
 
 /// A platform whose webhooks the relay receives (`creator events --provider`).
@@ -19,25 +21,6 @@ pub enum EventProvider {
     Gumroad,
     /// Gank webhooks (`/webhooks/gank`).
     Gank,
-}
-
-/// Why the relay quarantined a delivery (`creator quarantine --reason`): the
-/// values the relay writes to the ledger's `quarantine.reason` column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub enum QuarantineReason {
-    /// A bad URL secret or signature (answered 401).
-    Verification,
-    /// A body that could not be parsed into an event (answered 400).
-    Parse,
-    /// A body over `--max-body-bytes` (answered 413).
-    TooLarge,
-    /// A path under `/webhooks/` that no endpoint serves (answered 404).
-    UnknownEndpoint,
-    /// An endpoint whose verification is not configured (answered 503).
-    NotConfigured,
-    /// A body that broke off or did not arrive in time (answered 400).
-    Incomplete,
 }
 
 /// The name clap shows and the ledger stores (`too_large`).
@@ -151,7 +134,7 @@ pub async fn run_quarantine(args: QuarantineArgs) -> Result<(), CliError> {
     let filter = QuarantineFilter {
         id: None,
         since: since(args.since.as_deref())?,
-        reason: args.reason.and_then(value_name),
+        reason: args.reason,
         limit: args.limit,
     };
     let ledger = open_existing(&args.db.db).await?;

@@ -7,7 +7,9 @@ use futures::TryStreamExt;
 use super::events::{self, QuarantineArgs};
 use super::{DbArgs, parse_since};
 use crate::CliError;
-use crate::ledger::{self, NewEvent, PruneFilter, QuarantineFilter, Recorded, timestamp};
+use crate::ledger::{
+    self, NewEvent, PruneFilter, QuarantineFilter, QuarantineReason, Recorded, timestamp,
+};
 
 /// Options of `creator quarantine`.
 #[derive(Debug, Args)]
@@ -40,9 +42,9 @@ pub struct PruneArgs {
     /// Only deliveries received before this: `2025-03-14`, an RFC 3339 time, or an age like `7d`.
     #[arg(long)]
     older_than: Option<String>,
-    /// Only this reason (`verification`, `parse`, `too_large`, `unknown_endpoint`, `not_configured`, `incomplete`).
-    #[arg(long)]
-    reason: Option<String>,
+    /// Only deliveries quarantined for this reason.
+    #[arg(long, value_enum)]
+    reason: Option<QuarantineReason>,
     /// Also delete authentic deliveries that could not be parsed (events
     /// `creator quarantine replay` could still store).
     #[arg(long)]

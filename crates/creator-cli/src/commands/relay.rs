@@ -253,7 +253,7 @@ fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
                 .algorithm(algorithm)
                 .encoding(encoding)
                 .build()
-                .map_err(|e| CliError::Usage(format!("Gank signature settings: {e}")))?;
+                .map_err(|e| config_error("Gank signature settings", e))?;
             Some((verifier, header.to_owned()))
         }
         (Some(_), None) => {
@@ -272,7 +272,7 @@ fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
         let client = GankClient::builder()
             .webhook_verifier(verifier)
             .build()
-            .map_err(|e| CliError::Usage(format!("Gank webhooks: {e}")))?;
+            .map_err(|e| config_error("Gank webhooks", e))?;
         Ok(Arc::new(client))
     };
     let algorithm = format!("{:?}", args.gank_signature_algorithm);
@@ -297,6 +297,15 @@ fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
             "/webhooks/gank: not configured (deliveries are quarantined and answered 503 until GANK_WEBHOOK_KEY + GANK_SIGNATURE_HEADER or CREATOR_GANK_SECRET are set)".to_owned(),
         ),
     })
+}
+
+/// A usage error for a library configuration error, without its doubled
+/// "configuration error:" prefix.
+fn config_error(what: &str, e: creator_core::Error) -> CliError {
+    match e {
+        creator_core::Error::Config(message) => CliError::Usage(format!("{what}: {message}")),
+        other => CliError::Usage(format!("{what}: {other}")),
+    }
 }
 
 /// Resolves `--listen` (a name such as `localhost` works), preferring IPv4.
@@ -380,6 +389,9 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
         ..RelayConfig::default()
     };
     let backend = ledger.backend();
+    // Listen for Ctrl-C and SIGTERM before anything is printed: a supervisor
+    // that stops the relay right after its banner must get a clean shutdown.
+    let stop = shutdown_signal();
     let relay = Relay::start(config, vec![gumroad, gank], ledger).await?;
     let bound = relay.local_addr();
     let base = format!("http://{bound}");
@@ -414,7 +426,7 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     say(format!("  Gank:     {base}{gank_note}"));
     say(format!("  health:   {base}/healthz"));
     say("  Ctrl-C or SIGTERM stops the relay after requests in progress finish.");
-    shutdown_signal().await;
+    stop.await;
     say("creator relay: shutting down, finishing requests in progress…");
     relay.shutdown().await?;
     say("creator relay: stopped");
@@ -432,26 +444,36 @@ pub(crate) fn shown_db(db: &str) -> String {
     db.to_owned()
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Resolves on Ctrl-C or SIGTERM; the handlers are installed when this is
+/// called, not when it is first awaited.
+#[cfg(unix)]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = signal(SignalKind::terminate());
+    let int = signal(SignalKind::interrupt());
+    async move {
+        let wait = |s: std::io::Result<tokio::signal::unix::Signal>| async move {
+            match s {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            () = wait(term) => {},
+            () = wait(int) => {},
+        }
+    }
+}
+
+/// Resolves on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
     }
 }
 

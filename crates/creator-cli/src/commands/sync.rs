@@ -427,7 +427,7 @@ pub async fn run(args: SyncArgs) -> Result<(), CliError> {
                 .ok_or_else(|| CliError::NotAvailable(format!("{name} offers no sales list")))?;
             let report = sync_sales(&*ledger, name, &*sales, &options)
                 .await
-                .map_err(|e| sync_error(e, shop.credentials, name, "sales"))?;
+                .map_err(|e| sync_error(e, shop.credentials, "sales"))?;
             print_report(name, &report);
             reports.push(report);
         }
@@ -437,7 +437,7 @@ pub async fn run(args: SyncArgs) -> Result<(), CliError> {
             })?;
             let report = sync_subscribers(&*ledger, name, &*subs, &options)
                 .await
-                .map_err(|e| sync_error(e, shop.credentials, name, "subscribers"))?;
+                .map_err(|e| sync_error(e, shop.credentials, "subscribers"))?;
             print_report(name, &report);
             reports.push(report);
         }
@@ -448,15 +448,16 @@ pub async fn run(args: SyncArgs) -> Result<(), CliError> {
     result.map(|_| ())
 }
 
-fn sync_error(e: SyncError, creds: Credentials, provider: &str, what: &str) -> CliError {
+fn sync_error(e: SyncError, creds: Credentials, what: &str) -> CliError {
     let base = match e {
         SyncError::Provider(e) => provider_error(e, creds),
         SyncError::Ledger(e) => return CliError::Ledger(e),
     };
     match base {
         CliError::Provider { message, source } => CliError::Provider {
+            // `message` already names the platform.
             message: format!(
-                "sync of {provider} {what} stopped: {message} (what was read is saved; run the same command again to resume)"
+                "{what} sync stopped: {message}; what was read is saved: run the same command again to resume"
             ),
             source,
         },

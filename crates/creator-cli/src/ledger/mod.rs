@@ -232,6 +232,46 @@ impl Recorded {
     }
 }
 
+/// Why the relay kept a delivery in the quarantine instead of storing it as
+/// an event: the values of the ledger's `quarantine.reason` column (and of
+/// `creator quarantine --reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum QuarantineReason {
+    /// A bad URL secret, signature or credentials (answered 401).
+    Verification,
+    /// A body that could not be parsed into an event (answered 400).
+    Parse,
+    /// A body over `--max-body-bytes` (answered 413).
+    TooLarge,
+    /// A path under `/webhooks/` that no endpoint serves (answered 404).
+    UnknownEndpoint,
+    /// An endpoint whose verification is not configured (answered 503).
+    NotConfigured,
+    /// A body that broke off or did not arrive in time (answered 400).
+    Incomplete,
+}
+
+impl QuarantineReason {
+    /// The name stored in the ledger (`too_large`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuarantineReason::Verification => "verification",
+            QuarantineReason::Parse => "parse",
+            QuarantineReason::TooLarge => "too_large",
+            QuarantineReason::UnknownEndpoint => "unknown_endpoint",
+            QuarantineReason::NotConfigured => "not_configured",
+            QuarantineReason::Incomplete => "incomplete",
+        }
+    }
+}
+
+impl fmt::Display for QuarantineReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A delivery that was not stored as an event.
 ///
 /// Authentic deliveries (verified, then unreadable) are kept whole, so
@@ -245,8 +285,8 @@ pub struct NewQuarantine {
     pub received_at: String,
     /// The endpoint name from the URL (`gumroad`, `gank`, or what was asked for).
     pub endpoint: String,
-    /// `verification`, `parse`, `too_large`, `unknown_endpoint`, `not_configured`, `incomplete`.
-    pub reason: String,
+    /// Why it was not stored as an event.
+    pub reason: QuarantineReason,
     /// The error, one line, without secrets.
     pub error: String,
     /// The HTTP status the relay answered.
@@ -394,7 +434,7 @@ pub struct QuarantineFilter {
     /// Only deliveries received at or after this time ([`timestamp`] format).
     pub since: Option<String>,
     /// Only this reason.
-    pub reason: Option<String>,
+    pub reason: Option<QuarantineReason>,
     /// At most this many (oldest first).
     pub limit: Option<u64>,
 }
@@ -508,7 +548,7 @@ pub struct PruneFilter {
     /// Only deliveries received before this time ([`timestamp`] format).
     pub before: Option<String>,
     /// Only this reason.
-    pub reason: Option<String>,
+    pub reason: Option<QuarantineReason>,
     /// Also authentic deliveries (kept by default: they are replayable events).
     pub include_authenticated: bool,
 }

@@ -378,7 +378,7 @@ async fn quarantine(
             &[
                 &q.received_at,
                 &q.endpoint,
-                &q.reason,
+                &q.reason.as_str(),
                 &q.error,
                 &i32::from(q.status),
                 &q.content_type,
@@ -437,8 +437,8 @@ async fn prune(tx: &Transaction<'_>, filter: &PruneFilter) -> PgResult<Pruned> {
         args.push(Box::new(before.clone()));
         sql.push_str(&format!(" AND received_at < ${}", args.len()));
     }
-    if let Some(reason) = &filter.reason {
-        args.push(Box::new(reason.clone()));
+    if let Some(reason) = filter.reason {
+        args.push(Box::new(reason.as_str()));
         sql.push_str(&format!(" AND reason = ${}", args.len()));
     }
     if !filter.include_authenticated {
@@ -838,7 +838,7 @@ impl Ledger for PostgresLedger {
         let mut w = Where::new(&format!("SELECT {QUARANTINE_COLUMNS} FROM quarantine"));
         w.add("id = $N", filter.id);
         w.add("received_at >= $N", filter.since);
-        w.add("reason = $N", filter.reason);
+        w.add("reason = $N", filter.reason.map(|r| r.as_str()));
         let (sql, args) = w.finish(filter.limit);
         self.rows(sql, args, quarantine_row)
     }

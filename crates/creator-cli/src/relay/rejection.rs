@@ -23,38 +23,17 @@ pub(crate) enum Kept {
     Whole(Bytes),
 }
 
-/// The reason a delivery was rejected, stored as the quarantine row's `reason`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reason {
-    Verification,
-    Parse,
-    TooLarge,
-    Incomplete,
-    UnknownEndpoint,
-    NotConfigured,
-}
+pub(crate) use crate::ledger::QuarantineReason as Reason;
 
-impl Reason {
-    fn as_str(self) -> &'static str {
-        match self {
-            Reason::Verification => "verification",
-            Reason::Parse => "parse",
-            Reason::TooLarge => "too_large",
-            Reason::Incomplete => "incomplete",
-            Reason::UnknownEndpoint => "unknown_endpoint",
-            Reason::NotConfigured => "not_configured",
-        }
-    }
-
-    fn status(self) -> StatusCode {
-        match self {
-            Reason::Verification => StatusCode::UNAUTHORIZED,
-            Reason::Parse | Reason::Incomplete => StatusCode::BAD_REQUEST,
-            Reason::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Reason::UnknownEndpoint => StatusCode::NOT_FOUND,
-            // The platform retries a 503, by which time the endpoint may be configured.
-            Reason::NotConfigured => StatusCode::SERVICE_UNAVAILABLE,
-        }
+/// The answer to a delivery quarantined for `reason`.
+fn status_of(reason: Reason) -> StatusCode {
+    match reason {
+        Reason::Verification => StatusCode::UNAUTHORIZED,
+        Reason::Parse | Reason::Incomplete => StatusCode::BAD_REQUEST,
+        Reason::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Reason::UnknownEndpoint => StatusCode::NOT_FOUND,
+        // The platform retries a 503, by which time the endpoint may be configured.
+        Reason::NotConfigured => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -135,7 +114,7 @@ impl Rejection {
                 );
             }
         };
-        let status = reason.status();
+        let status = status_of(reason);
         let authenticated = matches!(kept, Kept::Whole(_));
         if !authenticated && !app.shedder.admit(cx.peer.ip(), Instant::now()) {
             tracing::debug!(peer = %cx.peer, reason = reason.as_str(), "429 shed");
@@ -154,7 +133,7 @@ impl Rejection {
         let row = NewQuarantine {
             received_at: cx.received_at.to_owned(),
             endpoint: clean(cx.endpoint),
-            reason: reason.as_str().to_owned(),
+            reason,
             error: error.clone(),
             status: status.as_u16(),
             content_type: headers::content_type(cx.headers),

@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use creator_cli::ledger::{self, NewQuarantine};
+use creator_cli::ledger::{self, NewQuarantine, QuarantineReason};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use crate::support::*;
@@ -319,11 +319,10 @@ fn kept_delivery(authenticated: bool, body: Vec<u8>) -> NewQuarantine {
         received_at: "2025-03-14T10:21:09.000000Z".into(),
         endpoint: "gumroad".into(),
         reason: if authenticated {
-            "parse"
+            QuarantineReason::Parse
         } else {
-            "verification"
-        }
-        .into(),
+            QuarantineReason::Verification
+        },
         error: "a parser of an older creator could not read it".into(),
         status: if authenticated { 400 } else { 401 },
         content_type: Some("application/x-www-form-urlencoded".into()),

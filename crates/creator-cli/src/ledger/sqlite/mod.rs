@@ -256,7 +256,7 @@ impl Ledger for SqliteLedger {
             let mut select = Select::new(QUARANTINE_COLUMNS, "quarantine");
             select.and_opt(" AND id = ?{n}", filter.id);
             select.and_opt(" AND received_at >= ?{n}", filter.since);
-            select.and_opt(" AND reason = ?{n}", filter.reason);
+            select.and_opt(" AND reason = ?{n}", filter.reason.map(|r| r.as_str()));
             select.run(conn, &path, filter.limit, quarantine_row, sink)
         })
     }

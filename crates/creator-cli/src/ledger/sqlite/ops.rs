@@ -107,7 +107,7 @@ pub(crate) fn quarantine(
     .execute(params![
         q.received_at,
         q.endpoint,
-        q.reason,
+        q.reason.as_str(),
         q.error,
         q.status,
         q.content_type,
@@ -183,8 +183,8 @@ pub(crate) fn prune(conn: &Connection, filter: &PruneFilter) -> R<Pruned> {
         args.push(Box::new(before.clone()));
         sql.push_str(&format!(" AND received_at < ?{}", args.len()));
     }
-    if let Some(reason) = &filter.reason {
-        args.push(Box::new(reason.clone()));
+    if let Some(reason) = filter.reason {
+        args.push(Box::new(reason.as_str()));
         sql.push_str(&format!(" AND reason = ?{}", args.len()));
     }
     if !filter.include_authenticated {

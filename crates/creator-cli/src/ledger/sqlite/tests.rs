@@ -6,7 +6,7 @@ use rusqlite::params;
 
 use super::*;
 use crate::ledger::migrations::SQLITE;
-use crate::ledger::{PruneFilter, timestamp};
+use crate::ledger::{PruneFilter, QuarantineReason, timestamp};
 
 fn temp_db(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -64,11 +64,10 @@ fn quarantine(authenticated: bool, body: &'static [u8]) -> NewQuarantine {
         received_at: timestamp(time::OffsetDateTime::now_utc()),
         endpoint: "gumroad".into(),
         reason: if authenticated {
-            "parse"
+            QuarantineReason::Parse
         } else {
-            "verification"
-        }
-        .into(),
+            QuarantineReason::Verification
+        },
         error: "e".into(),
         status: 401,
         content_type: None,
