@@ -85,6 +85,15 @@ pub enum WebhookError {
     /// A signature was present but none matched the body under any configured key.
     #[error("webhook signature does not match the body")]
     InvalidSignature,
+    /// The signature header is longer, or carries more signatures, than any
+    /// real delivery does; it was rejected before any signature was computed.
+    #[error("webhook signature header `{header}` was rejected unchecked: {reason}")]
+    SignatureHeaderTooLarge {
+        /// The header name.
+        header: String,
+        /// Which bound it broke (`5000 bytes, above the limit of 4096`).
+        reason: String,
+    },
     /// The signed timestamp is too far from now (in either direction).
     #[error("webhook timestamp is outside the allowed tolerance of {tolerance:?}")]
     TimestampOutOfTolerance {
@@ -419,6 +428,13 @@ mod tests {
     #[test]
     fn webhook_errors_tell_verification_from_parsing() {
         assert!(WebhookError::InvalidSignature.is_verification_failure());
+        assert!(
+            WebhookError::SignatureHeaderTooLarge {
+                header: "x-signature".into(),
+                reason: "too long".into()
+            }
+            .is_verification_failure()
+        );
         assert!(!WebhookError::Malformed { reason: "x".into() }.is_verification_failure());
     }
 }

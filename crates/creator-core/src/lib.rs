@@ -50,7 +50,9 @@ pub use query::{DateRange, PersonSearch, ProductQuery, SaleQuery, SubscriberQuer
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use traits::{Products, Sales, Subscribers, Webhooks};
-pub use webhook::{EventKind, FieldError, Verified, WebhookDelivery, WebhookEvent, fingerprint};
+pub use webhook::{
+    EventKind, FieldError, ParseLimits, Verified, WebhookDelivery, WebhookEvent, fingerprint,
+};
 
 /// Re-exported so implementors can write `#[creator_core::async_trait]`.
 pub use async_trait::async_trait;

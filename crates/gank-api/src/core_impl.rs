@@ -449,7 +449,9 @@ fn hash_hex(text: &str) -> String {
 /// Webhooks: verified by the builder's
 /// [`webhook_verifier`](crate::GankClientBuilder::webhook_verifier) (Gank's
 /// signature scheme is not documented, see [`crate::verify`]), parsed with
-/// [`GankWebhook::parse`], and confirmed by re-reading the transaction.
+/// [`GankWebhook::parse_with_limits`] (the builder's
+/// [`webhook_limits`](crate::GankClientBuilder::webhook_limits)), and
+/// confirmed by re-reading the transaction.
 #[async_trait]
 impl Webhooks for GankClient {
     fn provider(&self) -> Provider {
@@ -469,7 +471,7 @@ impl Webhooks for GankClient {
     }
 
     fn parse(&self, delivery: &WebhookDelivery) -> Result<WebhookEvent> {
-        Ok(GankWebhook::parse(&delivery.body)?.to_event())
+        Ok(GankWebhook::parse_with_limits(&delivery.body, &self.inner.webhook_limits)?.to_event())
     }
 
     /// Re-reads the payment with `GET /v1/payment/transaction/{human_id}`

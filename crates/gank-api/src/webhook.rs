@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use creator_core::WebhookError;
+use creator_core::{ParseLimits, WebhookError};
 
 use crate::registration::GankEvent;
 use crate::transactions::{
@@ -96,16 +96,24 @@ impl GankWebhook {
     /// ```
     ///
     /// # Errors
-    /// [`WebhookError::Malformed`] when the body is not a JSON object, has no
+    /// [`WebhookError::Malformed`] when the body is beyond the default
+    /// [`ParseLimits`], is not a JSON object, has no
     /// `event` string, or a known event lacks `data.human_id` or has a field of
     /// the wrong type (the message names the field).
     pub fn parse(body: &[u8]) -> Result<GankWebhook, WebhookError> {
-        let raw: Value = serde_json::from_slice(body).map_err(|e| WebhookError::Malformed {
-            reason: format!("the body is not valid JSON ({} bytes): {e}", body.len()),
-        })?;
-        let obj = raw.as_object().ok_or_else(|| WebhookError::Malformed {
-            reason: "the body is not a JSON object".into(),
-        })?;
+        Self::parse_with_limits(body, &ParseLimits::default())
+    }
+
+    /// [`GankWebhook::parse`] with explicit [`ParseLimits`] (body size,
+    /// field count, nesting depth), checked before the body is typed.
+    ///
+    /// # Errors
+    /// As [`GankWebhook::parse`], and [`WebhookError::Malformed`] for a body beyond `limits`.
+    pub fn parse_with_limits(
+        body: &[u8],
+        limits: &ParseLimits,
+    ) -> Result<GankWebhook, WebhookError> {
+        let obj = limits.parse_json_object(body)?;
         let event = match obj.get("event") {
             Some(Value::String(s)) => s
                 .parse::<GankEvent>()
@@ -122,6 +130,7 @@ impl GankWebhook {
             }
         };
         let data = obj.get("data").cloned().unwrap_or(Value::Null);
+        let raw = Value::Object(obj);
         match event {
             GankEvent::UserMembershipTxSucceed => {
                 let e = tx_event(&data, Hint::Membership)?;

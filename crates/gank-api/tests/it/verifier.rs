@@ -441,3 +441,57 @@ fn the_client_verifies_with_the_configured_verifier_on_raw_bytes() {
         "{err:?}"
     );
 }
+
+#[test]
+fn an_oversized_signature_header_is_rejected_unchecked_through_the_client() {
+    // A 200 KiB header of `00 00 …` over a 256 KiB body: rejected on its
+    // length, before any HMAC (the unit tests count them), as a verification
+    // failure the relay answers with 401.
+    let verifier = HmacVerifier::builder(HEADER)
+        .key(KEY)
+        .key(OLD_KEY)
+        .build()
+        .unwrap();
+    let client = GankClient::builder()
+        .webhook_verifier(verifier)
+        .build()
+        .unwrap();
+    let body = vec![b' '; 256 * 1024];
+    let header = "00 ".repeat(200 * 1024 / 3);
+    let err = client
+        .verify(&delivery(&body, &[(HEADER, &header)]))
+        .unwrap_err();
+    assert!(
+        matches!(&err, WebhookError::SignatureHeaderTooLarge { header, reason }
+            if header == HEADER && reason.contains("above the limit of 4096")),
+        "{err:?}"
+    );
+    assert!(err.is_verification_failure());
+}
+
+#[test]
+fn a_header_with_many_valid_looking_signatures_is_bounded() {
+    let verifier = HmacVerifier::builder(HEADER).key(KEY).build().unwrap();
+    let body = fixture("webhook_user_membership.json");
+    let real = verifier.sign(&body);
+    let decoy = |i: usize| format!("{i:064x}");
+    // Up to MAX_SIGNATURES (8) candidates, the real one anywhere among them, is accepted.
+    let eight: Vec<String> = (0..7).map(decoy).chain([real.clone()]).collect();
+    assert_eq!(
+        verifier
+            .verify(&delivery(&body, &[(HEADER, &eight.join(", "))]))
+            .ok(),
+        Some(Verified::Signature)
+    );
+    // A ninth is refused before anything is hashed, even with the real one first.
+    let nine: Vec<String> = [real].into_iter().chain((0..8).map(decoy)).collect();
+    let err = verifier
+        .verify(&delivery(&body, &[(HEADER, &nine.join(","))]))
+        .unwrap_err();
+    assert!(
+        matches!(&err, WebhookError::SignatureHeaderTooLarge { reason, .. } if reason.contains("more than 8 signatures")),
+        "{err:?}"
+    );
+    assert_eq!(HmacVerifier::MAX_SIGNATURES, 8);
+    assert_eq!(HmacVerifier::MAX_HEADER_BYTES, 4096);
+}

@@ -274,3 +274,63 @@ fn a_membership_setting_id_when_sent_links_the_subscriber() {
     );
     assert_eq!(sale.subscription_id.as_deref(), Some(sub.id.as_str()));
 }
+
+/// The documented membership sample with `extra` fields added to its inner `data`.
+fn membership_with(extra: &str) -> Vec<u8> {
+    let body = String::from_utf8(fixture("webhook_user_membership.json")).unwrap();
+    body.replacen(
+        "\"billing_period\": 1,",
+        &format!("{extra}\"billing_period\": 1,"),
+        1,
+    )
+    .into_bytes()
+}
+
+#[test]
+fn gank_bodies_are_bounded_like_gumroad_ones() {
+    use creator_core::ParseLimits;
+    let fields: String = (0..10_000).map(|i| format!("\"f{i}\": 0,")).collect();
+    let reason = malformed(&membership_with(&fields));
+    assert!(reason.contains("more than 2000 fields"), "{reason}");
+
+    let deep = format!("\"deep\": {}1{},", "{\"a\":".repeat(20), "}".repeat(20));
+    let reason = malformed(&membership_with(&deep));
+    assert!(reason.contains("nested more than 8 levels"), "{reason}");
+    let deeper = format!("\"deep\": {}1{},", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(
+        malformed(&membership_with(&deeper)).contains("not valid JSON"),
+        "serde_json's recursion limit, no stack overflow"
+    );
+
+    let padding = format!("\"pad\": \"{}\",", "x".repeat(1024 * 1024));
+    let reason = malformed(&membership_with(&padding));
+    assert!(
+        reason.contains("above the limit of 1048576 bytes"),
+        "{reason}"
+    );
+
+    // The documented sample fits the defaults, and explicit limits apply too.
+    assert!(GankWebhook::parse(&fixture("webhook_user_membership.json")).is_ok());
+    let tight = ParseLimits::default().max_fields(10);
+    let err = GankWebhook::parse_with_limits(&fixture("webhook_user_membership.json"), &tight)
+        .unwrap_err();
+    assert!(err.to_string().contains("more than 10 fields"), "{err}");
+}
+
+#[test]
+fn the_client_parses_with_its_configured_limits() {
+    let client = gank_api::GankClient::builder()
+        .webhook_verifier(AcceptUnsigned)
+        .webhook_limits(creator_core::ParseLimits::default().max_body_bytes(64))
+        .build()
+        .unwrap();
+    let d = WebhookDelivery::with_content_type(
+        "application/json",
+        fixture("webhook_user_membership.json"),
+    );
+    let err = client.receive(&d).unwrap_err();
+    assert!(
+        matches!(&err, Error::Webhook(WebhookError::Malformed { reason }) if reason.contains("above the limit of 64 bytes")),
+        "{err:?}"
+    );
+}

@@ -103,7 +103,9 @@ mod verify;
 use creator_core::{WebhookDelivery, WebhookError};
 use serde_json::{Map, Value};
 
-pub use form::{ParseLimits, decode_form};
+/// Re-exported from creator-core, where every provider's parser finds it.
+pub use creator_core::ParseLimits;
+pub use form::decode_form;
 pub use payload::{
     CancelledBy, Encoding, EndedReason, GumroadEvent, Plan, PlanChange, SalePing,
     ShippingInformation, SubscriptionPing, Tier, UnknownPing,
@@ -111,7 +113,7 @@ pub use payload::{
 pub use subscribe::{SubscribeOutcome, subscribe_all};
 pub use verify::{GumroadWebhooks, TokenLocation};
 
-use form::{insert_path, malformed};
+use form::insert_path;
 
 impl GumroadEvent {
     /// Parses a delivery body given its `Content-Type` (parameters such as
@@ -220,28 +222,7 @@ fn decode_json(
     body: &[u8],
     limits: &ParseLimits,
 ) -> Result<(Map<String, Value>, bool), WebhookError> {
-    limits.check_body(body.len())?;
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        malformed(if e.is_eof() {
-            format!("the JSON body ends too early (truncated?): {e}")
-        } else {
-            format!("the body is not valid JSON: {e}")
-        })
-    })?;
-    let Value::Object(mut map) = value else {
-        return Err(malformed(format!(
-            "expected a JSON object, got {}",
-            match value {
-                Value::Array(_) => "an array",
-                Value::String(_) => "a string",
-                Value::Number(_) => "a number",
-                Value::Bool(_) => "a boolean",
-                _ => "null",
-            }
-        )));
-    };
-    let mut count = 0usize;
-    check_tree(&map, 1, limits, &mut count)?;
+    let mut map = limits.parse_json_object(body)?;
     let bracketed: Vec<String> = map.keys().filter(|k| k.contains('[')).cloned().collect();
     let relayed_form = !bracketed.is_empty();
     for key in bracketed {
@@ -250,55 +231,4 @@ fn decode_json(
         }
     }
     Ok((map, relayed_form))
-}
-
-fn check_tree(
-    map: &Map<String, Value>,
-    depth: usize,
-    limits: &ParseLimits,
-    count: &mut usize,
-) -> Result<(), WebhookError> {
-    for value in map.values() {
-        check_value(value, depth, limits, count)?;
-    }
-    Ok(())
-}
-
-fn check_value(
-    value: &Value,
-    depth: usize,
-    limits: &ParseLimits,
-    count: &mut usize,
-) -> Result<(), WebhookError> {
-    *count += 1;
-    if *count > limits.max_fields_value() {
-        return Err(malformed(format!(
-            "more than {} fields in the JSON body",
-            limits.max_fields_value()
-        )));
-    }
-    let nested = |d: usize| {
-        if d > limits.max_depth_value() {
-            Err(malformed(format!(
-                "the JSON body is nested more than {} levels deep",
-                limits.max_depth_value()
-            )))
-        } else {
-            Ok(())
-        }
-    };
-    match value {
-        Value::Object(m) => {
-            nested(depth)?;
-            check_tree(m, depth + 1, limits, count)
-        }
-        Value::Array(items) => {
-            nested(depth)?;
-            for item in items {
-                check_value(item, depth + 1, limits, count)?;
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
 }

@@ -12,9 +12,10 @@ use creator_core::{
 };
 use time::OffsetDateTime;
 
-use super::form::{ParseLimits, percent_decode};
+use super::form::percent_decode;
 use super::payload::{EndedReason, GumroadEvent, SalePing, SubscriptionPing};
 use crate::GumroadClient;
+use creator_core::ParseLimits;
 
 /// Where the secret token sits in the callback URL.
 #[derive(Debug, Clone, PartialEq, Eq)]

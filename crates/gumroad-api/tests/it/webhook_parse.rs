@@ -673,7 +673,7 @@ const MALFORMED: &[(&str, &str)] = &[
     ("malformed_truncated.json", "ends too early"),
     (
         "malformed_not_an_object.json",
-        "expected a JSON object, got an array",
+        "not a JSON object (it is an array)",
     ),
     ("malformed_key_conflict.form", "conflicts"),
     (
