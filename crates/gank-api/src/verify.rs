@@ -525,10 +525,13 @@ impl SignatureVerifier for AnyOf {
 /// use gank_api::{SignatureVerifier, UrlTokenVerifier};
 /// use creator_core::WebhookDelivery;
 ///
-/// let v = UrlTokenVerifier::query("token", "s3cr3t-path-token");
+/// let v = UrlTokenVerifier::query("token", "s3cr3t-path-token")?;
 /// let mut d = WebhookDelivery::with_content_type("application/json", "{}");
 /// d.uri = "/gank-webhook?token=s3cr3t-path-token".parse().unwrap();
 /// assert!(v.verify(&d).is_ok());
+/// // An empty secret would match an empty parameter or path segment: refused.
+/// assert!(UrlTokenVerifier::path_segment("").is_err());
+/// # Ok::<(), creator_core::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct UrlTokenVerifier {
@@ -547,27 +550,39 @@ impl fmt::Debug for UrlTokenVerifier {
 
 impl UrlTokenVerifier {
     /// The secret is the value of query parameter `param`.
-    pub fn query(param: impl Into<String>, secret: impl Into<Secret>) -> Self {
-        Self {
-            param: Some(param.into()),
-            secret: secret.into(),
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an empty secret or parameter name.
+    pub fn query(param: impl Into<String>, secret: impl Into<Secret>) -> Result<Self> {
+        let param = param.into();
+        if param.is_empty() {
+            return Err(Error::Config(
+                "the Gank webhook URL token's query parameter name is empty".into(),
+            ));
         }
+        Self::new(Some(param), secret.into())
     }
 
     /// The secret is one of the path's segments (`/gank-webhook/<secret>`).
-    pub fn path_segment(secret: impl Into<Secret>) -> Self {
-        Self {
-            param: None,
-            secret: secret.into(),
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an empty secret.
+    pub fn path_segment(secret: impl Into<Secret>) -> Result<Self> {
+        Self::new(None, secret.into())
+    }
+
+    fn new(param: Option<String>, secret: Secret) -> Result<Self> {
+        if secret.is_empty() {
+            return Err(Error::Config(
+                "the Gank webhook URL token is empty: use a long random token".into(),
+            ));
         }
+        Ok(Self { param, secret })
     }
 }
 
 impl SignatureVerifier for UrlTokenVerifier {
     fn verify(&self, delivery: &WebhookDelivery) -> Result<Verified, WebhookError> {
-        if self.secret.is_empty() {
-            return Err(WebhookError::NotConfigured("the URL token is empty".into()));
-        }
         let found = match &self.param {
             Some(param) => delivery.uri.query().is_some_and(|q| {
                 url::form_urlencoded::parse(q.as_bytes())

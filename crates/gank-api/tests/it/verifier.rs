@@ -373,8 +373,8 @@ fn any_of_tries_candidate_schemes_and_reports_the_first_error() {
 
 #[test]
 fn url_token_verifier_checks_query_or_path_in_constant_time() {
-    let q = UrlTokenVerifier::query("token", "s3cr3t-t0ken");
-    let p = UrlTokenVerifier::path_segment("s3cr3t-t0ken");
+    let q = UrlTokenVerifier::query("token", "s3cr3t-t0ken").unwrap();
+    let p = UrlTokenVerifier::path_segment("s3cr3t-t0ken").unwrap();
     let at = |uri: &str| {
         let mut d = delivery(b"{}", &[]);
         d.uri = uri.parse().unwrap();
@@ -399,6 +399,18 @@ fn url_token_verifier_checks_query_or_path_in_constant_time() {
 }
 
 #[test]
+fn a_url_token_verifier_with_an_empty_secret_cannot_be_built() {
+    // Built, it would accept `/gank?token=` or any path with an empty segment (`//`).
+    for built in [
+        UrlTokenVerifier::query("token", ""),
+        UrlTokenVerifier::query("", "s3cr3t-t0ken"),
+        UrlTokenVerifier::path_segment(""),
+    ] {
+        assert!(matches!(built, Err(Error::Config(_))), "{built:?}");
+    }
+}
+
+#[test]
 fn a_verifier_needs_a_key_and_a_valid_header_name() {
     assert!(matches!(
         HmacVerifier::builder(HEADER).build(),
@@ -408,6 +420,13 @@ fn a_verifier_needs_a_key_and_a_valid_header_name() {
         HmacVerifier::builder(HEADER).key("").build(),
         Err(Error::Config(_))
     ));
+    assert!(
+        matches!(
+            HmacVerifier::builder(HEADER).key(KEY).key("").build(),
+            Err(Error::Config(_))
+        ),
+        "an empty key beside a real one is refused too"
+    );
     assert!(matches!(
         HmacVerifier::builder("bad header").key(KEY).build(),
         Err(Error::Config(_))

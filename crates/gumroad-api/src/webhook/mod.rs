@@ -73,7 +73,7 @@
 //! use creator_core::{EventKind, WebhookDelivery, Webhooks};
 //! use gumroad_api::webhook::GumroadWebhooks;
 //!
-//! let hooks = GumroadWebhooks::new().url_token("4f9c2e7a1b8d");
+//! let hooks = GumroadWebhooks::builder().url_token("4f9c2e7a1b8d").build()?;
 //! let delivery = WebhookDelivery::new(
 //!     "/hooks/gumroad?token=4f9c2e7a1b8d".parse().unwrap(),
 //!     {
@@ -94,6 +94,7 @@
 //! [`WebhookEvent::identity`]: creator_core::WebhookEvent::identity
 //! [`WebhookEvent::retry`]: creator_core::WebhookEvent::retry
 
+mod builder;
 mod fields;
 mod form;
 mod payload;
@@ -103,6 +104,7 @@ mod verify;
 use creator_core::{WebhookDelivery, WebhookError};
 use serde_json::{Map, Value};
 
+pub use builder::GumroadWebhooksBuilder;
 /// Re-exported from creator-core, where every provider's parser finds it.
 pub use creator_core::ParseLimits;
 pub use form::decode_form;

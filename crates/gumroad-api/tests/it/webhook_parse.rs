@@ -25,9 +25,11 @@ fn parse_err(name: &str) -> WebhookError {
 }
 
 fn receiver() -> GumroadWebhooks {
-    GumroadWebhooks::new()
+    GumroadWebhooks::builder()
         .accept_unverified()
         .clock(Arc::new(clock()))
+        .build()
+        .unwrap()
 }
 
 const SALE_ID: &str = "FO8TXN-dvxYabdavG97Y-Q==";
@@ -576,9 +578,11 @@ fn membership_renewal_charge_carries_subscription_and_recurrence() {
 #[test]
 fn subscription_events_normalize_status_with_the_clock() {
     let at = |name: &str, now: &creator_core::ManualClock| {
-        GumroadWebhooks::new()
+        GumroadWebhooks::builder()
             .accept_unverified()
             .clock(Arc::new(now.clone()))
+            .build()
+            .unwrap()
             .parse(&WebhookDelivery::with_content_type(FORM, body(name)))
             .unwrap()
             .subscriber

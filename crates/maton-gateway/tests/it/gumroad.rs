@@ -404,7 +404,9 @@ async fn gumroad_webhook_confirm_reads_the_sale_back_through_the_gateway() {
     fallback(&server).await;
     let hooks = client_with_connection(&server)
         .gumroad_webhooks()
-        .url_token("wh_7Qm2xK9pL4vN8rT1");
+        .url_token("wh_7Qm2xK9pL4vN8rT1")
+        .build()
+        .unwrap();
     let mut headers = http::HeaderMap::new();
     headers.insert(
         "content-type",
