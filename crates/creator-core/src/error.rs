@@ -106,6 +106,14 @@ pub enum WebhookError {
         /// What was missing or wrong (never the secret itself).
         reason: String,
     },
+    /// The platform's API, read back by [`Webhooks::confirm`](crate::Webhooks::confirm),
+    /// does not agree with what the delivery claims (another product, a
+    /// refund of a sale the API reports unrefunded, another creator's payment).
+    #[error("webhook delivery not confirmed by the API: {reason}")]
+    Unconfirmed {
+        /// What the delivery claims and what the API says instead.
+        reason: String,
+    },
     /// The verifier has no key to check with (a configuration mistake).
     #[error("webhook verifier is not configured: {0}")]
     NotConfigured(String),
@@ -121,8 +129,8 @@ pub enum WebhookError {
 }
 
 impl WebhookError {
-    /// True for failures of authenticity (signature, token, timestamp), as opposed
-    /// to a body that could not be parsed.
+    /// True for failures of authenticity (signature, token, timestamp, a
+    /// claim the API does not confirm), as opposed to a body that could not be parsed.
     pub fn is_verification_failure(&self) -> bool {
         !matches!(
             self,
@@ -428,6 +436,7 @@ mod tests {
     #[test]
     fn webhook_errors_tell_verification_from_parsing() {
         assert!(WebhookError::InvalidSignature.is_verification_failure());
+        assert!(WebhookError::Unconfirmed { reason: "x".into() }.is_verification_failure());
         assert!(
             WebhookError::SignatureHeaderTooLarge {
                 header: "x-signature".into(),

@@ -55,9 +55,11 @@
 //!   Gumroad workers may not have sent them; test with "Send test ping".
 //! - **Read back before granting anything** ([`Webhooks::confirm`]): take the
 //!   `sale_id` and read the sale through the API (Gumroad's own advice:
-//!   treat a ping as a trigger, not as data). This is the only check an
-//!   attacker who knows your URL cannot pass with made-up data; it costs one
-//!   API call.
+//!   treat a ping as a trigger, not as data), checking that the API agrees
+//!   with what the delivery claims (the product, and that the sale really is
+//!   refunded for a `refund`, the subscription really cancelled for a
+//!   `cancellation`, …). This is the only check an attacker who knows your
+//!   URL cannot pass with made-up data; it costs one API call.
 //!
 //! Deduplicate on [`WebhookEvent::identity`] (`gumroad:<resource>:<sale_id
 //! or subscription_id>[:test]:<fingerprint>`, the fingerprint being of the
@@ -95,6 +97,7 @@
 //! [`WebhookEvent::retry`]: creator_core::WebhookEvent::retry
 
 mod builder;
+mod claims;
 mod fields;
 mod form;
 mod payload;

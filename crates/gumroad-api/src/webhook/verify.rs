@@ -13,6 +13,7 @@ use creator_core::{
 use time::OffsetDateTime;
 
 use super::builder::GumroadWebhooksBuilder;
+use super::claims;
 use super::form::percent_decode;
 use super::payload::{EndedReason, GumroadEvent, SalePing, SubscriptionPing};
 use crate::GumroadClient;
@@ -463,7 +464,7 @@ fn same_product(
     subject: &str,
 ) -> std::result::Result<(), WebhookError> {
     match (claimed, actual) {
-        (Some(claimed), Some(actual)) if claimed != actual => Err(WebhookError::Unauthenticated {
+        (Some(claimed), Some(actual)) if claimed != actual => Err(WebhookError::Unconfirmed {
             reason: format!(
                 "the delivery names product `{claimed}` for {what} `{subject}`, the API says `{actual}`"
             ),
@@ -539,16 +540,29 @@ impl Webhooks for GumroadWebhooks {
         Ok(self.normalize(self.parse_event(delivery)?))
     }
 
-    /// Reads the event's subject back through the API: the sale
+    /// Reads the event's subject back through the API, and checks the API
+    /// agrees with the claim, not just the subject: the sale
     /// (`GET /v2/sales/:sale_id`) for the Ping and the sale resources, the
     /// subscription (`GET /v2/subscribers/:subscription_id`) for the
     /// subscription resources. Returns the event with `sale` / `subscriber`
     /// replaced by what the API says (whose provider data is the API model).
     ///
-    /// A delivery naming a sale that does not exist fails with
-    /// [`Error::NotFound`]; one whose `product_id` differs from the API's
-    /// fails with [`WebhookError::Unauthenticated`] (a forged body reusing a
-    /// real id). Grant access from the returned event, not the delivery.
+    /// The API must report the same product as the delivery, and the state
+    /// the event claims: refunded or partially refunded for `refund`,
+    /// disputed for `dispute`, dispute won for `dispute_won`; for
+    /// `cancellation` a pending or ended cancellation (or failed payments),
+    /// for `subscription_ended` an ended subscription (for the delivery's
+    /// `ended_reason`), for `subscription_restarted` a running one, for
+    /// `subscription_updated` one not ended. An honest delivery the state has
+    /// moved on from (a `cancellation` after a restart) fails too: act on what
+    /// holds now.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a subject that does not exist;
+    /// [`WebhookError::Unconfirmed`] when the API disagrees with the delivery
+    /// (a forged body reusing a real id); [`Error::Config`] without a client;
+    /// [`Error::Unsupported`] for an unknown resource. Grant access from the
+    /// returned event, not the delivery.
     async fn confirm(&self, event: &WebhookEvent) -> Result<WebhookEvent> {
         let Some(client) = &self.client else {
             return Err(Error::Config(
@@ -569,6 +583,7 @@ impl Webhooks for GumroadWebhooks {
                     "sale",
                     &event.subject_id,
                 )?;
+                claims::sale_agrees(&event.kind, &api)?;
                 let mut sale = sale_from_api(api);
                 sale.test = event.test;
                 fresh.sale = Some(sale);
@@ -578,16 +593,16 @@ impl Webhooks for GumroadWebhooks {
             | EventKind::SubscriptionEnded
             | EventKind::SubscriptionRestarted => {
                 let api = client.subscribers().get(&event.subject_id).await?;
-                let claimed = typed
-                    .and_then(GumroadEvent::subscription)
-                    .and_then(|s| s.product_id.as_deref());
+                let delivered = typed.and_then(GumroadEvent::subscription);
                 same_product(
-                    claimed,
+                    delivered.and_then(|s| s.product_id.as_deref()),
                     api.product_id.as_deref(),
                     "subscription",
                     &event.subject_id,
                 )?;
-                fresh.subscriber = Some(subscriber_from_api(api, self.clock.now()));
+                let now = self.clock.now();
+                claims::subscription_agrees(&event.kind, &api, delivered, now.into())?;
+                fresh.subscriber = Some(subscriber_from_api(api, now));
             }
             _ => {
                 return Err(Error::Unsupported {

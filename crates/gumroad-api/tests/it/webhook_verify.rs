@@ -579,7 +579,7 @@ async fn confirm_rejects_a_forged_sale() {
     .await;
     let (hooks, event) = receive_with_client(&server, "sale.form").await;
     match hooks.confirm(&event).await {
-        Err(Error::Webhook(e @ WebhookError::Unauthenticated { .. })) => {
+        Err(Error::Webhook(e @ WebhookError::Unconfirmed { .. })) => {
             assert!(
                 e.to_string()
                     .contains("the API says `Zm9yZ2VkUHJvZHVjdElkMQ==`"),
@@ -587,6 +587,132 @@ async fn confirm_rejects_a_forged_sale() {
             );
         }
         other => panic!("a real sale id with a made-up product: {other:?}"),
+    }
+}
+
+/// (delivery, what the API answers for its subject, whether `confirm` must
+/// succeed, what the refusal says). The deliveries are the generated
+/// fixtures; the API answers are `webhooks/api/*` (see fixtures/README.md).
+const CLAIMS: &[(&str, &str, bool, &str)] = &[
+    ("sale.form", "sale_refunded.json", true, ""),
+    ("refund.form", "sale.json", false, "claims a refund of sale"),
+    ("refund.form", "sale_refunded.json", true, ""),
+    (
+        "refund_partial.form",
+        "sale_partially_refunded.json",
+        true,
+        "",
+    ),
+    (
+        "dispute.form",
+        "sale.json",
+        false,
+        "reports it not disputed",
+    ),
+    ("dispute.form", "sale_disputed.json", true, ""),
+    ("dispute.json", "sale_dispute_won.json", true, ""),
+    (
+        "dispute_won.form",
+        "sale_disputed.json",
+        false,
+        "claims a won dispute",
+    ),
+    ("dispute_won.form", "sale_dispute_won.json", true, ""),
+    (
+        "cancellation.form",
+        "subscriber_alive.json",
+        false,
+        "claims a cancellation",
+    ),
+    ("cancellation.form", "subscriber.json", true, ""),
+    (
+        "cancellation.json",
+        "subscriber_failed_payment.json",
+        true,
+        "",
+    ),
+    (
+        "subscription_ended.form",
+        "subscriber_alive.json",
+        false,
+        "reports it running",
+    ),
+    (
+        "subscription_ended.form",
+        "subscriber_cancelled.json",
+        false,
+        "(failed_payment)",
+    ),
+    (
+        "subscription_ended.form",
+        "subscriber_failed_payment.json",
+        true,
+        "",
+    ),
+    (
+        "subscription_restarted.form",
+        "subscriber_failed_payment.json",
+        false,
+        "claims a restart",
+    ),
+    (
+        "subscription_restarted.form",
+        "subscriber.json",
+        false,
+        "claims a restart",
+    ),
+    (
+        "subscription_restarted.form",
+        "subscriber_alive.json",
+        true,
+        "",
+    ),
+    (
+        "subscription_updated.form",
+        "subscriber_failed_payment.json",
+        false,
+        "claims a plan change",
+    ),
+    (
+        "subscription_updated.form",
+        "subscriber_alive.json",
+        true,
+        "",
+    ),
+];
+
+#[tokio::test]
+async fn confirm_checks_the_claim_of_every_kind_not_just_the_subject() {
+    for (delivered, answer, confirms, says) in CLAIMS {
+        let server = server().await;
+        let route = if answer.starts_with("sale") {
+            format!("/v2/sales/{SALE_ID}")
+        } else {
+            format!("/v2/subscribers/{SUB_ID}")
+        };
+        serve_status(
+            &server,
+            "GET",
+            &route,
+            &api(answer),
+            200,
+            "application/json",
+        )
+        .await;
+        let (hooks, event) = receive_with_client(&server, delivered).await;
+        let case = format!("{delivered} read back as {answer}");
+        match (hooks.confirm(&event).await, confirms) {
+            (Ok(fresh), true) => {
+                assert_eq!(fresh.kind, event.kind, "{case}");
+                assert!(fresh.sale.is_some() || fresh.subscriber.is_some(), "{case}");
+            }
+            (Err(Error::Webhook(e @ WebhookError::Unconfirmed { .. })), false) => {
+                assert!(e.is_verification_failure(), "{case}");
+                assert!(e.to_string().contains(says), "{case}: {e}");
+            }
+            (got, _) => panic!("{case}: {got:?}"),
+        }
+        assert_eq!(requests(&server).await.len(), 1, "{case}: one read");
     }
 }
 

@@ -437,3 +437,47 @@ async fn gumroad_webhook_confirm_reads_the_sale_back_through_the_gateway() {
         Some(CONNECTION)
     );
 }
+
+#[tokio::test]
+async fn a_forged_refund_is_not_confirmed_through_the_gateway_either() {
+    use creator_core::{Error, EventKind, WebhookDelivery, WebhookError, Webhooks};
+    const SALE_ID: &str = "FO8TXN-dvxYabdavG97Y-Q==";
+    let server = MockServer::start().await;
+    // The sale as Gumroad reports it through Maton: live, not refunded.
+    serve(
+        &server,
+        "GET",
+        &format!("/gumroad/v2/sales/{SALE_ID}"),
+        "gumroad/webhooks/api/sale.json",
+        200,
+    )
+    .await;
+    fallback(&server).await;
+    let hooks = client_with_connection(&server)
+        .gumroad_webhooks()
+        .url_token("wh_7Qm2xK9pL4vN8rT1")
+        .build()
+        .unwrap();
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        "content-type",
+        http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    let delivery = WebhookDelivery::new(
+        "/hooks/gumroad?token=wh_7Qm2xK9pL4vN8rT1".parse().unwrap(),
+        headers,
+        fixture("gumroad/webhooks/refund.form"),
+    );
+    let event = hooks.receive(&delivery).unwrap();
+    assert_eq!(event.kind, EventKind::Refund);
+    match hooks.confirm(&event).await {
+        Err(Error::Webhook(e @ WebhookError::Unconfirmed { .. })) => {
+            assert!(e.to_string().contains("claims a refund"), "{e}");
+        }
+        other => panic!("a refund of a live sale must not confirm: {other:?}"),
+    }
+    assert_eq!(
+        only_request(&server).await.path,
+        format!("/gumroad/v2/sales/{SALE_ID}")
+    );
+}
