@@ -23,6 +23,7 @@
 
 mod clock;
 mod error;
+mod lenient;
 mod model;
 mod money;
 mod paginate;
@@ -40,6 +41,7 @@ pub mod http;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, RawBody, Result, WebhookError};
+pub use lenient::{Lenient, from_value_lenient};
 pub use model::{
     Customer, Product, ProductKind, ProviderData, Sale, Subscriber, SubscriptionStatus,
 };

@@ -380,8 +380,8 @@ impl GankWebhook {
     /// This delivery as a core [`WebhookEvent`]: subject `human_id` (for an
     /// unknown event without one, `sha256:` and the hash of the raw JSON, which
     /// is the same on a redelivery), a [`Sale`] for the two known events and a
-    /// [`Subscriber`] for membership payments. The parsed delivery is kept in
-    /// `provider_data`.
+    /// [`Subscriber`] for membership payments, and the fields that could not
+    /// be read in `field_errors`. The parsed delivery is kept in `provider_data`.
     pub fn to_event(&self) -> WebhookEvent {
         let name = self.event().as_str().to_owned();
         let subject = match self.human_id() {
@@ -394,6 +394,7 @@ impl GankWebhook {
             GankWebhook::Unknown { event, .. } => EventKind::Unknown(event.as_str().to_owned()),
         };
         let mut event = WebhookEvent::new(GANK, kind, name, subject.clone());
+        event.field_errors = self.field_errors().to_vec();
         match self {
             GankWebhook::MembershipPayment(e) => {
                 let m = &e.data;

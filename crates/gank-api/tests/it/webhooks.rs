@@ -174,11 +174,95 @@ fn malformed_json_is_a_clear_error() {
     }
     let reason = malformed(&fixture("webhook_missing_human_id.json"));
     assert!(reason.contains("data.human_id"), "{reason}");
-    let reason = malformed(&fixture("webhook_wrong_type.json"));
-    assert!(
-        reason.contains("data.usecase_data.data.billing_period"),
-        "{reason}"
+    for body in [
+        &br#"{"event":"USER_MEMBERSHIP.TX_SUCCEED","data":{"human_id":["UM-1"]}}"#[..],
+        br#"{"event":"USER_MEMBERSHIP.TX_SUCCEED","data":"UM-1"}"#,
+    ] {
+        let reason = malformed(body);
+        assert!(reason.contains("data"), "{reason}");
+    }
+}
+
+/// The documented membership sample with `billing_period` in another shape.
+fn membership_billing_period(shape: &str) -> GankWebhook {
+    parse(&format!("webhook_quirk_billing_period_{shape}.json"))
+}
+
+#[test]
+fn a_mistyped_optional_field_never_rejects_an_authentic_delivery() {
+    let documented = parse("webhook_user_membership.json");
+    let GankWebhook::MembershipPayment(clean) = &documented else {
+        panic!("{documented:?}")
+    };
+    // `"1"`: a numeric string reads as the number, with nothing to report.
+    let GankWebhook::MembershipPayment(text) = membership_billing_period("string") else {
+        panic!()
+    };
+    assert_eq!(text.data, clean.data);
+    assert!(text.field_errors.is_empty());
+
+    // `{"x": 1}`, and `"monthly"` (a minimal body): left out, named, the rest kept.
+    for shape in ["object", "word"] {
+        let hook = membership_billing_period(shape);
+        let GankWebhook::MembershipPayment(e) = &hook else {
+            panic!("{hook:?}")
+        };
+        assert_eq!(e.data.billing_period, None, "{shape}");
+        assert_eq!(e.field_errors.len(), 1, "{shape}: {:?}", e.field_errors);
+        assert_eq!(
+            e.field_errors[0].field,
+            "data.usecase_data.data.billing_period"
+        );
+        assert!(
+            e.field_errors[0].message.contains("non-negative integer"),
+            "{shape}: {}",
+            e.field_errors[0].message
+        );
+        assert_eq!(hook.field_errors(), e.field_errors.as_slice());
+        assert_eq!(e.human_id, "UM-250925-NWKBIKATC");
+        assert_eq!(e.payment_status, Some(PaymentStatus::Succeed));
+        assert_eq!(
+            e.raw["data"]["usecase_data"]["data"]["billing_period"],
+            if shape == "object" {
+                serde_json::json!({"x": 1})
+            } else {
+                serde_json::json!("monthly")
+            },
+            "the raw value is kept"
+        );
+        let event = hook.to_event();
+        assert_eq!(event.kind, EventKind::MembershipPayment);
+        assert_eq!(event.field_errors, e.field_errors);
+    }
+    let GankWebhook::MembershipPayment(object) = membership_billing_period("object") else {
+        panic!()
+    };
+    let mut kept = object.data.clone();
+    kept.billing_period = clean.data.billing_period;
+    assert_eq!(
+        kept, clean.data,
+        "every other field of the sample is read as usual"
     );
+}
+
+#[test]
+fn mistyped_envelope_fields_are_left_out_too() {
+    let body = br#"{"event":"DIGITAL_GOODS.TX_SUCCEED","data":{"human_id":"DG-1",
+        "payment_status":7,"usecase_data":{"usecase":["DIGITAL_GOODS"],"data":"gone"}}}"#;
+    let GankWebhook::DigitalGoodsPurchase(e) = GankWebhook::parse(body).unwrap() else {
+        panic!()
+    };
+    let fields: Vec<&str> = e.field_errors.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "data.payment_status",
+            "data.usecase_data.usecase",
+            "data.usecase_data.data"
+        ]
+    );
+    assert_eq!((e.payment_status, e.usecase), (None, None));
+    assert_eq!(e.data, gank_api::DigitalGoodsTxData::default());
 }
 
 #[test]

@@ -277,6 +277,8 @@ impl GumroadWebhooks {
     ///   is the same on every retry and differs between a sale and its refund;
     /// - `sale` is filled for sale resources (amount in USD, `refunded` also
     ///   for a `refund` event), `subscriber` for subscription resources;
+    /// - `field_errors` lists the fields that could not be read (the event
+    ///   is kept with the rest);
     /// - `occurred_at` is the sale time for `sale` and the Ping,
     ///   `effective_as_of`/`ended_at`/`restarted_at` for those resources, and
     ///   `None` where the payload does not say when the event happened
@@ -381,6 +383,7 @@ pub(crate) fn normalize(event: GumroadEvent, now: SystemTime) -> WebhookEvent {
     out.test = event.is_test();
     out.retry = Some(event.retry_count()).filter(|n| *n > 0);
     out.fingerprint = Some(event.fingerprint().to_owned());
+    out.field_errors = event.field_errors().to_vec();
     if let Some(ping) = event.sale() {
         if matches!(event, GumroadEvent::Ping(_) | GumroadEvent::Sale(_)) {
             out.occurred_at = ping.sale_timestamp;
