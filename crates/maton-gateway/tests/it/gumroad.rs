@@ -233,7 +233,7 @@ async fn assert_all_through_the_gateway(server: &MockServer) -> usize {
 #[tokio::test]
 async fn gumroad_through_maton_passes_the_products_conformance_suite() {
     let server = MockServer::start().await;
-    small::mount_products(&server, "/gumroad").await;
+    let pages = small::mount_products(&server, "/gumroad").await;
     fallback(&server).await;
     let gumroad = client_with_connection(&server).gumroad();
     conformance::products(
@@ -242,6 +242,7 @@ async fn gumroad_through_maton_passes_the_products_conformance_suite() {
             total: 3,
             known_id: PRODUCT.into(),
             unknown_id: "nope".into(),
+            pages,
         },
     )
     .await;
@@ -264,7 +265,7 @@ async fn gumroad_through_maton_passes_the_products_conformance_suite() {
 #[tokio::test]
 async fn gumroad_through_maton_passes_the_sales_conformance_suite() {
     let server = MockServer::start().await;
-    small::mount_sales(&server, "/gumroad").await;
+    let pages = small::mount_sales(&server, "/gumroad").await;
     fallback(&server).await;
     let gumroad = client_with_connection(&server).gumroad();
     conformance::sales(
@@ -282,6 +283,7 @@ async fn gumroad_through_maton_passes_the_sales_conformance_suite() {
             )),
             known_id: Some("B28UKN-dvxYabdavG97Y-Q==".into()),
             unknown_id: "nope".into(),
+            pages: pages.clone(),
         },
     )
     .await;
@@ -311,16 +313,20 @@ async fn gumroad_through_maton_passes_the_subscribers_conformance_suite() {
     conformance::subscribers(
         &gumroad,
         &SubscribersCase {
-            total: 3,
+            total: 5,
             active: 3,
-            by_product: Some((MEMBERSHIP.into(), 3)),
+            by_product: Some((MEMBERSHIP.into(), 5)),
             searches: vec![(PersonSearch::Email("member@example.com".into()), 1)],
             unsupported_searches: vec![
                 PersonSearch::NicknameExact("mara".into()),
                 PersonSearch::NicknameContains("ma".into()),
             ],
-            status_of: Some(("c3ViX21lbWJlcjE=".into(), SubscriptionStatus::Active)),
+            status_of: Some((
+                small::CANCELLED_SUBSCRIBER_ID.into(),
+                SubscriptionStatus::Cancelled,
+            )),
             unknown_id: "nope".into(),
+            listed_statuses: small::lapsed_subscribers(),
         },
     )
     .await;
@@ -332,7 +338,7 @@ async fn gumroad_through_maton_passes_the_subscribers_conformance_suite() {
 #[tokio::test]
 async fn maton_client_itself_passes_the_sales_conformance_suite_and_is_object_safe() {
     let server = MockServer::start().await;
-    small::mount_sales(&server, "/gumroad").await;
+    let pages = small::mount_sales(&server, "/gumroad").await;
     fallback(&server).await;
     let maton = client_with_connection(&server);
     conformance::sales(
@@ -344,6 +350,7 @@ async fn maton_client_itself_passes_the_sales_conformance_suite_and_is_object_sa
             by_range: None,
             known_id: Some("B28UKN-dvxYabdavG97Y-Q==".into()),
             unknown_id: "nope".into(),
+            pages: pages.clone(),
         },
     )
     .await;
@@ -384,7 +391,7 @@ async fn maton_client_itself_serves_products_and_subscribers() {
     )
     .await
     .unwrap();
-    assert_eq!(subs.len(), 3);
+    assert_eq!(subs.len(), 5, "three pages, the last one without access");
     assert!(assert_all_through_the_gateway(&server).await > 0);
 }
 
