@@ -250,6 +250,7 @@ async fn subscription_status_accepts_payment_ids_and_subscriber_ids() {
     );
 }
 
+/// [CODE], undocumented: the wallet list (see transactions.rs).
 #[tokio::test]
 async fn sales_come_from_the_wallet_list_with_filters_applied_per_row() {
     let hosts = Hosts::start().await;

@@ -1,4 +1,9 @@
 //! The pluggable webhook verifier: a table of deliveries per scheme.
+//!
+//! [UNKNOWN]: Gank documents no signature scheme (reference notes §7). Every
+//! header name, algorithm and encoding here is a candidate this library can
+//! be configured for, not a fact about Gank; the signed bodies are the
+//! documented webhook samples.
 
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};

@@ -1,4 +1,9 @@
 //! Parsing Gank webhook deliveries and normalizing them into core events.
+//!
+//! The bodies are the documented samples (docs.ganknow.com payment-webhooks)
+//! and variants of them. The digital-goods sample is cut off in the only
+//! available copy ([UNCERTAIN]): the fields after `catalog_price_id` in
+//! `fixtures/gank/webhook_digital_goods.json` are synthesized.
 
 use creator_core::{Error, EventKind, SubscriptionStatus, WebhookDelivery, WebhookError, Webhooks};
 use gank_api::{AcceptUnsigned, GankEvent, GankWebhook, PaymentStatus, Usecase};
