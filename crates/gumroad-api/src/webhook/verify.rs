@@ -6,9 +6,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use creator_core::{
-    Clock, Customer, Error, EventKind, Money, Provider, ProviderData, Result, Sale, Secret,
-    Subscriber, SubscriptionStatus, Verified, WebhookDelivery, WebhookError, WebhookEvent,
-    Webhooks,
+    Clock, Customer, Error, EventKind, Provider, ProviderData, Result, Sale, Secret, Subscriber,
+    SubscriptionStatus, Verified, WebhookDelivery, WebhookError, WebhookEvent, Webhooks,
 };
 use time::OffsetDateTime;
 
@@ -476,59 +475,6 @@ fn same_product(
     }
 }
 
-/// A sale read through the API, normalized.
-fn sale_from_api(api: crate::Sale) -> Sale {
-    let mut sale = Sale::new(Provider::Gumroad, api.id.clone());
-    sale.product_id.clone_from(&api.product_id);
-    sale.product_name.clone_from(&api.product_name);
-    sale.customer = Customer::new(
-        api.purchaser_id.clone(),
-        api.email.clone(),
-        api.full_name.clone(),
-        None,
-    );
-    sale.amount = api
-        .price
-        .map(|cents| Money::from_minor(cents, creator_core::Currency::USD));
-    sale.created_at = api.created_at;
-    sale.refunded = api.is_refunded();
-    sale.subscription_id.clone_from(&api.subscription_id);
-    sale.provider_data = ProviderData::new(api);
-    sale
-}
-
-/// A subscriber read through the API, normalized.
-fn subscriber_from_api(api: crate::Subscriber, now: SystemTime) -> Subscriber {
-    use crate::SubscriberStatus as S;
-    let now = OffsetDateTime::from(now);
-    let status = match &api.status {
-        Some(S::Alive) => SubscriptionStatus::Active,
-        Some(S::PendingCancellation) => SubscriptionStatus::PendingCancellation,
-        Some(S::PendingFailure) => SubscriptionStatus::PastDue,
-        Some(S::FailedPayment | S::FixedSubscriptionPeriodEnded) => SubscriptionStatus::Ended,
-        Some(S::Cancelled) => SubscriptionStatus::Cancelled,
-        Some(S::Unknown(other)) => SubscriptionStatus::Unknown(other.clone()),
-        None => match (api.ended_at, api.cancelled_at) {
-            (Some(_), _) => SubscriptionStatus::Ended,
-            (None, Some(at)) if at > now => SubscriptionStatus::PendingCancellation,
-            (None, Some(_)) => SubscriptionStatus::Cancelled,
-            (None, None) => SubscriptionStatus::Active,
-        },
-    };
-    let mut sub = Subscriber::new(Provider::Gumroad, api.id.clone(), status);
-    sub.product_id.clone_from(&api.product_id);
-    sub.customer = Customer::new(
-        api.user_id.clone(),
-        api.best_email().map(str::to_owned),
-        None,
-        None,
-    );
-    sub.started_at = api.created_at;
-    sub.ends_at = api.ended_at.or(api.cancelled_at);
-    sub.provider_data = ProviderData::new(api);
-    sub
-}
-
 #[async_trait::async_trait]
 impl Webhooks for GumroadWebhooks {
     fn provider(&self) -> Provider {
@@ -587,7 +533,7 @@ impl Webhooks for GumroadWebhooks {
                     &event.subject_id,
                 )?;
                 claims::sale_agrees(&event.kind, &api)?;
-                let mut sale = sale_from_api(api);
+                let mut sale = crate::to_core_sale(Provider::Gumroad, api);
                 sale.test = event.test;
                 fresh.sale = Some(sale);
             }
@@ -605,7 +551,11 @@ impl Webhooks for GumroadWebhooks {
                 )?;
                 let now = self.clock.now();
                 claims::subscription_agrees(&event.kind, &api, delivered, now.into())?;
-                fresh.subscriber = Some(subscriber_from_api(api, now));
+                fresh.subscriber = Some(crate::to_core_subscriber(
+                    Provider::Gumroad,
+                    api,
+                    now.into(),
+                ));
             }
             _ => {
                 return Err(Error::Unsupported {

@@ -395,35 +395,54 @@ async fn maton_client_itself_serves_products_and_subscribers() {
     assert!(assert_all_through_the_gateway(&server).await > 0);
 }
 
-#[tokio::test]
-async fn gumroad_webhook_confirm_reads_the_sale_back_through_the_gateway() {
-    use creator_core::{WebhookDelivery, Webhooks};
-    const SALE_ID: &str = "FO8TXN-dvxYabdavG97Y-Q==";
+const HOOK_TOKEN: &str = "wh_7Qm2xK9pL4vN8rT1";
+
+/// A Maton server answering `GET /gumroad/v2/sales/{sale}` with `answer`, and a
+/// Gumroad receiver confirming through it.
+async fn gumroad_hooks_answering(
+    sale: &str,
+    answer: &str,
+) -> (MockServer, gumroad_api::webhook::GumroadWebhooks) {
     let server = MockServer::start().await;
     serve(
         &server,
         "GET",
-        &format!("/gumroad/v2/sales/{SALE_ID}"),
-        "gumroad/webhooks/api/sale.json",
+        &format!("/gumroad/v2/sales/{sale}"),
+        answer,
         200,
     )
     .await;
     fallback(&server).await;
     let hooks = client_with_connection(&server)
         .gumroad_webhooks()
-        .url_token("wh_7Qm2xK9pL4vN8rT1")
+        .url_token(HOOK_TOKEN)
         .build()
         .unwrap();
+    (server, hooks)
+}
+
+/// A Gumroad form delivery of a generated fixture, to the tokened URL.
+fn gumroad_delivery(name: &str) -> creator_core::WebhookDelivery {
     let mut headers = http::HeaderMap::new();
     headers.insert(
         "content-type",
         http::HeaderValue::from_static("application/x-www-form-urlencoded"),
     );
-    let delivery = WebhookDelivery::new(
-        "/hooks/gumroad?token=wh_7Qm2xK9pL4vN8rT1".parse().unwrap(),
+    creator_core::WebhookDelivery::new(
+        format!("/hooks/gumroad?token={HOOK_TOKEN}")
+            .parse()
+            .unwrap(),
         headers,
-        fixture("gumroad/webhooks/sale.form"),
-    );
+        fixture(&format!("gumroad/webhooks/{name}")),
+    )
+}
+
+#[tokio::test]
+async fn gumroad_webhook_confirm_reads_the_sale_back_through_the_gateway() {
+    use creator_core::Webhooks;
+    const SALE_ID: &str = "FO8TXN-dvxYabdavG97Y-Q==";
+    let (server, hooks) = gumroad_hooks_answering(SALE_ID, "gumroad/webhooks/api/sale.json").await;
+    let delivery = gumroad_delivery("sale.form");
     let event = hooks.receive(&delivery).unwrap();
     let fresh = hooks.confirm(&event).await.unwrap();
     assert_eq!(fresh.identity(), event.identity());
@@ -447,34 +466,11 @@ async fn gumroad_webhook_confirm_reads_the_sale_back_through_the_gateway() {
 
 #[tokio::test]
 async fn a_forged_refund_is_not_confirmed_through_the_gateway_either() {
-    use creator_core::{Error, EventKind, WebhookDelivery, WebhookError, Webhooks};
+    use creator_core::{Error, EventKind, WebhookError, Webhooks};
     const SALE_ID: &str = "FO8TXN-dvxYabdavG97Y-Q==";
-    let server = MockServer::start().await;
     // The sale as Gumroad reports it through Maton: live, not refunded.
-    serve(
-        &server,
-        "GET",
-        &format!("/gumroad/v2/sales/{SALE_ID}"),
-        "gumroad/webhooks/api/sale.json",
-        200,
-    )
-    .await;
-    fallback(&server).await;
-    let hooks = client_with_connection(&server)
-        .gumroad_webhooks()
-        .url_token("wh_7Qm2xK9pL4vN8rT1")
-        .build()
-        .unwrap();
-    let mut headers = http::HeaderMap::new();
-    headers.insert(
-        "content-type",
-        http::HeaderValue::from_static("application/x-www-form-urlencoded"),
-    );
-    let delivery = WebhookDelivery::new(
-        "/hooks/gumroad?token=wh_7Qm2xK9pL4vN8rT1".parse().unwrap(),
-        headers,
-        fixture("gumroad/webhooks/refund.form"),
-    );
+    let (server, hooks) = gumroad_hooks_answering(SALE_ID, "gumroad/webhooks/api/sale.json").await;
+    let delivery = gumroad_delivery("refund.form");
     let event = hooks.receive(&delivery).unwrap();
     assert_eq!(event.kind, EventKind::Refund);
     match hooks.confirm(&event).await {
