@@ -32,8 +32,12 @@
 //!   product currency ([`SalePing::price_money`]).
 //!
 //! The parser never panics on any bytes, and bounds the work a hostile body
-//! can cause ([`ParseLimits`]); a bad body is a clear
-//! [`WebhookError::Malformed`].
+//! can cause ([`ParseLimits`]); a bad body (cut short, not an object, bad
+//! percent escapes, no `sale_id` / `subscription_id`) is a clear
+//! [`WebhookError::Malformed`]. An authentic delivery is never rejected for
+//! one mistyped optional field (`order_number=12a`): that field reads as
+//! `None`, its raw value stays in `extra`, and it is named in
+//! [`GumroadEvent::field_errors`] (and `WebhookEvent::field_errors`).
 //!
 //! # Security: Gumroad does not sign deliveries
 //!
