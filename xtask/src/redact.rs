@@ -113,20 +113,8 @@ pub fn kind_for_key(key: &str) -> Option<Kind> {
     {
         return Some(Kind::Name);
     }
-    if matches!(
-        k,
-        "token"
-            | "access_token"
-            | "refresh_token"
-            | "key"
-            | "secret"
-            | "api_key"
-            | "client_secret"
-            | "password"
-            | "authorization"
-    ) || k.ends_with("_token")
-        || k.ends_with("_secret")
-    {
+    // The same names creator-core redacts from error previews.
+    if creator_core::is_secret_field(k) {
         return Some(Kind::Token);
     }
     None

@@ -10,7 +10,11 @@ use gumroad_api::webhook::GumroadWebhooks;
 /// The parser of the relay endpoint (= provider) `name`, when this build has one.
 fn parser(name: &str) -> Option<Box<dyn Webhooks>> {
     match name {
-        "gumroad" => Some(Box::new(GumroadWebhooks::new().accept_unverified())),
+        "gumroad" => GumroadWebhooks::builder()
+            .accept_unverified()
+            .build()
+            .ok()
+            .map(|w| Box::new(w) as Box<dyn Webhooks>),
         "gank" => GankClient::builder()
             .webhook_verifier(AcceptUnsigned)
             .build()

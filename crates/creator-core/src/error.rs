@@ -6,17 +6,34 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use crate::Provider;
+use crate::redact::{is_secret_field, redact_quoted, redact_secrets};
 
 /// Bytes of a response body kept on an error, exactly as received.
 ///
-/// `Debug` and `Display` show at most [`RawBody::PREVIEW_CHARS`] characters;
-/// [`RawBody::as_bytes`] returns everything.
+/// `Debug` and `Display` show a [`preview`](RawBody::preview): at most
+/// [`RawBody::PREVIEW_CHARS`] characters, with the values of secret fields
+/// ([`is_secret_field`](crate::is_secret_field): `access_token`, `key`,
+/// `password`, …) redacted in JSON and form bodies, so an error never
+/// prints a token a response carried. [`RawBody::as_bytes`] returns everything.
+///
+/// ```
+/// use creator_core::RawBody;
+///
+/// let body = RawBody::new(r#"{"access_token":"tok_live_123","token_type":"bearer"}"#);
+/// assert_eq!(body.preview(), r#"{"access_token":"<redacted>","token_type":"bearer"}"#);
+/// assert!(format!("{body:?} {body}").find("tok_live_123").is_none());
+/// assert!(body.text().contains("tok_live_123"));
+/// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct RawBody(Bytes);
 
 impl RawBody {
     /// How many characters of the body `Display` and `Debug` show.
     pub const PREVIEW_CHARS: usize = 300;
+
+    /// How much of the body is read for the preview (redaction needs the
+    /// text around what is shown).
+    const PREVIEW_WINDOW: usize = 64 * 1024;
 
     /// Wraps response bytes.
     pub fn new(bytes: impl Into<Bytes>) -> Self {
@@ -43,9 +60,20 @@ impl RawBody {
         self.0.is_empty()
     }
 
-    /// The first [`RawBody::PREVIEW_CHARS`] characters, with `…` when cut.
+    /// The first [`RawBody::PREVIEW_CHARS`] characters with secret values
+    /// redacted, and `…` when cut.
     pub fn preview(&self) -> String {
-        truncate(&self.text(), Self::PREVIEW_CHARS)
+        let text = self.text();
+        let window = match text.char_indices().nth(Self::PREVIEW_WINDOW) {
+            Some((cut, _)) => &text[..cut],
+            None => &text,
+        };
+        let shown = truncate(&redact_secrets(window), Self::PREVIEW_CHARS);
+        if window.len() < text.len() && !shown.ends_with('…') {
+            format!("{shown}…")
+        } else {
+            shown
+        }
     }
 }
 
@@ -85,6 +113,15 @@ pub enum WebhookError {
     /// A signature was present but none matched the body under any configured key.
     #[error("webhook signature does not match the body")]
     InvalidSignature,
+    /// The signature header is longer, or carries more signatures, than any
+    /// real delivery does; it was rejected before any signature was computed.
+    #[error("webhook signature header `{header}` was rejected unchecked: {reason}")]
+    SignatureHeaderTooLarge {
+        /// The header name.
+        header: String,
+        /// Which bound it broke (`5000 bytes, above the limit of 4096`).
+        reason: String,
+    },
     /// The signed timestamp is too far from now (in either direction).
     #[error("webhook timestamp is outside the allowed tolerance of {tolerance:?}")]
     TimestampOutOfTolerance {
@@ -95,6 +132,14 @@ pub enum WebhookError {
     #[error("webhook authentication failed: {reason}")]
     Unauthenticated {
         /// What was missing or wrong (never the secret itself).
+        reason: String,
+    },
+    /// The platform's API, read back by [`Webhooks::confirm`](crate::Webhooks::confirm),
+    /// does not agree with what the delivery claims (another product, a
+    /// refund of a sale the API reports unrefunded, another creator's payment).
+    #[error("webhook delivery not confirmed by the API: {reason}")]
+    Unconfirmed {
+        /// What the delivery claims and what the API says instead.
         reason: String,
     },
     /// The verifier has no key to check with (a configuration mistake).
@@ -112,8 +157,8 @@ pub enum WebhookError {
 }
 
 impl WebhookError {
-    /// True for failures of authenticity (signature, token, timestamp), as opposed
-    /// to a body that could not be parsed.
+    /// True for failures of authenticity (signature, token, timestamp, a
+    /// claim the API does not confirm), as opposed to a body that could not be parsed.
     pub fn is_verification_failure(&self) -> bool {
         !matches!(
             self,
@@ -328,17 +373,28 @@ impl Error {
         matches!(self, Error::Unsupported { .. })
     }
 
-    /// Builds a [`Error::Decode`] from a serde_path_to_error-style path and message.
+    /// Builds a [`Error::Decode`] from a serde_path_to_error-style path and
+    /// message. When the path ends in a secret field (`.access_token`), the
+    /// quoted parts of the message (serde quotes the value it could not
+    /// read) are redacted.
     pub fn decode(
         provider: Provider,
         path: impl Into<String>,
         message: impl fmt::Display,
         body: impl Into<Bytes>,
     ) -> Self {
+        let path = path.into();
+        let last = path.rsplit('.').next().unwrap_or("");
+        let last = last.split('[').next().unwrap_or(last);
+        let message = message.to_string();
         Error::Decode {
             provider,
-            path: path.into(),
-            message: message.to_string(),
+            message: if is_secret_field(last) {
+                redact_quoted(&message)
+            } else {
+                message
+            },
+            path,
             body: RawBody::new(body),
         }
     }
@@ -419,6 +475,14 @@ mod tests {
     #[test]
     fn webhook_errors_tell_verification_from_parsing() {
         assert!(WebhookError::InvalidSignature.is_verification_failure());
+        assert!(WebhookError::Unconfirmed { reason: "x".into() }.is_verification_failure());
+        assert!(
+            WebhookError::SignatureHeaderTooLarge {
+                header: "x-signature".into(),
+                reason: "too long".into()
+            }
+            .is_verification_failure()
+        );
         assert!(!WebhookError::Malformed { reason: "x".into() }.is_verification_failure());
     }
 }

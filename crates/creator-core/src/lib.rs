@@ -23,11 +23,13 @@
 
 mod clock;
 mod error;
+mod lenient;
 mod model;
 mod money;
 mod paginate;
 mod provider;
 mod query;
+mod redact;
 pub mod retry;
 mod secret;
 mod string_enum;
@@ -40,6 +42,7 @@ pub mod http;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, RawBody, Result, WebhookError};
+pub use lenient::{Lenient, from_value_lenient};
 pub use model::{
     Customer, Product, ProductKind, ProviderData, Sale, Subscriber, SubscriptionStatus,
 };
@@ -47,10 +50,13 @@ pub use money::{Currency, Money, MoneyError};
 pub use paginate::{Page, collect, paginate};
 pub use provider::Provider;
 pub use query::{DateRange, PersonSearch, ProductQuery, SaleQuery, SubscriberQuery};
+pub use redact::is_secret_field;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use traits::{Products, Sales, Subscribers, Webhooks};
-pub use webhook::{EventKind, FieldError, Verified, WebhookDelivery, WebhookEvent, fingerprint};
+pub use webhook::{
+    EventKind, FieldError, ParseLimits, Verified, WebhookDelivery, WebhookEvent, fingerprint,
+};
 
 /// Re-exported so implementors can write `#[creator_core::async_trait]`.
 pub use async_trait::async_trait;

@@ -5,9 +5,13 @@
 //! here. Checks panic with a message naming the rule that failed.
 //!
 //! Rules:
-//! - lists stream to the end, with no duplicate ids, and respect `max_pages`;
+//! - lists stream to the end, with no duplicate ids, and respect `max_pages`
+//!   (one page fetched for `max_pages(1)`, counted by the mock's [`PageCounter`]);
+//! - lists are lazy: `collect` with a limit stops at the page that completes
+//!   it (counted, not assumed);
 //! - every filter is honoured on every item, and yields the expected count;
-//! - `collect` with a limit stops early;
+//! - subscribers are listed with their real status, and `active_only` leaves
+//!   out exactly those without access;
 //! - missing ids are `Error::NotFound`; capabilities the platform lacks are
 //!   `Error::Unsupported`, never a panic or a silently wider list;
 //! - webhooks verify before they parse, a tampered body fails verification,
@@ -21,6 +25,8 @@ use creator_core::{
 };
 use futures::StreamExt;
 
+use crate::PageCounter;
+
 /// What a provider's mock holds for the [`products`] check.
 #[derive(Debug, Clone, Default)]
 pub struct ProductsCase {
@@ -30,6 +36,9 @@ pub struct ProductsCase {
     pub known_id: String,
     /// An id that does not exist.
     pub unknown_id: String,
+    /// Counts the listing pages the mock serves, and no other request
+    /// (not a product read by id).
+    pub pages: PageCounter,
 }
 
 /// Checks [`Products`].
@@ -37,13 +46,19 @@ pub struct ProductsCase {
 /// # Panics
 /// When a rule is broken.
 pub async fn products<P: Products + ?Sized>(p: &P, case: &ProductsCase) {
+    let before = case.pages.get();
     let all = collect(p.list_products(ProductQuery::new()), None)
         .await
         .unwrap_or_else(|e| panic!("products: listing failed: {e}"));
+    let all_pages = case.pages.get() - before;
     assert_eq!(
         all.len(),
         case.total,
         "products: pagination must reach the last page"
+    );
+    assert!(
+        all_pages >= 1,
+        "products: the case's page counter saw no page: count the listing's pages in the mock"
     );
     assert_unique(all.iter().map(|x| x.id.clone()), "products");
     assert!(
@@ -51,13 +66,21 @@ pub async fn products<P: Products + ?Sized>(p: &P, case: &ProductsCase) {
         "products: provider tag"
     );
 
+    let before = case.pages.get();
     let first = collect(p.list_products(ProductQuery::new().max_pages(1)), None)
         .await
         .unwrap_or_else(|e| panic!("products: first page failed: {e}"));
-    assert!(
-        first.len() <= all.len(),
-        "products: max_pages(1) must not yield more than everything"
+    assert_eq!(
+        case.pages.get() - before,
+        1,
+        "products: max_pages(1) fetches exactly one page"
     );
+    if all_pages > 1 {
+        assert!(
+            first.len() < all.len(),
+            "products: max_pages(1) yields less than the {all_pages} pages of the full listing"
+        );
+    }
     assert_eq!(
         first.iter().map(|x| &x.id).collect::<Vec<_>>(),
         all.iter()
@@ -94,6 +117,9 @@ pub struct SalesCase {
     pub known_id: Option<String>,
     /// A sale id that does not exist.
     pub unknown_id: String,
+    /// Counts the listing pages the mock serves (filtered or not; the check
+    /// reads it around each listing), and no other request.
+    pub pages: PageCounter,
 }
 
 /// Checks [`Sales`].
@@ -103,20 +129,59 @@ pub struct SalesCase {
 pub async fn sales<S: Sales + ?Sized>(s: &S, case: &SalesCase) {
     match case.total {
         Some(total) => {
+            let before = case.pages.get();
             let all = collect(s.list_sales(SaleQuery::new()), None)
                 .await
                 .unwrap_or_else(|e| panic!("sales: listing failed: {e}"));
+            let all_pages = case.pages.get() - before;
             assert_eq!(
                 all.len(),
                 total,
                 "sales: pagination must reach the last page"
             );
             assert_unique(all.iter().map(|x| x.id.clone()), "sales");
-            if total >= 3 {
+            assert!(
+                all_pages >= 1,
+                "sales: the case's page counter saw no page: count the listing's pages in the mock"
+            );
+
+            let before = case.pages.get();
+            let first = collect(s.list_sales(SaleQuery::new().max_pages(1)), None)
+                .await
+                .unwrap_or_else(|e| panic!("sales: first page failed: {e}"));
+            assert_eq!(
+                case.pages.get() - before,
+                1,
+                "sales: max_pages(1) fetches exactly one page"
+            );
+            let per_page = first.len();
+            assert_eq!(
+                first.iter().map(|x| &x.id).collect::<Vec<_>>(),
+                all.iter().take(per_page).map(|x| &x.id).collect::<Vec<_>>(),
+                "sales: the first page is a prefix of the full listing"
+            );
+            if all_pages > 1 {
+                assert!(
+                    per_page < total,
+                    "sales: max_pages(1) yields less than the {all_pages} pages of the full listing"
+                );
+            }
+
+            // Pages hold as many sales as the first (as every mock here serves them),
+            // so three sales take this many pages, and a lazy listing fetches no more.
+            if total >= 3 && per_page > 0 {
+                let needed = 3usize.div_ceil(per_page);
+                let before = case.pages.get();
                 let limited = collect(s.list_sales(SaleQuery::new()), Some(3))
                     .await
                     .unwrap_or_else(|e| panic!("{e}"));
                 assert_eq!(limited.len(), 3, "sales: collect with a limit");
+                assert_eq!(
+                    case.pages.get() - before,
+                    needed,
+                    "sales: collect with a limit of 3 stops after the {needed} page(s) of \
+                     {per_page} sales that hold them (the full listing takes {all_pages})"
+                );
             }
         }
         None => expect_unsupported_stream(s.list_sales(SaleQuery::new()), "sales: listing").await,
@@ -188,6 +253,9 @@ pub struct SubscribersCase {
     pub status_of: Option<(String, SubscriptionStatus)>,
     /// A subscription id that does not exist.
     pub unknown_id: String,
+    /// Subscribers the full listing must report with these statuses (include
+    /// some without access: cancelled, ended).
+    pub listed_statuses: Vec<(String, SubscriptionStatus)>,
 }
 
 /// Checks [`Subscribers`].
@@ -204,6 +272,21 @@ pub async fn subscribers<S: Subscribers + ?Sized>(s: &S, case: &SubscribersCase)
         "subscribers: pagination must reach the last page"
     );
     assert_unique(all.iter().map(|x| x.id.clone()), "subscribers");
+    for (id, status) in &case.listed_statuses {
+        let listed = all
+            .iter()
+            .find(|x| &x.id == id)
+            .unwrap_or_else(|| panic!("subscribers: {id} is not in the listing"));
+        assert_eq!(
+            &listed.status, status,
+            "subscribers: status of {id} as listed"
+        );
+    }
+    assert_eq!(
+        all.iter().filter(|x| x.status.has_access()).count(),
+        case.active,
+        "subscribers: the listing's statuses agree with the active count"
+    );
 
     let active = collect(
         s.list_subscribers(SubscriberQuery::new().active_only()),
@@ -216,6 +299,13 @@ pub async fn subscribers<S: Subscribers + ?Sized>(s: &S, case: &SubscribersCase)
         active.iter().all(|x| x.status.has_access()),
         "subscribers: active_only yields only subscribers with access"
     );
+    for (id, status) in &case.listed_statuses {
+        assert_eq!(
+            active.iter().any(|x| &x.id == id),
+            status.has_access(),
+            "subscribers: active_only keeps {id} ({status:?}) only if it has access"
+        );
+    }
     if let Some((product, count)) = &case.by_product {
         let got = collect(
             s.list_subscribers(SubscriberQuery::new().product(product)),

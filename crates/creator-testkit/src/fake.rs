@@ -14,6 +14,8 @@ use creator_core::{
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
+use crate::PageCounter;
+
 /// The provider tag of [`FakeProvider`].
 pub const FAKE: Provider = Provider::Other("fake");
 
@@ -45,6 +47,8 @@ pub struct FakeProvider {
     pub subscribers: Vec<Subscriber>,
     /// Items per page.
     pub page_size: usize,
+    /// Every page the listings served (shared by clones).
+    pub pages_served: PageCounter,
     webhook_secret: Secret,
 }
 
@@ -132,6 +136,7 @@ impl FakeProvider {
             sales,
             subscribers,
             page_size: 4,
+            pages_served: PageCounter::new(),
             webhook_secret: Secret::new(sample::WEBHOOK_SECRET),
         }
     }
@@ -166,7 +171,9 @@ impl FakeProvider {
         max_pages: Option<u32>,
     ) -> BoxStream<'static, Result<T>> {
         let size = self.page_size.max(1);
+        let served = self.pages_served.clone();
         paginate(max_pages, move |cursor: Option<usize>| {
+            served.count();
             let from = cursor.unwrap_or(0);
             let page: Vec<T> = items.iter().skip(from).take(size).cloned().collect();
             let next = (from + size < items.len()).then_some(from + size);

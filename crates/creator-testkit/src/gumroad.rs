@@ -1,14 +1,16 @@
 //! A small Gumroad served from `fixtures/gumroad/`, for conformance runs of
 //! the Gumroad client directly (prefix `""`) and through a gateway (prefix
 //! `"/gumroad"`): products over two cursor pages, sales filtered and paged
-//! like the server does, and a membership's subscribers.
+//! like the server does, and a membership's subscribers over three pages
+//! (the last one with a cancelled and a failed subscription). Each `mount_*`
+//! returns a [`PageCounter`] of the listing pages it served.
 
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 use wiremock::matchers::{method, path, path_regex, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::fixture_bytes;
+use crate::{PageCounter, fixture_bytes};
 
 /// The membership product in the fixtures (it has subscribers).
 pub const MEMBERSHIP_PRODUCT_ID: &str = "Qm9vZk1lbWJlcnNoaXA==";
@@ -18,6 +20,24 @@ pub const PRODUCT_ID: &str = "A-m3CDDC5dlrSdKZp0RFhA==";
 pub const PRODUCTS_PAGE2_KEY: &str = "20250301120000000000-1804289";
 /// The `page_key` that leads from `subscribers_page1.json` to `subscribers_page2.json`.
 pub const SUBSCRIBERS_PAGE2_KEY: &str = "20250201083000000000-3849201";
+/// The `page_key` that leads from `subscribers_page2.json` to `subscribers_page3.json`
+/// (a cancelled and a failed subscription: no access).
+pub const SUBSCRIBERS_PAGE3_KEY: &str = "20250115120000000000-5120447";
+/// The cancelled subscription of `subscribers_page3.json` (also served by id).
+pub const CANCELLED_SUBSCRIBER_ID: &str = "c3ViX2NhbmNlbGxlZDQ=";
+/// The subscription of `subscribers_page3.json` that ended on failed payments.
+pub const FAILED_SUBSCRIBER_ID: &str = "c3ViX2ZhaWxlZDU=";
+
+/// How the subscribers' listing must report a live subscription and the two
+/// without access (for [`SubscribersCase::listed_statuses`](crate::conformance::SubscribersCase)).
+pub fn lapsed_subscribers() -> Vec<(String, creator_core::SubscriptionStatus)> {
+    use creator_core::SubscriptionStatus as S;
+    vec![
+        ("c3ViX21lbWJlcjE=".to_owned(), S::Active),
+        (CANCELLED_SUBSCRIBER_ID.to_owned(), S::Cancelled),
+        (FAILED_SUBSCRIBER_ID.to_owned(), S::Ended),
+    ]
+}
 
 /// Every sale of `sales_page1..3.json`, newest first.
 ///
@@ -123,18 +143,20 @@ impl Respond for SaleById {
 }
 
 /// Products: two cursor pages, one product by id, and `nope` not found.
-pub async fn mount_products(server: &MockServer, prefix: &str) {
+/// The counter counts the listing's pages.
+pub async fn mount_products(server: &MockServer, prefix: &str) -> PageCounter {
+    let pages = PageCounter::new();
     let list = format!("{prefix}/v2/products");
     Mock::given(method("GET"))
         .and(path(list.as_str()))
         .and(query_param_is_missing("page_key"))
-        .respond_with(fixture_response("products_page1.json"))
+        .respond_with(pages.serving(fixture_response("products_page1.json")))
         .mount(server)
         .await;
     Mock::given(method("GET"))
         .and(path(list.as_str()))
         .and(query_param("page_key", PRODUCTS_PAGE2_KEY))
-        .respond_with(fixture_response("products_page2.json"))
+        .respond_with(pages.serving(fixture_response("products_page2.json")))
         .mount(server)
         .await;
     for (id, file) in [
@@ -147,15 +169,18 @@ pub async fn mount_products(server: &MockServer, prefix: &str) {
             .mount(server)
             .await;
     }
+    pages
 }
 
-/// Sales: the filtering, paging [`SalesServer`] and sales by id.
-pub async fn mount_sales(server: &MockServer, prefix: &str) {
+/// Sales: the filtering, paging [`SalesServer`] and sales by id. The counter
+/// counts the listing's pages.
+pub async fn mount_sales(server: &MockServer, prefix: &str) -> PageCounter {
+    let pages = PageCounter::new();
     let data = SalesServer::from_fixtures();
     let by_id = SaleById(data.sales.clone());
     Mock::given(method("GET"))
         .and(path(format!("{prefix}/v2/sales").as_str()))
-        .respond_with(data)
+        .respond_with(pages.serving(data))
         .mount(server)
         .await;
     let escaped = prefix.replace('/', "\\/");
@@ -164,11 +189,14 @@ pub async fn mount_sales(server: &MockServer, prefix: &str) {
         .respond_with(by_id)
         .mount(server)
         .await;
+    pages
 }
 
-/// Subscribers of the membership product: two pages when `paginated=true`,
-/// the email search, one subscriber by id, and `nope` not found.
-pub async fn mount_subscribers(server: &MockServer, prefix: &str) {
+/// Subscribers of the membership product: three pages when `paginated=true`,
+/// the email search, subscribers by id, and `nope` not found. The counter
+/// counts the pages of the paginated listing.
+pub async fn mount_subscribers(server: &MockServer, prefix: &str) -> PageCounter {
+    let pages = PageCounter::new();
     let route = format!("{prefix}/v2/products/{MEMBERSHIP_PRODUCT_ID}/subscribers");
     Mock::given(method("GET"))
         .and(path(route.as_str()))
@@ -181,18 +209,24 @@ pub async fn mount_subscribers(server: &MockServer, prefix: &str) {
         .and(query_param_is_missing("email"))
         .and(query_param("paginated", "true"))
         .and(query_param_is_missing("page_key"))
-        .respond_with(fixture_response("subscribers_page1.json"))
+        .respond_with(pages.serving(fixture_response("subscribers_page1.json")))
         .mount(server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(route.as_str()))
-        .and(query_param_is_missing("email"))
-        .and(query_param("page_key", SUBSCRIBERS_PAGE2_KEY))
-        .respond_with(fixture_response("subscribers_page2.json"))
-        .mount(server)
-        .await;
+    for (key, file) in [
+        (SUBSCRIBERS_PAGE2_KEY, "subscribers_page2.json"),
+        (SUBSCRIBERS_PAGE3_KEY, "subscribers_page3.json"),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(route.as_str()))
+            .and(query_param_is_missing("email"))
+            .and(query_param("page_key", key))
+            .respond_with(pages.serving(fixture_response(file)))
+            .mount(server)
+            .await;
+    }
     for (id, file) in [
         ("c3ViX21lbWJlcjE=", "subscriber.json"),
+        (CANCELLED_SUBSCRIBER_ID, "subscriber_cancelled.json"),
         ("nope", "subscriber_not_found.json"),
     ] {
         Mock::given(method("GET"))
@@ -201,4 +235,5 @@ pub async fn mount_subscribers(server: &MockServer, prefix: &str) {
             .mount(server)
             .await;
     }
+    pages
 }

@@ -17,4 +17,7 @@ pub mod gumroad;
 pub mod mock;
 
 pub use fake::{FAKE, FakeProvider, SIGNATURE_HEADER, sample as fake_sample};
-pub use mock::{MockServerExt, RecordedRequest, fixture_bytes, fixture_path, mount_fallback};
+pub use mock::{
+    Counted, MockServerExt, PageCounter, RecordedRequest, fixture_bytes, fixture_path,
+    mount_fallback,
+};

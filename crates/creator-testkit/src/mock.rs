@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use serde::Serialize;
@@ -25,6 +27,60 @@ pub fn fixture_path(relative: &str) -> PathBuf {
 pub fn fixture_bytes(relative: &str) -> Vec<u8> {
     let path = fixture_path(relative);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
+}
+
+/// Counts the pages of a listing a mock served (clones share one count), so
+/// the conformance suite can check what a provider really fetched.
+///
+/// ```
+/// use creator_testkit::PageCounter;
+/// use wiremock::{Mock, ResponseTemplate, matchers::path};
+///
+/// let pages = PageCounter::new();
+/// let mock = Mock::given(path("/v2/sales")).respond_with(pages.serving(ResponseTemplate::new(200)));
+/// # let _ = mock;
+/// assert_eq!(pages.get(), 0);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PageCounter(Arc<AtomicUsize>);
+
+impl PageCounter {
+    /// A counter at zero.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many pages were served so far.
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Counts one page served.
+    pub fn count(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// `responder`, counting every answer it gives as one page.
+    pub fn serving<R: Respond>(&self, responder: R) -> Counted<R> {
+        Counted {
+            inner: responder,
+            pages: self.clone(),
+        }
+    }
+}
+
+/// A responder that counts its answers in a [`PageCounter`]; from [`PageCounter::serving`].
+#[derive(Debug)]
+pub struct Counted<R> {
+    inner: R,
+    pages: PageCounter,
+}
+
+impl<R: Respond> Respond for Counted<R> {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.pages.count();
+        self.inner.respond(request)
+    }
 }
 
 /// The status the fallback mock answers with; no platform uses it.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use creator_core::http::{Auth, Transport};
-use creator_core::{Clock, Error, Provider, Result, RetryPolicy, Secret};
+use creator_core::{Clock, Error, ParseLimits, Provider, Result, RetryPolicy, Secret};
 use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
 
@@ -75,6 +75,7 @@ pub(crate) struct Inner {
     configured_user_id: Option<String>,
     user_id: OnceCell<String>,
     pub(crate) verifier: Option<Arc<dyn SignatureVerifier>>,
+    pub(crate) webhook_limits: ParseLimits,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
@@ -153,6 +154,7 @@ pub struct GankClientBuilder {
     user_agent: Option<String>,
     user_id: Option<String>,
     verifier: Option<Arc<dyn SignatureVerifier>>,
+    webhook_limits: ParseLimits,
 }
 
 impl fmt::Debug for GankClientBuilder {
@@ -166,6 +168,7 @@ impl fmt::Debug for GankClientBuilder {
             .field("retry", &self.retry)
             .field("user_id", &self.user_id)
             .field("verifier", &self.verifier)
+            .field("webhook_limits", &self.webhook_limits)
             .finish_non_exhaustive()
     }
 }
@@ -183,6 +186,7 @@ impl Default for GankClientBuilder {
             user_agent: None,
             user_id: None,
             verifier: None,
+            webhook_limits: ParseLimits::default(),
         }
     }
 }
@@ -257,6 +261,13 @@ impl GankClientBuilder {
         self
     }
 
+    /// Limits on the size, field count and nesting of webhook bodies the
+    /// [`creator_core::Webhooks`] implementation parses (default [`ParseLimits::default`]).
+    pub fn webhook_limits(mut self, limits: ParseLimits) -> Self {
+        self.webhook_limits = limits;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -301,6 +312,7 @@ impl GankClientBuilder {
                 configured_user_id: self.user_id.clone(),
                 user_id: OnceCell::new_with(self.user_id),
                 verifier: self.verifier,
+                webhook_limits: self.webhook_limits,
                 clock,
             }),
         })
@@ -383,6 +395,7 @@ impl GankClient {
                 configured_user_id: inner.configured_user_id.clone(),
                 user_id: OnceCell::new_with(inner.user_id.get().cloned()),
                 verifier: inner.verifier.clone(),
+                webhook_limits: inner.webhook_limits,
                 clock: inner.clock.clone(),
             }),
         })

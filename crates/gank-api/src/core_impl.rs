@@ -16,7 +16,9 @@ use crate::listings::{Listing, ListingQuery};
 use crate::memberships::MembershipSetting;
 use crate::pager::{Fetched, paged};
 use crate::subscribers::{GankSubscriber, SubscriberFilter};
-use crate::transactions::{PaymentStatus, Transaction, TransactionFilter, UsecasePayload};
+use crate::transactions::{
+    MembershipTxData, PaymentStatus, Transaction, TransactionFilter, UsecaseData, UsecasePayload,
+};
 use crate::webhook::GankWebhook;
 
 const GANK: Provider = Provider::Gank;
@@ -378,8 +380,8 @@ impl GankWebhook {
     /// This delivery as a core [`WebhookEvent`]: subject `human_id` (for an
     /// unknown event without one, `sha256:` and the hash of the raw JSON, which
     /// is the same on a redelivery), a [`Sale`] for the two known events and a
-    /// [`Subscriber`] for membership payments. The parsed delivery is kept in
-    /// `provider_data`.
+    /// [`Subscriber`] for membership payments, and the fields that could not
+    /// be read in `field_errors`. The parsed delivery is kept in `provider_data`.
     pub fn to_event(&self) -> WebhookEvent {
         let name = self.event().as_str().to_owned();
         let subject = match self.human_id() {
@@ -392,6 +394,7 @@ impl GankWebhook {
             GankWebhook::Unknown { event, .. } => EventKind::Unknown(event.as_str().to_owned()),
         };
         let mut event = WebhookEvent::new(GANK, kind, name, subject.clone());
+        event.field_errors = self.field_errors().to_vec();
         match self {
             GankWebhook::MembershipPayment(e) => {
                 let m = &e.data;
@@ -403,19 +406,10 @@ impl GankWebhook {
                     None,
                     m.subscriber_user_nickname.clone(),
                 );
-                let setting = m.membership_setting_id();
-                sale.product_id = setting.clone();
-                // A subscriber id needs the setting, which the documented payload
-                // does not carry; none is made up when it is absent.
-                if let (Some(user), Some(setting)) = (&m.subscriber_user_id, setting) {
-                    let id = format!("{user}:{setting}");
-                    let mut sub = Subscriber::new(GANK, id.clone(), SubscriptionStatus::Active);
-                    sub.product_id = Some(setting);
-                    sub.customer = sale.customer.clone();
-                    sub.provider_data = ProviderData::new(self.clone());
-                    sale.subscription_id = Some(id);
-                    event.subscriber = Some(sub);
-                }
+                sale.product_id = m.membership_setting_id();
+                event.subscriber =
+                    membership_subscriber(m, &sale.customer, ProviderData::new(self.clone()));
+                sale.subscription_id = event.subscriber.as_ref().map(|sub| sub.id.clone());
                 sale.provider_data = ProviderData::new(self.clone());
                 event.sale = Some(sale);
             }
@@ -449,7 +443,9 @@ fn hash_hex(text: &str) -> String {
 /// Webhooks: verified by the builder's
 /// [`webhook_verifier`](crate::GankClientBuilder::webhook_verifier) (Gank's
 /// signature scheme is not documented, see [`crate::verify`]), parsed with
-/// [`GankWebhook::parse`], and confirmed by re-reading the transaction.
+/// [`GankWebhook::parse_with_limits`] (the builder's
+/// [`webhook_limits`](crate::GankClientBuilder::webhook_limits)), and
+/// confirmed by re-reading the transaction.
 #[async_trait]
 impl Webhooks for GankClient {
     fn provider(&self) -> Provider {
@@ -469,17 +465,23 @@ impl Webhooks for GankClient {
     }
 
     fn parse(&self, delivery: &WebhookDelivery) -> Result<WebhookEvent> {
-        Ok(GankWebhook::parse(&delivery.body)?.to_event())
+        Ok(GankWebhook::parse_with_limits(&delivery.body, &self.inner.webhook_limits)?.to_event())
     }
 
     /// Re-reads the payment with `GET /v1/payment/transaction/{human_id}`
-    /// (login token) and checks it agrees with the event: same `human_id`,
-    /// and for a `…TX_SUCCEED` event a `SUCCEED` payment. Returns the event
-    /// rebuilt from the transaction (its sale carries the API's data and
-    /// `provider_data` holds the [`Transaction`]).
+    /// (login token) and checks it agrees with what the event claims: the
+    /// same `human_id`; for a `<USECASE>.TX_<STATUS>` event, that payment
+    /// status and (when the API says) a usecase of that kind; and, when the
+    /// API names the payment's creator (`creator_user_id`), that it is this
+    /// client's user (the builder's `user_id`, else `GET /v1/users/me`).
+    ///
+    /// Returns the event rebuilt from the transaction alone: its sale (and,
+    /// for a membership naming its setting, its subscriber) carries only what
+    /// the API says, never a product, tier or amount from the unverified
+    /// delivery; `provider_data` holds the [`Transaction`].
     ///
     /// # Errors
-    /// [`Error::Webhook`] ([`WebhookError::Unauthenticated`]) when the API
+    /// [`Error::Webhook`] ([`WebhookError::Unconfirmed`]) when the API
     /// disagrees with the event; [`Error::Unsupported`] for an event without a
     /// `human_id`; request errors (a made-up `human_id` is [`Error::NotFound`]).
     async fn confirm(&self, event: &WebhookEvent) -> Result<WebhookEvent> {
@@ -490,42 +492,94 @@ impl Webhooks for GankClient {
             });
         }
         let tx = self.transactions().get(&event.subject_id).await?;
-        if let Some(h) = &tx.human_id
-            && h != &event.subject_id
-        {
-            return Err(WebhookError::Unauthenticated {
-                reason: format!(
-                    "the API returned transaction `{h}` for event subject `{}`",
+        claim_agrees(event, &tx)?;
+        if let Some(creator) = tx_creator(&tx) {
+            let me = self.user_id().await?;
+            if creator != me {
+                return Err(unconfirmed(format!(
+                    "payment `{}` belongs to creator `{creator}`, not to this client's user `{me}`",
                     event.subject_id
-                ),
+                )));
             }
-            .into());
-        }
-        let claimed = event.name.split_once(".TX_").map(|(_, s)| s);
-        let actual = tx.payment_status.as_ref().map(PaymentStatus::as_str);
-        if let Some(claimed) = claimed
-            && actual != Some(claimed)
-        {
-            return Err(WebhookError::Unauthenticated {
-                reason: format!(
-                    "event `{}` claims {claimed} but the API reports payment `{}` as {}",
-                    event.name,
-                    event.subject_id,
-                    actual.unwrap_or("(no payment_status)")
-                ),
-            }
-            .into());
         }
         let mut fresh = event.clone();
-        let mut sale = tx.to_sale()?;
-        if let Some(old) = &event.sale {
-            // Keep what only the delivery carried.
-            sale.product_id = sale.product_id.or_else(|| old.product_id.clone());
-            sale.product_name = sale.product_name.or_else(|| old.product_name.clone());
-            sale.subscription_id = sale.subscription_id.or_else(|| old.subscription_id.clone());
-        }
+        let sale = tx.to_sale()?;
+        fresh.subscriber = match tx.usecase_data.as_ref().and_then(UsecaseData::membership) {
+            Some(m) => membership_subscriber(m, &sale.customer, ProviderData::new(tx.clone())),
+            None => None,
+        };
         fresh.sale = Some(sale);
         fresh.provider_data = ProviderData::new(tx);
         Ok(fresh)
     }
+}
+
+fn unconfirmed(reason: String) -> Error {
+    WebhookError::Unconfirmed { reason }.into()
+}
+
+/// The transaction's `human_id`, status and usecase against the event's
+/// subject and name (`USER_MEMBERSHIP.TX_SUCCEED`: a `USER_MEMBERSHIP…`
+/// usecase, `SUCCEED`).
+fn claim_agrees(event: &WebhookEvent, tx: &Transaction) -> Result<()> {
+    if let Some(h) = &tx.human_id
+        && h != &event.subject_id
+    {
+        return Err(unconfirmed(format!(
+            "the API returned transaction `{h}` for event subject `{}`",
+            event.subject_id
+        )));
+    }
+    let Some((usecase, status)) = event.name.split_once(".TX_") else {
+        return Ok(());
+    };
+    let actual = tx.payment_status.as_ref().map(PaymentStatus::as_str);
+    if actual != Some(status) {
+        return Err(unconfirmed(format!(
+            "event `{}` claims {status} but the API reports payment `{}` as {}",
+            event.name,
+            event.subject_id,
+            actual.unwrap_or("(no payment_status)")
+        )));
+    }
+    if let Some(actual) = tx.usecase()
+        && !actual.as_str().starts_with(usecase)
+    {
+        return Err(unconfirmed(format!(
+            "event `{}` claims a {usecase} payment but the API reports payment `{}` as {}",
+            event.name,
+            event.subject_id,
+            actual.as_str()
+        )));
+    }
+    Ok(())
+}
+
+/// `creator_user_id` of the transaction's payload, when it names one.
+fn tx_creator(tx: &Transaction) -> Option<&str> {
+    match tx.usecase_data.as_ref().map(|u| &u.data) {
+        Some(UsecasePayload::Membership(m)) => m.creator_user_id.as_deref(),
+        Some(UsecasePayload::DigitalGoods(d)) => d.creator_user_id.as_deref(),
+        _ => None,
+    }
+}
+
+/// The subscriber a membership payment is about, when it names both the
+/// subscriber and the membership setting (a subscriber id needs both, and
+/// the documented payloads carry no setting: none is made up).
+fn membership_subscriber(
+    m: &MembershipTxData,
+    customer: &Customer,
+    provider_data: ProviderData,
+) -> Option<Subscriber> {
+    let (user, setting) = (m.subscriber_user_id.as_ref()?, m.membership_setting_id()?);
+    let mut sub = Subscriber::new(
+        GANK,
+        format!("{user}:{setting}"),
+        SubscriptionStatus::Active,
+    );
+    sub.product_id = Some(setting);
+    sub.customer = customer.clone();
+    sub.provider_data = provider_data;
+    Some(sub)
 }

@@ -27,6 +27,7 @@ use creator_core::{
 };
 use hmac::{KeyInit, Mac};
 use http::HeaderName;
+use subtle::ConstantTimeEq;
 
 /// Something that decides whether a delivery really comes from Gank.
 ///
@@ -78,7 +79,9 @@ pub enum SignatureEncoding {
 ///
 /// Several keys may be configured (key rotation: a delivery signed with any
 /// of them is accepted). A header may carry several signatures separated by
-/// commas or spaces; any match is accepted. Comparison is constant-time.
+/// commas or spaces, at most [`HmacVerifier::MAX_SIGNATURES`] in at most
+/// [`HmacVerifier::MAX_HEADER_BYTES`]; any match is accepted. Each key's tag
+/// is computed once per delivery, and compared in constant time.
 /// The key's bytes are the UTF-8 bytes of the `key` string as Gank returns it.
 ///
 /// ```
@@ -281,13 +284,6 @@ impl HmacVerifier {
         }
     }
 
-    fn matches(&self, key: &[u8], parts: &[&[u8]], candidate: &[u8]) -> bool {
-        match self.algorithm {
-            HmacAlgorithm::Sha256 => mac_verify::<hmac::Hmac<sha2::Sha256>>(key, parts, candidate),
-            HmacAlgorithm::Sha512 => mac_verify::<hmac::Hmac<sha2::Sha512>>(key, parts, candidate),
-        }
-    }
-
     fn decode(&self, text: &str) -> Option<Vec<u8>> {
         let text = match &self.prefix {
             Some(p) => match text.get(..p.len()) {
@@ -348,6 +344,11 @@ impl HmacVerifier {
 }
 
 impl SignatureVerifier for HmacVerifier {
+    /// Checks the signature header against the body, at a cost bounded
+    /// before any work: a header longer than [`HmacVerifier::MAX_HEADER_BYTES`]
+    /// or with more than [`HmacVerifier::MAX_SIGNATURES`] signatures is
+    /// rejected unchecked, and then each key's tag is computed once and
+    /// compared in constant time with every signature in the header.
     fn verify(&self, delivery: &WebhookDelivery) -> Result<Verified, WebhookError> {
         let header =
             delivery
@@ -356,29 +357,27 @@ impl SignatureVerifier for HmacVerifier {
                 .ok_or_else(|| WebhookError::MissingSignature {
                     header: self.header.to_string(),
                 })?;
-        let header = header
-            .to_str()
-            .map_err(|_| WebhookError::InvalidSignature)?;
+        let signatures = self.signatures_in(header.as_bytes())?;
         let timestamp = self.check_timestamp(delivery)?;
+        let candidates: Vec<Vec<u8>> = signatures.iter().filter_map(|s| self.decode(s)).collect();
+        if candidates.is_empty() {
+            return Err(WebhookError::InvalidSignature);
+        }
         let body: &[u8] = &delivery.body;
         let parts: Vec<&[u8]> = match &timestamp {
             Some(ts) => vec![ts.as_bytes(), b".", body],
             None => vec![body],
         };
-        let candidates: Vec<Vec<u8>> = header
-            .split(|c: char| c == ',' || c.is_ascii_whitespace())
-            .filter(|s| !s.is_empty())
-            .filter_map(|s| self.decode(s))
-            .collect();
-        // Every key is tried against every candidate, without stopping early on a
-        // key, so the time taken does not reveal which key matched.
-        let mut ok = false;
+        // One tag per key; every tag is compared with every candidate, without
+        // stopping at a match, so the time taken does not reveal which matched.
+        let mut ok = subtle::Choice::from(0);
         for key in &self.keys {
+            let tag = self.tag(key.expose().as_bytes(), &parts);
             for candidate in &candidates {
-                ok |= self.matches(key.expose().as_bytes(), &parts, candidate);
+                ok |= tag.as_slice().ct_eq(candidate.as_slice());
             }
         }
-        if ok {
+        if bool::from(ok) {
             Ok(Verified::Signature)
         } else {
             Err(WebhookError::InvalidSignature)
@@ -386,7 +385,48 @@ impl SignatureVerifier for HmacVerifier {
     }
 }
 
+impl HmacVerifier {
+    /// The longest signature header accepted, in bytes. A 64-byte tag in hex
+    /// is 128 characters, so this leaves room for a prefix and several
+    /// signatures during a key rotation.
+    pub const MAX_HEADER_BYTES: usize = 4096;
+
+    /// The most signatures one header may carry (separated by commas or spaces).
+    pub const MAX_SIGNATURES: usize = 8;
+
+    /// Splits the header into its signatures, rejecting one beyond the
+    /// bounds before anything is decoded or hashed.
+    fn signatures_in<'h>(&self, header: &'h [u8]) -> Result<Vec<&'h str>, WebhookError> {
+        let too_large = |reason: String| WebhookError::SignatureHeaderTooLarge {
+            header: self.header.to_string(),
+            reason,
+        };
+        if header.len() > Self::MAX_HEADER_BYTES {
+            return Err(too_large(format!(
+                "{} bytes, above the limit of {}",
+                header.len(),
+                Self::MAX_HEADER_BYTES
+            )));
+        }
+        let text = std::str::from_utf8(header).map_err(|_| WebhookError::InvalidSignature)?;
+        let signatures: Vec<&str> = text
+            .split(|c: char| c == ',' || c.is_ascii_whitespace())
+            .filter(|s| !s.is_empty())
+            .take(Self::MAX_SIGNATURES + 1)
+            .collect();
+        if signatures.len() > Self::MAX_SIGNATURES {
+            return Err(too_large(format!(
+                "more than {} signatures",
+                Self::MAX_SIGNATURES
+            )));
+        }
+        Ok(signatures)
+    }
+}
+
 fn mac_bytes<M: Mac + KeyInit>(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+    #[cfg(test)]
+    tests::count_hmac();
     match <M as KeyInit>::new_from_slice(key) {
         Ok(mut mac) => {
             for p in parts {
@@ -396,19 +436,6 @@ fn mac_bytes<M: Mac + KeyInit>(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
         }
         // HMAC accepts keys of any length; this arm is unreachable in practice.
         Err(_) => Vec::new(),
-    }
-}
-
-fn mac_verify<M: Mac + KeyInit>(key: &[u8], parts: &[&[u8]], candidate: &[u8]) -> bool {
-    match <M as KeyInit>::new_from_slice(key) {
-        Ok(mut mac) => {
-            for p in parts {
-                mac.update(p);
-            }
-            // Constant-time comparison; a tag of the wrong length fails.
-            mac.verify_slice(candidate).is_ok()
-        }
-        Err(_) => false,
     }
 }
 
@@ -498,10 +525,13 @@ impl SignatureVerifier for AnyOf {
 /// use gank_api::{SignatureVerifier, UrlTokenVerifier};
 /// use creator_core::WebhookDelivery;
 ///
-/// let v = UrlTokenVerifier::query("token", "s3cr3t-path-token");
+/// let v = UrlTokenVerifier::query("token", "s3cr3t-path-token")?;
 /// let mut d = WebhookDelivery::with_content_type("application/json", "{}");
 /// d.uri = "/gank-webhook?token=s3cr3t-path-token".parse().unwrap();
 /// assert!(v.verify(&d).is_ok());
+/// // An empty secret would match an empty parameter or path segment: refused.
+/// assert!(UrlTokenVerifier::path_segment("").is_err());
+/// # Ok::<(), creator_core::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct UrlTokenVerifier {
@@ -520,27 +550,39 @@ impl fmt::Debug for UrlTokenVerifier {
 
 impl UrlTokenVerifier {
     /// The secret is the value of query parameter `param`.
-    pub fn query(param: impl Into<String>, secret: impl Into<Secret>) -> Self {
-        Self {
-            param: Some(param.into()),
-            secret: secret.into(),
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an empty secret or parameter name.
+    pub fn query(param: impl Into<String>, secret: impl Into<Secret>) -> Result<Self> {
+        let param = param.into();
+        if param.is_empty() {
+            return Err(Error::Config(
+                "the Gank webhook URL token's query parameter name is empty".into(),
+            ));
         }
+        Self::new(Some(param), secret.into())
     }
 
     /// The secret is one of the path's segments (`/gank-webhook/<secret>`).
-    pub fn path_segment(secret: impl Into<Secret>) -> Self {
-        Self {
-            param: None,
-            secret: secret.into(),
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an empty secret.
+    pub fn path_segment(secret: impl Into<Secret>) -> Result<Self> {
+        Self::new(None, secret.into())
+    }
+
+    fn new(param: Option<String>, secret: Secret) -> Result<Self> {
+        if secret.is_empty() {
+            return Err(Error::Config(
+                "the Gank webhook URL token is empty: use a long random token".into(),
+            ));
         }
+        Ok(Self { param, secret })
     }
 }
 
 impl SignatureVerifier for UrlTokenVerifier {
     fn verify(&self, delivery: &WebhookDelivery) -> Result<Verified, WebhookError> {
-        if self.secret.is_empty() {
-            return Err(WebhookError::NotConfigured("the URL token is empty".into()));
-        }
         let found = match &self.param {
             Some(param) => delivery.uri.query().is_some_and(|q| {
                 url::form_urlencoded::parse(q.as_bytes())
@@ -581,6 +623,90 @@ impl SignatureVerifier for AcceptUnsigned {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        static HMACS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// Counts the HMACs computed on this thread (called from `mac_bytes`).
+    pub(super) fn count_hmac() {
+        HMACS.with(|c| c.set(c.get() + 1));
+    }
+
+    /// The result of `verify`, and how many HMACs it computed.
+    fn verify_counting(
+        v: &HmacVerifier,
+        d: &WebhookDelivery,
+    ) -> (Result<Verified, WebhookError>, usize) {
+        HMACS.with(|c| c.set(0));
+        let result = v.verify(d);
+        (result, HMACS.with(Cell::get))
+    }
+
+    fn two_key_verifier() -> HmacVerifier {
+        HmacVerifier::builder("x-sig")
+            .key("k-current")
+            .key("k-previous")
+            .build()
+            .unwrap()
+    }
+
+    fn delivery(body: Vec<u8>, signature: &str) -> WebhookDelivery {
+        let mut d = WebhookDelivery::with_content_type("application/json", body);
+        d.headers.insert("x-sig", signature.parse().unwrap());
+        d
+    }
+
+    #[test]
+    fn a_200_kib_header_of_zeros_is_rejected_before_any_hmac() {
+        let v = two_key_verifier();
+        let header = "00 ".repeat(200 * 1024 / 3);
+        let d = delivery(vec![b'x'; 256 * 1024], &header);
+        let (result, hmacs) = verify_counting(&v, &d);
+        match result {
+            Err(e @ WebhookError::SignatureHeaderTooLarge { .. }) => {
+                assert!(e.is_verification_failure());
+                assert!(e.to_string().contains("above the limit of 4096"), "{e}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(hmacs, 0);
+    }
+
+    #[test]
+    fn too_many_signatures_are_rejected_before_any_hmac_even_in_a_short_header() {
+        let v = two_key_verifier();
+        let (result, hmacs) = verify_counting(&v, &delivery(b"{}".to_vec(), &"00,".repeat(9)));
+        assert!(
+            matches!(&result, Err(WebhookError::SignatureHeaderTooLarge { reason, .. }) if reason.contains("more than 8")),
+            "{result:?}"
+        );
+        assert_eq!(hmacs, 0);
+    }
+
+    #[test]
+    fn each_key_is_hashed_once_however_many_signatures_the_header_carries() {
+        let v = two_key_verifier();
+        let body = br#"{"event":"DIGITAL_GOODS.TX_SUCCEED","data":{"human_id":"DG-1"}}"#.to_vec();
+        let decoys: Vec<String> = (0..7).map(|i| format!("{i:064x}")).collect();
+        // Seven valid-looking decoys, then the real signature (by the first key).
+        let header = format!("{},{}", decoys.join(","), v.sign(&body));
+        let (result, hmacs) = verify_counting(&v, &delivery(body.clone(), &header));
+        assert_eq!(result.unwrap(), Verified::Signature);
+        assert_eq!(hmacs, 2, "one HMAC per key");
+        let (result, hmacs) = verify_counting(&v, &delivery(body, &decoys.join(" ")));
+        assert!(matches!(result, Err(WebhookError::InvalidSignature)));
+        assert_eq!(hmacs, 2);
+    }
+
+    #[test]
+    fn a_header_with_nothing_decodable_costs_no_hmac() {
+        let v = two_key_verifier();
+        let (result, hmacs) = verify_counting(&v, &delivery(b"{}".to_vec(), "not-hex zz"));
+        assert!(matches!(result, Err(WebhookError::InvalidSignature)));
+        assert_eq!(hmacs, 0);
+    }
 
     #[test]
     fn hex_round_trip_and_rejects() {

@@ -5,15 +5,14 @@
 //! differs between deliveries and is never relied on. `human_id` is the
 //! subject: the same payment keeps it across redeliveries.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use creator_core::WebhookError;
+use creator_core::{FieldError, ParseLimits, WebhookError, from_value_lenient};
 
 use crate::registration::GankEvent;
-use crate::transactions::{
-    DigitalGoodsTxData, Hint, MembershipTxData, PaymentStatus, Usecase, UsecasePayload,
-};
+use crate::transactions::{DigitalGoodsTxData, MembershipTxData, PaymentStatus, Usecase};
 
 /// A parsed Gank webhook delivery.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,6 +47,11 @@ pub struct TxEvent<T> {
     pub usecase: Option<Usecase>,
     /// `usecase_data.data`, typed (empty when absent).
     pub data: T,
+    /// Fields that could not be read (`"billing_period": {"x": 1}`): each is
+    /// left out of the typed parts above, its raw value is in
+    /// [`raw`](Self::raw), and the delivery is still accepted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub field_errors: Vec<FieldError>,
     /// The whole delivery, as sent.
     pub raw: Value,
 }
@@ -68,6 +72,15 @@ impl GankWebhook {
             GankWebhook::MembershipPayment(e) => Some(&e.human_id),
             GankWebhook::DigitalGoodsPurchase(e) => Some(&e.human_id),
             GankWebhook::Unknown { human_id, .. } => human_id.as_deref(),
+        }
+    }
+
+    /// Fields of a known event that could not be read (see [`TxEvent::field_errors`]).
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            GankWebhook::MembershipPayment(e) => &e.field_errors,
+            GankWebhook::DigitalGoodsPurchase(e) => &e.field_errors,
+            GankWebhook::Unknown { .. } => &[],
         }
     }
 
@@ -96,16 +109,25 @@ impl GankWebhook {
     /// ```
     ///
     /// # Errors
-    /// [`WebhookError::Malformed`] when the body is not a JSON object, has no
-    /// `event` string, or a known event lacks `data.human_id` or has a field of
-    /// the wrong type (the message names the field).
+    /// [`WebhookError::Malformed`] when the body is beyond the default
+    /// [`ParseLimits`], is not a JSON object, has no `event` string, or is a
+    /// known event without an object `data` holding a `human_id`. Any other
+    /// field of the wrong type is not an error: it is left out and named in
+    /// [`GankWebhook::field_errors`].
     pub fn parse(body: &[u8]) -> Result<GankWebhook, WebhookError> {
-        let raw: Value = serde_json::from_slice(body).map_err(|e| WebhookError::Malformed {
-            reason: format!("the body is not valid JSON ({} bytes): {e}", body.len()),
-        })?;
-        let obj = raw.as_object().ok_or_else(|| WebhookError::Malformed {
-            reason: "the body is not a JSON object".into(),
-        })?;
+        Self::parse_with_limits(body, &ParseLimits::default())
+    }
+
+    /// [`GankWebhook::parse`] with explicit [`ParseLimits`] (body size,
+    /// field count, nesting depth), checked before the body is typed.
+    ///
+    /// # Errors
+    /// As [`GankWebhook::parse`], and [`WebhookError::Malformed`] for a body beyond `limits`.
+    pub fn parse_with_limits(
+        body: &[u8],
+        limits: &ParseLimits,
+    ) -> Result<GankWebhook, WebhookError> {
+        let obj = limits.parse_json_object(body)?;
         let event = match obj.get("event") {
             Some(Value::String(s)) => s
                 .parse::<GankEvent>()
@@ -122,47 +144,28 @@ impl GankWebhook {
             }
         };
         let data = obj.get("data").cloned().unwrap_or(Value::Null);
-        match event {
+        let raw = Value::Object(obj);
+        Ok(match event {
             GankEvent::UserMembershipTxSucceed => {
-                let e = tx_event(&data, Hint::Membership)?;
-                let membership = match e.payload {
-                    UsecasePayload::Membership(m) => m,
-                    _ => MembershipTxData::default(),
-                };
-                Ok(GankWebhook::MembershipPayment(TxEvent {
-                    human_id: e.human_id,
-                    payment_status: e.payment_status,
-                    usecase: e.usecase,
-                    data: membership,
-                    raw,
-                }))
+                GankWebhook::MembershipPayment(tx_event(data, raw)?)
             }
             GankEvent::DigitalGoodsTxSucceed => {
-                let e = tx_event(&data, Hint::DigitalGoods)?;
-                let goods = match e.payload {
-                    UsecasePayload::DigitalGoods(d) => d,
-                    _ => DigitalGoodsTxData::default(),
-                };
-                Ok(GankWebhook::DigitalGoodsPurchase(TxEvent {
-                    human_id: e.human_id,
-                    payment_status: e.payment_status,
-                    usecase: e.usecase,
-                    data: goods,
-                    raw,
-                }))
+                GankWebhook::DigitalGoodsPurchase(tx_event(data, raw)?)
             }
-            event @ GankEvent::Unknown(_) => Ok(GankWebhook::Unknown {
+            event @ GankEvent::Unknown(_) => GankWebhook::Unknown {
                 event,
                 human_id: data
                     .get("human_id")
                     .and_then(Value::as_str)
                     .map(str::to_owned),
                 raw,
-            }),
-        }
+            },
+        })
     }
 }
 
+/// `data` as far as the envelope goes; every part of it may be mistyped
+/// except `human_id`, which is checked by hand.
 #[derive(Deserialize)]
 struct RawData {
     #[serde(default)]
@@ -181,25 +184,26 @@ struct RawUsecase {
     data: Option<Value>,
 }
 
-struct Parsed {
-    human_id: String,
-    payment_status: Option<PaymentStatus>,
-    usecase: Option<Usecase>,
-    payload: UsecasePayload,
-}
-
 fn malformed(reason: impl Into<String>) -> WebhookError {
     WebhookError::Malformed {
         reason: reason.into(),
     }
 }
 
-fn tx_event(data: &Value, hint: Hint) -> Result<Parsed, WebhookError> {
+/// Types `data` of a known event leniently: the payload is typed by the
+/// event name, whatever usecase string came with it, and each optional field
+/// that cannot be read is left out and reported in `field_errors`.
+fn tx_event<T: DeserializeOwned + Default>(
+    data: Value,
+    raw: Value,
+) -> Result<TxEvent<T>, WebhookError> {
     if !data.is_object() {
         return Err(malformed("`data` is missing or not an object"));
     }
-    let parsed: RawData = serde_path_to_error::deserialize(data)
-        .map_err(|e| malformed(format!("at `data.{}`: {}", e.path(), e.inner())))?;
+    let envelope = from_value_lenient::<RawData>(data, "data")
+        .map_err(|e| malformed(format!("at `{}`: {}", e.field, e.message)))?;
+    let mut field_errors = envelope.field_errors;
+    let parsed = envelope.value;
     let human_id = match parsed.human_id {
         Some(Value::String(s)) if !s.trim().is_empty() => s,
         _ => {
@@ -212,28 +216,26 @@ fn tx_event(data: &Value, hint: Hint) -> Result<Parsed, WebhookError> {
         Some(u) => (u.usecase, u.data.filter(|v| !v.is_null())),
         None => (None, None),
     };
-    // The payload is typed by the event name, whatever usecase string came with it.
-    let at = |e: serde_path_to_error::Error<serde_json::Error>| {
-        malformed(format!(
-            "at `data.usecase_data.data.{}`: {}",
-            e.path(),
-            e.inner()
-        ))
+    let data = match inner {
+        None => T::default(),
+        Some(inner) => match from_value_lenient::<T>(inner, "data.usecase_data.data") {
+            Ok(read) => {
+                field_errors.extend(read.field_errors);
+                read.value
+            }
+            // Not an object at all: the payload is left out as a whole.
+            Err(e) => {
+                field_errors.push(e);
+                T::default()
+            }
+        },
     };
-    let payload = match (hint, inner) {
-        (Hint::Membership, None) => UsecasePayload::Membership(MembershipTxData::default()),
-        (Hint::DigitalGoods, None) => UsecasePayload::DigitalGoods(DigitalGoodsTxData::default()),
-        (Hint::Membership, Some(v)) => {
-            UsecasePayload::Membership(serde_path_to_error::deserialize(&v).map_err(at)?)
-        }
-        (Hint::DigitalGoods, Some(v)) => {
-            UsecasePayload::DigitalGoods(serde_path_to_error::deserialize(&v).map_err(at)?)
-        }
-    };
-    Ok(Parsed {
+    Ok(TxEvent {
         human_id,
         payment_status: parsed.payment_status,
         usecase,
-        payload,
+        data,
+        field_errors,
+        raw,
     })
 }

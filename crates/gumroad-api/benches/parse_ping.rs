@@ -74,7 +74,10 @@ fn main() {
     let json = fixture("sale.json");
     let fields = form.split(|b| *b == b'&').count();
     let limits = ParseLimits::default();
-    let hooks = GumroadWebhooks::new().url_token("bench-token-0123456789");
+    let hooks = GumroadWebhooks::builder()
+        .url_token("bench-token-0123456789")
+        .build()
+        .expect("a receiver");
     let delivery =
         WebhookDelivery::with_content_type("application/x-www-form-urlencoded", form.clone());
     let delivery = WebhookDelivery::new(

@@ -117,7 +117,7 @@ fn retry_count(event: &WebhookEvent) -> u32 {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let token = std::env::var("GUMROAD_HOOK_TOKEN")
         .map_err(|_| "set GUMROAD_HOOK_TOKEN to a long random string")?;
-    let mut hooks = GumroadWebhooks::new().url_token(token);
+    let mut hooks = GumroadWebhooks::builder().url_token(token);
     let can_confirm = match std::env::var("GUMROAD_TOKEN") {
         Ok(api_token) if !api_token.is_empty() => {
             hooks = hooks.client(GumroadClient::builder(api_token).build()?);
@@ -125,7 +125,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => false,
     };
-    let hooks = Arc::new(hooks);
+    let hooks = Arc::new(hooks.build()?);
     let (queue, jobs) = mpsc::channel(1024);
     tokio::spawn(work(hooks.clone(), can_confirm, jobs));
 

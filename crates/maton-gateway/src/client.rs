@@ -454,7 +454,8 @@ impl MatonClient {
         &self.gumroad
     }
 
-    /// A Gumroad webhook receiver whose [`confirm`](creator_core::Webhooks::confirm)
+    /// A Gumroad webhook receiver, still to be given its URL token or Basic
+    /// credentials and built, whose [`confirm`](creator_core::Webhooks::confirm)
     /// reads events back through the gateway. Gumroad delivers webhooks
     /// (Ping and resource subscriptions, also those created through Maton)
     /// straight to your URL, unsigned; configure the receiver's URL token or
@@ -464,12 +465,12 @@ impl MatonClient {
     /// use maton_gateway::MatonClient;
     ///
     /// let maton = MatonClient::builder().api_key("key").build()?;
-    /// let hooks = maton.gumroad_webhooks().url_token("a-long-random-url-token");
+    /// let hooks = maton.gumroad_webhooks().url_token("a-long-random-url-token").build()?;
     /// # let _ = hooks;
     /// # Ok::<(), creator_core::Error>(())
     /// ```
-    pub fn gumroad_webhooks(&self) -> gumroad_api::webhook::GumroadWebhooks {
-        gumroad_api::webhook::GumroadWebhooks::from_client(self.gumroad())
+    pub fn gumroad_webhooks(&self) -> gumroad_api::webhook::GumroadWebhooksBuilder {
+        gumroad_api::webhook::GumroadWebhooks::builder().client(self.gumroad())
     }
 
     /// [`MatonClient::gumroad`] through another connection (`Maton-Connection: <id>`).

@@ -26,7 +26,7 @@
 //! - **Traits**: [`MatonClient`] itself implements [`creator_core::Products`],
 //!   [`creator_core::Sales`] and [`creator_core::Subscribers`] (Gumroad
 //!   through the default connection), and [`MatonClient::gumroad_webhooks`]
-//!   gives the [`creator_core::Webhooks`] receiver whose `confirm` reads back
+//!   starts the [`creator_core::Webhooks`] receiver whose `confirm` reads back
 //!   through the gateway.
 //! - **Rate limit**: a client-side limiter, on by default at Maton's
 //!   documented 10 requests per second per account, shared by every clone.

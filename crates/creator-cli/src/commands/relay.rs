@@ -204,7 +204,7 @@ async fn gumroad_secret(
 /// itself is checked by the relay, before the body is read).
 fn gumroad_webhooks(args: &RelayArgs) -> Result<Arc<dyn Webhooks>, CliError> {
     let hooks = match args.gumroad_auth {
-        GumroadAuth::UrlSecret => GumroadWebhooks::new().accept_unverified(),
+        GumroadAuth::UrlSecret => GumroadWebhooks::builder().accept_unverified().build(),
         GumroadAuth::Basic | GumroadAuth::Both => {
             let (Some(user), Some(password)) =
                 (&args.gumroad_basic_user, &args.gumroad_basic_password)
@@ -218,9 +218,12 @@ fn gumroad_webhooks(args: &RelayArgs) -> Result<Arc<dyn Webhooks>, CliError> {
                     "the Gumroad HTTP Basic user must not be empty and the password needs at least {MIN_SECRET_LEN} characters"
                 )));
             }
-            GumroadWebhooks::new().basic_auth(user.expose(), password.expose())
+            GumroadWebhooks::builder()
+                .basic_auth(user.expose(), password.expose())
+                .build()
         }
     };
+    let hooks = hooks.map_err(|e| config_error("Gumroad webhooks", e))?;
     Ok(Arc::new(hooks))
 }
 

@@ -116,7 +116,7 @@ pub struct NewEvent {
     /// [`WebhookEvent::identity`](creator_core::WebhookEvent::identity).
     pub identity: String,
     /// The content fingerprint in the identity, for platforms that send no
-    /// event id: identical bodies can then be two events (see [`identity`](self::identity)).
+    /// event id: identical bodies can then be two events (see [`identity`]).
     pub fingerprint: Option<String>,
     /// The platform's retry number for this delivery, when it says.
     pub retry: Option<u32>,
@@ -371,7 +371,7 @@ pub struct StoredEvent {
     pub verified: String,
     /// The unique key: the identity, then `#n` for the n-th event with it.
     pub dedup_key: String,
-    /// The event's identity (see [`identity`](self::identity)).
+    /// The event's identity (see [`identity`]).
     pub identity: String,
     /// 1 for the first event with this identity, 2 for the next, ….
     pub occurrence: i64,

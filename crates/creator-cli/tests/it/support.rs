@@ -66,7 +66,12 @@ pub fn gank_verifier() -> HmacVerifier {
 /// signed fake provider).
 pub fn endpoints() -> Vec<Endpoint> {
     // The relay checks Gumroad's URL secret itself, before reading the body.
-    let gumroad: Arc<dyn Webhooks> = Arc::new(GumroadWebhooks::new().accept_unverified());
+    let gumroad: Arc<dyn Webhooks> = Arc::new(
+        GumroadWebhooks::builder()
+            .accept_unverified()
+            .build()
+            .expect("gumroad receiver"),
+    );
     let gank: Arc<dyn Webhooks> = Arc::new(
         GankClient::builder()
             .webhook_verifier(gank_verifier())

@@ -1,5 +1,6 @@
 //! Transport tests against a local wiremock server (feature `http`).
 #![cfg(feature = "http")]
 
+mod redaction;
 mod tracing_span;
 mod transport;

@@ -13,6 +13,7 @@ async fn fake_provider_passes_products() {
             total: sample::PRODUCTS,
             known_id: "prod_ebook".into(),
             unknown_id: "nope".into(),
+            pages: fake.pages_served.clone(),
         },
     )
     .await;
@@ -35,6 +36,7 @@ async fn fake_provider_passes_sales() {
             by_range: Some((range, 5)),
             known_id: Some("sale_007".into()),
             unknown_id: "sale_999".into(),
+            pages: fake.pages_served.clone(),
         },
     )
     .await;
@@ -57,6 +59,11 @@ async fn fake_provider_passes_subscribers() {
             unsupported_searches: vec![],
             status_of: Some(("sub_003".into(), SubscriptionStatus::Cancelled)),
             unknown_id: "sub_999".into(),
+            listed_statuses: vec![
+                ("sub_000".into(), SubscriptionStatus::Active),
+                ("sub_002".into(), SubscriptionStatus::PendingCancellation),
+                ("sub_003".into(), SubscriptionStatus::Cancelled),
+            ],
         },
     )
     .await;

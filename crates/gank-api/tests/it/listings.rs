@@ -1,4 +1,9 @@
 //! `GET {V1}/v1/catalogs/services?userId=`.
+//!
+//! Documented by one sample (seed 000_46f24a53627c8722, with `userID`); the
+//! camelCase `userId`, the page parameters and the maximum of 50 a page are
+//! [CODE] / [UNCERTAIN] (GankHelper, a gallery-dl fork), and the tests on
+//! them say so.
 
 use creator_core::{Error, collect};
 use gank_api::ListingQuery;
@@ -21,6 +26,7 @@ async fn mount_page(hosts: &Hosts, page: &str, fixture: &str) {
         .await;
 }
 
+/// [CODE]: `userId` and stopping on a short page are what GankHelper does.
 #[tokio::test]
 async fn listings_use_camel_case_user_id_and_stop_on_a_short_page() {
     let hosts = Hosts::start().await;
@@ -66,6 +72,7 @@ async fn listings_use_camel_case_user_id_and_stop_on_a_short_page() {
     insta::assert_json_snapshot!(listings);
 }
 
+/// [UNCERTAIN]: 50 is a comment in GankHelper; a Go client uses 100.
 #[tokio::test]
 async fn listings_are_public_and_per_page_defaults_to_the_reported_max_of_50() {
     let hosts = Hosts::start().await;

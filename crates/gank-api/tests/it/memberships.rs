@@ -1,4 +1,9 @@
 //! `GET {V1}/v1/users/membership-settings-v2/{user_id}`.
+//!
+//! [UNKNOWN] shape: the documentation shows only ids (`{data: [{id, …,
+//! membershipDetails: [{id, …}]}], total}`); every other field of
+//! `fixtures/gank/membership_settings.json` is synthesized, so these tests
+//! check tolerance (prices as string or number), not Gank's real field names.
 
 use crate::common::{Hosts, only};
 

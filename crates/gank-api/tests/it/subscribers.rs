@@ -1,4 +1,9 @@
 //! `GET {V2}/payment/creator/subscribers[/export]` and the subscription status.
+//!
+//! The endpoints, filters and `{data, total}` shape are documented; how
+//! pages work is not ([UNKNOWN] in the reference notes §8): the 1-based
+//! `page`, stopping at `total`, and rows shifting between pages are what
+//! third-party clients rely on ([CODE]), and the tests on them say so.
 
 use creator_core::{Error, collect};
 use gank_api::SubscriberFilter;
@@ -20,6 +25,7 @@ async fn mount_page(hosts: &Hosts, page: &str, fixture: &str) {
         .await;
 }
 
+/// [UNCERTAIN]: stopping at `total` (the documented field) is this library's reading.
 #[tokio::test]
 async fn pagination_total_stops_the_stream_without_an_extra_request() {
     let hosts = Hosts::start().await;
@@ -56,6 +62,7 @@ async fn pagination_total_stops_the_stream_without_an_extra_request() {
     insta::assert_json_snapshot!(rows);
 }
 
+/// [UNKNOWN] page base: 1, as every third-party client uses ([CODE]).
 #[tokio::test]
 async fn page_base_is_one_and_a_start_page_can_be_given() {
     let hosts = Hosts::start().await;
@@ -128,6 +135,8 @@ async fn data_null_reads_as_an_empty_list() {
     assert_eq!(hosts.v2_sent().await.len(), 2);
 }
 
+/// [CODE]: rows shifting while paging is GankHelper's experience of the wallet
+/// list, assumed here for subscribers too.
 #[tokio::test]
 async fn duplicates_across_pages_are_skipped_when_a_new_subscriber_shifts_the_pages() {
     let hosts = Hosts::start().await;

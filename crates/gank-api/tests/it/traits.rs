@@ -2,8 +2,8 @@
 
 use creator_core::{
     Error, EventKind, PersonSearch, ProductKind, ProductQuery, Products, SaleQuery, Sales,
-    SubscriberQuery, Subscribers, SubscriptionStatus, WebhookDelivery, WebhookError, Webhooks,
-    collect,
+    SubscriberQuery, Subscribers, SubscriptionStatus, WebhookDelivery, WebhookError, WebhookEvent,
+    Webhooks, collect,
 };
 use gank_api::{AcceptUnsigned, GankSubscriber, Listing, MembershipSetting, Transaction};
 use wiremock::matchers::{method, path, query_param};
@@ -250,6 +250,7 @@ async fn subscription_status_accepts_payment_ids_and_subscriber_ids() {
     );
 }
 
+/// [CODE], undocumented: the wallet list (see transactions.rs).
 #[tokio::test]
 async fn sales_come_from_the_wallet_list_with_filters_applied_per_row() {
     let hosts = Hosts::start().await;
@@ -328,12 +329,38 @@ async fn one_sale_is_the_transaction_detail() {
 }
 
 fn unsigned_client(hosts: &Hosts) -> gank_api::GankClient {
-    hosts
+    unsigned_client_of(hosts, Some(USER))
+}
+
+/// A client that accepts unsigned deliveries, for `user` (`None`: ask `/v1/users/me`).
+fn unsigned_client_of(hosts: &Hosts, user: Option<&str>) -> gank_api::GankClient {
+    let mut builder = hosts
         .builder()
         .login_token(crate::common::LOGIN)
-        .webhook_verifier(AcceptUnsigned)
-        .build()
+        .webhook_verifier(AcceptUnsigned);
+    if let Some(user) = user {
+        builder = builder.user_id(user);
+    }
+    builder.build().unwrap()
+}
+
+fn received(client: &gank_api::GankClient, fixture_name: &str) -> WebhookEvent {
+    client
+        .receive(&WebhookDelivery::with_content_type(
+            "application/json",
+            fixture(fixture_name),
+        ))
         .unwrap()
+}
+
+fn unconfirmed_reason(result: creator_core::Result<WebhookEvent>) -> String {
+    match result {
+        Err(Error::Webhook(e @ WebhookError::Unconfirmed { .. })) => {
+            assert!(e.is_verification_failure());
+            e.to_string()
+        }
+        other => panic!("expected Unconfirmed, got {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -415,7 +442,7 @@ async fn confirm_refuses_an_event_the_api_contradicts() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&pending, Error::Webhook(WebhookError::Unauthenticated { reason }) if reason.contains("PENDING")),
+        matches!(&pending, Error::Webhook(WebhookError::Unconfirmed { reason }) if reason.contains("PENDING")),
         "{pending:?}"
     );
     let mismatched = client
@@ -423,7 +450,7 @@ async fn confirm_refuses_an_event_the_api_contradicts() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&mismatched, Error::Webhook(WebhookError::Unauthenticated { reason }) if reason.contains("UM-260105-5UOW4VDKN")),
+        matches!(&mismatched, Error::Webhook(WebhookError::Unconfirmed { reason }) if reason.contains("UM-260105-5UOW4VDKN")),
         "{mismatched:?}"
     );
     let forged = client
@@ -451,4 +478,111 @@ async fn confirm_refuses_an_event_the_api_contradicts() {
             .unwrap_err()
             .is_unsupported()
     );
+}
+
+#[tokio::test]
+async fn confirm_refuses_a_payment_of_another_creator() {
+    let hosts = Hosts::start().await;
+    hosts
+        .v1_get(
+            "/v1/payment/transaction/UM-250925-NWKBIKATC",
+            "transaction_webhook_membership.json",
+        )
+        .await;
+    hosts.fallbacks().await;
+    // The transaction's creator_user_id is fba1aaba-…, the fixtures' creator.
+    let client = unsigned_client_of(&hosts, Some("0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"));
+    let event = received(&client, "webhook_user_membership.json");
+    let reason = unconfirmed_reason(client.confirm(&event).await);
+    assert!(
+        reason.contains("belongs to creator `fba1aaba-ffb5-42ae-8571-6ec0eb337802`"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn confirm_asks_users_me_for_the_creator_when_no_user_id_is_configured() {
+    let hosts = Hosts::start().await;
+    hosts
+        .v1_get(
+            "/v1/payment/transaction/DG-260227-5U7OZOIXN",
+            "transaction_digital_goods_enveloped.json",
+        )
+        .await;
+    hosts.v1_get("/v1/users/me", "users_me.json").await;
+    hosts.fallbacks().await;
+    let client = unsigned_client_of(&hosts, None);
+    let confirmed = client
+        .confirm(&received(&client, "webhook_digital_goods.json"))
+        .await
+        .unwrap();
+    assert_eq!(confirmed.kind, EventKind::Sale);
+    let lines: Vec<String> = crate::common::sent(&hosts.v1)
+        .await
+        .iter()
+        .map(|s| s.line())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "GET /v1/payment/transaction/DG-260227-5U7OZOIXN",
+            "GET /v1/users/me"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn confirm_refuses_a_claim_of_the_wrong_usecase() {
+    // The membership payment, under the digital-goods event's human_id: a
+    // DIGITAL_GOODS.TX_SUCCEED claim on it must not confirm.
+    let membership = String::from_utf8(fixture("transaction_webhook_membership.json"))
+        .unwrap()
+        .replace("UM-250925-NWKBIKATC", "DG-260227-5U7OZOIXN");
+    let hosts = Hosts::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/payment/transaction/DG-260227-5U7OZOIXN"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(membership, "application/json"))
+        .mount(&hosts.v1)
+        .await;
+    hosts.fallbacks().await;
+    let client = unsigned_client(&hosts);
+    let reason = unconfirmed_reason(
+        client
+            .confirm(&received(&client, "webhook_digital_goods.json"))
+            .await,
+    );
+    assert!(
+        reason.contains("claims a DIGITAL_GOODS payment")
+            && reason.contains("USER_MEMBERSHIP_RECURRING"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn confirm_never_takes_the_product_from_the_delivery() {
+    // A transaction detail in the documented sample's shape, naming no listing
+    // (fixtures/gank/transaction_digital_goods_minimal.json, synthesized).
+    let hosts = Hosts::start().await;
+    hosts
+        .v1_get(
+            "/v1/payment/transaction/DG-260227-5U7OZOIXN",
+            "transaction_digital_goods_minimal.json",
+        )
+        .await;
+    hosts.fallbacks().await;
+    let client = unsigned_client(&hosts);
+    let event = received(&client, "webhook_digital_goods.json");
+    let delivered = event.sale.as_ref().unwrap();
+    assert!(delivered.product_id.is_some() && delivered.product_name.is_some());
+    let confirmed = client.confirm(&event).await.unwrap();
+    let sale = confirmed.sale.as_ref().unwrap();
+    assert_eq!(sale.product_id, None, "not the delivery's catalog_id");
+    assert_eq!(sale.product_name, None, "not the delivery's catalog_title");
+    assert_eq!(sale.amount, None);
+    assert_eq!(
+        sale.customer.id.as_deref(),
+        Some("211376af-8e3c-4d1b-9f6a-2c7e5b0d4a18"),
+        "what the API says is kept"
+    );
+    assert!(confirmed.subscriber.is_none());
 }

@@ -1,4 +1,8 @@
 //! `GET {V1}/v1/users/me`.
+//!
+//! Documented as `{data: {id, nickname, …}, total: 0}` (seed
+//! 000_46f24a53627c8722); the other fields in `fixtures/gank/users_me.json`
+//! are synthesized and only kept in `extra`.
 
 use crate::common::{Hosts, only};
 

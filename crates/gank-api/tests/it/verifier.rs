@@ -1,4 +1,9 @@
 //! The pluggable webhook verifier: a table of deliveries per scheme.
+//!
+//! [UNKNOWN]: Gank documents no signature scheme (reference notes §7). Every
+//! header name, algorithm and encoding here is a candidate this library can
+//! be configured for, not a fact about Gank; the signed bodies are the
+//! documented webhook samples.
 
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -373,8 +378,8 @@ fn any_of_tries_candidate_schemes_and_reports_the_first_error() {
 
 #[test]
 fn url_token_verifier_checks_query_or_path_in_constant_time() {
-    let q = UrlTokenVerifier::query("token", "s3cr3t-t0ken");
-    let p = UrlTokenVerifier::path_segment("s3cr3t-t0ken");
+    let q = UrlTokenVerifier::query("token", "s3cr3t-t0ken").unwrap();
+    let p = UrlTokenVerifier::path_segment("s3cr3t-t0ken").unwrap();
     let at = |uri: &str| {
         let mut d = delivery(b"{}", &[]);
         d.uri = uri.parse().unwrap();
@@ -399,6 +404,18 @@ fn url_token_verifier_checks_query_or_path_in_constant_time() {
 }
 
 #[test]
+fn a_url_token_verifier_with_an_empty_secret_cannot_be_built() {
+    // Built, it would accept `/gank?token=` or any path with an empty segment (`//`).
+    for built in [
+        UrlTokenVerifier::query("token", ""),
+        UrlTokenVerifier::query("", "s3cr3t-t0ken"),
+        UrlTokenVerifier::path_segment(""),
+    ] {
+        assert!(matches!(built, Err(Error::Config(_))), "{built:?}");
+    }
+}
+
+#[test]
 fn a_verifier_needs_a_key_and_a_valid_header_name() {
     assert!(matches!(
         HmacVerifier::builder(HEADER).build(),
@@ -408,6 +425,13 @@ fn a_verifier_needs_a_key_and_a_valid_header_name() {
         HmacVerifier::builder(HEADER).key("").build(),
         Err(Error::Config(_))
     ));
+    assert!(
+        matches!(
+            HmacVerifier::builder(HEADER).key(KEY).key("").build(),
+            Err(Error::Config(_))
+        ),
+        "an empty key beside a real one is refused too"
+    );
     assert!(matches!(
         HmacVerifier::builder("bad header").key(KEY).build(),
         Err(Error::Config(_))
@@ -440,4 +464,58 @@ fn the_client_verifies_with_the_configured_verifier_on_raw_bytes() {
         matches!(err, Error::Webhook(WebhookError::InvalidSignature)),
         "{err:?}"
     );
+}
+
+#[test]
+fn an_oversized_signature_header_is_rejected_unchecked_through_the_client() {
+    // A 200 KiB header of `00 00 …` over a 256 KiB body: rejected on its
+    // length, before any HMAC (the unit tests count them), as a verification
+    // failure the relay answers with 401.
+    let verifier = HmacVerifier::builder(HEADER)
+        .key(KEY)
+        .key(OLD_KEY)
+        .build()
+        .unwrap();
+    let client = GankClient::builder()
+        .webhook_verifier(verifier)
+        .build()
+        .unwrap();
+    let body = vec![b' '; 256 * 1024];
+    let header = "00 ".repeat(200 * 1024 / 3);
+    let err = client
+        .verify(&delivery(&body, &[(HEADER, &header)]))
+        .unwrap_err();
+    assert!(
+        matches!(&err, WebhookError::SignatureHeaderTooLarge { header, reason }
+            if header == HEADER && reason.contains("above the limit of 4096")),
+        "{err:?}"
+    );
+    assert!(err.is_verification_failure());
+}
+
+#[test]
+fn a_header_with_many_valid_looking_signatures_is_bounded() {
+    let verifier = HmacVerifier::builder(HEADER).key(KEY).build().unwrap();
+    let body = fixture("webhook_user_membership.json");
+    let real = verifier.sign(&body);
+    let decoy = |i: usize| format!("{i:064x}");
+    // Up to MAX_SIGNATURES (8) candidates, the real one anywhere among them, is accepted.
+    let eight: Vec<String> = (0..7).map(decoy).chain([real.clone()]).collect();
+    assert_eq!(
+        verifier
+            .verify(&delivery(&body, &[(HEADER, &eight.join(", "))]))
+            .ok(),
+        Some(Verified::Signature)
+    );
+    // A ninth is refused before anything is hashed, even with the real one first.
+    let nine: Vec<String> = [real].into_iter().chain((0..8).map(decoy)).collect();
+    let err = verifier
+        .verify(&delivery(&body, &[(HEADER, &nine.join(","))]))
+        .unwrap_err();
+    assert!(
+        matches!(&err, WebhookError::SignatureHeaderTooLarge { reason, .. } if reason.contains("more than 8 signatures")),
+        "{err:?}"
+    );
+    assert_eq!(HmacVerifier::MAX_SIGNATURES, 8);
+    assert_eq!(HmacVerifier::MAX_HEADER_BYTES, 4096);
 }

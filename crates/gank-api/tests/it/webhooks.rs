@@ -1,4 +1,9 @@
 //! Parsing Gank webhook deliveries and normalizing them into core events.
+//!
+//! The bodies are the documented samples (docs.ganknow.com payment-webhooks)
+//! and variants of them. The digital-goods sample is cut off in the only
+//! available copy ([UNCERTAIN]): the fields after `catalog_price_id` in
+//! `fixtures/gank/webhook_digital_goods.json` are synthesized.
 
 use creator_core::{Error, EventKind, SubscriptionStatus, WebhookDelivery, WebhookError, Webhooks};
 use gank_api::{AcceptUnsigned, GankEvent, GankWebhook, PaymentStatus, Usecase};
@@ -174,11 +179,95 @@ fn malformed_json_is_a_clear_error() {
     }
     let reason = malformed(&fixture("webhook_missing_human_id.json"));
     assert!(reason.contains("data.human_id"), "{reason}");
-    let reason = malformed(&fixture("webhook_wrong_type.json"));
-    assert!(
-        reason.contains("data.usecase_data.data.billing_period"),
-        "{reason}"
+    for body in [
+        &br#"{"event":"USER_MEMBERSHIP.TX_SUCCEED","data":{"human_id":["UM-1"]}}"#[..],
+        br#"{"event":"USER_MEMBERSHIP.TX_SUCCEED","data":"UM-1"}"#,
+    ] {
+        let reason = malformed(body);
+        assert!(reason.contains("data"), "{reason}");
+    }
+}
+
+/// The documented membership sample with `billing_period` in another shape.
+fn membership_billing_period(shape: &str) -> GankWebhook {
+    parse(&format!("webhook_quirk_billing_period_{shape}.json"))
+}
+
+#[test]
+fn a_mistyped_optional_field_never_rejects_an_authentic_delivery() {
+    let documented = parse("webhook_user_membership.json");
+    let GankWebhook::MembershipPayment(clean) = &documented else {
+        panic!("{documented:?}")
+    };
+    // `"1"`: a numeric string reads as the number, with nothing to report.
+    let GankWebhook::MembershipPayment(text) = membership_billing_period("string") else {
+        panic!()
+    };
+    assert_eq!(text.data, clean.data);
+    assert!(text.field_errors.is_empty());
+
+    // `{"x": 1}`, and `"monthly"` (a minimal body): left out, named, the rest kept.
+    for shape in ["object", "word"] {
+        let hook = membership_billing_period(shape);
+        let GankWebhook::MembershipPayment(e) = &hook else {
+            panic!("{hook:?}")
+        };
+        assert_eq!(e.data.billing_period, None, "{shape}");
+        assert_eq!(e.field_errors.len(), 1, "{shape}: {:?}", e.field_errors);
+        assert_eq!(
+            e.field_errors[0].field,
+            "data.usecase_data.data.billing_period"
+        );
+        assert!(
+            e.field_errors[0].message.contains("non-negative integer"),
+            "{shape}: {}",
+            e.field_errors[0].message
+        );
+        assert_eq!(hook.field_errors(), e.field_errors.as_slice());
+        assert_eq!(e.human_id, "UM-250925-NWKBIKATC");
+        assert_eq!(e.payment_status, Some(PaymentStatus::Succeed));
+        assert_eq!(
+            e.raw["data"]["usecase_data"]["data"]["billing_period"],
+            if shape == "object" {
+                serde_json::json!({"x": 1})
+            } else {
+                serde_json::json!("monthly")
+            },
+            "the raw value is kept"
+        );
+        let event = hook.to_event();
+        assert_eq!(event.kind, EventKind::MembershipPayment);
+        assert_eq!(event.field_errors, e.field_errors);
+    }
+    let GankWebhook::MembershipPayment(object) = membership_billing_period("object") else {
+        panic!()
+    };
+    let mut kept = object.data.clone();
+    kept.billing_period = clean.data.billing_period;
+    assert_eq!(
+        kept, clean.data,
+        "every other field of the sample is read as usual"
     );
+}
+
+#[test]
+fn mistyped_envelope_fields_are_left_out_too() {
+    let body = br#"{"event":"DIGITAL_GOODS.TX_SUCCEED","data":{"human_id":"DG-1",
+        "payment_status":7,"usecase_data":{"usecase":["DIGITAL_GOODS"],"data":"gone"}}}"#;
+    let GankWebhook::DigitalGoodsPurchase(e) = GankWebhook::parse(body).unwrap() else {
+        panic!()
+    };
+    let fields: Vec<&str> = e.field_errors.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "data.payment_status",
+            "data.usecase_data.usecase",
+            "data.usecase_data.data"
+        ]
+    );
+    assert_eq!((e.payment_status, e.usecase), (None, None));
+    assert_eq!(e.data, gank_api::DigitalGoodsTxData::default());
 }
 
 #[test]
@@ -273,4 +362,64 @@ fn a_membership_setting_id_when_sent_links_the_subscriber() {
         Some("0d6c3f8e-4b1a-4c57-9a57-2f0b1d7e9c11")
     );
     assert_eq!(sale.subscription_id.as_deref(), Some(sub.id.as_str()));
+}
+
+/// The documented membership sample with `extra` fields added to its inner `data`.
+fn membership_with(extra: &str) -> Vec<u8> {
+    let body = String::from_utf8(fixture("webhook_user_membership.json")).unwrap();
+    body.replacen(
+        "\"billing_period\": 1,",
+        &format!("{extra}\"billing_period\": 1,"),
+        1,
+    )
+    .into_bytes()
+}
+
+#[test]
+fn gank_bodies_are_bounded_like_gumroad_ones() {
+    use creator_core::ParseLimits;
+    let fields: String = (0..10_000).map(|i| format!("\"f{i}\": 0,")).collect();
+    let reason = malformed(&membership_with(&fields));
+    assert!(reason.contains("more than 2000 fields"), "{reason}");
+
+    let deep = format!("\"deep\": {}1{},", "{\"a\":".repeat(20), "}".repeat(20));
+    let reason = malformed(&membership_with(&deep));
+    assert!(reason.contains("nested more than 8 levels"), "{reason}");
+    let deeper = format!("\"deep\": {}1{},", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(
+        malformed(&membership_with(&deeper)).contains("not valid JSON"),
+        "serde_json's recursion limit, no stack overflow"
+    );
+
+    let padding = format!("\"pad\": \"{}\",", "x".repeat(1024 * 1024));
+    let reason = malformed(&membership_with(&padding));
+    assert!(
+        reason.contains("above the limit of 1048576 bytes"),
+        "{reason}"
+    );
+
+    // The documented sample fits the defaults, and explicit limits apply too.
+    assert!(GankWebhook::parse(&fixture("webhook_user_membership.json")).is_ok());
+    let tight = ParseLimits::default().max_fields(10);
+    let err = GankWebhook::parse_with_limits(&fixture("webhook_user_membership.json"), &tight)
+        .unwrap_err();
+    assert!(err.to_string().contains("more than 10 fields"), "{err}");
+}
+
+#[test]
+fn the_client_parses_with_its_configured_limits() {
+    let client = gank_api::GankClient::builder()
+        .webhook_verifier(AcceptUnsigned)
+        .webhook_limits(creator_core::ParseLimits::default().max_body_bytes(64))
+        .build()
+        .unwrap();
+    let d = WebhookDelivery::with_content_type(
+        "application/json",
+        fixture("webhook_user_membership.json"),
+    );
+    let err = client.receive(&d).unwrap_err();
+    assert!(
+        matches!(&err, Error::Webhook(WebhookError::Malformed { reason }) if reason.contains("above the limit of 64 bytes")),
+        "{err:?}"
+    );
 }

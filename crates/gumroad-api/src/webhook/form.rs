@@ -12,89 +12,13 @@
 //! delivery parses into, so one typed layer serves both encodings. It never
 //! panics, whatever the bytes, and it bounds the work an abusive body can
 //! cause: body size, number of fields and nesting depth are limited by
-//! [`ParseLimits`], and every violation is a clear
+//! [`ParseLimits`](creator_core::ParseLimits), and every violation is a clear
 //! [`WebhookError::Malformed`].
 
 use std::borrow::Cow;
 
-use creator_core::WebhookError;
+use creator_core::{ParseLimits, WebhookError};
 use serde_json::{Map, Value};
-
-/// Bounds on what one delivery may contain. A body outside them is rejected
-/// with [`WebhookError::Malformed`] before any real work is done.
-///
-/// The defaults are far above anything Gumroad sends (a sale Ping is about
-/// 40 fields, 1–3 KiB, nested at most three levels: `old_plan[tier][id]`).
-///
-/// ```
-/// use gumroad_api::webhook::ParseLimits;
-///
-/// let strict = ParseLimits::default().max_fields(200).max_depth(4);
-/// assert_eq!(strict.max_fields_value(), 200);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ParseLimits {
-    max_body_bytes: usize,
-    max_fields: usize,
-    max_depth: usize,
-}
-
-impl Default for ParseLimits {
-    fn default() -> Self {
-        Self {
-            max_body_bytes: 1024 * 1024,
-            max_fields: 2_000,
-            max_depth: 8,
-        }
-    }
-}
-
-impl ParseLimits {
-    /// Largest accepted body, in bytes (default 1 MiB).
-    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
-        self.max_body_bytes = bytes;
-        self
-    }
-
-    /// Most `key=value` pairs (form) or object entries and array items in
-    /// total (JSON) accepted (default 2 000).
-    pub fn max_fields(mut self, fields: usize) -> Self {
-        self.max_fields = fields;
-        self
-    }
-
-    /// Deepest accepted nesting: bracket segments after the base key
-    /// (`a[b][c]` is 2), or nested objects/arrays in JSON (default 8).
-    pub fn max_depth(mut self, depth: usize) -> Self {
-        self.max_depth = depth;
-        self
-    }
-
-    /// The configured body size limit.
-    pub fn max_body_bytes_value(&self) -> usize {
-        self.max_body_bytes
-    }
-
-    /// The configured field count limit.
-    pub fn max_fields_value(&self) -> usize {
-        self.max_fields
-    }
-
-    /// The configured nesting limit.
-    pub fn max_depth_value(&self) -> usize {
-        self.max_depth
-    }
-
-    pub(crate) fn check_body(&self, len: usize) -> Result<(), WebhookError> {
-        if len > self.max_body_bytes {
-            return Err(malformed(format!(
-                "body is {len} bytes, above the limit of {} bytes",
-                self.max_body_bytes
-            )));
-        }
-        Ok(())
-    }
-}
 
 pub(crate) fn malformed(reason: impl Into<String>) -> WebhookError {
     WebhookError::Malformed {
@@ -144,10 +68,10 @@ pub fn decode_form(body: &[u8], limits: &ParseLimits) -> Result<Map<String, Valu
             continue;
         }
         fields += 1;
-        if fields > limits.max_fields {
+        if fields > limits.max_fields_value() {
             return Err(malformed(format!(
                 "more than {} fields (limit reached at pair #{})",
-                limits.max_fields,
+                limits.max_fields_value(),
                 index + 1
             )));
         }
@@ -178,12 +102,12 @@ pub(crate) fn insert_path(
     let Some((base, segments)) = split_key(key) else {
         return insert_leaf(root, unescape_brackets(key).into_owned(), value, key);
     };
-    if segments.len() > limits.max_depth {
+    if segments.len() > limits.max_depth_value() {
         return Err(malformed(format!(
             "key `{}` is nested {} levels deep, above the limit of {}",
             shorten(key),
             segments.len(),
-            limits.max_depth
+            limits.max_depth_value()
         )));
     }
     let base = unescape_brackets(base).into_owned();

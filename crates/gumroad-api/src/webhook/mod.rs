@@ -32,8 +32,12 @@
 //!   product currency ([`SalePing::price_money`]).
 //!
 //! The parser never panics on any bytes, and bounds the work a hostile body
-//! can cause ([`ParseLimits`]); a bad body is a clear
-//! [`WebhookError::Malformed`].
+//! can cause ([`ParseLimits`]); a bad body (cut short, not an object, bad
+//! percent escapes, no `sale_id` / `subscription_id`) is a clear
+//! [`WebhookError::Malformed`]. An authentic delivery is never rejected for
+//! one mistyped optional field (`order_number=12a`): that field reads as
+//! `None`, its raw value stays in `extra`, and it is named in
+//! [`GumroadEvent::field_errors`] (and `WebhookEvent::field_errors`).
 //!
 //! # Security: Gumroad does not sign deliveries
 //!
@@ -55,9 +59,11 @@
 //!   Gumroad workers may not have sent them; test with "Send test ping".
 //! - **Read back before granting anything** ([`Webhooks::confirm`]): take the
 //!   `sale_id` and read the sale through the API (Gumroad's own advice:
-//!   treat a ping as a trigger, not as data). This is the only check an
-//!   attacker who knows your URL cannot pass with made-up data; it costs one
-//!   API call.
+//!   treat a ping as a trigger, not as data), checking that the API agrees
+//!   with what the delivery claims (the product, and that the sale really is
+//!   refunded for a `refund`, the subscription really cancelled for a
+//!   `cancellation`, …). This is the only check an attacker who knows your
+//!   URL cannot pass with made-up data; it costs one API call.
 //!
 //! Deduplicate on [`WebhookEvent::identity`] (`gumroad:<resource>:<sale_id
 //! or subscription_id>[:test]:<fingerprint>`, the fingerprint being of the
@@ -73,7 +79,7 @@
 //! use creator_core::{EventKind, WebhookDelivery, Webhooks};
 //! use gumroad_api::webhook::GumroadWebhooks;
 //!
-//! let hooks = GumroadWebhooks::new().url_token("4f9c2e7a1b8d");
+//! let hooks = GumroadWebhooks::builder().url_token("4f9c2e7a1b8d").build()?;
 //! let delivery = WebhookDelivery::new(
 //!     "/hooks/gumroad?token=4f9c2e7a1b8d".parse().unwrap(),
 //!     {
@@ -94,6 +100,8 @@
 //! [`WebhookEvent::identity`]: creator_core::WebhookEvent::identity
 //! [`WebhookEvent::retry`]: creator_core::WebhookEvent::retry
 
+mod builder;
+mod claims;
 mod fields;
 mod form;
 mod payload;
@@ -103,7 +111,10 @@ mod verify;
 use creator_core::{WebhookDelivery, WebhookError};
 use serde_json::{Map, Value};
 
-pub use form::{ParseLimits, decode_form};
+pub use builder::GumroadWebhooksBuilder;
+/// Re-exported from creator-core, where every provider's parser finds it.
+pub use creator_core::ParseLimits;
+pub use form::decode_form;
 pub use payload::{
     CancelledBy, Encoding, EndedReason, GumroadEvent, Plan, PlanChange, SalePing,
     ShippingInformation, SubscriptionPing, Tier, UnknownPing,
@@ -111,7 +122,7 @@ pub use payload::{
 pub use subscribe::{SubscribeOutcome, subscribe_all};
 pub use verify::{GumroadWebhooks, TokenLocation};
 
-use form::{insert_path, malformed};
+use form::insert_path;
 
 impl GumroadEvent {
     /// Parses a delivery body given its `Content-Type` (parameters such as
@@ -220,28 +231,7 @@ fn decode_json(
     body: &[u8],
     limits: &ParseLimits,
 ) -> Result<(Map<String, Value>, bool), WebhookError> {
-    limits.check_body(body.len())?;
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        malformed(if e.is_eof() {
-            format!("the JSON body ends too early (truncated?): {e}")
-        } else {
-            format!("the body is not valid JSON: {e}")
-        })
-    })?;
-    let Value::Object(mut map) = value else {
-        return Err(malformed(format!(
-            "expected a JSON object, got {}",
-            match value {
-                Value::Array(_) => "an array",
-                Value::String(_) => "a string",
-                Value::Number(_) => "a number",
-                Value::Bool(_) => "a boolean",
-                _ => "null",
-            }
-        )));
-    };
-    let mut count = 0usize;
-    check_tree(&map, 1, limits, &mut count)?;
+    let mut map = limits.parse_json_object(body)?;
     let bracketed: Vec<String> = map.keys().filter(|k| k.contains('[')).cloned().collect();
     let relayed_form = !bracketed.is_empty();
     for key in bracketed {
@@ -250,55 +240,4 @@ fn decode_json(
         }
     }
     Ok((map, relayed_form))
-}
-
-fn check_tree(
-    map: &Map<String, Value>,
-    depth: usize,
-    limits: &ParseLimits,
-    count: &mut usize,
-) -> Result<(), WebhookError> {
-    for value in map.values() {
-        check_value(value, depth, limits, count)?;
-    }
-    Ok(())
-}
-
-fn check_value(
-    value: &Value,
-    depth: usize,
-    limits: &ParseLimits,
-    count: &mut usize,
-) -> Result<(), WebhookError> {
-    *count += 1;
-    if *count > limits.max_fields_value() {
-        return Err(malformed(format!(
-            "more than {} fields in the JSON body",
-            limits.max_fields_value()
-        )));
-    }
-    let nested = |d: usize| {
-        if d > limits.max_depth_value() {
-            Err(malformed(format!(
-                "the JSON body is nested more than {} levels deep",
-                limits.max_depth_value()
-            )))
-        } else {
-            Ok(())
-        }
-    };
-    match value {
-        Value::Object(m) => {
-            nested(depth)?;
-            check_tree(m, depth + 1, limits, count)
-        }
-        Value::Array(items) => {
-            nested(depth)?;
-            for item in items {
-                check_value(item, depth + 1, limits, count)?;
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
 }

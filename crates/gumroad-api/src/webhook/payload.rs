@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use creator_core::{Currency, Money, WebhookError};
-use serde::Serialize;
+use creator_core::{Currency, FieldError, Money, WebhookError};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -151,7 +151,13 @@ pub struct SalePing {
     /// custom answer wins). Those fields read as `None` here; the answer is
     /// in [`SalePing::custom_fields`]. Read the sale back through the API for the real value.
     pub shadowed_by_custom_fields: Vec<String>,
-    /// Every field this library does not model, as received.
+    /// Fields that could not be read (`order_number=12a`): each is `None`
+    /// above, its raw value is in [`extra`](Self::extra), and the delivery
+    /// is still accepted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub field_errors: Vec<FieldError>,
+    /// Every field this library does not model, and the raw value of each
+    /// field in [`field_errors`](Self::field_errors), as received.
     pub extra: Map<String, Value>,
 }
 
@@ -311,7 +317,12 @@ pub struct SubscriptionPing {
     /// retry of this delivery, different for any other change.
     #[serde(skip)]
     pub fingerprint: String,
-    /// Every field this library does not model, as received.
+    /// Fields that could not be read: each is `None` above, its raw value is
+    /// in [`extra`](Self::extra), and the delivery is still accepted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub field_errors: Vec<FieldError>,
+    /// Every field this library does not model, and the raw value of each
+    /// field in [`field_errors`](Self::field_errors), as received.
     pub extra: Map<String, Value>,
 }
 
@@ -495,6 +506,19 @@ impl GumroadEvent {
             GumroadEvent::Unknown(u) => &u.fingerprint,
             _ => "",
         }
+    }
+
+    /// Fields of the delivery that could not be read (each `None` in the
+    /// payload, its raw value kept in `extra`); empty for an unknown resource,
+    /// which is kept whole.
+    pub fn field_errors(&self) -> &[FieldError] {
+        if let Some(s) = self.sale() {
+            return &s.field_errors;
+        }
+        if let Some(s) = self.subscription() {
+            return &s.field_errors;
+        }
+        &[]
     }
 
     /// True for test purchases (`test=true`).
@@ -798,33 +822,25 @@ fn fold_custom_field_copies(f: &mut Fields) -> Vec<String> {
     shadowed
 }
 
-fn custom_fields(f: &mut Fields, encoding: Encoding) -> R<Option<CustomFieldValues>> {
-    match f.take("custom_fields") {
-        None => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::Object(map)) => Ok(Some(CustomFieldValues::Map(
+fn custom_fields(f: &mut Fields, encoding: Encoding) -> Option<CustomFieldValues> {
+    match f.take("custom_fields")? {
+        Value::String(s) if s.is_empty() => None,
+        Value::Object(map) => Some(CustomFieldValues::Map(
             map.into_iter()
                 .map(|(name, answer)| (name, field_value(answer, encoding)))
                 .collect(),
-        ))),
+        )),
         // License-style `["Name: value"]` lists, should a relay send them.
-        Some(Value::Array(items)) => {
-            let mut list = Vec::with_capacity(items.len());
-            for item in items {
-                match item {
-                    Value::String(s) => list.push(s),
-                    other => {
-                        return Err(malformed(format!(
-                            "field `custom_fields`: expected an object or a list of text, got a list holding {other}"
-                        )));
-                    }
-                }
-            }
-            Ok(Some(CustomFieldValues::List(list)))
+        Value::Array(items) if items.iter().all(Value::is_string) => Some(CustomFieldValues::List(
+            items
+                .into_iter()
+                .filter_map(|item| item.as_str().map(str::to_owned))
+                .collect(),
+        )),
+        other => {
+            f.reject("custom_fields", "an object or a list of text", other);
+            None
         }
-        Some(other) => Err(malformed(format!(
-            "field `custom_fields`: expected an object, got {other}"
-        ))),
     }
 }
 
@@ -841,50 +857,44 @@ fn field_value(answer: Value, encoding: Encoding) -> FieldValue {
     }
 }
 
-fn recurrence(f: &mut Fields, key: &str) -> R<Option<Recurrence>> {
-    Ok(f.text(key)?.map(|s| Recurrence::parse(&s)))
+fn recurrence(f: &mut Fields, key: &str) -> Option<Recurrence> {
+    f.text(key).map(|s| Recurrence::parse(&s))
 }
 
-fn card(f: &mut Fields) -> R<Option<Card>> {
-    let Some(mut c) = f.object("card")? else {
-        return Ok(None);
-    };
+fn card(f: &mut Fields) -> Option<Card> {
+    let mut c = f.object("card")?;
     let card = Card {
-        visual: c.text("visual")?,
-        kind: c.text("type")?,
-        bin: c.text("bin")?,
-        expiry_month: c.text("expiry_month")?,
-        expiry_year: c.text("expiry_year")?,
+        visual: c.text("visual"),
+        kind: c.text("type"),
+        bin: c.text("bin"),
+        expiry_month: c.text("expiry_month"),
+        expiry_year: c.text("expiry_year"),
     };
     f.keep_leftovers("card", c);
-    Ok(Some(card))
+    Some(card)
 }
 
-fn shipping(f: &mut Fields) -> R<Option<ShippingInformation>> {
-    let Some(mut s) = f.object("shipping_information")? else {
-        return Ok(None);
-    };
+fn shipping(f: &mut Fields) -> Option<ShippingInformation> {
+    let mut s = f.object("shipping_information")?;
     let info = ShippingInformation {
-        full_name: s.text("full_name")?,
-        street_address: s.text("street_address")?,
-        city: s.text("city")?,
-        state: s.text("state")?,
-        zip_code: s.text("zip_code")?,
-        country: s.text("country")?,
+        full_name: s.text("full_name"),
+        street_address: s.text("street_address"),
+        city: s.text("city"),
+        state: s.text("state"),
+        zip_code: s.text("zip_code"),
+        country: s.text("country"),
     };
     f.keep_leftovers("shipping_information", s);
-    Ok(Some(info))
+    Some(info)
 }
 
-fn plan(f: &mut Fields, key: &str) -> R<Option<Plan>> {
-    let Some(mut p) = f.object(key)? else {
-        return Ok(None);
-    };
-    let tier = match p.object("tier")? {
+fn plan(f: &mut Fields, key: &str) -> Option<Plan> {
+    let mut p = f.object(key)?;
+    let tier = match p.object("tier") {
         Some(mut t) => {
             let tier = Tier {
-                id: t.ident("id")?,
-                name: t.text("name")?,
+                id: t.ident("id"),
+                name: t.text("name"),
             };
             p.keep_leftovers("tier", t);
             Some(tier)
@@ -893,12 +903,12 @@ fn plan(f: &mut Fields, key: &str) -> R<Option<Plan>> {
     };
     let plan = Plan {
         tier,
-        recurrence: recurrence(&mut p, "recurrence")?,
-        price_cents: p.int("price_cents")?,
-        quantity: p.int("quantity")?,
+        recurrence: recurrence(&mut p, "recurrence"),
+        price_cents: p.int("price_cents"),
+        quantity: p.int("quantity"),
     };
     f.keep_leftovers(key, p);
-    Ok(Some(plan))
+    Some(plan)
 }
 
 fn sale_from_tree(
@@ -910,69 +920,74 @@ fn sale_from_tree(
     let mut f = Fields::new(map);
     f.take("resource_name");
     let shadowed = fold_custom_field_copies(&mut f);
-    let Some(sale_id) = f.ident("sale_id")? else {
-        return Err(malformed(if shadowed.iter().any(|k| k == "sale_id") {
-            "field `sale_id` is missing: a custom field named `sale_id` replaced it"
-        } else {
-            "field `sale_id` is missing or empty"
+    let Some(sale_id) = f.ident("sale_id") else {
+        return Err(malformed(match f.error_for("sale_id") {
+            Some(e) => format!("field {e}: the sale id is required"),
+            None if shadowed.iter().any(|k| k == "sale_id") => {
+                "field `sale_id` is missing: a custom field named `sale_id` replaced it".to_owned()
+            }
+            None => "field `sale_id` is missing or empty".to_owned(),
         }));
     };
-    Ok(SalePing {
+    let mut ping = SalePing {
         resource_name,
         sale_id,
-        order_number: f.int("order_number")?,
-        sale_timestamp: f.time("sale_timestamp")?,
-        seller_id: f.ident("seller_id")?,
-        product_id: f.ident("product_id")?,
-        product_name: f.text("product_name")?,
-        permalink: f.text("permalink")?,
-        product_permalink: f.url("product_permalink")?,
-        short_product_id: f.text("short_product_id")?,
-        email: f.ident("email")?,
-        full_name: f.text("full_name")?,
-        purchaser_id: f.ident("purchaser_id")?,
-        subscription_id: f.ident("subscription_id")?,
-        price: f.int("price")?,
-        gumroad_fee: f.int("gumroad_fee")?,
-        currency: f.text("currency")?,
-        quantity: f.int("quantity")?,
-        discover_fee_charged: f.flag("discover_fee_charged")?,
-        can_contact: f.flag("can_contact")?,
-        referrer: f.url("referrer")?,
-        card: card(&mut f)?,
-        url_params: f.text_map("url_params")?,
-        variants: f.text_map("variants")?.map(Variants::Map),
-        offer_code: f.text("offer_code")?,
-        test: f.flag("test")?,
-        is_recurring_charge: f.flag("is_recurring_charge")?,
-        is_preorder_authorization: f.flag("is_preorder_authorization")?,
-        custom_fields: custom_fields(&mut f, encoding)?,
-        license_key: f.ident("license_key")?,
-        is_multiseat_license: f.flag("is_multiseat_license")?,
-        ip_country: f.text("ip_country")?,
-        recurrence: recurrence(&mut f, "recurrence")?,
-        shipping_information: shipping(&mut f)?,
-        street_address: f.text("street_address")?,
-        city: f.text("city")?,
-        state: f.text("state")?,
-        zip_code: f.text("zip_code")?,
-        country: f.text("country")?,
-        shipping_rate: f.int("shipping_rate")?,
-        affiliate: f.ident("affiliate")?,
-        affiliate_credit_amount_cents: f.int("affiliate_credit_amount_cents")?,
-        is_gift_receiver_purchase: f.flag("is_gift_receiver_purchase")?,
-        gift_price: f.int("gift_price")?,
-        gifter_email: f.ident("gifter_email")?,
-        sku_id: f.text("sku_id")?,
-        original_sku_id: f.text("original_sku_id")?,
-        refunded: f.flag("refunded")?,
-        disputed: f.flag("disputed")?,
-        dispute_won: f.flag("dispute_won")?,
-        retry_count: f.count("retry_count")?,
+        order_number: f.int("order_number"),
+        sale_timestamp: f.time("sale_timestamp"),
+        seller_id: f.ident("seller_id"),
+        product_id: f.ident("product_id"),
+        product_name: f.text("product_name"),
+        permalink: f.text("permalink"),
+        product_permalink: f.url("product_permalink"),
+        short_product_id: f.text("short_product_id"),
+        email: f.ident("email"),
+        full_name: f.text("full_name"),
+        purchaser_id: f.ident("purchaser_id"),
+        subscription_id: f.ident("subscription_id"),
+        price: f.int("price"),
+        gumroad_fee: f.int("gumroad_fee"),
+        currency: f.text("currency"),
+        quantity: f.int("quantity"),
+        discover_fee_charged: f.flag("discover_fee_charged"),
+        can_contact: f.flag("can_contact"),
+        referrer: f.url("referrer"),
+        card: card(&mut f),
+        url_params: f.text_map("url_params"),
+        variants: f.text_map("variants").map(Variants::Map),
+        offer_code: f.text("offer_code"),
+        test: f.flag("test"),
+        is_recurring_charge: f.flag("is_recurring_charge"),
+        is_preorder_authorization: f.flag("is_preorder_authorization"),
+        custom_fields: custom_fields(&mut f, encoding),
+        license_key: f.ident("license_key"),
+        is_multiseat_license: f.flag("is_multiseat_license"),
+        ip_country: f.text("ip_country"),
+        recurrence: recurrence(&mut f, "recurrence"),
+        shipping_information: shipping(&mut f),
+        street_address: f.text("street_address"),
+        city: f.text("city"),
+        state: f.text("state"),
+        zip_code: f.text("zip_code"),
+        country: f.text("country"),
+        shipping_rate: f.int("shipping_rate"),
+        affiliate: f.ident("affiliate"),
+        affiliate_credit_amount_cents: f.int("affiliate_credit_amount_cents"),
+        is_gift_receiver_purchase: f.flag("is_gift_receiver_purchase"),
+        gift_price: f.int("gift_price"),
+        gifter_email: f.ident("gifter_email"),
+        sku_id: f.text("sku_id"),
+        original_sku_id: f.text("original_sku_id"),
+        refunded: f.flag("refunded"),
+        disputed: f.flag("disputed"),
+        dispute_won: f.flag("dispute_won"),
+        retry_count: f.count("retry_count"),
         fingerprint,
         shadowed_by_custom_fields: shadowed,
-        extra: f.finish(),
-    })
+        field_errors: Vec::new(),
+        extra: Map::new(),
+    };
+    (ping.extra, ping.field_errors) = f.finish();
+    Ok(ping)
 }
 
 fn subscription_from_tree(
@@ -983,60 +998,71 @@ fn subscription_from_tree(
 ) -> R<SubscriptionPing> {
     let mut f = Fields::new(map);
     f.take("resource_name");
-    let Some(subscription_id) = f.ident("subscription_id")? else {
-        return Err(malformed(format!(
-            "field `subscription_id` is missing or empty in a `{resource_name}` delivery"
-        )));
+    let Some(subscription_id) = f.ident("subscription_id") else {
+        return Err(malformed(match f.error_for("subscription_id") {
+            Some(e) => format!("field {e}: the subscription id is required"),
+            None => format!(
+                "field `subscription_id` is missing or empty in a `{resource_name}` delivery"
+            ),
+        }));
     };
-    let purchase_ids = match f.take("purchase_ids") {
-        None => PurchaseIds::default(),
-        Some(v) => purchase_ids(v)?,
-    };
-    Ok(SubscriptionPing {
+    let purchase_ids = purchase_ids(&mut f);
+    let mut ping = SubscriptionPing {
         resource_name,
         subscription_id,
-        product_id: f.ident("product_id")?,
-        product_name: f.text("product_name")?,
-        user_id: f.ident("user_id")?,
-        user_email: f.ident("user_email")?,
+        product_id: f.ident("product_id"),
+        product_name: f.text("product_name"),
+        user_id: f.ident("user_id"),
+        user_email: f.ident("user_email"),
         purchase_ids,
-        created_at: f.time("created_at")?,
-        charge_occurrence_count: f.int("charge_occurrence_count")?,
-        recurrence: recurrence(&mut f, "recurrence")?,
-        free_trial_ends_at: f.time("free_trial_ends_at")?,
-        custom_fields: custom_fields(&mut f, encoding)?,
-        license_key: f.ident("license_key")?,
-        cancelled: f.flag("cancelled")?,
-        cancelled_at: f.time("cancelled_at")?,
-        cancelled_by_admin: f.flag("cancelled_by_admin")?,
-        cancelled_by_buyer: f.flag("cancelled_by_buyer")?,
-        cancelled_by_seller: f.flag("cancelled_by_seller")?,
-        cancelled_due_to_payment_failures: f.flag("cancelled_due_to_payment_failures")?,
-        change_type: f.text("type")?.map(|s| PlanChange::parse(&s)),
-        effective_as_of: f.time("effective_as_of")?,
-        old_plan: plan(&mut f, "old_plan")?,
-        new_plan: plan(&mut f, "new_plan")?,
-        ended_at: f.time("ended_at")?,
-        ended_reason: f.text("ended_reason")?.map(|s| EndedReason::parse(&s)),
-        restarted_at: f.time("restarted_at")?,
-        retry_count: f.count("retry_count")?,
+        created_at: f.time("created_at"),
+        charge_occurrence_count: f.int("charge_occurrence_count"),
+        recurrence: recurrence(&mut f, "recurrence"),
+        free_trial_ends_at: f.time("free_trial_ends_at"),
+        custom_fields: custom_fields(&mut f, encoding),
+        license_key: f.ident("license_key"),
+        cancelled: f.flag("cancelled"),
+        cancelled_at: f.time("cancelled_at"),
+        cancelled_by_admin: f.flag("cancelled_by_admin"),
+        cancelled_by_buyer: f.flag("cancelled_by_buyer"),
+        cancelled_by_seller: f.flag("cancelled_by_seller"),
+        cancelled_due_to_payment_failures: f.flag("cancelled_due_to_payment_failures"),
+        change_type: f.text("type").map(|s| PlanChange::parse(&s)),
+        effective_as_of: f.time("effective_as_of"),
+        old_plan: plan(&mut f, "old_plan"),
+        new_plan: plan(&mut f, "new_plan"),
+        ended_at: f.time("ended_at"),
+        ended_reason: f.text("ended_reason").map(|s| EndedReason::parse(&s)),
+        restarted_at: f.time("restarted_at"),
+        retry_count: f.count("retry_count"),
         fingerprint,
-        extra: f.finish(),
-    })
+        field_errors: Vec::new(),
+        extra: Map::new(),
+    };
+    (ping.extra, ping.field_errors) = f.finish();
+    Ok(ping)
 }
 
 /// `purchase_ids[]=a&purchase_ids[]=b` (an array), `{"": "a"}` from naive
 /// converters, a bare string, or `""` for an empty list (`purchase_ids[]=`).
-fn purchase_ids(v: Value) -> R<PurchaseIds> {
-    let ids = serde_json::from_value::<PurchaseIds>(v)
-        .map_err(|e| malformed(format!("field `purchase_ids`: {e}")))?;
-    Ok(PurchaseIds(
-        ids.0
-            .into_iter()
-            .filter(|id| !id.is_empty())
-            .map(|id| percent_decode_text(&id).unwrap_or(id))
-            .collect(),
-    ))
+/// A shape that is none of those is rejected (an empty list, the raw value kept).
+fn purchase_ids(f: &mut Fields) -> PurchaseIds {
+    let Some(v) = f.take("purchase_ids") else {
+        return PurchaseIds::default();
+    };
+    match PurchaseIds::deserialize(&v) {
+        Ok(ids) => PurchaseIds(
+            ids.0
+                .into_iter()
+                .filter(|id| !id.is_empty())
+                .map(|id| percent_decode_text(&id).unwrap_or(id))
+                .collect(),
+        ),
+        Err(_) => {
+            f.reject("purchase_ids", "a list of sale ids", v);
+            PurchaseIds::default()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -36,7 +36,10 @@ pub struct SubscribeOutcome {
 ///
 /// # async fn run() -> creator_core::Result<()> {
 /// let client = GumroadClient::builder(std::env::var("GUMROAD_TOKEN").unwrap_or_default()).build()?;
-/// let hooks = GumroadWebhooks::from_client(client.clone()).url_token("a-long-random-token");
+/// let hooks = GumroadWebhooks::builder()
+///     .client(client.clone())
+///     .url_token("a-long-random-token")
+///     .build()?;
 /// let url = hooks.callback_url("https://hooks.example.com/gumroad")?;
 /// for outcome in subscribe_all(&client, &url).await? {
 ///     println!("{}: {}", outcome.resource_name, if outcome.created { "created" } else { "already there" });

@@ -6,15 +6,17 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use creator_core::{
-    Clock, Customer, Error, EventKind, Money, Provider, ProviderData, Result, Sale, Secret,
-    Subscriber, SubscriptionStatus, SystemClock, Verified, WebhookDelivery, WebhookError,
-    WebhookEvent, Webhooks,
+    Clock, Customer, Error, EventKind, Provider, ProviderData, Result, Sale, Secret, Subscriber,
+    SubscriptionStatus, Verified, WebhookDelivery, WebhookError, WebhookEvent, Webhooks,
 };
 use time::OffsetDateTime;
 
-use super::form::{ParseLimits, percent_decode};
+use super::builder::GumroadWebhooksBuilder;
+use super::claims;
+use super::form::percent_decode;
 use super::payload::{EndedReason, GumroadEvent, SalePing, SubscriptionPing};
 use crate::GumroadClient;
+use creator_core::ParseLimits;
 
 /// Where the secret token sits in the callback URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,9 +38,9 @@ impl Default for TokenLocation {
 }
 
 #[derive(Clone)]
-struct BasicCredentials {
-    user: Secret,
-    password: Secret,
+pub(super) struct BasicCredentials {
+    pub(super) user: Secret,
+    pub(super) password: Secret,
 }
 
 /// Receives Gumroad deliveries: verifies what can be verified, parses into
@@ -46,11 +48,13 @@ struct BasicCredentials {
 /// client) re-reads the subject through the API with [`Webhooks::confirm`].
 ///
 /// **Gumroad does not sign deliveries** (see the [module docs](super) for
-/// what each option protects against). Configure at least one of
-/// [`url_token`](Self::url_token) and [`basic_auth`](Self::basic_auth);
-/// with neither, `verify` fails with [`WebhookError::NotConfigured`] unless
-/// [`accept_unverified`](Self::accept_unverified) says otherwise. With both,
-/// both must match.
+/// what each option protects against). Build it with
+/// [`GumroadWebhooks::builder`], configuring at least one of
+/// [`url_token`](GumroadWebhooksBuilder::url_token) and
+/// [`basic_auth`](GumroadWebhooksBuilder::basic_auth) (with both, both must
+/// match); an empty secret, or neither without
+/// [`accept_unverified`](GumroadWebhooksBuilder::accept_unverified), is
+/// refused when building.
 ///
 /// ```no_run
 /// use creator_core::Webhooks;
@@ -59,8 +63,10 @@ struct BasicCredentials {
 ///
 /// # async fn run(delivery: creator_core::WebhookDelivery) -> creator_core::Result<()> {
 /// let client = GumroadClient::builder(std::env::var("GUMROAD_TOKEN").unwrap_or_default()).build()?;
-/// let hooks = GumroadWebhooks::from_client(client)
-///     .url_token(std::env::var("GUMROAD_HOOK_TOKEN").unwrap_or_default());
+/// let hooks = GumroadWebhooks::builder()
+///     .client(client)
+///     .url_token(std::env::var("GUMROAD_HOOK_TOKEN").unwrap_or_default())
+///     .build()?;
 /// let event = hooks.receive(&delivery)?;     // verify + parse
 /// let fresh = hooks.confirm(&event).await?;  // read the sale back before granting access
 /// println!("{} {:?}", fresh.identity(), fresh.sale.map(|s| s.amount));
@@ -68,13 +74,12 @@ struct BasicCredentials {
 /// ```
 #[derive(Clone)]
 pub struct GumroadWebhooks {
-    token: Option<Secret>,
-    token_location: TokenLocation,
-    basic: Option<BasicCredentials>,
-    accept_unverified: bool,
-    limits: ParseLimits,
-    client: Option<GumroadClient>,
-    clock: Arc<dyn Clock>,
+    pub(super) token: Option<Secret>,
+    pub(super) token_location: TokenLocation,
+    pub(super) basic: Option<BasicCredentials>,
+    pub(super) limits: ParseLimits,
+    pub(super) client: Option<GumroadClient>,
+    pub(super) clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for GumroadWebhooks {
@@ -83,89 +88,18 @@ impl fmt::Debug for GumroadWebhooks {
             .field("token", &self.token)
             .field("token_location", &self.token_location)
             .field("basic_auth", &self.basic.as_ref().map(|_| "<redacted>"))
-            .field("accept_unverified", &self.accept_unverified)
             .field("limits", &self.limits)
             .field("client", &self.client)
             .finish_non_exhaustive()
     }
 }
 
-impl Default for GumroadWebhooks {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl GumroadWebhooks {
-    /// A receiver with nothing configured yet (verification fails until a
-    /// token or Basic credentials are set) and no client (so `confirm` is unavailable).
-    pub fn new() -> Self {
-        Self {
-            token: None,
-            token_location: TokenLocation::default(),
-            basic: None,
-            accept_unverified: false,
-            limits: ParseLimits::default(),
-            client: None,
-            clock: Arc::new(SystemClock),
-        }
-    }
-
-    /// A receiver whose [`confirm`](Webhooks::confirm) reads events back
-    /// through `client` (`GET /v2/sales/:id`, `GET /v2/subscribers/:id`).
-    pub fn from_client(client: GumroadClient) -> Self {
-        Self::new().client(client)
-    }
-
-    /// Expects this secret in the callback URL, where
-    /// [`token_location`](Self::token_location) says (default: a `token`
-    /// query parameter, else the last path segment). Compared in constant time.
-    pub fn url_token(mut self, token: impl Into<Secret>) -> Self {
-        self.token = Some(token.into());
-        self
-    }
-
-    /// Where the token sits in the URL.
-    pub fn token_location(mut self, location: TokenLocation) -> Self {
-        self.token_location = location;
-        self
-    }
-
-    /// Expects HTTP Basic credentials (register the URL as
-    /// `https://user:password@host/…`). Compared in constant time.
-    pub fn basic_auth(mut self, user: impl Into<Secret>, password: impl Into<Secret>) -> Self {
-        self.basic = Some(BasicCredentials {
-            user: user.into(),
-            password: password.into(),
-        });
-        self
-    }
-
-    /// Lets `verify` succeed with [`Verified::Unverified`] when neither a
-    /// token nor Basic credentials are configured. Only for tests or a
-    /// receiver on a trusted network that confirms every event through the API.
-    pub fn accept_unverified(mut self) -> Self {
-        self.accept_unverified = true;
-        self
-    }
-
-    /// Limits on body size, field count and nesting (see [`ParseLimits`]).
-    pub fn limits(mut self, limits: ParseLimits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// The client [`confirm`](Webhooks::confirm) reads through.
-    pub fn client(mut self, client: GumroadClient) -> Self {
-        self.client = Some(client);
-        self
-    }
-
-    /// The clock that decides whether a cancellation is still pending
-    /// (its `cancelled_at` in the future) when normalizing.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
+    /// Starts a receiver: give it a URL token and/or Basic credentials (or
+    /// say [`accept_unverified`](GumroadWebhooksBuilder::accept_unverified)),
+    /// and a client for [`confirm`](Webhooks::confirm).
+    pub fn builder() -> GumroadWebhooksBuilder {
+        GumroadWebhooksBuilder::default()
     }
 
     /// The URL to register with Gumroad: `base` with the configured token
@@ -176,12 +110,16 @@ impl GumroadWebhooks {
     /// ```
     /// use gumroad_api::webhook::{GumroadWebhooks, TokenLocation};
     ///
-    /// let hooks = GumroadWebhooks::new().url_token("s3cr3t");
+    /// let hooks = GumroadWebhooks::builder().url_token("s3cr3t").build()?;
     /// assert_eq!(
     ///     hooks.callback_url("https://example.com/hooks/gumroad")?,
     ///     "https://example.com/hooks/gumroad?token=s3cr3t"
     /// );
-    /// let hooks = hooks.token_location(TokenLocation::LastPathSegment).basic_auth("gumroad", "pw");
+    /// let hooks = GumroadWebhooks::builder()
+    ///     .url_token("s3cr3t")
+    ///     .token_location(TokenLocation::LastPathSegment)
+    ///     .basic_auth("gumroad", "pw")
+    ///     .build()?;
     /// assert_eq!(
     ///     hooks.callback_url("https://example.com/hooks/gumroad")?,
     ///     "https://gumroad:pw@example.com/hooks/gumroad/s3cr3t"
@@ -229,42 +167,30 @@ impl GumroadWebhooks {
     /// Returns [`Verified::UrlToken`] when a token is configured (and, if
     /// Basic credentials are configured too, they matched as well),
     /// [`Verified::BasicAuth`] when only Basic credentials are, and
-    /// [`Verified::Unverified`] only after [`accept_unverified`](Self::accept_unverified)
-    /// with nothing configured. Comparisons are constant-time in the content
+    /// [`Verified::Unverified`] only when the receiver was built with
+    /// [`accept_unverified`](GumroadWebhooksBuilder::accept_unverified) and
+    /// nothing to check. Comparisons are constant-time in the content
     /// of the secret (not in its length, which is not a secret worth hiding
     /// for a long random token).
     ///
     /// # Errors
-    /// [`WebhookError::Unauthenticated`] (saying what was missing or wrong,
-    /// never the secret) or [`WebhookError::NotConfigured`].
+    /// [`WebhookError::Unauthenticated`], saying what was missing or wrong
+    /// (never the secret).
     pub fn verify_delivery(
         &self,
         delivery: &WebhookDelivery,
     ) -> std::result::Result<Verified, WebhookError> {
-        if self.token.is_none() && self.basic.is_none() {
-            return if self.accept_unverified {
-                Ok(Verified::Unverified)
-            } else {
-                Err(WebhookError::NotConfigured(
-                    "GumroadWebhooks has neither a URL token nor Basic credentials \
-                     (Gumroad does not sign deliveries); set one, or call accept_unverified()"
-                        .into(),
-                ))
-            };
-        }
         if let Some(token) = &self.token {
-            if token.is_empty() {
-                return Err(WebhookError::NotConfigured("the URL token is empty".into()));
-            }
             self.check_token(token, delivery)?;
         }
         if let Some(basic) = &self.basic {
             check_basic(basic, delivery)?;
         }
-        Ok(if self.token.is_some() {
-            Verified::UrlToken
-        } else {
-            Verified::BasicAuth
+        Ok(match (&self.token, &self.basic) {
+            (Some(_), _) => Verified::UrlToken,
+            (None, Some(_)) => Verified::BasicAuth,
+            // The builder allows neither only with `accept_unverified`.
+            (None, None) => Verified::Unverified,
         })
     }
 
@@ -350,6 +276,8 @@ impl GumroadWebhooks {
     ///   is the same on every retry and differs between a sale and its refund;
     /// - `sale` is filled for sale resources (amount in USD, `refunded` also
     ///   for a `refund` event), `subscriber` for subscription resources;
+    /// - `field_errors` lists the fields that could not be read (the event
+    ///   is kept with the rest);
     /// - `occurred_at` is the sale time for `sale` and the Ping,
     ///   `effective_as_of`/`ended_at`/`restarted_at` for those resources, and
     ///   `None` where the payload does not say when the event happened
@@ -454,6 +382,7 @@ pub(crate) fn normalize(event: GumroadEvent, now: SystemTime) -> WebhookEvent {
     out.test = event.is_test();
     out.retry = Some(event.retry_count()).filter(|n| *n > 0);
     out.fingerprint = Some(event.fingerprint().to_owned());
+    out.field_errors = event.field_errors().to_vec();
     if let Some(ping) = event.sale() {
         if matches!(event, GumroadEvent::Ping(_) | GumroadEvent::Sale(_)) {
             out.occurred_at = ping.sale_timestamp;
@@ -537,66 +466,13 @@ fn same_product(
     subject: &str,
 ) -> std::result::Result<(), WebhookError> {
     match (claimed, actual) {
-        (Some(claimed), Some(actual)) if claimed != actual => Err(WebhookError::Unauthenticated {
+        (Some(claimed), Some(actual)) if claimed != actual => Err(WebhookError::Unconfirmed {
             reason: format!(
                 "the delivery names product `{claimed}` for {what} `{subject}`, the API says `{actual}`"
             ),
         }),
         _ => Ok(()),
     }
-}
-
-/// A sale read through the API, normalized.
-fn sale_from_api(api: crate::Sale) -> Sale {
-    let mut sale = Sale::new(Provider::Gumroad, api.id.clone());
-    sale.product_id.clone_from(&api.product_id);
-    sale.product_name.clone_from(&api.product_name);
-    sale.customer = Customer::new(
-        api.purchaser_id.clone(),
-        api.email.clone(),
-        api.full_name.clone(),
-        None,
-    );
-    sale.amount = api
-        .price
-        .map(|cents| Money::from_minor(cents, creator_core::Currency::USD));
-    sale.created_at = api.created_at;
-    sale.refunded = api.is_refunded();
-    sale.subscription_id.clone_from(&api.subscription_id);
-    sale.provider_data = ProviderData::new(api);
-    sale
-}
-
-/// A subscriber read through the API, normalized.
-fn subscriber_from_api(api: crate::Subscriber, now: SystemTime) -> Subscriber {
-    use crate::SubscriberStatus as S;
-    let now = OffsetDateTime::from(now);
-    let status = match &api.status {
-        Some(S::Alive) => SubscriptionStatus::Active,
-        Some(S::PendingCancellation) => SubscriptionStatus::PendingCancellation,
-        Some(S::PendingFailure) => SubscriptionStatus::PastDue,
-        Some(S::FailedPayment | S::FixedSubscriptionPeriodEnded) => SubscriptionStatus::Ended,
-        Some(S::Cancelled) => SubscriptionStatus::Cancelled,
-        Some(S::Unknown(other)) => SubscriptionStatus::Unknown(other.clone()),
-        None => match (api.ended_at, api.cancelled_at) {
-            (Some(_), _) => SubscriptionStatus::Ended,
-            (None, Some(at)) if at > now => SubscriptionStatus::PendingCancellation,
-            (None, Some(_)) => SubscriptionStatus::Cancelled,
-            (None, None) => SubscriptionStatus::Active,
-        },
-    };
-    let mut sub = Subscriber::new(Provider::Gumroad, api.id.clone(), status);
-    sub.product_id.clone_from(&api.product_id);
-    sub.customer = Customer::new(
-        api.user_id.clone(),
-        api.best_email().map(str::to_owned),
-        None,
-        None,
-    );
-    sub.started_at = api.created_at;
-    sub.ends_at = api.ended_at.or(api.cancelled_at);
-    sub.provider_data = ProviderData::new(api);
-    sub
 }
 
 #[async_trait::async_trait]
@@ -613,20 +489,33 @@ impl Webhooks for GumroadWebhooks {
         Ok(self.normalize(self.parse_event(delivery)?))
     }
 
-    /// Reads the event's subject back through the API: the sale
+    /// Reads the event's subject back through the API, and checks the API
+    /// agrees with the claim, not just the subject: the sale
     /// (`GET /v2/sales/:sale_id`) for the Ping and the sale resources, the
     /// subscription (`GET /v2/subscribers/:subscription_id`) for the
     /// subscription resources. Returns the event with `sale` / `subscriber`
     /// replaced by what the API says (whose provider data is the API model).
     ///
-    /// A delivery naming a sale that does not exist fails with
-    /// [`Error::NotFound`]; one whose `product_id` differs from the API's
-    /// fails with [`WebhookError::Unauthenticated`] (a forged body reusing a
-    /// real id). Grant access from the returned event, not the delivery.
+    /// The API must report the same product as the delivery, and the state
+    /// the event claims: refunded or partially refunded for `refund`,
+    /// disputed for `dispute`, dispute won for `dispute_won`; for
+    /// `cancellation` a pending or ended cancellation (or failed payments),
+    /// for `subscription_ended` an ended subscription (for the delivery's
+    /// `ended_reason`), for `subscription_restarted` a running one, for
+    /// `subscription_updated` one not ended. An honest delivery the state has
+    /// moved on from (a `cancellation` after a restart) fails too: act on what
+    /// holds now.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a subject that does not exist;
+    /// [`WebhookError::Unconfirmed`] when the API disagrees with the delivery
+    /// (a forged body reusing a real id); [`Error::Config`] without a client;
+    /// [`Error::Unsupported`] for an unknown resource. Grant access from the
+    /// returned event, not the delivery.
     async fn confirm(&self, event: &WebhookEvent) -> Result<WebhookEvent> {
         let Some(client) = &self.client else {
             return Err(Error::Config(
-                "GumroadWebhooks::confirm needs a client: build it with GumroadWebhooks::from_client".into(),
+                "GumroadWebhooks::confirm needs a client: build it with GumroadWebhooks::builder().client(..)".into(),
             ));
         };
         let typed = event.provider_data().downcast_ref::<GumroadEvent>();
@@ -643,7 +532,8 @@ impl Webhooks for GumroadWebhooks {
                     "sale",
                     &event.subject_id,
                 )?;
-                let mut sale = sale_from_api(api);
+                claims::sale_agrees(&event.kind, &api)?;
+                let mut sale = crate::to_core_sale(Provider::Gumroad, api);
                 sale.test = event.test;
                 fresh.sale = Some(sale);
             }
@@ -652,16 +542,20 @@ impl Webhooks for GumroadWebhooks {
             | EventKind::SubscriptionEnded
             | EventKind::SubscriptionRestarted => {
                 let api = client.subscribers().get(&event.subject_id).await?;
-                let claimed = typed
-                    .and_then(GumroadEvent::subscription)
-                    .and_then(|s| s.product_id.as_deref());
+                let delivered = typed.and_then(GumroadEvent::subscription);
                 same_product(
-                    claimed,
+                    delivered.and_then(|s| s.product_id.as_deref()),
                     api.product_id.as_deref(),
                     "subscription",
                     &event.subject_id,
                 )?;
-                fresh.subscriber = Some(subscriber_from_api(api, self.clock.now()));
+                let now = self.clock.now();
+                claims::subscription_agrees(&event.kind, &api, delivered, now.into())?;
+                fresh.subscriber = Some(crate::to_core_subscriber(
+                    Provider::Gumroad,
+                    api,
+                    now.into(),
+                ));
             }
             _ => {
                 return Err(Error::Unsupported {

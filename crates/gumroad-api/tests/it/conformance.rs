@@ -22,7 +22,7 @@ const MEMBERSHIP: &str = small::MEMBERSHIP_PRODUCT_ID;
 #[tokio::test]
 async fn gumroad_passes_the_products_conformance_suite() {
     let server = server().await;
-    small::mount_products(&server, "").await;
+    let pages = small::mount_products(&server, "").await;
     let client = client(&server);
     conformance::products(
         &client,
@@ -30,6 +30,7 @@ async fn gumroad_passes_the_products_conformance_suite() {
             total: 3,
             known_id: "A-m3CDDC5dlrSdKZp0RFhA==".into(),
             unknown_id: "nope".into(),
+            pages,
         },
     )
     .await;
@@ -47,7 +48,7 @@ async fn gumroad_passes_the_products_conformance_suite() {
 #[tokio::test]
 async fn gumroad_passes_the_sales_conformance_suite() {
     let server = server().await;
-    small::mount_sales(&server, "").await;
+    let pages = small::mount_sales(&server, "").await;
     let client = client(&server);
     conformance::sales(
         &client,
@@ -64,6 +65,7 @@ async fn gumroad_passes_the_sales_conformance_suite() {
             )),
             known_id: Some("B28UKN-dvxYabdavG97Y-Q==".into()),
             unknown_id: "nope".into(),
+            pages,
         },
     )
     .await;
@@ -86,16 +88,20 @@ async fn gumroad_passes_the_subscribers_conformance_suite() {
     conformance::subscribers(
         &client,
         &SubscribersCase {
-            total: 3,
+            total: 5,
             active: 3,
-            by_product: Some((MEMBERSHIP.into(), 3)),
+            by_product: Some((MEMBERSHIP.into(), 5)),
             searches: vec![(PersonSearch::Email("member@example.com".into()), 1)],
             unsupported_searches: vec![
                 PersonSearch::NicknameExact("mara".into()),
                 PersonSearch::NicknameContains("ma".into()),
             ],
-            status_of: Some(("c3ViX21lbWJlcjE=".into(), SubscriptionStatus::Active)),
+            status_of: Some((
+                small::CANCELLED_SUBSCRIBER_ID.into(),
+                SubscriptionStatus::Cancelled,
+            )),
             unknown_id: "nope".into(),
+            listed_statuses: small::lapsed_subscribers(),
         },
     )
     .await;
@@ -112,7 +118,7 @@ async fn subscribers_without_a_product_walk_only_membership_products() {
     )
     .await
     .unwrap();
-    assert_eq!(subs.len(), 3);
+    assert_eq!(subs.len(), 5);
     let subscriber_paths: Vec<_> = requests(&server)
         .await
         .into_iter()
@@ -121,10 +127,7 @@ async fn subscribers_without_a_product_walk_only_membership_products() {
         .collect();
     assert_eq!(
         subscriber_paths,
-        [
-            format!("/v2/products/{MEMBERSHIP}/subscribers"),
-            format!("/v2/products/{MEMBERSHIP}/subscribers")
-        ],
+        vec![format!("/v2/products/{MEMBERSHIP}/subscribers"); 3],
         "only the membership product is asked, page by page"
     );
     let statuses: Vec<_> = subs.iter().map(|s| s.status.clone()).collect();
@@ -133,8 +136,11 @@ async fn subscribers_without_a_product_walk_only_membership_products() {
         [
             SubscriptionStatus::Active,
             SubscriptionStatus::PendingCancellation,
-            SubscriptionStatus::PastDue
-        ]
+            SubscriptionStatus::PastDue,
+            SubscriptionStatus::Cancelled,
+            SubscriptionStatus::Ended,
+        ],
+        "cancelled and failed subscriptions are listed, without access"
     );
     let native = subs[0]
         .provider_data()

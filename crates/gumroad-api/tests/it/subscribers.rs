@@ -10,6 +10,7 @@ use crate::common::*;
 
 const M: &str = "Qm9vZk1lbWJlcnNoaXA==";
 const KEY: &str = "20250201083000000000-3849201";
+const KEY3: &str = "20250115120000000000-5120447";
 
 #[tokio::test]
 async fn all_subscribers_unpaginated_is_one_request_without_paginated() {
@@ -52,13 +53,25 @@ async fn list_subscribers_paginated_true_then_page_key_with_email_kept() {
         )
         .mount(&server)
         .await;
+    Mock::given(method("GET"))
+        .and(path(route.as_str()))
+        .and(query_param("paginated", "true"))
+        .and(query_param("page_key", KEY3))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("subscribers_page3.json"), "application/json"),
+        )
+        .mount(&server)
+        .await;
     let subs: Vec<_> = client(&server)
         .subscribers()
         .list(M, &SubscribersQuery::new().email("member@example.com"))
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(subs.len(), 3);
+    assert_eq!(subs.len(), 5);
+    assert_eq!(subs[3].status, Some(SubscriberStatus::Cancelled));
+    assert_eq!(subs[4].status, Some(SubscriberStatus::FailedPayment));
     let reqs = requests(&server).await;
     insta::assert_json_snapshot!(exchange(&reqs[1], &subs));
     let queries: Vec<_> = reqs.iter().map(|r| r.query.clone()).collect();
@@ -73,6 +86,11 @@ async fn list_subscribers_paginated_true_then_page_key_with_email_kept() {
                 ("email".to_owned(), "member@example.com".to_owned()),
                 ("paginated".to_owned(), "true".to_owned()),
                 ("page_key".to_owned(), KEY.to_owned())
+            ],
+            vec![
+                ("email".to_owned(), "member@example.com".to_owned()),
+                ("paginated".to_owned(), "true".to_owned()),
+                ("page_key".to_owned(), KEY3.to_owned())
             ],
         ]
     );

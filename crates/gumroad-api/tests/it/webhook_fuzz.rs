@@ -91,9 +91,11 @@ fn check(hooks: &GumroadWebhooks, content_type: Option<&str>, bytes: &[u8], ok: 
 }
 
 fn receiver() -> GumroadWebhooks {
-    GumroadWebhooks::new()
+    GumroadWebhooks::builder()
         .accept_unverified()
         .clock(std::sync::Arc::new(clock()))
+        .build()
+        .unwrap()
 }
 
 #[test]

@@ -25,9 +25,11 @@ fn parse_err(name: &str) -> WebhookError {
 }
 
 fn receiver() -> GumroadWebhooks {
-    GumroadWebhooks::new()
+    GumroadWebhooks::builder()
         .accept_unverified()
         .clock(Arc::new(clock()))
+        .build()
+        .unwrap()
 }
 
 const SALE_ID: &str = "FO8TXN-dvxYabdavG97Y-Q==";
@@ -576,9 +578,11 @@ fn membership_renewal_charge_carries_subscription_and_recurrence() {
 #[test]
 fn subscription_events_normalize_status_with_the_clock() {
     let at = |name: &str, now: &creator_core::ManualClock| {
-        GumroadWebhooks::new()
+        GumroadWebhooks::builder()
             .accept_unverified()
             .clock(Arc::new(now.clone()))
+            .build()
+            .unwrap()
             .parse(&WebhookDelivery::with_content_type(FORM, body(name)))
             .unwrap()
             .subscriber
@@ -673,19 +677,141 @@ const MALFORMED: &[(&str, &str)] = &[
     ("malformed_truncated.json", "ends too early"),
     (
         "malformed_not_an_object.json",
-        "expected a JSON object, got an array",
+        "not a JSON object (it is an array)",
     ),
     ("malformed_key_conflict.form", "conflicts"),
-    (
-        "malformed_bad_integer.form",
-        "field `price`: expected an integer",
-    ),
-    (
-        "malformed_bad_timestamp.json",
-        "field `sale_timestamp`: expected an RFC 3339 timestamp",
-    ),
     ("malformed_empty.form", "the body is empty"),
 ];
+
+/// (fixture, the field it mistypes, what the error says, the raw value kept in `extra`)
+const ONE_BAD_FIELD: &[(&str, &str, &str, &str)] = &[
+    (
+        "quirk_bad_order_number.form",
+        "order_number",
+        "expected an integer, got \"12a\"",
+        "12a",
+    ),
+    (
+        "quirk_bad_integer.form",
+        "price",
+        "expected an integer, got \"12.49 EUR\"",
+        "12.49 EUR",
+    ),
+    (
+        "quirk_bad_timestamp.json",
+        "sale_timestamp",
+        "expected an RFC 3339 timestamp, got \"last tuesday\"",
+        "last tuesday",
+    ),
+];
+
+#[test]
+fn quirk_one_mistyped_field_is_reported_and_every_other_field_kept() {
+    for (name, field, says, raw) in ONE_BAD_FIELD {
+        let event = parse(name);
+        let mut bad = event.sale().expect("a sale").clone();
+        let clean_name = if name.ends_with(".json") {
+            "sale.json"
+        } else {
+            "sale.form"
+        };
+        let clean = parse(clean_name).sale().unwrap().clone();
+        assert_eq!(
+            bad.field_errors,
+            [creator_core::FieldError::new(*field, *says)],
+            "{name}"
+        );
+        assert_eq!(event.field_errors(), bad.field_errors.as_slice());
+        assert_eq!(
+            bad.extra.remove(*field),
+            Some(json!(raw)),
+            "{name}: raw value kept"
+        );
+        // Put back what the clean sale has for that one field: nothing else differs.
+        match *field {
+            "order_number" => {
+                assert_eq!(bad.order_number, None);
+                bad.order_number = clean.order_number;
+            }
+            "price" => {
+                assert_eq!(bad.price, None);
+                bad.price = clean.price;
+            }
+            _ => {
+                assert_eq!(bad.sale_timestamp, None);
+                bad.sale_timestamp = clean.sale_timestamp;
+            }
+        }
+        bad.field_errors.clear();
+        bad.fingerprint.clone_from(&clean.fingerprint);
+        assert_eq!(bad, clean, "{name}: every other field is read as usual");
+
+        // Normalized, the event is accepted and names the field.
+        let hooks = receiver();
+        let d = WebhookDelivery::with_content_type(content_type_of(name), body(name));
+        let normalized = hooks.receive(&d).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(normalized.kind, EventKind::Sale);
+        assert_eq!(normalized.subject_id, SALE_ID);
+        assert_eq!(normalized.field_errors.len(), 1, "{name}");
+        assert_eq!(normalized.field_errors[0].field, *field);
+    }
+}
+
+#[test]
+fn quirk_mistyped_nested_and_subscription_fields_are_kept_too() {
+    let body = "resource_name=subscription_updated&subscription_id=aVdlcGq1rXlPGyE4tGpu_g%3D%3D\
+        &charge_occurrence_count=twelve&purchase_ids%5Bx%5D%5By%5D=1\
+        &new_plan%5Bprice_cents%5D=5000&new_plan%5Bquantity%5D=one&retry_count=-1";
+    let event = GumroadEvent::from_form(body.as_bytes()).unwrap();
+    let sub = event.subscription().unwrap();
+    let fields: Vec<&str> = sub.field_errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "purchase_ids",
+            "charge_occurrence_count",
+            "new_plan.quantity",
+            "retry_count"
+        ]
+    );
+    assert_eq!(sub.new_plan.as_ref().unwrap().price_cents, Some(5000));
+    assert_eq!(sub.extra["new_plan"], json!({"quantity": "one"}));
+    assert_eq!(sub.extra["charge_occurrence_count"], "twelve");
+    assert!(sub.purchase_ids.0.is_empty());
+}
+
+#[test]
+fn a_body_without_a_readable_id_still_fails() {
+    for (body, says) in [
+        (
+            "resource_name=sale&sale_id%5Bx%5D=1&price=1249",
+            "field `sale_id`: expected text, got an object",
+        ),
+        (
+            "resource_name=refund&price=1249",
+            "field `sale_id` is missing",
+        ),
+        (
+            "resource_name=cancellation&subscription_id%5B%5D=a",
+            "field `subscription_id`: expected text",
+        ),
+        (
+            "resource_name=cancellation&product_id=x",
+            "field `subscription_id` is missing",
+        ),
+        (
+            "resource_name%5Bx%5D=sale&sale_id=x",
+            "field `resource_name`",
+        ),
+    ] {
+        match GumroadEvent::from_form(body.as_bytes()) {
+            Err(e @ WebhookError::Malformed { .. }) => {
+                assert!(e.to_string().contains(says), "{body}: {e}");
+            }
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+}
 
 #[test]
 fn truncated_and_malformed_bodies_are_clear_errors() {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use creator_core::{Error, EventKind, SubscriptionStatus, Verified, WebhookError, Webhooks};
 use creator_testkit::conformance::{self, WebhooksCase};
-use gumroad_api::webhook::{GumroadEvent, GumroadWebhooks, TokenLocation};
+use gumroad_api::webhook::{GumroadEvent, GumroadWebhooks, GumroadWebhooksBuilder, TokenLocation};
 
 use super::{clock, delivery};
 use crate::common::{client, requests, serve_status, server};
@@ -21,12 +21,19 @@ const BASIC_WRONG_PASSWORD: &str = "Basic Z3Vtcm9hZDp3cm9uZw==";
 /// `Basic base64("admin:hunter2-long-password")`.
 const BASIC_WRONG_USER: &str = "Basic YWRtaW46aHVudGVyMi1sb25nLXBhc3N3b3Jk";
 
+fn token_builder() -> GumroadWebhooksBuilder {
+    GumroadWebhooks::builder().url_token(TOKEN)
+}
+
 fn token_hooks() -> GumroadWebhooks {
-    GumroadWebhooks::new().url_token(TOKEN)
+    token_builder().build().unwrap()
 }
 
 fn basic_hooks() -> GumroadWebhooks {
-    GumroadWebhooks::new().basic_auth("gumroad", "hunter2-long-password")
+    GumroadWebhooks::builder()
+        .basic_auth("gumroad", "hunter2-long-password")
+        .build()
+        .unwrap()
 }
 
 type Expect = Result<Verified, &'static str>;
@@ -42,9 +49,10 @@ type Case = (
 
 #[test]
 fn verification_table() {
-    let both = || token_hooks().basic_auth("gumroad", "hunter2-long-password");
-    let query_only = || token_hooks().token_location(TokenLocation::Query("t".into()));
-    let path_only = || token_hooks().token_location(TokenLocation::LastPathSegment);
+    let built = |b: GumroadWebhooksBuilder| b.build().unwrap();
+    let both = || built(token_builder().basic_auth("gumroad", "hunter2-long-password"));
+    let query_only = || built(token_builder().token_location(TokenLocation::Query("t".into())));
+    let path_only = || built(token_builder().token_location(TokenLocation::LastPathSegment));
     let cases: Vec<Case> = vec![
         (
             "token in query",
@@ -271,7 +279,10 @@ fn verification_table() {
 
 #[test]
 fn a_percent_encoded_token_in_the_url_is_decoded_before_comparing() {
-    let hooks = GumroadWebhooks::new().url_token("a+b/c=");
+    let hooks = GumroadWebhooks::builder()
+        .url_token("a+b/c=")
+        .build()
+        .unwrap();
     assert!(
         hooks
             .verify(&delivery("/hooks?token=a%2Bb%2Fc%3D", "sale.form", &[]))
@@ -292,19 +303,15 @@ fn a_percent_encoded_token_in_the_url_is_decoded_before_comparing() {
 
 #[test]
 fn nothing_configured_is_a_configuration_error_unless_explicitly_unverified() {
-    let d = delivery("/hooks", "sale.form", &[]);
-    let err = GumroadWebhooks::new().verify(&d).unwrap_err();
-    assert!(matches!(err, WebhookError::NotConfigured(_)), "{err:?}");
-    assert!(err.is_verification_failure());
+    let err = GumroadWebhooks::builder().build().unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
     assert!(err.to_string().contains("does not sign"), "{err}");
-    let err = GumroadWebhooks::new().url_token("").verify(&d).unwrap_err();
-    assert!(
-        matches!(err, WebhookError::NotConfigured(_)),
-        "an empty token is a mistake: {err:?}"
-    );
+    let d = delivery("/hooks", "sale.form", &[]);
     assert_eq!(
-        GumroadWebhooks::new()
+        GumroadWebhooks::builder()
             .accept_unverified()
+            .build()
+            .unwrap()
             .verify(&d)
             .unwrap(),
         Verified::Unverified
@@ -312,15 +319,63 @@ fn nothing_configured_is_a_configuration_error_unless_explicitly_unverified() {
 }
 
 #[test]
+fn empty_credentials_are_refused_when_building() {
+    // `Authorization: Basic Og==` is base64(":"): it matched `basic_auth("", "")` before.
+    let empty_basic = delivery("/hooks", "sale.form", &[("authorization", "Basic Og==")]);
+    for (name, builder) in [
+        (
+            "empty user and password",
+            GumroadWebhooks::builder().basic_auth("", ""),
+        ),
+        (
+            "empty user",
+            GumroadWebhooks::builder().basic_auth("", "pw"),
+        ),
+        (
+            "empty password",
+            GumroadWebhooks::builder().basic_auth("gumroad", ""),
+        ),
+        ("empty URL token", GumroadWebhooks::builder().url_token("")),
+        (
+            "empty token beside Basic",
+            GumroadWebhooks::builder()
+                .url_token("")
+                .basic_auth("gumroad", "pw"),
+        ),
+        (
+            "empty query parameter name",
+            token_builder().token_location(TokenLocation::Query(String::new())),
+        ),
+        (
+            "empty credentials even when unverified is allowed",
+            GumroadWebhooks::builder()
+                .accept_unverified()
+                .basic_auth("", ""),
+        ),
+    ] {
+        match builder.build() {
+            Err(Error::Config(why)) => assert!(!why.is_empty(), "{name}"),
+            Ok(hooks) => panic!(
+                "{name}: built, and verifies `Basic Og==`: {:?}",
+                hooks.verify(&empty_basic)
+            ),
+            Err(other) => panic!("{name}: {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn debug_never_shows_the_token_or_basic_credentials() {
-    let server_less = GumroadWebhooks::from_client(
-        gumroad_api::GumroadClient::builder("gr_api_tok_s3cr3t")
-            .build()
-            .unwrap(),
-    )
-    .url_token(TOKEN)
-    .basic_auth("gumroad-user-x", "hunter2-long-password");
-    let shown = format!("{server_less:?} {server_less:#?}");
+    let builder = GumroadWebhooks::builder()
+        .client(
+            gumroad_api::GumroadClient::builder("gr_api_tok_s3cr3t")
+                .build()
+                .unwrap(),
+        )
+        .url_token(TOKEN)
+        .basic_auth("gumroad-user-x", "hunter2-long-password");
+    let server_less = builder.clone().build().unwrap();
+    let shown = format!("{builder:?} {builder:#?} {server_less:?} {server_less:#?}");
     for secret in [TOKEN, "gumroad-user-x", "hunter2", "gr_api_tok_s3cr3t"] {
         assert!(!shown.contains(secret), "{secret} leaked in {shown}");
     }
@@ -336,7 +391,10 @@ fn callback_url_carries_the_configured_secrets() {
         url,
         format!("https://hooks.example.com/gumroad?token={TOKEN}")
     );
-    let hooks = token_hooks().token_location(TokenLocation::LastPathSegment);
+    let hooks = token_builder()
+        .token_location(TokenLocation::LastPathSegment)
+        .build()
+        .unwrap();
     let url = hooks
         .callback_url("https://hooks.example.com/gumroad/")
         .unwrap();
@@ -367,7 +425,7 @@ fn callback_url_carries_the_configured_secrets() {
 
 #[tokio::test]
 async fn conformance_webhooks_check_passes() {
-    let hooks = token_hooks().clock(Arc::new(clock()));
+    let hooks = token_builder().clock(Arc::new(clock())).build().unwrap();
     let uri = format!("/hooks/gumroad?token={TOKEN}");
     for (valid, kind, subject) in [
         ("sale.form", EventKind::Sale, SALE_ID),
@@ -426,9 +484,11 @@ async fn receive_with_client(
     server: &wiremock::MockServer,
     fixture: &str,
 ) -> (GumroadWebhooks, creator_core::WebhookEvent) {
-    let hooks = GumroadWebhooks::from_client(client(server))
-        .url_token(TOKEN)
-        .clock(Arc::new(clock()));
+    let hooks = token_builder()
+        .client(client(server))
+        .clock(Arc::new(clock()))
+        .build()
+        .unwrap();
     let event = hooks
         .receive(&delivery(&format!("/hooks?token={TOKEN}"), fixture, &[]))
         .unwrap();
@@ -519,7 +579,7 @@ async fn confirm_rejects_a_forged_sale() {
     .await;
     let (hooks, event) = receive_with_client(&server, "sale.form").await;
     match hooks.confirm(&event).await {
-        Err(Error::Webhook(e @ WebhookError::Unauthenticated { .. })) => {
+        Err(Error::Webhook(e @ WebhookError::Unconfirmed { .. })) => {
             assert!(
                 e.to_string()
                     .contains("the API says `Zm9yZ2VkUHJvZHVjdElkMQ==`"),
@@ -527,6 +587,132 @@ async fn confirm_rejects_a_forged_sale() {
             );
         }
         other => panic!("a real sale id with a made-up product: {other:?}"),
+    }
+}
+
+/// (delivery, what the API answers for its subject, whether `confirm` must
+/// succeed, what the refusal says). The deliveries are the generated
+/// fixtures; the API answers are `webhooks/api/*` (see fixtures/README.md).
+const CLAIMS: &[(&str, &str, bool, &str)] = &[
+    ("sale.form", "sale_refunded.json", true, ""),
+    ("refund.form", "sale.json", false, "claims a refund of sale"),
+    ("refund.form", "sale_refunded.json", true, ""),
+    (
+        "refund_partial.form",
+        "sale_partially_refunded.json",
+        true,
+        "",
+    ),
+    (
+        "dispute.form",
+        "sale.json",
+        false,
+        "reports it not disputed",
+    ),
+    ("dispute.form", "sale_disputed.json", true, ""),
+    ("dispute.json", "sale_dispute_won.json", true, ""),
+    (
+        "dispute_won.form",
+        "sale_disputed.json",
+        false,
+        "claims a won dispute",
+    ),
+    ("dispute_won.form", "sale_dispute_won.json", true, ""),
+    (
+        "cancellation.form",
+        "subscriber_alive.json",
+        false,
+        "claims a cancellation",
+    ),
+    ("cancellation.form", "subscriber.json", true, ""),
+    (
+        "cancellation.json",
+        "subscriber_failed_payment.json",
+        true,
+        "",
+    ),
+    (
+        "subscription_ended.form",
+        "subscriber_alive.json",
+        false,
+        "reports it running",
+    ),
+    (
+        "subscription_ended.form",
+        "subscriber_cancelled.json",
+        false,
+        "(failed_payment)",
+    ),
+    (
+        "subscription_ended.form",
+        "subscriber_failed_payment.json",
+        true,
+        "",
+    ),
+    (
+        "subscription_restarted.form",
+        "subscriber_failed_payment.json",
+        false,
+        "claims a restart",
+    ),
+    (
+        "subscription_restarted.form",
+        "subscriber.json",
+        false,
+        "claims a restart",
+    ),
+    (
+        "subscription_restarted.form",
+        "subscriber_alive.json",
+        true,
+        "",
+    ),
+    (
+        "subscription_updated.form",
+        "subscriber_failed_payment.json",
+        false,
+        "claims a plan change",
+    ),
+    (
+        "subscription_updated.form",
+        "subscriber_alive.json",
+        true,
+        "",
+    ),
+];
+
+#[tokio::test]
+async fn confirm_checks_the_claim_of_every_kind_not_just_the_subject() {
+    for (delivered, answer, confirms, says) in CLAIMS {
+        let server = server().await;
+        let route = if answer.starts_with("sale") {
+            format!("/v2/sales/{SALE_ID}")
+        } else {
+            format!("/v2/subscribers/{SUB_ID}")
+        };
+        serve_status(
+            &server,
+            "GET",
+            &route,
+            &api(answer),
+            200,
+            "application/json",
+        )
+        .await;
+        let (hooks, event) = receive_with_client(&server, delivered).await;
+        let case = format!("{delivered} read back as {answer}");
+        match (hooks.confirm(&event).await, confirms) {
+            (Ok(fresh), true) => {
+                assert_eq!(fresh.kind, event.kind, "{case}");
+                assert!(fresh.sale.is_some() || fresh.subscriber.is_some(), "{case}");
+            }
+            (Err(Error::Webhook(e @ WebhookError::Unconfirmed { .. })), false) => {
+                assert!(e.is_verification_failure(), "{case}");
+                assert!(e.to_string().contains(says), "{case}: {e}");
+            }
+            (got, _) => panic!("{case}: {got:?}"),
+        }
+        assert_eq!(requests(&server).await.len(), 1, "{case}: one read");
     }
 }
 

@@ -233,7 +233,7 @@ async fn assert_all_through_the_gateway(server: &MockServer) -> usize {
 #[tokio::test]
 async fn gumroad_through_maton_passes_the_products_conformance_suite() {
     let server = MockServer::start().await;
-    small::mount_products(&server, "/gumroad").await;
+    let pages = small::mount_products(&server, "/gumroad").await;
     fallback(&server).await;
     let gumroad = client_with_connection(&server).gumroad();
     conformance::products(
@@ -242,6 +242,7 @@ async fn gumroad_through_maton_passes_the_products_conformance_suite() {
             total: 3,
             known_id: PRODUCT.into(),
             unknown_id: "nope".into(),
+            pages,
         },
     )
     .await;
@@ -264,7 +265,7 @@ async fn gumroad_through_maton_passes_the_products_conformance_suite() {
 #[tokio::test]
 async fn gumroad_through_maton_passes_the_sales_conformance_suite() {
     let server = MockServer::start().await;
-    small::mount_sales(&server, "/gumroad").await;
+    let pages = small::mount_sales(&server, "/gumroad").await;
     fallback(&server).await;
     let gumroad = client_with_connection(&server).gumroad();
     conformance::sales(
@@ -282,6 +283,7 @@ async fn gumroad_through_maton_passes_the_sales_conformance_suite() {
             )),
             known_id: Some("B28UKN-dvxYabdavG97Y-Q==".into()),
             unknown_id: "nope".into(),
+            pages: pages.clone(),
         },
     )
     .await;
@@ -311,16 +313,20 @@ async fn gumroad_through_maton_passes_the_subscribers_conformance_suite() {
     conformance::subscribers(
         &gumroad,
         &SubscribersCase {
-            total: 3,
+            total: 5,
             active: 3,
-            by_product: Some((MEMBERSHIP.into(), 3)),
+            by_product: Some((MEMBERSHIP.into(), 5)),
             searches: vec![(PersonSearch::Email("member@example.com".into()), 1)],
             unsupported_searches: vec![
                 PersonSearch::NicknameExact("mara".into()),
                 PersonSearch::NicknameContains("ma".into()),
             ],
-            status_of: Some(("c3ViX21lbWJlcjE=".into(), SubscriptionStatus::Active)),
+            status_of: Some((
+                small::CANCELLED_SUBSCRIBER_ID.into(),
+                SubscriptionStatus::Cancelled,
+            )),
             unknown_id: "nope".into(),
+            listed_statuses: small::lapsed_subscribers(),
         },
     )
     .await;
@@ -332,7 +338,7 @@ async fn gumroad_through_maton_passes_the_subscribers_conformance_suite() {
 #[tokio::test]
 async fn maton_client_itself_passes_the_sales_conformance_suite_and_is_object_safe() {
     let server = MockServer::start().await;
-    small::mount_sales(&server, "/gumroad").await;
+    let pages = small::mount_sales(&server, "/gumroad").await;
     fallback(&server).await;
     let maton = client_with_connection(&server);
     conformance::sales(
@@ -344,6 +350,7 @@ async fn maton_client_itself_passes_the_sales_conformance_suite_and_is_object_sa
             by_range: None,
             known_id: Some("B28UKN-dvxYabdavG97Y-Q==".into()),
             unknown_id: "nope".into(),
+            pages: pages.clone(),
         },
     )
     .await;
@@ -384,37 +391,58 @@ async fn maton_client_itself_serves_products_and_subscribers() {
     )
     .await
     .unwrap();
-    assert_eq!(subs.len(), 3);
+    assert_eq!(subs.len(), 5, "three pages, the last one without access");
     assert!(assert_all_through_the_gateway(&server).await > 0);
 }
 
-#[tokio::test]
-async fn gumroad_webhook_confirm_reads_the_sale_back_through_the_gateway() {
-    use creator_core::{WebhookDelivery, Webhooks};
-    const SALE_ID: &str = "FO8TXN-dvxYabdavG97Y-Q==";
+const HOOK_TOKEN: &str = "wh_7Qm2xK9pL4vN8rT1";
+
+/// A Maton server answering `GET /gumroad/v2/sales/{sale}` with `answer`, and a
+/// Gumroad receiver confirming through it.
+async fn gumroad_hooks_answering(
+    sale: &str,
+    answer: &str,
+) -> (MockServer, gumroad_api::webhook::GumroadWebhooks) {
     let server = MockServer::start().await;
     serve(
         &server,
         "GET",
-        &format!("/gumroad/v2/sales/{SALE_ID}"),
-        "gumroad/webhooks/api/sale.json",
+        &format!("/gumroad/v2/sales/{sale}"),
+        answer,
         200,
     )
     .await;
     fallback(&server).await;
     let hooks = client_with_connection(&server)
         .gumroad_webhooks()
-        .url_token("wh_7Qm2xK9pL4vN8rT1");
+        .url_token(HOOK_TOKEN)
+        .build()
+        .unwrap();
+    (server, hooks)
+}
+
+/// A Gumroad form delivery of a generated fixture, to the tokened URL.
+fn gumroad_delivery(name: &str) -> creator_core::WebhookDelivery {
     let mut headers = http::HeaderMap::new();
     headers.insert(
         "content-type",
         http::HeaderValue::from_static("application/x-www-form-urlencoded"),
     );
-    let delivery = WebhookDelivery::new(
-        "/hooks/gumroad?token=wh_7Qm2xK9pL4vN8rT1".parse().unwrap(),
+    creator_core::WebhookDelivery::new(
+        format!("/hooks/gumroad?token={HOOK_TOKEN}")
+            .parse()
+            .unwrap(),
         headers,
-        fixture("gumroad/webhooks/sale.form"),
-    );
+        fixture(&format!("gumroad/webhooks/{name}")),
+    )
+}
+
+#[tokio::test]
+async fn gumroad_webhook_confirm_reads_the_sale_back_through_the_gateway() {
+    use creator_core::Webhooks;
+    const SALE_ID: &str = "FO8TXN-dvxYabdavG97Y-Q==";
+    let (server, hooks) = gumroad_hooks_answering(SALE_ID, "gumroad/webhooks/api/sale.json").await;
+    let delivery = gumroad_delivery("sale.form");
     let event = hooks.receive(&delivery).unwrap();
     let fresh = hooks.confirm(&event).await.unwrap();
     assert_eq!(fresh.identity(), event.identity());
@@ -433,5 +461,26 @@ async fn gumroad_webhook_confirm_reads_the_sale_back_through_the_gateway() {
     assert_eq!(
         req.headers.get("maton-connection").map(String::as_str),
         Some(CONNECTION)
+    );
+}
+
+#[tokio::test]
+async fn a_forged_refund_is_not_confirmed_through_the_gateway_either() {
+    use creator_core::{Error, EventKind, WebhookError, Webhooks};
+    const SALE_ID: &str = "FO8TXN-dvxYabdavG97Y-Q==";
+    // The sale as Gumroad reports it through Maton: live, not refunded.
+    let (server, hooks) = gumroad_hooks_answering(SALE_ID, "gumroad/webhooks/api/sale.json").await;
+    let delivery = gumroad_delivery("refund.form");
+    let event = hooks.receive(&delivery).unwrap();
+    assert_eq!(event.kind, EventKind::Refund);
+    match hooks.confirm(&event).await {
+        Err(Error::Webhook(e @ WebhookError::Unconfirmed { .. })) => {
+            assert!(e.to_string().contains("claims a refund"), "{e}");
+        }
+        other => panic!("a refund of a live sale must not confirm: {other:?}"),
+    }
+    assert_eq!(
+        only_request(&server).await.path,
+        format!("/gumroad/v2/sales/{SALE_ID}")
     );
 }

@@ -9,6 +9,10 @@ use time::OffsetDateTime;
 
 use crate::{Provider, ProviderData, Sale, Subscriber};
 
+mod limits;
+
+pub use limits::ParseLimits;
+
 /// One HTTP delivery as received: the request target, headers and the raw body bytes.
 ///
 /// Verification must run on exactly these bytes, before anything re-encodes them.
