@@ -384,7 +384,24 @@ const EVENT_COLUMNS: &[(&str, usize)] = &[
     ("test", 4),
     ("deliveries", 10),
     ("verified", 9),
+    ("unreadable_fields", 20),
 ];
+
+/// The names of the fields a stored event could not read (`order_number, …`;
+/// the last part of a nested path: the JSON formats carry the whole path).
+fn unreadable_fields(e: &StoredEvent) -> String {
+    e.field_errors
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|f| f.get("field").and_then(serde_json::Value::as_str))
+                .map(|path| path.rsplit('.').next().unwrap_or(path))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
 
 fn event_cells(e: &StoredEvent) -> Vec<String> {
     vec![
@@ -397,6 +414,7 @@ fn event_cells(e: &StoredEvent) -> Vec<String> {
         yes(e.test),
         e.deliveries.to_string(),
         e.verified.clone(),
+        unreadable_fields(e),
     ]
 }
 
@@ -444,6 +462,7 @@ impl Record for QuarantineWithBody<'_> {
         ("status", 6),
         ("body_size", 10),
         ("truncated", 9),
+        ("authentic", 9),
         ("error", 60),
     ];
     fn cells(&self) -> Vec<String> {
@@ -456,6 +475,7 @@ impl Record for QuarantineWithBody<'_> {
             d.status.to_string(),
             d.body_size.to_string(),
             yes(d.body_truncated),
+            yes(d.authenticated),
             d.error.clone(),
         ]
     }

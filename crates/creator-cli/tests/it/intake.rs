@@ -438,3 +438,55 @@ async fn a_ledger_deleted_under_the_relay_is_never_acknowledged_and_health_says_
     let v: serde_json::Value = resp.json().await.unwrap();
     assert!(v["problems"].to_string().contains("deleted"), "{v}");
 }
+
+#[tokio::test]
+async fn an_authentic_delivery_with_one_mistyped_field_is_stored_and_the_field_named() {
+    let dir = TempDir::new("mistyped");
+    let db = dir.db();
+    let relay = TestRelay::start(db.to_str().unwrap()).await;
+    // Gumroad: `order_number=12a`.
+    let (status, answer) = relay
+        .post_gumroad_form(fixture("gumroad/webhooks/quirk_bad_order_number.form"))
+        .await;
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("stored")),
+        "{answer}"
+    );
+    assert_eq!(answer["field_errors"], 1);
+    // Gank: `billing_period: {"x": 1}`, signed.
+    let body = fixture("gank/webhook_quirk_billing_period_object.json");
+    let sig = gank_verifier().sign(&body);
+    let (status, answer) = relay
+        .post(
+            "/webhooks/gank",
+            "application/json",
+            body,
+            &[(GANK_HEADER, &sig)],
+        )
+        .await;
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("stored")),
+        "{answer}"
+    );
+    relay.stop().await;
+
+    let mut cmd = creator();
+    cmd.args(["events", "--db", db.to_str().unwrap()]);
+    let out = run(cmd).await;
+    let table = stdout(&out);
+    assert!(table.contains("unreadable_fields"), "{table}");
+    assert!(table.contains("order_number"), "{table}");
+    assert!(table.contains("billing_period"), "{table}");
+    let mut cmd = creator();
+    cmd.args(["events", "--db", db.to_str().unwrap(), "--format", "jsonl"]);
+    let out = run(cmd).await;
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    assert_eq!(first["field_errors"][0]["field"], "order_number");
+    assert!(
+        first["event"]["sale"]["id"].is_string(),
+        "the rest was read: {first}"
+    );
+}
