@@ -5,8 +5,8 @@
 //! - `creator relay`: a webhook relay ([`relay`]) with one endpoint per
 //!   platform that verifies, parses and stores each delivery durably in an
 //!   event [`ledger`] (an SQLite file by default, PostgreSQL with the
-//!   `postgres` feature), deduplicated by `WebhookEvent::dedup_key`, with a
-//!   quarantine for everything it rejects.
+//!   `postgres` feature), once per event
+//!   ([`ledger::identity`]), with a bounded quarantine for everything it rejects.
 //! - `creator events` / `creator quarantine`: read the ledger.
 //! - `creator products|sales|subscribers --provider gumroad|gank|maton`:
 //!   streaming lists through the `creator-core` traits.

@@ -155,6 +155,9 @@ pub(crate) async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_header_size(limits.max_header_bytes)
+        // hyper buffers what a connection sends ahead of the handler; keep
+        // that small so a thousand connections cannot hold much memory.
+        .max_buf_size(limits.max_header_bytes.max(8 * 1024) + 16 * 1024)
         .keep_alive(true);
     let builder = Arc::new(builder);
     loop {

@@ -216,3 +216,91 @@ async fn oversized_truncated_non_utf8_and_10k_field_bodies_get_clear_answers() {
     assert_eq!(q[2].raw_body.len(), non_utf8.len());
     assert!(q[0].raw_body.len() <= creator_cli::relay::PREFIX_BYTES);
 }
+
+/// The relay's peak resident memory (`VmHWM`), in MiB.
+fn peak_rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Bytes of the ledger's files (the database and its WAL).
+fn ledger_bytes(db: &str) -> u64 {
+    ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| std::fs::metadata(format!("{db}{suffix}")).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_large_bodies_is_bounded_in_memory_and_in_the_ledger() {
+    let dir = TempDir::new("flood");
+    let launch = Launch::new(&dir.db()).with_gank();
+    let relay = Relay::start(&launch).await;
+    let pid = relay.child.id().expect("pid");
+    let before_rss = peak_rss_mib(pid);
+    let before_ledger = ledger_bytes(&launch.db);
+
+    // 300 posts of 200 KB to the Gumroad endpoint with a wrong secret.
+    let junk = vec![b'x'; 200 * 1000];
+    let mut wrong_secret = std::collections::BTreeMap::<String, usize>::new();
+    let c = client(Some(loopback(4)));
+    for i in 0..300 {
+        let status = post(
+            &c,
+            &format!("{}/webhooks/gumroad/not-the-secret-{i:04}", relay.base),
+            junk.clone(),
+        )
+        .await;
+        *wrong_secret.entry(format!("{status:?}")).or_default() += 1;
+    }
+    let after_strangers = ledger_bytes(&launch.db);
+
+    // 1,500 concurrent 250 KiB bodies with bad signatures (read whole: the
+    // HMAC needs them), from 24 loopback addresses.
+    let body = vec![b'{'; 250 * 1024];
+    let clients: Vec<reqwest::Client> = (0..24).map(|n| client(Some(loopback(10 + n)))).collect();
+    let mut tasks = Vec::new();
+    for i in 0..1_500usize {
+        let (c, body) = (clients[i % clients.len()].clone(), body.clone());
+        let url = format!("{}/webhooks/gank", relay.base);
+        tasks.push(tokio::spawn(async move {
+            c.post(url)
+                .header("content-type", "application/json")
+                .header(GANK_HEADER, "00ff00ff")
+                .body(body)
+                .send()
+                .await
+                .map(|r| r.status().as_u16().to_string())
+                .unwrap_or_else(|_| "no answer".into())
+        }));
+    }
+    let mut flood = std::collections::BTreeMap::<String, usize>::new();
+    for t in tasks {
+        *flood.entry(t.await.unwrap()).or_default() += 1;
+    }
+    let peak = peak_rss_mib(pid);
+    // Real deliveries still go through.
+    let valid = post(&client(Some(loopback(3))), &relay.gumroad_url(), ping(1)).await;
+    let after_flood = ledger_bytes(&launch.db);
+    assert!(relay.sigterm().await.success());
+    report(&format!(
+        "fault stranger floods: 300 wrong-secret 200 KB posts -> {wrong_secret:?}, ledger +{} KiB; \
+         1500 concurrent 250 KiB bad-signature bodies -> {flood:?}, ledger +{} KiB, relay peak RSS {:.0} MiB (at start {:.0} MiB); then a valid Ping -> {valid:?}",
+        (after_strangers.saturating_sub(before_ledger)) / 1024,
+        (after_flood.saturating_sub(after_strangers)) / 1024,
+        peak.unwrap_or(0.0),
+        before_rss.unwrap_or(0.0),
+    ));
+    assert_eq!(valid, Some(200));
+    // The quarantine keeps bounded metadata; far from 60 MB for 300 posts.
+    assert!(
+        after_strangers - before_ledger < 2 * 1024 * 1024,
+        "{after_strangers} {before_ledger}"
+    );
+    if let Some(peak) = peak {
+        assert!(peak < 300.0, "peak RSS {peak} MiB");
+    }
+}
