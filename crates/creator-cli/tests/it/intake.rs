@@ -220,8 +220,7 @@ async fn strangers_keep_only_bounded_metadata_within_the_budget_and_are_shed() {
 
 #[tokio::test]
 async fn a_trailing_slash_is_accepted_and_other_shapes_are_quarantined_as_unknown() {
-    let dir = TempDir::new("paths");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("paths").await;
     let body = fixture("gumroad/webhooks/sale.form");
     let (status, answer) = relay
         .post(
@@ -336,8 +335,7 @@ async fn slow_heads_idle_connections_and_connection_floods_are_bounded() {
 
 #[tokio::test]
 async fn shutdown_closes_connections_without_a_request_at_once() {
-    let dir = TempDir::new("shutdown-slow");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("shutdown-slow").await;
     let mut slow = connect(&relay).await;
     slow.write_all(b"POST /webhooks/gumroad HTTP/1.1\r\nHost: x\r\n")
         .await
@@ -356,8 +354,7 @@ async fn shutdown_closes_connections_without_a_request_at_once() {
 
 #[tokio::test]
 async fn healthz_answers_from_the_writers_state_even_while_a_write_is_stuck() {
-    let dir = TempDir::new("healthz-stuck");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (dir, relay) = TestRelay::fresh("healthz-stuck").await;
     let other = rusqlite::Connection::open(dir.db()).unwrap();
     other.execute_batch("BEGIN EXCLUSIVE").unwrap();
     // A delivery waits on the foreign lock (one retry of the group, then 503)...
@@ -413,8 +410,7 @@ async fn healthz_answers_from_the_writers_state_even_while_a_write_is_stuck() {
 #[cfg(unix)]
 #[tokio::test]
 async fn a_ledger_deleted_under_the_relay_is_never_acknowledged_and_health_says_so() {
-    let dir = TempDir::new("deleted");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (dir, relay) = TestRelay::fresh("deleted").await;
     let (status, _) = relay
         .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
         .await;

@@ -18,8 +18,7 @@ fn fake_body(event: &str, id: &str) -> String {
 
 #[tokio::test]
 async fn gumroad_form_ping_is_verified_parsed_and_stored_with_its_raw_body() {
-    let dir = TempDir::new("form");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("form").await;
     let body = fixture("gumroad/webhooks/sale.form");
     let (status, answer) = relay.post_gumroad_form(body.clone()).await;
     assert_eq!(status, 200, "{answer}");
@@ -63,8 +62,7 @@ async fn gumroad_form_ping_is_verified_parsed_and_stored_with_its_raw_body() {
 
 #[tokio::test]
 async fn gumroad_retried_delivery_with_retry_count_is_acknowledged_and_stored_once() {
-    let dir = TempDir::new("retry");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("retry").await;
     let (s1, a1) = relay
         .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
         .await;
@@ -96,8 +94,7 @@ async fn gumroad_retried_delivery_with_retry_count_is_acknowledged_and_stored_on
 
 #[tokio::test]
 async fn gumroad_refund_reusing_the_sale_id_is_a_separate_event() {
-    let dir = TempDir::new("refund");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("refund").await;
     relay
         .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
         .await;
@@ -118,8 +115,7 @@ async fn gumroad_refund_reusing_the_sale_id_is_a_separate_event() {
 
 #[tokio::test]
 async fn json_deliveries_are_stored_gumroad_and_signed_fake() {
-    let dir = TempDir::new("json");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("json").await;
     let body = fixture("gumroad/webhooks/sale.json");
     let (status, answer) = relay
         .post(
@@ -160,8 +156,7 @@ async fn json_deliveries_are_stored_gumroad_and_signed_fake() {
 
 #[tokio::test]
 async fn wrong_or_missing_url_secret_is_401_and_quarantined_as_bounded_metadata() {
-    let dir = TempDir::new("secret");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("secret").await;
     let body = fixture("gumroad/webhooks/sale.form");
     let (status, answer) = relay
         .post(
@@ -209,8 +204,7 @@ async fn wrong_or_missing_url_secret_is_401_and_quarantined_as_bounded_metadata(
 
 #[tokio::test]
 async fn tampered_signed_body_is_401_and_quarantined() {
-    let dir = TempDir::new("tamper");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("tamper").await;
     let fake = FakeProvider::sample();
     let signed = fake_body("sale", "sale_001");
     let sig = fake.sign(signed.as_bytes());
@@ -241,8 +235,7 @@ async fn tampered_signed_body_is_401_and_quarantined() {
 
 #[tokio::test]
 async fn malformed_bodies_are_400_and_quarantined_never_reported_as_bad_signatures() {
-    let dir = TempDir::new("malformed");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("malformed").await;
     // Gumroad: verified by its URL token, but no sale_id.
     let truncated = fixture("gumroad/webhooks/malformed_truncated_before_sale_id.form");
     let (status, answer) = relay.post_gumroad_form(truncated.clone()).await;
@@ -285,8 +278,7 @@ async fn malformed_bodies_are_400_and_quarantined_never_reported_as_bad_signatur
 
 #[tokio::test]
 async fn oversized_body_is_413_and_quarantined_truncated_with_its_size() {
-    let dir = TempDir::new("oversized");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("oversized").await;
     let mut body = fixture("gumroad/webhooks/sale.form");
     body.extend(b"&padding=".iter());
     body.resize(200 * 1024, b'x');
@@ -314,8 +306,7 @@ async fn oversized_body_is_413_and_quarantined_truncated_with_its_size() {
 
 #[tokio::test]
 async fn unknown_endpoint_is_404_and_quarantined() {
-    let dir = TempDir::new("unknown");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("unknown").await;
     let (status, answer) = relay
         .post("/webhooks/stripe", "application/json", "{}", &[])
         .await;
@@ -341,8 +332,7 @@ async fn unknown_endpoint_is_404_and_quarantined() {
 
 #[tokio::test]
 async fn gank_signed_membership_payment_is_stored_and_a_bad_signature_is_not() {
-    let dir = TempDir::new("gank");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("gank").await;
     let body = fixture("gank/webhook_user_membership.json");
     let sig = gank_verifier().sign(&body);
     let (status, answer) = relay
@@ -398,8 +388,7 @@ async fn unconfigured_endpoint_answers_503_and_keeps_the_delivery() {
 
 #[tokio::test]
 async fn healthz_reports_the_ledger_and_endpoints() {
-    let dir = TempDir::new("healthz");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("healthz").await;
     let resp = relay
         .http
         .get(format!("{}/healthz", relay.base))
@@ -422,8 +411,7 @@ async fn healthz_reports_the_ledger_and_endpoints() {
 
 #[tokio::test]
 async fn a_ledger_that_cannot_write_answers_503_so_the_platform_retries() {
-    let dir = TempDir::new("closed");
-    let relay = TestRelay::start(dir.db().to_str().unwrap()).await;
+    let (_dir, relay) = TestRelay::fresh("closed").await;
     relay.ledger.close().await;
     let (status, answer) = relay
         .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))

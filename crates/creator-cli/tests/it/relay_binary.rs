@@ -1,11 +1,10 @@
 //! `creator relay` and the quarantine commands as an operator meets them:
 //! the real binary on loopback.
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use creator_cli::ledger::{self, NewQuarantine, QuarantineReason};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 
 use crate::support::*;
 
@@ -22,35 +21,13 @@ async fn post_form(base: &str, path: &str, body: Vec<u8>) -> reqwest::Result<u16
 #[tokio::test]
 async fn a_closed_stderr_neither_drops_deliveries_nor_fails_the_shutdown() {
     let dir = TempDir::new("closed-stderr");
-    let mut cmd = tokio::process::Command::from(creator());
-    cmd.args([
-        "relay",
-        "--listen",
-        "127.0.0.1:0",
-        "--db",
-        dir.db().to_str().unwrap(),
-    ])
-    .env("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped())
-    .kill_on_drop(true);
-    let mut child = cmd.spawn().unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut base = None;
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            base = rest.split_whitespace().next().map(str::to_owned);
-        }
-        if line.contains("health:") {
-            break;
-        }
-    }
-    let base = base.expect("listening line");
+    let secret = [("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)];
+    let (relay, lines) = spawn_relay_keeping_stderr(dir.db().to_str().unwrap(), &secret, &[]).await;
     // The log reader dies.
     drop(lines);
     for name in ["sale.form", "refund.form", "dispute.form"] {
         let status = post_form(
-            &base,
+            &relay.base,
             &format!("/webhooks/gumroad/{GUMROAD_SECRET}"),
             fixture(&format!("gumroad/webhooks/{name}")),
         )
@@ -58,11 +35,6 @@ async fn a_closed_stderr_neither_drops_deliveries_nor_fails_the_shutdown() {
         .expect("an answer, not a dropped connection");
         assert_eq!(status, 200, "{name}");
     }
-    let relay = RunningRelay {
-        child,
-        base,
-        banner: Vec::new(),
-    };
     let status = sigterm_and_wait(relay).await;
     assert!(status.success(), "exit {status:?}");
     let ledger = ledger::open_read_only(dir.db().to_str().unwrap())
@@ -209,30 +181,10 @@ async fn gumroad_http_basic_is_offered_next_to_the_url_secret() {
 #[tokio::test]
 async fn log_lines_escape_what_a_delivery_carries_and_name_the_sender() {
     let dir = TempDir::new("log-hygiene");
-    let mut cmd = tokio::process::Command::from(creator());
-    cmd.args([
-        "relay",
-        "--listen",
-        "127.0.0.1:0",
-        "--db",
-        dir.db().to_str().unwrap(),
-    ])
-    .env("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped())
-    .kill_on_drop(true);
-    let mut child = cmd.spawn().unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut base = None;
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            base = rest.split_whitespace().next().map(str::to_owned);
-        }
-        if line.contains("health:") {
-            break;
-        }
-    }
-    let base = base.unwrap();
+    let secret = [("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)];
+    let (relay, mut lines) =
+        spawn_relay_keeping_stderr(dir.db().to_str().unwrap(), &secret, &[]).await;
+    let base = relay.base.clone();
     // An authentic delivery whose resource name carries a forged log line.
     let forged =
         b"resource_name=sale%0A2026-01-01T00:00:00Z%20INFO%20FORGED%20stored&id=1".to_vec();
@@ -253,11 +205,6 @@ async fn log_lines_escape_what_a_delivery_carries_and_name_the_sender() {
     .await
     .unwrap();
     assert_eq!(status, 401);
-    let relay = RunningRelay {
-        child,
-        base,
-        banner: Vec::new(),
-    };
     let pid = relay.child.id().unwrap().to_string();
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &pid])

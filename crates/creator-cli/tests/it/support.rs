@@ -123,6 +123,14 @@ impl TestRelay {
         }
     }
 
+    /// A relay with the default endpoints and config on a new temporary ledger
+    /// (keep the directory alive as long as the relay).
+    pub async fn fresh(label: &str) -> (TempDir, Self) {
+        let dir = TempDir::new(label);
+        let relay = Self::start(dir.db().to_str().expect("utf-8 path")).await;
+        (dir, relay)
+    }
+
     pub fn gumroad_url(&self) -> String {
         format!("{}/webhooks/gumroad/{GUMROAD_SECRET}", self.base)
     }
@@ -270,6 +278,22 @@ pub async fn spawn_relay(db: &str, envs: &[(&str, &str)]) -> RunningRelay {
 
 /// [`spawn_relay`] with extra arguments.
 pub async fn spawn_relay_with(db: &str, envs: &[(&str, &str)], extra: &[&str]) -> RunningRelay {
+    let (relay, mut lines) = spawn_relay_keeping_stderr(db, envs, extra).await;
+    // Keep draining stderr so the relay never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    relay
+}
+
+/// The rest of a relay's stderr, after its banner.
+pub type StderrLines = tokio::io::Lines<BufReader<tokio::process::ChildStderr>>;
+
+/// [`spawn_relay_with`], handing the rest of stderr to the caller (to read
+/// the log, or to close it).
+pub async fn spawn_relay_keeping_stderr(
+    db: &str,
+    envs: &[(&str, &str)],
+    extra: &[&str],
+) -> (RunningRelay, StderrLines) {
     let mut cmd = tokio::process::Command::from(creator());
     cmd.arg("relay");
     if !extra.contains(&"--listen") {
@@ -301,13 +325,12 @@ pub async fn spawn_relay_with(db: &str, envs: &[(&str, &str)], extra: &[&str]) -
     tokio::time::timeout(Duration::from_secs(20), read)
         .await
         .expect("relay banner in time");
-    // Keep draining stderr so the relay never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    RunningRelay {
+    let relay = RunningRelay {
         child,
         base: base.expect("listening line"),
         banner,
-    }
+    };
+    (relay, lines)
 }
 
 /// Sends SIGTERM and waits for the exit.
