@@ -113,7 +113,10 @@ fn install_log(command: &Command) {
         .ok()
         .and_then(|v| Targets::from_str(&v).ok())
         .unwrap_or_else(|| Targets::from_str(default).unwrap_or_default());
+    // Each platform request is a span (provider, method, path template,
+    // attempt, status; never the query, body or token): show it when it ends.
     let layer = tracing_subscriber::fmt::layer()
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .with_target(false)

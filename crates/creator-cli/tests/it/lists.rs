@@ -194,6 +194,43 @@ async fn gumroad_products_table_follows_page_keys() {
 }
 
 #[tokio::test]
+async fn rust_log_shows_each_platform_request_without_its_token_or_query() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/products"))
+        .respond_with(json_fixture("gumroad/products_page2.json"))
+        .mount(&server)
+        .await;
+    mount_fallback(&server).await;
+    let mut cmd = creator();
+    cmd.args(["products", "--provider", "gumroad"])
+        .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+        .env("GUMROAD_API_URL", server.uri())
+        .env("RUST_LOG", "creator_core=debug");
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = stderr(&out);
+    let line = log
+        .lines()
+        .find(|l| l.contains("creator_http"))
+        .unwrap_or_else(|| panic!("no request span in {log}"));
+    assert!(
+        line.contains("method=GET")
+            && line.contains("path=\"/v2/products\"")
+            && line.contains("status=200"),
+        "{line}"
+    );
+    assert!(!log.contains(GUMROAD_TOKEN), "{log}");
+    // Without RUST_LOG the same command logs nothing.
+    let mut cmd = creator();
+    cmd.args(["products", "--provider", "gumroad"])
+        .env("GUMROAD_ACCESS_TOKEN", GUMROAD_TOKEN)
+        .env("GUMROAD_API_URL", server.uri());
+    let out = run(cmd).await;
+    assert_eq!(stderr(&out), "");
+}
+
+#[tokio::test]
 async fn gumroad_rejected_token_is_one_line_naming_the_variable_exit_3() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

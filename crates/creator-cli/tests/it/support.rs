@@ -223,6 +223,7 @@ pub fn creator() -> std::process::Command {
         "MATON_API_KEY",
         "MATON_API_URL",
         "MATON_CONNECTION",
+        "RUST_LOG",
     ] {
         cmd.env_remove(var);
     }
