@@ -54,6 +54,8 @@ pub use redact::is_secret_field;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use traits::{Products, Sales, Subscribers, Webhooks};
+/// Whether a delivery repeats a stored event or is a new event with the same content.
+pub use webhook::repeat;
 pub use webhook::{
     EventKind, FieldError, ParseLimits, Verified, WebhookDelivery, WebhookEvent, fingerprint,
 };

@@ -117,7 +117,7 @@ ALTER TABLE events ADD COLUMN occurrence INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE events ADD COLUMN fingerprint TEXT;
 ALTER TABLE events ADD COLUMN field_errors TEXT NOT NULL DEFAULT '[]';
 UPDATE events SET identity = dedup_key;
-CREATE INDEX events_identity ON events (identity, occurrence);
+CREATE UNIQUE INDEX events_identity ON events (identity, occurrence);
 CREATE INDEX events_subject ON events (provider, subject_id, id);
 ALTER TABLE quarantine ADD COLUMN body_sha256 TEXT;
 ALTER TABLE quarantine ADD COLUMN authenticated INTEGER NOT NULL DEFAULT 0;
@@ -125,8 +125,12 @@ ALTER TABLE quarantine ADD COLUMN verified TEXT;
 ALTER TABLE quarantine ADD COLUMN peer TEXT;
 ALTER TABLE quarantine ADD COLUMN replayed_as INTEGER;
 ALTER TABLE quarantine ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT 0;
-UPDATE quarantine SET stored_bytes = length(raw_body) + length(headers) + length(error),
-    authenticated = CASE WHEN reason = 'parse' THEN 1 ELSE 0 END;
+-- Before schema 3 a delivery reached `parse` only after it verified.
+UPDATE quarantine SET authenticated = CASE WHEN reason = 'parse' THEN 1 ELSE 0 END;
+-- Strangers' bodies are kept as their first bytes only, like new ones.
+UPDATE quarantine SET raw_body = substr(raw_body, 1, 256), body_truncated = 1
+    WHERE authenticated = 0 AND length(raw_body) > 256;
+UPDATE quarantine SET stored_bytes = length(raw_body) + length(headers) + length(error);
 CREATE INDEX quarantine_unauthenticated ON quarantine (authenticated, id);
 CREATE TABLE quarantine_budget (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -239,7 +243,7 @@ ALTER TABLE events ADD COLUMN occurrence BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE events ADD COLUMN fingerprint TEXT;
 ALTER TABLE events ADD COLUMN field_errors TEXT NOT NULL DEFAULT '[]';
 UPDATE events SET identity = dedup_key;
-CREATE INDEX events_identity ON events (identity, occurrence);
+CREATE UNIQUE INDEX events_identity ON events (identity, occurrence);
 CREATE INDEX events_subject ON events (provider, subject_id, id);
 ALTER TABLE quarantine ADD COLUMN body_sha256 TEXT;
 ALTER TABLE quarantine ADD COLUMN authenticated BOOLEAN NOT NULL DEFAULT FALSE;
@@ -247,8 +251,12 @@ ALTER TABLE quarantine ADD COLUMN verified TEXT;
 ALTER TABLE quarantine ADD COLUMN peer TEXT;
 ALTER TABLE quarantine ADD COLUMN replayed_as BIGINT;
 ALTER TABLE quarantine ADD COLUMN stored_bytes BIGINT NOT NULL DEFAULT 0;
-UPDATE quarantine SET stored_bytes = length(raw_body) + length(headers) + length(error),
-    authenticated = (reason = 'parse');
+-- Before schema 3 a delivery reached `parse` only after it verified.
+UPDATE quarantine SET authenticated = (reason = 'parse');
+-- Strangers' bodies are kept as their first bytes only, like new ones.
+UPDATE quarantine SET raw_body = substring(raw_body FROM 1 FOR 256), body_truncated = TRUE
+    WHERE NOT authenticated AND length(raw_body) > 256;
+UPDATE quarantine SET stored_bytes = length(raw_body) + length(headers) + length(error);
 CREATE INDEX quarantine_unauthenticated ON quarantine (authenticated, id);
 CREATE TABLE quarantine_budget (
     id INTEGER PRIMARY KEY CHECK (id = 1),

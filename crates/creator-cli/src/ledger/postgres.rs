@@ -21,7 +21,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Config, NoTls, Row, Transaction};
 
 use super::health::HealthCell;
-use super::identity::{self, Decision, Delivery, Newest};
+use super::identity;
 use super::migrations::{POSTGRES, REKEY_VERSION, SCHEMA_VERSION};
 use super::rekey::rekey;
 use super::{
@@ -29,6 +29,7 @@ use super::{
     OpenOptions, PruneFilter, Pruned, QuarantineBudget, QuarantineFilter, QuarantinedDelivery,
     Recorded, StoredEvent, SyncBatch, SyncState, timestamp,
 };
+use creator_core::repeat::Repeat;
 
 /// Serializes the migrations of relays starting together.
 const MIGRATION_LOCK: i64 = 0x0063_7265_6174_6f72; // "creator"
@@ -218,6 +219,9 @@ impl Inner {
                 rekey_events(&tx)
                     .await
                     .map_err(|e| self.err(format!("migration {} failed: {e}", m.version)))?;
+                redact_stored_headers(&tx)
+                    .await
+                    .map_err(|e| self.err(format!("migration {} failed: {e}", m.version)))?;
             }
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
@@ -253,11 +257,12 @@ async fn rekey_events(tx: &Transaction<'_>) -> PgResult<()> {
             let (id, provider, content_type, body): (i64, String, Option<String>, Vec<u8>) =
                 (row.get(0), row.get(1), row.get(2), row.get(3));
             if let Some(k) = rekey(&provider, content_type.as_deref(), &body) {
-                // The new identity extends the old unique key, so it cannot
-                // collide; the NOT EXISTS keeps the old key should it ever.
+                // The row keeps its `dedup_key` (what consumers deduplicated
+                // on); the new identity extends the old key, so it cannot
+                // collide, and the NOT EXISTS keeps the old one should it ever.
                 tx.execute(
-                    "UPDATE events SET identity = $1, dedup_key = $1, fingerprint = $2
-                     WHERE id = $3 AND NOT EXISTS (SELECT 1 FROM events WHERE dedup_key = $1)",
+                    "UPDATE events SET identity = $1, fingerprint = $2
+                     WHERE id = $3 AND NOT EXISTS (SELECT 1 FROM events WHERE identity = $1)",
                     &[&k.identity, &k.fingerprint, &id],
                 )
                 .await?;
@@ -266,47 +271,77 @@ async fn rekey_events(tx: &Transaction<'_>) -> PgResult<()> {
     }
 }
 
-/// Stores an event once (see [`identity`]), under an advisory lock on its identity.
+/// Redacts the headers stored before schema 3 with today's rules, in both tables.
+async fn redact_stored_headers(tx: &Transaction<'_>) -> PgResult<()> {
+    for table in ["events", "quarantine"] {
+        let mut after = 0i64;
+        loop {
+            let rows = tx
+                .query(
+                    &format!("SELECT id, headers FROM {table} WHERE id > $1 ORDER BY id LIMIT 500"),
+                    &[&after],
+                )
+                .await?;
+            let Some(last) = rows.last() else {
+                break;
+            };
+            after = last.get(0);
+            for row in &rows {
+                let (id, headers): (i64, String) = (row.get(0), row.get(1));
+                let redacted = crate::relay::redact_stored_headers(&headers);
+                if redacted != headers {
+                    tx.execute(
+                        &format!("UPDATE {table} SET headers = $1 WHERE id = $2"),
+                        &[&redacted, &id],
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Stores an event once (see [`identity`]). The common case, an identity
+/// never seen, is one insert; only when its first occurrence exists does the
+/// rule run, under an advisory lock on the identity so relays deciding about
+/// the same event at once agree.
 async fn record_event(tx: &Transaction<'_>, ev: &NewEvent) -> PgResult<Recorded> {
+    if let Some(stored) = insert(tx, ev, 1).await? {
+        return Ok(stored);
+    }
     tx.execute(
         "SELECT pg_advisory_xact_lock($1)",
         &[&lock_key(&ev.identity)],
     )
     .await?;
+    let arrival = identity::arrival(ev);
     let newest = tx
         .query_opt(
             "SELECT id, occurrence, last_received_at FROM events
              WHERE identity = $1 ORDER BY occurrence DESC LIMIT 1",
             &[&ev.identity],
         )
-        .await?
-        .map(|r| Newest {
-            id: r.get(0),
-            occurrence: r.get(1),
-            last_received_at: r.get(2),
-            subject_moved_on: false,
-        });
-    let newest = match newest {
-        Some(mut n) if ev.fingerprint.is_some() && ev.retry.is_none_or(|r| r == 0) => {
-            n.subject_moved_on = tx
-                .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM events
-                     WHERE provider = $1 AND subject_id = $2 AND id > $3)",
-                    &[&ev.provider, &ev.subject_id, &n.id],
-                )
-                .await?
-                .get(0);
-            Some(n)
-        }
-        other => other,
+        .await?;
+    let Some(newest) = newest else {
+        return match insert(tx, ev, 1).await? {
+            Some(stored) => Ok(stored),
+            None => count_on(tx, ev, 1).await,
+        };
     };
-    let delivery = Delivery {
-        by_content: ev.fingerprint.is_some(),
-        retry: ev.retry,
-        received_at: &ev.received_at,
-    };
-    match identity::decide(delivery, newest.as_ref()) {
-        Decision::Repeat { id } => {
+    let (id, occurrence, last): (i64, i64, String) = (newest.get(0), newest.get(1), newest.get(2));
+    let moved_on = arrival.needs_subject_history()
+        && tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM events
+                 WHERE provider = $1 AND subject_id = $2 AND id > $3)",
+                &[&ev.provider, &ev.subject_id, &id],
+            )
+            .await?
+            .get::<_, bool>(0);
+    let newest = identity::stored(occurrence, &last, moved_on);
+    match identity::decide(arrival, Some(&newest)) {
+        Repeat::Same => {
             let row = tx
                 .query_one(
                     "UPDATE events SET deliveries = deliveries + 1,
@@ -320,45 +355,74 @@ async fn record_event(tx: &Transaction<'_>, ev: &NewEvent) -> PgResult<Recorded>
                 dedup_key: row.get(0),
             })
         }
-        Decision::Store { occurrence } => {
-            let dedup_key = identity::dedup_key(&ev.identity, occurrence);
-            let row = tx
-                .query_one(
-                    "INSERT INTO events (dedup_key, identity, occurrence, fingerprint, endpoint,
-                        provider, kind, name, subject_id, occurred_at, test, verified,
-                        received_at, last_received_at, deliveries, content_type, headers,
-                        raw_body, event, field_errors)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 1,
-                        $14, $15, $16, $17, $18)
-                     RETURNING id",
-                    &[
-                        &dedup_key,
-                        &ev.identity,
-                        &occurrence,
-                        &ev.fingerprint,
-                        &ev.endpoint,
-                        &ev.provider,
-                        &ev.kind,
-                        &ev.name,
-                        &ev.subject_id,
-                        &ev.occurred_at,
-                        &ev.test,
-                        &ev.verified,
-                        &ev.received_at,
-                        &ev.content_type,
-                        &ev.headers,
-                        &&ev.raw_body[..],
-                        &ev.event,
-                        &ev.field_errors,
-                    ],
-                )
-                .await?;
-            Ok(Recorded::Stored {
-                id: row.get(0),
-                dedup_key,
-            })
-        }
+        Repeat::New { occurrence } => match insert(tx, ev, occurrence).await? {
+            Some(stored) => Ok(stored),
+            // Under the lock nobody else stores this identity, so the row can
+            // only exist if it was written by hand: count this delivery on it.
+            None => count_on(tx, ev, occurrence).await,
+        },
     }
+}
+
+/// Counts a delivery on occurrence `occurrence` of its identity.
+async fn count_on(tx: &Transaction<'_>, ev: &NewEvent, occurrence: u32) -> PgResult<Recorded> {
+    let row = tx
+        .query_one(
+            "UPDATE events SET deliveries = deliveries + 1
+             WHERE identity = $1 AND occurrence = $2 RETURNING id, dedup_key",
+            &[&ev.identity, &i64::from(occurrence)],
+        )
+        .await?;
+    Ok(Recorded::Duplicate {
+        id: row.get(0),
+        dedup_key: row.get(1),
+    })
+}
+
+/// Inserts occurrence `occurrence`, or nothing when its unique key exists.
+async fn insert(
+    tx: &Transaction<'_>,
+    ev: &NewEvent,
+    occurrence: u32,
+) -> PgResult<Option<Recorded>> {
+    let dedup_key = identity::dedup_key(&ev.identity, occurrence);
+    let occurrence = i64::from(occurrence);
+    let row = tx
+        .query_opt(
+            "INSERT INTO events (dedup_key, identity, occurrence, fingerprint, endpoint,
+                provider, kind, name, subject_id, occurred_at, test, verified,
+                received_at, last_received_at, deliveries, content_type, headers,
+                raw_body, event, field_errors)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 1,
+                $14, $15, $16, $17, $18)
+             ON CONFLICT DO NOTHING
+             RETURNING id",
+            &[
+                &dedup_key,
+                &ev.identity,
+                &occurrence,
+                &ev.fingerprint,
+                &ev.endpoint,
+                &ev.provider,
+                &ev.kind,
+                &ev.name,
+                &ev.subject_id,
+                &ev.occurred_at,
+                &ev.test,
+                &ev.verified,
+                &ev.received_at,
+                &ev.content_type,
+                &ev.headers,
+                &&ev.raw_body[..],
+                &ev.event,
+                &ev.field_errors,
+            ],
+        )
+        .await?;
+    Ok(row.map(|r| Recorded::Stored {
+        id: r.get(0),
+        dedup_key,
+    }))
 }
 
 /// Keeps a rejected delivery; prunes unauthenticated rows beyond `budget`.
@@ -566,7 +630,14 @@ async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
 macro_rules! write_tx {
     ($inner:expr, |$tx:ident| $body:expr) => {{
         let inner: &Inner = $inner;
-        let mut guard = inner.writer().await?;
+        let mut guard = match inner.writer().await {
+            Ok(guard) => guard,
+            Err(e) => {
+                // An unreachable server is a failed write too.
+                inner.health.failed(e.to_string());
+                return Err(e);
+            }
+        };
         let Some(client) = guard.as_mut() else {
             return Err(LedgerError::Closed);
         };

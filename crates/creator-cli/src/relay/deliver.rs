@@ -3,10 +3,11 @@
 //! [`Rejection`], kept and answered in one place ([`Rejection::respond`]).
 //!
 //! The cheap checks run before the body is read, so a stranger who does
-//! not know the URL costs a few hundred bytes of reading; verification and
-//! parsing run on the blocking pool, so no body can stall the runtime's
-//! workers that answer everyone else.
+//! not know the URL costs a reading of its body and no more; verification
+//! and parsing of any body larger than a real delivery run on the blocking
+//! pool, so no body can stall the runtime's workers that answer everyone else.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -45,7 +46,7 @@ pub(crate) async fn handle(
         return rejection::json(StatusCode::NOT_FOUND, json!({"status": "not_found"}));
     }
     if method != Method::POST {
-        tracing::info!(%peer, %method, path = %clean(path), "405 deliveries are POSTs");
+        tracing::info!(%peer, %method, path = %clean(&shown_path(&app.endpoints, path)), "405 deliveries are POSTs");
         let mut response = rejection::json(
             StatusCode::METHOD_NOT_ALLOWED,
             json!({"status": "rejected", "error": "webhook deliveries are POST requests"}),
@@ -57,13 +58,14 @@ pub(crate) async fn handle(
     }
     let started = Instant::now();
     let received_at = timestamp(time::OffsetDateTime::from(app.config.clock.now()));
-    let endpoint_name = path
-        .trim_start_matches(PREFIX)
-        .trim_start_matches('/')
-        .split('/')
-        .next()
-        .unwrap_or("")
-        .to_owned();
+    let endpoint_name = shown_endpoint(
+        &app.endpoints,
+        path.trim_start_matches(PREFIX)
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or(""),
+    );
     let request = Request {
         uri: uri.clone(),
         headers: headers.clone(),
@@ -194,7 +196,7 @@ fn route<'a>(app: &'a App, path: &'a str) -> Result<(&'a Endpoint, Option<&'a st
     if segments.next().is_some() || token == Some("") {
         return Err(format!(
             "the path {} has extra segments: the URL is /webhooks/<name> or /webhooks/<name>/<secret> (this relay serves: {})",
-            clean(&redact_tail(path)),
+            clean(&shown_path(&app.endpoints, path)),
             known()
         ));
     }
@@ -202,20 +204,38 @@ fn route<'a>(app: &'a App, path: &'a str) -> Result<(&'a Endpoint, Option<&'a st
         Some(endpoint) => Ok((endpoint, token)),
         None => Err(format!(
             "no endpoint /webhooks/{} (this relay serves: {})",
-            clean(name),
+            clean(&shown_endpoint(&app.endpoints, name)),
             known()
         )),
     }
 }
 
-/// A path with everything after the endpoint name replaced, for messages:
-/// a mistyped URL may still carry a secret.
-fn redact_tail(path: &str) -> String {
-    let rest = path.strip_prefix("/webhooks/").unwrap_or(path);
-    match rest.split_once('/') {
-        Some((name, _)) => format!("/webhooks/{name}/…"),
-        None => path.to_owned(),
+/// The endpoint name of a request as logged and stored: a name the relay
+/// serves as it is; an unknown one of secret length (a URL whose endpoint
+/// name was left out starts with its secret) cut to its first characters.
+fn shown_endpoint(endpoints: &HashMap<String, Endpoint>, name: &str) -> String {
+    if endpoints.contains_key(name) || name.chars().count() < MIN_SECRET_CHARS {
+        return name.to_owned();
     }
+    let head: String = name.chars().take(3).collect();
+    format!("{head}…")
+}
+
+/// Names this long may be URL secrets (the CLI asks for at least 16).
+const MIN_SECRET_CHARS: usize = 12;
+
+/// A path as logged and shown: `/webhooks/<endpoint>`, then `/…` for
+/// whatever follows (a secret, a mistyped segment), the endpoint name as
+/// [`shown_endpoint`] shows it.
+fn shown_path(endpoints: &HashMap<String, Endpoint>, path: &str) -> String {
+    let Some(rest) = path.strip_prefix("/webhooks/") else {
+        return path.to_owned();
+    };
+    let (name, tail) = match rest.split_once('/') {
+        Some((name, _)) => (name, "/…"),
+        None => (rest, ""),
+    };
+    format!("/webhooks/{}{tail}", shown_endpoint(endpoints, name))
 }
 
 /// The relay's own URL secret, compared in constant time. An endpoint
@@ -288,15 +308,20 @@ async fn read_body(app: &App, body: Body, headers: &HeaderMap) -> Result<bytes::
     }
 }
 
-/// Verifies, then parses, on the blocking pool. A delivery that verifies but
-/// cannot be parsed is kept whole, for `creator quarantine replay`.
+/// Bodies up to this size are verified and parsed on the runtime's worker
+/// (a Gumroad Ping is 1–3 KiB; the work is a few microseconds); larger
+/// ones on the blocking pool, so no body can hold a worker for long.
+const INLINE_BODY_BYTES: usize = 16 * 1024;
+
+/// Verifies, then parses. A delivery that verifies but cannot be parsed is
+/// kept whole, for `creator quarantine replay`.
 async fn verify_and_parse(
     webhooks: Arc<dyn Webhooks>,
     delivery: WebhookDelivery,
     relay_checked_url: bool,
 ) -> Result<(String, WebhookEvent), Rejection> {
     let body = delivery.body.clone();
-    let work = tokio::task::spawn_blocking(move || {
+    let run = move || {
         let verified = webhooks.verify(&delivery);
         let verified = match verified {
             Ok(v) => v,
@@ -314,8 +339,12 @@ async fn verify_and_parse(
             Ok(event) => Ok((how, event)),
             Err(e) => Err((false, crate::error::one_line(&e), Some(how))),
         }
-    })
-    .await;
+    };
+    let work = if body.len() <= INLINE_BODY_BYTES {
+        Ok(run())
+    } else {
+        tokio::task::spawn_blocking(run).await
+    };
     match work {
         Ok(Ok(found)) => Ok(found),
         Ok(Err((true, error, _))) => Err(Rejection::stranger(
@@ -346,12 +375,27 @@ async fn verify_and_parse(
 mod tests {
     use super::*;
 
+    fn app() -> HashMap<String, Endpoint> {
+        HashMap::from([(
+            "gumroad".to_owned(),
+            Endpoint::unavailable("gumroad", "test"),
+        )])
+    }
+
     #[test]
-    fn tails_of_mistyped_urls_are_not_shown() {
-        assert_eq!(
-            redact_tail("/webhooks/gumroad/s3cret/extra"),
-            "/webhooks/gumroad/…"
-        );
-        assert_eq!(redact_tail("/webhooks/gumroad"), "/webhooks/gumroad");
+    fn secrets_in_mistyped_urls_are_never_shown() {
+        let app = app();
+        let secret = "0123456789abcdef0123";
+        for path in [
+            format!("/webhooks/gumroad/{secret}/extra"),
+            format!("/webhooks/{secret}"),
+            format!("/webhooks/{secret}/x"),
+        ] {
+            let shown = shown_path(&app, &path);
+            assert!(!shown.contains(secret), "{path} -> {shown}");
+        }
+        assert_eq!(shown_path(&app, "/webhooks/gumroad"), "/webhooks/gumroad");
+        assert_eq!(shown_path(&app, "/webhooks/stripe"), "/webhooks/stripe");
+        assert_eq!(shown_endpoint(&app, secret), "012…");
     }
 }

@@ -1,8 +1,8 @@
 //! The request headers as stored with an event or a quarantined delivery.
 //!
 //! A header whose name looks like it carries a credential is never stored:
-//! names containing `auth`, `token`, `secret`, `key`, `password`, `cookie`,
-//! `session` or `credential` are stored as `<redacted>`. Signature headers
+//! names containing `auth`, `token`, `secret`, `key`, `pass`, `pwd`,
+//! `bearer`, `jwt`, `cookie`, `session` or `credential` are stored as `<redacted>`. Signature headers
 //! (`sig`, `hmac` in the name) are stored as the SHA-256 of their value, so
 //! a signature can later be matched against a candidate scheme without the
 //! ledger keeping it. Values are cut at [`MAX_VALUE_BYTES`].
@@ -20,8 +20,10 @@ const SECRET_PARTS: &[&str] = &[
     "token",
     "secret",
     "key",
-    "password",
-    "passwd",
+    "pass",
+    "pwd",
+    "bearer",
+    "jwt",
     "cookie",
     "session",
     "credential",
@@ -30,6 +32,8 @@ const SIGNATURE_PARTS: &[&str] = &["sig", "hmac"];
 
 /// How a header's value is stored.
 fn stored_value(name: &str, value: &[u8]) -> String {
+    let name = name.to_ascii_lowercase();
+    let name = name.as_str();
     if SIGNATURE_PARTS.iter().any(|p| name.contains(p)) {
         let digest: String = Sha256::digest(value)
             .iter()
@@ -46,6 +50,55 @@ fn stored_value(name: &str, value: &[u8]) -> String {
         text.push('…');
     }
     text
+}
+
+/// Headers stored before these rules, redacted with them (values already
+/// redacted are kept as they are).
+pub(crate) fn redact_json(stored: &str) -> String {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(stored)
+    else {
+        return stored.to_owned();
+    };
+    let redacted: serde_json::Map<String, serde_json::Value> = map
+        .into_iter()
+        .map(|(name, value)| {
+            let value = match value {
+                serde_json::Value::String(v) if v.starts_with("<redacted") => v,
+                serde_json::Value::String(v) => stored_value(&name, v.as_bytes()),
+                other => stored_value(&name, other.to_string().as_bytes()),
+            };
+            (name, serde_json::Value::String(value))
+        })
+        .collect();
+    serde_json::Value::Object(redacted).to_string()
+}
+
+/// [`to_json`], at most `max_bytes` long (for deliveries from strangers):
+/// headers past the budget are left out, and counted.
+pub(crate) fn to_json_within(headers: &HeaderMap, max_bytes: usize) -> String {
+    let full = to_json(headers);
+    if full.len() <= max_bytes {
+        return full;
+    }
+    let mut map = serde_json::Map::new();
+    let mut used = 2;
+    let mut left_out = 0usize;
+    if let Ok(serde_json::Value::Object(all)) = serde_json::from_str::<serde_json::Value>(&full) {
+        for (name, value) in all {
+            let cost = name.len() + value.to_string().len() + 4;
+            if used + cost > max_bytes.saturating_sub(40) {
+                left_out += 1;
+                continue;
+            }
+            used += cost;
+            map.insert(name, value);
+        }
+    }
+    map.insert(
+        "x-creator-headers-left-out".into(),
+        serde_json::Value::String(left_out.to_string()),
+    );
+    serde_json::Value::Object(map).to_string()
 }
 
 /// The headers as a JSON object, credentials redacted, bounded.
@@ -121,6 +174,32 @@ mod tests {
             j.contains("<redacted sha256:"),
             "signatures keep a hash: {j}"
         );
+    }
+
+    #[test]
+    fn headers_stored_before_are_redacted_again_once() {
+        let old = r#"{"x-gank-signature":"abcdef","authorization":"<redacted>","x-pass":"p4ss","accept":"*/*"}"#;
+        let new = redact_json(old);
+        assert!(!new.contains("abcdef") && !new.contains("p4ss"), "{new}");
+        assert!(
+            new.contains("<redacted sha256:") && new.contains("*/*"),
+            "{new}"
+        );
+        assert_eq!(redact_json(&new), new, "idempotent");
+    }
+
+    #[test]
+    fn strangers_headers_fit_a_budget() {
+        let mut h = HeaderMap::new();
+        for i in 0..60 {
+            h.insert(
+                axum::http::HeaderName::from_bytes(format!("x-h{i}").as_bytes()).unwrap(),
+                HeaderValue::from_str(&"v".repeat(900)).unwrap(),
+            );
+        }
+        let j = to_json_within(&h, 4096);
+        assert!(j.len() <= 4096, "{}", j.len());
+        assert!(j.contains("x-creator-headers-left-out"), "{j}");
     }
 
     #[test]

@@ -40,6 +40,7 @@ mod deliver;
 mod headers;
 mod health;
 mod log;
+mod peer;
 mod rejection;
 mod server;
 mod shed;
@@ -60,6 +61,7 @@ use crate::CliError;
 use crate::ledger::Ledger;
 
 pub use body::PREFIX_BYTES;
+pub(crate) use headers::redact_json as redact_stored_headers;
 pub use health::HealthPolicy;
 pub use log::MAX_LOGGED_CHARS;
 pub use server::ConnectionLimits;

@@ -14,6 +14,9 @@ use super::headers;
 use super::log::clean;
 use crate::ledger::NewQuarantine;
 
+/// Most bytes of headers kept for a delivery that was not authenticated.
+const STRANGER_HEADER_BYTES: usize = 4 * 1024;
+
 /// What part of a delivery is kept with its rejection.
 #[derive(Debug)]
 pub(crate) enum Kept {
@@ -137,7 +140,11 @@ impl Rejection {
             error: error.clone(),
             status: status.as_u16(),
             content_type: headers::content_type(cx.headers),
-            headers: headers::to_json(cx.headers),
+            headers: if authenticated {
+                headers::to_json(cx.headers)
+            } else {
+                headers::to_json_within(cx.headers, STRANGER_HEADER_BYTES)
+            },
             body_size,
             body_truncated,
             raw_body,

@@ -2,8 +2,8 @@
 //! stranger from holding the relay's connections or memory.
 //!
 //! - at most [`ConnectionLimits::max_connections`] open connections, and
-//!   [`ConnectionLimits::max_per_peer`] from one address (more are closed at
-//!   once, before anything is read);
+//!   [`ConnectionLimits::max_per_peer`] from one address (an IPv6 /64 counts
+//!   as one; more are closed at once, before anything is read);
 //! - the request head must arrive within
 //!   [`ConnectionLimits::header_read_timeout`], which also closes idle
 //!   keep-alive connections (hyper restarts the timer for each request);
@@ -172,7 +172,7 @@ pub(crate) async fn serve(
                         continue;
                     }
                 };
-                let Some(slot) = admit(&limits, &peers, &counters, peer.ip()) else {
+                let Some(slot) = admit(&limits, &peers, &counters, super::peer::sender_key(peer.ip())) else {
                     counters.refused.fetch_add(1, Ordering::Relaxed);
                     tracing::debug!(%peer, "connection refused: connection limit reached");
                     drop(stream);

@@ -6,6 +6,32 @@ use std::time::{Duration, Instant};
 
 use crate::harness::*;
 
+/// Sends pings `from..from+count` once each, `concurrency` at a time (so
+/// the relay commits them in groups); returns the statuses.
+async fn send_concurrently(
+    url: &str,
+    from: usize,
+    count: usize,
+    concurrency: usize,
+) -> Vec<(usize, Option<u16>)> {
+    let c = client(None);
+    let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(concurrency));
+    let tasks: Vec<_> = (from..from + count)
+        .map(|n| {
+            let (c, url, gate) = (c.clone(), url.to_owned(), gate.clone());
+            tokio::spawn(async move {
+                let _turn = gate.acquire_owned().await;
+                (n, post(&c, &url, ping(n)).await)
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.expect("sender"));
+    }
+    out
+}
+
 /// Sends pings `from..from+count` once each; returns the statuses.
 async fn send_once(url: &str, from: usize, count: usize) -> Vec<(usize, Option<u16>)> {
     let c = client(None);
@@ -54,7 +80,7 @@ async fn a_read_only_ledger_file_is_refused_at_start() {
     };
     let line = refused.log.join(" | ");
     report(&format!(
-        "fault read-only ledger file: refused at start in {} ms (exit {:?}): {line}",
+        "fault read-only ledger file: sent 0 acknowledged 0 stored 0 lost 0 doubled 0 (refused at start in {} ms, exit {:?}: {line})",
         started.elapsed().as_millis(),
         refused.status.code()
     ));
@@ -82,13 +108,17 @@ async fn a_full_disk_answers_503_never_200_without_a_row() {
     let mut first_failure = None;
     let mut n = 0;
     let started = Instant::now();
+    let mut health_at_first_failure = None;
     while started.elapsed() < Duration::from_secs(60) {
-        let batch = send_once(&url, n, 50).await;
+        // Eight at a time: the relay commits them in groups.
+        let batch = send_concurrently(&url, n, 50, 8).await;
         n += 50;
         let failed = batch.iter().any(|(_, s)| *s != Some(200));
         statuses.extend(batch);
         if failed && first_failure.is_none() {
             first_failure = Some(n);
+            // Right away: health reflects the failed commits, not a later probe.
+            health_at_first_failure = health(&relay.base).await;
         }
         if first_failure.is_some_and(|at| n >= at + 100) {
             break;
@@ -115,7 +145,7 @@ async fn a_full_disk_answers_503_never_200_without_a_row() {
     report(&counts.line(
         "full disk (ulimit -f 512 KiB)",
         &format!(
-            "(answered 503: {refused}, other statuses: {other:?}, /healthz while full: {health_while_full:?})"
+            "(8 at a time; answered 503: {refused}, other statuses: {other:?}, /healthz at the first failure: {health_at_first_failure:?}, while full: {health_while_full:?})"
         ),
     ));
     assert!(first_failure.is_some(), "the limit was never reached");
@@ -125,6 +155,7 @@ async fn a_full_disk_answers_503_never_200_without_a_row() {
         (0, 0),
         "never 200 without a row"
     );
+    assert_eq!(health_at_first_failure, Some(503));
     assert_eq!(health_while_full, Some(503));
 }
 

@@ -205,6 +205,20 @@ async fn log_lines_escape_what_a_delivery_carries_and_name_the_sender() {
     .await
     .unwrap();
     assert_eq!(status, 401);
+    // A browser, a link preview or an uptime probe fetching the URL, and a
+    // URL whose endpoint name was left out: the secret is in neither log line.
+    let get = reqwest::get(format!("{base}/webhooks/gumroad/{GUMROAD_SECRET}"))
+        .await
+        .unwrap();
+    assert_eq!(get.status().as_u16(), 405);
+    let status = post_form(
+        &base,
+        &format!("/webhooks/{GUMROAD_SECRET}"),
+        b"x=1".to_vec(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 404);
     let pid = relay.child.id().unwrap().to_string();
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &pid])
@@ -229,6 +243,18 @@ async fn log_lines_escape_what_a_delivery_carries_and_name_the_sender() {
         .expect("a rejection line");
     assert!(rejected.contains("peer=127.0.0.1:"), "{rejected}");
     assert!(!log.iter().any(|l| l.contains(GUMROAD_SECRET)), "{log:#?}");
+    let ledger = ledger::open_read_only(dir.db().to_str().unwrap())
+        .await
+        .unwrap();
+    let rows: Vec<_> = futures::TryStreamExt::try_collect(ledger.quarantined(Default::default()))
+        .await
+        .unwrap();
+    for row in rows {
+        assert!(
+            !row.endpoint.contains(GUMROAD_SECRET) && !row.error.contains(GUMROAD_SECRET),
+            "{row:?}"
+        );
+    }
 }
 
 #[tokio::test]

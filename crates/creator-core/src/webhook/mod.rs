@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use crate::{Provider, ProviderData, Sale, Subscriber};
 
 mod limits;
+pub mod repeat;
 
 pub use limits::ParseLimits;
 

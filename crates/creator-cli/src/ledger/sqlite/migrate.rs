@@ -14,7 +14,7 @@ use crate::ledger::{LedgerError, timestamp};
 /// How long a connection waits for a lock held by another process: well
 /// under the relay's store timeout, so a lock held elsewhere costs one retry
 /// of a group commit and the platform still gets its answer in time.
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_millis(1_000);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// Opens a connection: read-write (WAL, `synchronous=FULL`) or read-only.
 pub(crate) fn connect(path: &Path, read_only: bool) -> Result<Connection, LedgerError> {
@@ -118,6 +118,7 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), LedgerEr
         tx.execute_batch(sql).map_err(e)?;
         if *version == REKEY_VERSION {
             rekey_events(&tx).map_err(e)?;
+            redact_stored_headers(&tx).map_err(e)?;
         }
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
@@ -126,6 +127,36 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), LedgerEr
         .map_err(e)?;
     }
     tx.commit().map_err(e)
+}
+
+/// Redacts the headers stored before schema 3 with today's rules (by name
+/// pattern, signatures as hashes), in both tables.
+fn redact_stored_headers(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    for table in ["events", "quarantine"] {
+        let mut after = 0i64;
+        loop {
+            let chunk: Vec<(i64, String)> = tx
+                .prepare(&format!(
+                    "SELECT id, headers FROM {table} WHERE id > ?1 ORDER BY id LIMIT 500"
+                ))?
+                .query_map(params![after], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let Some(last) = chunk.last() else {
+                break;
+            };
+            after = last.0;
+            for (id, headers) in chunk {
+                let redacted = crate::relay::redact_stored_headers(&headers);
+                if redacted != headers {
+                    tx.execute(
+                        &format!("UPDATE {table} SET headers = ?1 WHERE id = ?2"),
+                        params![redacted, id],
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Gives every stored event its identity (see [`crate::ledger::rekey`]), in
@@ -148,11 +179,11 @@ fn rekey_events(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
         after = last.0;
         for (id, provider, content_type, body) in chunk {
             if let Some(k) = rekey(&provider, content_type.as_deref(), &body) {
-                // The new identity extends the old unique key, so it cannot
-                // collide; OR IGNORE keeps the old key should it ever.
+                // The row keeps its `dedup_key` (what consumers deduplicated
+                // on); the new identity extends the old key, so it cannot
+                // collide, and OR IGNORE keeps the old one should it ever.
                 tx.execute(
-                    "UPDATE OR IGNORE events SET identity = ?1, dedup_key = ?1, fingerprint = ?2
-                     WHERE id = ?3",
+                    "UPDATE OR IGNORE events SET identity = ?1, fingerprint = ?2 WHERE id = ?3",
                     params![k.identity, k.fingerprint, id],
                 )?;
             }

@@ -2,7 +2,9 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::ledger::identity::{self, Decision, Delivery, Newest};
+use creator_core::repeat::Repeat;
+
+use crate::ledger::identity;
 use crate::ledger::{
     LedgerStats, NewEvent, NewQuarantine, PruneFilter, Pruned, QuarantineBudget, Recorded,
     SyncBatch, SyncState, timestamp,
@@ -11,40 +13,37 @@ use crate::ledger::{
 type R<T> = rusqlite::Result<T>;
 
 /// Stores an event once (see [`identity`] for what repeats a stored one).
+///
+/// The common case, an identity never seen, is one statement: the insert of
+/// its first occurrence. Only when that row exists does the rule run.
 pub(crate) fn record_event(conn: &Connection, ev: &NewEvent) -> R<Recorded> {
-    let newest = conn
+    if let Some(stored) = insert(conn, ev, 1)? {
+        return Ok(stored);
+    }
+    let arrival = identity::arrival(ev);
+    let newest: Option<(i64, i64, String)> = conn
         .prepare_cached(
             "SELECT id, occurrence, last_received_at FROM events
              WHERE identity = ?1 ORDER BY occurrence DESC LIMIT 1",
         )?
         .query_row(params![ev.identity], |r| {
-            Ok(Newest {
-                id: r.get(0)?,
-                occurrence: r.get(1)?,
-                last_received_at: r.get(2)?,
-                subject_moved_on: false,
-            })
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .optional()?;
-    let newest = match newest {
-        Some(mut n) if ev.fingerprint.is_some() && ev.retry.is_none_or(|r| r == 0) => {
-            n.subject_moved_on = conn
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM events
-                     WHERE provider = ?1 AND subject_id = ?2 AND id > ?3)",
-                )?
-                .query_row(params![ev.provider, ev.subject_id, n.id], |r| r.get(0))?;
-            Some(n)
-        }
-        other => other,
+    let Some((id, occurrence, last)) = newest else {
+        // Nothing to repeat (the first occurrence is gone): store it again.
+        return insert(conn, ev, 1)?.map_or_else(|| count_on(conn, ev, 1), Ok);
     };
-    let delivery = Delivery {
-        by_content: ev.fingerprint.is_some(),
-        retry: ev.retry,
-        received_at: &ev.received_at,
-    };
-    match identity::decide(delivery, newest.as_ref()) {
-        Decision::Repeat { id } => {
+    let moved_on = arrival.needs_subject_history()
+        && conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM events
+                 WHERE provider = ?1 AND subject_id = ?2 AND id > ?3)",
+            )?
+            .query_row(params![ev.provider, ev.subject_id, id], |r| r.get(0))?;
+    let newest = identity::stored(occurrence, &last, moved_on);
+    match identity::decide(arrival, Some(&newest)) {
+        Repeat::Same => {
             let dedup_key: String = conn
                 .prepare_cached(
                     "UPDATE events SET deliveries = deliveries + 1,
@@ -54,42 +53,66 @@ pub(crate) fn record_event(conn: &Connection, ev: &NewEvent) -> R<Recorded> {
                 .query_row(params![id, ev.received_at], |r| r.get(0))?;
             Ok(Recorded::Duplicate { id, dedup_key })
         }
-        Decision::Store { occurrence } => {
-            let dedup_key = identity::dedup_key(&ev.identity, occurrence);
-            conn.prepare_cached(
-                "INSERT INTO events (dedup_key, identity, occurrence, fingerprint, endpoint,
-                    provider, kind, name, subject_id, occurred_at, test, verified, received_at,
-                    last_received_at, deliveries, content_type, headers, raw_body, event,
-                    field_errors)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, 1, ?14,
-                    ?15, ?16, ?17, ?18)",
-            )?
-            .execute(params![
-                dedup_key,
-                ev.identity,
-                occurrence,
-                ev.fingerprint,
-                ev.endpoint,
-                ev.provider,
-                ev.kind,
-                ev.name,
-                ev.subject_id,
-                ev.occurred_at,
-                ev.test,
-                ev.verified,
-                ev.received_at,
-                ev.content_type,
-                ev.headers,
-                &ev.raw_body[..],
-                ev.event,
-                ev.field_errors,
-            ])?;
-            Ok(Recorded::Stored {
-                id: conn.last_insert_rowid(),
-                dedup_key,
-            })
-        }
+        Repeat::New { occurrence } => match insert(conn, ev, occurrence)? {
+            Some(stored) => Ok(stored),
+            // The writer is alone, so the row can only exist if it was
+            // written by hand: count this delivery on it.
+            None => count_on(conn, ev, occurrence),
+        },
     }
+}
+
+/// Counts a delivery on occurrence `occurrence` of its identity.
+fn count_on(conn: &Connection, ev: &NewEvent, occurrence: u32) -> R<Recorded> {
+    let (id, dedup_key): (i64, String) = conn
+        .prepare_cached(
+            "UPDATE events SET deliveries = deliveries + 1
+             WHERE identity = ?1 AND occurrence = ?2 RETURNING id, dedup_key",
+        )?
+        .query_row(params![ev.identity, occurrence], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    Ok(Recorded::Duplicate { id, dedup_key })
+}
+
+/// Inserts occurrence `occurrence` of the event, or nothing when its unique
+/// key exists already.
+fn insert(conn: &Connection, ev: &NewEvent, occurrence: u32) -> R<Option<Recorded>> {
+    let dedup_key = identity::dedup_key(&ev.identity, occurrence);
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO events (dedup_key, identity, occurrence, fingerprint, endpoint,
+                provider, kind, name, subject_id, occurred_at, test, verified, received_at,
+                last_received_at, deliveries, content_type, headers, raw_body, event,
+                field_errors)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, 1, ?14,
+                ?15, ?16, ?17, ?18)
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![
+            dedup_key,
+            ev.identity,
+            occurrence,
+            ev.fingerprint,
+            ev.endpoint,
+            ev.provider,
+            ev.kind,
+            ev.name,
+            ev.subject_id,
+            ev.occurred_at,
+            ev.test,
+            ev.verified,
+            ev.received_at,
+            ev.content_type,
+            ev.headers,
+            &ev.raw_body[..],
+            ev.event,
+            ev.field_errors,
+        ])?;
+    Ok((inserted == 1).then(|| Recorded::Stored {
+        id: conn.last_insert_rowid(),
+        dedup_key,
+    }))
 }
 
 /// Keeps a rejected delivery, then prunes unauthenticated rows beyond `budget`.

@@ -165,10 +165,18 @@ async fn identical_bodies_are_told_apart_by_retry_count_and_arrival() {
         by_content("refund", "S", "f", 86_400, None),
         // ... and its retry.
         by_content("refund", "S", "f", 86_460, Some(1)),
+        // A third identical refund whose first attempt failed (a 503): its
+        // first retry, half an hour later, is a new event, not the second one.
+        by_content("refund", "S", "f", 86_460 + 1_800, Some(1)),
         // cancellation -> restarted -> cancellation, seconds apart.
         by_content("cancellation", "U", "c", 0, None),
         by_content("subscription_restarted", "U", "r", 5, None),
         by_content("cancellation", "U", "c", 10, None),
+        // The same on another subscription, the second cancellation's first
+        // attempt lost: its retry comes after the restart, and is kept.
+        by_content("cancellation", "V", "c", 0, None),
+        by_content("subscription_restarted", "V", "r", 5, None),
+        by_content("cancellation", "V", "c", 70, Some(1)),
     ] {
         seen.push(status(ledger.record_event(ev).await.unwrap()));
     }
@@ -181,9 +189,13 @@ async fn identical_bodies_are_told_apart_by_retry_count_and_arrival() {
             "duplicate gumroad:refund:S:f",
             "stored gumroad:refund:S:f#2",
             "duplicate gumroad:refund:S:f#2",
+            "stored gumroad:refund:S:f#3",
             "stored gumroad:cancellation:U:c",
             "stored gumroad:subscription_restarted:U:r",
             "stored gumroad:cancellation:U:c#2",
+            "stored gumroad:cancellation:V:c",
+            "stored gumroad:subscription_restarted:V:r",
+            "stored gumroad:cancellation:V:c#2",
         ]
     );
     let events: Vec<StoredEvent> = ledger
@@ -269,11 +281,14 @@ fn schema_2_ledger(path: &Path) {
         )
         .unwrap();
     }
+    // A stranger's post kept whole by the old relay, with a signature header
+    // it stored in clear.
     conn.execute(
         "INSERT INTO quarantine (received_at, endpoint, reason, error, status, headers,
             body_size, body_truncated, raw_body)
-         VALUES (?1, 'gumroad', 'verification', 'wrong secret', 401, '{}', 3, 0, x'616263')",
-        params![at(0)],
+         VALUES (?1, 'gank', 'verification', 'bad signature', 401,
+            '{\"x-gank-signature\":\"deadbeef\"}', 4096, 0, ?2)",
+        params![at(0), vec![b'j'; 4096]],
     )
     .unwrap();
 }
@@ -307,7 +322,8 @@ async fn a_schema_2_ledger_is_migrated_and_its_events_keep_matching_their_retrie
         "{}",
         gumroad.identity
     );
-    assert_eq!(gumroad.dedup_key, gumroad.identity);
+    // What consumers deduplicated on stays as it was.
+    assert_eq!(gumroad.dedup_key, "gumroad:sale:FO8TXN-dvxYabdavG97Y-Q==");
     assert_eq!(gumroad.deliveries, 2, "counts survive the migration");
     assert_eq!(events[1].identity, "gank:DIGITAL_GOODS.TX_SUCCEED:DG-1");
     assert_eq!(
@@ -337,6 +353,16 @@ async fn a_schema_2_ledger_is_migrated_and_its_events_keep_matching_their_retrie
         .await
         .unwrap();
     assert!(!q[0].authenticated);
+    // Strangers' bodies are trimmed to their first bytes and their headers
+    // redacted with today's rules.
+    assert_eq!(q[0].raw_body.len(), crate::relay::PREFIX_BYTES);
+    assert!(q[0].body_truncated);
+    assert_eq!(q[0].body_size, 4096);
+    let headers = q[0].headers.to_string();
+    assert!(
+        !headers.contains("deadbeef") && headers.contains("<redacted sha256:"),
+        "{headers}"
+    );
     ledger.close().await;
     let rows: i64 = Connection::open(&path)
         .unwrap()

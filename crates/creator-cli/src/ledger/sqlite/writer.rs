@@ -272,8 +272,10 @@ impl Writer {
                 Ok(()) => self.answer_committed(vec![job]),
                 Err(e) => {
                     let message = describe(&e);
+                    // Every failed commit counts: `/healthz` must not say 200
+                    // while deliveries are answered 503.
+                    self.health.failed(message.clone());
                     if is_busy(&e) {
-                        self.health.failed(message.clone());
                         busy = Some(message.clone());
                     }
                     job.answer(Err(err(&self.path, &message)));
