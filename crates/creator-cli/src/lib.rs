@@ -179,6 +179,10 @@ mod tests {
             "a connection id, useless without MATON_API_KEY",
         ),
         ("GANK_SIGNATURE_HEADER", "a header name"),
+        (
+            "CREATOR_TRUSTED_PROXIES",
+            "addresses of the operator's own proxies",
+        ),
     ];
 
     fn env_options(cmd: &clap::Command, path: &str, found: &mut Vec<(String, String, bool)>) {

@@ -95,11 +95,10 @@ async fn prune(args: PruneArgs) -> Result<(), CliError> {
         .await;
     ledger.close().await;
     let pruned = pruned?;
-    println!(
+    say(format_args!(
         "pruned {} quarantined deliveries ({} bytes)",
         pruned.rows, pruned.bytes
-    );
-    Ok(())
+    ))
 }
 
 async fn replay(args: ReplayArgs) -> Result<(), CliError> {
@@ -107,17 +106,22 @@ async fn replay(args: ReplayArgs) -> Result<(), CliError> {
     let ledger = ledger::open(&args.db.db).await?;
     let result = replay_one(&*ledger, args.id).await;
     ledger.close().await;
-    let recorded = result?;
-    match recorded {
-        Recorded::Stored { id, dedup_key } => {
-            println!("stored delivery #{} as event {id} ({dedup_key})", args.id);
-        }
-        Recorded::Duplicate { id, dedup_key } => println!(
+    match result? {
+        Recorded::Stored { id, dedup_key } => say(format_args!(
+            "stored delivery #{} as event {id} ({dedup_key})",
+            args.id
+        )),
+        Recorded::Duplicate { id, dedup_key } => say(format_args!(
             "delivery #{} is event {id} already ({dedup_key}); its delivery count was bumped",
             args.id
-        ),
+        )),
     }
-    Ok(())
+}
+
+/// One line on stdout; a closed pipe ends quietly (never a panic).
+fn say(line: std::fmt::Arguments<'_>) -> Result<(), CliError> {
+    use std::io::Write as _;
+    super::output_result(writeln!(std::io::stdout(), "{line}"))
 }
 
 async fn replay_one(ledger: &dyn ledger::Ledger, id: i64) -> Result<Recorded, CliError> {

@@ -111,6 +111,20 @@ pub struct RelayArgs {
     /// Most bytes unauthenticated deliveries take in the quarantine.
     #[arg(long, default_value_t = QuarantineBudget::default().max_bytes)]
     quarantine_max_bytes: u64,
+    /// A proxy in front of the relay (TLS termination) whose
+    /// `X-Forwarded-For` / `Forwarded` headers name the real sender, for the
+    /// per-sender limits and the logs (repeatable; also
+    /// `CREATOR_TRUSTED_PROXIES`, comma-separated). Others' such headers are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CREATOR_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// Seconds between the log lines that count what the relay turned away
+    /// without a line each (refused connections, shed requests); 0: never.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    summary_interval: u64,
     /// Do not log a line per delivery (rejections and errors are still logged).
     #[arg(long)]
     quiet: bool,
@@ -377,10 +391,13 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
             }
         }
     };
+    // Gumroad signs nothing: its checks read the URL and headers only, so
+    // they run before the body is read.
     let gumroad = match &secret {
         Some((s, _)) => Endpoint::new("gumroad", gumroad).url_secret(s.as_str()),
         None => Endpoint::new("gumroad", gumroad),
-    };
+    }
+    .verifies_headers_only();
     let config = RelayConfig {
         listen,
         max_body_bytes: args.max_body_bytes,
@@ -389,6 +406,8 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
             max_per_peer: args.max_connections_per_peer,
             ..ConnectionLimits::default()
         },
+        trusted_proxies: args.trusted_proxies.clone(),
+        summary_every: std::time::Duration::from_secs(args.summary_interval),
         ..RelayConfig::default()
     };
     let backend = ledger.backend();

@@ -428,7 +428,7 @@ pub async fn run(args: SyncArgs) -> Result<(), CliError> {
             let report = sync_sales(&*ledger, name, &*sales, &options)
                 .await
                 .map_err(|e| sync_error(e, shop.credentials, "sales"))?;
-            print_report(name, &report);
+            print_report(name, &report)?;
             reports.push(report);
         }
         if resources.contains(&Resource::Subscribers) {
@@ -438,7 +438,7 @@ pub async fn run(args: SyncArgs) -> Result<(), CliError> {
             let report = sync_subscribers(&*ledger, name, &*subs, &options)
                 .await
                 .map_err(|e| sync_error(e, shop.credentials, "subscribers"))?;
-            print_report(name, &report);
+            print_report(name, &report)?;
             reports.push(report);
         }
         Ok::<_, CliError>(reports)
@@ -465,13 +465,15 @@ fn sync_error(e: SyncError, creds: Credentials, what: &str) -> CliError {
     }
 }
 
-fn print_report(provider: &str, r: &SyncReport) {
-    println!(
+fn print_report(provider: &str, r: &SyncReport) -> Result<(), CliError> {
+    use std::io::Write as _;
+    super::output_result(writeln!(
+        std::io::stdout(),
         "{provider} {}: {} written ({} run, {} in this sync so far, newest day {})",
         r.resource,
         r.written,
         r.mode,
         r.state.items,
         r.state.newest_day.as_deref().unwrap_or("-")
-    );
+    ))
 }

@@ -495,6 +495,13 @@ async fn forget(tx: &Transaction<'_>, rows: i64, bytes: i64) -> PgResult<()> {
 }
 
 async fn prune(tx: &Transaction<'_>, filter: &PruneFilter) -> PgResult<Pruned> {
+    // The budget row first, as `quarantine` takes it: the same lock order
+    // in both, so they never deadlock.
+    tx.execute(
+        "SELECT rows FROM quarantine_budget WHERE id = 1 FOR UPDATE",
+        &[],
+    )
+    .await?;
     let mut sql = String::from("DELETE FROM quarantine WHERE TRUE");
     let mut args: Vec<Arg> = Vec::new();
     if let Some(before) = &filter.before {

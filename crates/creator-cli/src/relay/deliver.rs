@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::Extension;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
@@ -22,7 +23,9 @@ use serde_json::json;
 use super::body::{self, BodyRead, Summary};
 use super::headers;
 use super::log::clean;
+use super::peer::Sender;
 use super::rejection::{self, Context, Kept, Reason, Rejection};
+use super::server::ConnState;
 use super::{App, Endpoint};
 use crate::ledger::{NewEvent, Recorded, timestamp};
 
@@ -34,6 +37,7 @@ const PREFIX: &str = "/webhooks";
 pub(crate) async fn handle(
     State(app): State<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    conn: Option<Extension<Arc<ConnState>>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -57,6 +61,7 @@ pub(crate) async fn handle(
         return response;
     }
     let started = Instant::now();
+    let sender = Sender::of(peer, &headers, &app.config.trusted_proxies);
     let received_at = timestamp(time::OffsetDateTime::from(app.config.clock.now()));
     let endpoint_name = shown_endpoint(
         &app.endpoints,
@@ -70,10 +75,12 @@ pub(crate) async fn handle(
         uri: uri.clone(),
         headers: headers.clone(),
         received_at: received_at.clone(),
+        conn: conn.map(|Extension(c)| c),
+        sender: sender.ip,
     };
     let outcome = deliver(&app, &request, body).await;
     let cx = Context {
-        peer,
+        peer: sender,
         endpoint: &endpoint_name,
         headers: &headers,
         received_at: &received_at,
@@ -90,6 +97,21 @@ struct Request {
     uri: Uri,
     headers: HeaderMap,
     received_at: String,
+    /// The connection's state, when served by the relay's own server.
+    conn: Option<Arc<ConnState>>,
+    /// The sender's address (per-sender limits).
+    sender: std::net::IpAddr,
+}
+
+impl Request {
+    /// The request passed a secret or signature check: its connection is
+    /// never closed to make room, and its body uses the budget of authentic
+    /// deliveries.
+    fn authenticated(&self) {
+        if let Some(conn) = &self.conn {
+            conn.authenticated();
+        }
+    }
 }
 
 /// A delivery stored as an event (or counted as a redelivery of one).
@@ -146,10 +168,43 @@ async fn deliver(app: &App, req: &Request, body: Body) -> Result<Stored, Rejecti
             ));
         }
     };
-    let raw = read_body(app, body, &req.headers).await?;
+    // Checks that need no body run before it is read: the relay's URL
+    // secret (above), and the provider's own check when it reads only the
+    // headers (Gumroad's HTTP Basic).
+    let mut pre_verified = None;
+    if endpoint.verifies_headers_only {
+        let headers_only =
+            WebhookDelivery::new(req.uri.clone(), req.headers.clone(), bytes::Bytes::new());
+        match webhooks.verify(&headers_only) {
+            Ok(v) => pre_verified = Some(v),
+            Err(e) if e.is_verification_failure() => {
+                let summary = summary_of_unread(app, body, &req.headers).await;
+                return Err(Rejection::stranger(
+                    Reason::Verification,
+                    e.to_string(),
+                    summary,
+                ));
+            }
+            Err(_) => {}
+        }
+    }
+    let authentic_before_body =
+        endpoint.url_secret.is_some() || pre_verified.is_some_and(|v| v != Verified::Unverified);
+    if authentic_before_body {
+        req.authenticated();
+    }
+    let raw = read_body(app, body, req, authentic_before_body).await?;
     let delivery = WebhookDelivery::new(req.uri.clone(), req.headers.clone(), raw.clone());
-    let (verified, event) =
-        verify_and_parse(webhooks, delivery, endpoint.url_secret.is_some()).await?;
+    let (verdict, event) = verify_and_parse(
+        app,
+        webhooks,
+        delivery,
+        endpoint.url_secret.is_some(),
+        pre_verified,
+    )
+    .await?;
+    req.authenticated();
+    let verified = verdict.how;
     let record = NewEvent::from_event(
         &event,
         &endpoint.name,
@@ -258,11 +313,17 @@ fn check_url_secret(endpoint: &Endpoint, token: Option<&str>) -> Result<(), (Rea
     }
 }
 
+/// How much of a refused body is read (and hashed) before answering: the
+/// whole of any real delivery, so the sender gets its answer, and no more;
+/// past it the connection is closed after the answer.
+const DRAIN_BYTES: usize = 64 * 1024;
+
 /// The bounded summary of a body refused before it mattered (read, within
-/// the size limit and a short deadline, but never kept).
+/// [`DRAIN_BYTES`] and a short deadline, but never kept; the hash is of what
+/// was read).
 async fn summary_of_unread(app: &App, body: Body, headers: &HeaderMap) -> Summary {
     let timeout = app.config.read_timeout.min(Duration::from_secs(2));
-    let mut summary = body::drain(body, app.config.max_body_bytes, timeout).await;
+    let mut summary = body::drain(body, app.config.max_body_bytes.min(DRAIN_BYTES), timeout).await;
     if let Some(declared) = headers::content_length(headers) {
         summary.size = summary.size.max(declared);
     }
@@ -270,9 +331,17 @@ async fn summary_of_unread(app: &App, body: Body, headers: &HeaderMap) -> Summar
 }
 
 /// Reads the body within the size limit, the deadline and the relay's
-/// budget of body bytes in memory.
-async fn read_body(app: &App, body: Body, headers: &HeaderMap) -> Result<bytes::Bytes, Rejection> {
-    let declared = headers::content_length(headers);
+/// budget of body bytes in memory. Deliveries not authenticated yet (a
+/// signature still to check) share a smaller budget of their own, at most
+/// [`STRANGER_BODIES_PER_SENDER`] at once per sender, and half the time to
+/// arrive: they can never take the memory authentic deliveries need.
+async fn read_body(
+    app: &App,
+    body: Body,
+    req: &Request,
+    authentic: bool,
+) -> Result<bytes::Bytes, Rejection> {
+    let declared = headers::content_length(&req.headers);
     let limit = app.config.max_body_bytes;
     let kib = u32::try_from(
         declared
@@ -282,17 +351,36 @@ async fn read_body(app: &App, body: Body, headers: &HeaderMap) -> Result<bytes::
     )
     .unwrap_or(u32::MAX)
     .max(1);
-    let permit = tokio::time::timeout(
-        app.config.store_timeout,
-        app.body_budget.clone().acquire_many_owned(kib),
-    )
-    .await;
+    let (budget, timeout) = if authentic {
+        (app.body_budget.clone(), app.config.read_timeout)
+    } else {
+        (app.stranger_budget.clone(), app.config.read_timeout / 2)
+    };
+    let _sender_slot = if authentic {
+        None
+    } else {
+        match app.stranger_bodies.take(req.sender) {
+            Some(slot) => Some(slot),
+            None => {
+                let summary = summary_of_unread(app, body, &req.headers).await;
+                return Err(Rejection::stranger(
+                    Reason::Incomplete,
+                    format!(
+                        "more than {STRANGER_BODIES_PER_SENDER} unauthenticated bodies at once from this sender"
+                    ),
+                    summary,
+                ));
+            }
+        }
+    };
+    let permit =
+        tokio::time::timeout(app.config.store_timeout, budget.acquire_many_owned(kib)).await;
     let Ok(Ok(_permit)) = permit else {
         return Err(Rejection::Unavailable {
             error: "too many bodies are being read at once (the body budget is spent)".into(),
         });
     };
-    match body::read(body, limit, app.config.read_timeout, declared).await {
+    match body::read(body, limit, timeout, declared).await {
         BodyRead::Complete(raw) => Ok(raw),
         BodyRead::TooLarge(summary) => Err(Rejection::stranger(
             Reason::TooLarge,
@@ -302,51 +390,80 @@ async fn read_body(app: &App, body: Body, headers: &HeaderMap) -> Result<bytes::
             ),
             summary,
         )),
+        // An authentic delivery cut short: 503, so the platform sends it again.
+        BodyRead::Incomplete(_, error) if authentic => Err(Rejection::Unavailable {
+            error: format!("an authentic delivery's body broke off: {error}"),
+        }),
         BodyRead::Incomplete(summary, error) => {
             Err(Rejection::stranger(Reason::Incomplete, error, summary))
         }
     }
 }
 
+/// Most bodies one sender may have read at once before they are authenticated.
+pub(crate) const STRANGER_BODIES_PER_SENDER: usize = 8;
+
 /// Bodies up to this size are verified and parsed on the runtime's worker
 /// (a Gumroad Ping is 1–3 KiB; the work is a few microseconds); larger
 /// ones on the blocking pool, so no body can hold a worker for long.
 const INLINE_BODY_BYTES: usize = 16 * 1024;
 
-/// Verifies, then parses. A delivery that verifies but cannot be parsed is
-/// kept whole, for `creator quarantine replay`.
+/// How a delivery was verified.
+struct Verdict {
+    /// Stored in the event's `verified` column (`url_token`, `signature`, …).
+    how: String,
+}
+
+/// Verifies (unless `pre_verified` already did), then parses. A delivery
+/// that is authentic but cannot be parsed is kept whole, for `creator
+/// quarantine replay`; one that only "verified" as
+/// [`Verified::Unverified`] with no URL secret is not authentic.
 async fn verify_and_parse(
+    app: &App,
     webhooks: Arc<dyn Webhooks>,
     delivery: WebhookDelivery,
     relay_checked_url: bool,
-) -> Result<(String, WebhookEvent), Rejection> {
+    pre_verified: Option<Verified>,
+) -> Result<(Verdict, WebhookEvent), Rejection> {
     let body = delivery.body.clone();
     let run = move || {
-        let verified = webhooks.verify(&delivery);
-        let verified = match verified {
-            Ok(v) => v,
-            Err(e) => return Err((e.is_verification_failure(), e.to_string(), None)),
+        let verified = match pre_verified {
+            Some(v) => v,
+            None => match webhooks.verify(&delivery) {
+                Ok(v) => v,
+                Err(e) => return Err((e.is_verification_failure(), e.to_string(), None)),
+            },
         };
         // The relay's URL secret is what authenticated an unsigned platform.
         let how = match (relay_checked_url, verified) {
-            (true, Verified::Unverified) => "url_token".to_owned(),
-            (_, v) => serde_json::to_value(v)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_else(|| "unknown".into()),
+            (true, Verified::Unverified) => Some("url_token".to_owned()),
+            (false, Verified::Unverified) => None,
+            (_, v) => Some(
+                serde_json::to_value(v)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "unknown".into()),
+            ),
         };
         match webhooks.parse(&delivery) {
-            Ok(event) => Ok((how, event)),
-            Err(e) => Err((false, crate::error::one_line(&e), Some(how))),
+            Ok(event) => Ok((how.unwrap_or_else(|| "unverified".into()), event)),
+            Err(e) => Err((false, crate::error::one_line(&e), how)),
         }
     };
     let work = if body.len() <= INLINE_BODY_BYTES {
         Ok(run())
     } else {
+        // As many large bodies at once as there are cores: a flood of them
+        // waits here instead of filling the blocking pool.
+        let Ok(_slot) = app.large_bodies.acquire().await else {
+            return Err(Rejection::Unavailable {
+                error: "the relay is shutting down".into(),
+            });
+        };
         tokio::task::spawn_blocking(run).await
     };
     match work {
-        Ok(Ok(found)) => Ok(found),
+        Ok(Ok((how, event))) => Ok((Verdict { how }, event)),
         Ok(Err((true, error, _))) => Err(Rejection::stranger(
             Reason::Verification,
             error,
@@ -358,8 +475,8 @@ async fn verify_and_parse(
             kept: Kept::Whole(body),
             verified,
         }),
-        // Verify itself could not read the body (not a signature failure):
-        // not authenticated, so only metadata is kept.
+        // Not authenticated (verify itself could not read the body, or
+        // nothing was checked): only metadata is kept.
         Ok(Err((false, error, _))) => Err(Rejection::stranger(
             Reason::Parse,
             error,

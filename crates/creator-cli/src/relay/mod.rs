@@ -44,6 +44,7 @@ mod peer;
 mod rejection;
 mod server;
 mod shed;
+mod summary;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -86,11 +87,23 @@ pub struct RelayConfig {
     pub shutdown_grace: Duration,
     /// Bounds on connections.
     pub connections: ConnectionLimits,
-    /// Bytes of request bodies being read at once, over all connections
+    /// Bytes of request bodies being read at once, over all connections, for
+    /// deliveries already authenticated by a URL secret or their headers
     /// (default 64 MiB); past it a delivery waits, then gets 503.
     pub body_budget_bytes: usize,
+    /// The same for bodies still to be authenticated by a signature over
+    /// them (default 16 MiB, at most 8 bodies at once per sender).
+    pub stranger_body_budget_bytes: usize,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers name the real
+    /// sender (a TLS-terminating proxy in front of the relay); everyone
+    /// else's such headers are ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How many rejected requests per sender are kept.
     pub shed: ShedPolicy,
+    /// How often the relay logs one line counting what it turned away
+    /// without a line each (refused, evicted and broken connections, shed
+    /// requests); zero: never (default 60 s).
+    pub summary_every: Duration,
     /// When `/healthz` says the ledger is healthy.
     pub health: HealthPolicy,
     /// The clock deliveries are stamped with (tests use a manual one).
@@ -107,7 +120,13 @@ impl fmt::Debug for RelayConfig {
             .field("shutdown_grace", &self.shutdown_grace)
             .field("connections", &self.connections)
             .field("body_budget_bytes", &self.body_budget_bytes)
+            .field(
+                "stranger_body_budget_bytes",
+                &self.stranger_body_budget_bytes,
+            )
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("shed", &self.shed)
+            .field("summary_every", &self.summary_every)
             .field("health", &self.health)
             .finish_non_exhaustive()
     }
@@ -123,7 +142,10 @@ impl Default for RelayConfig {
             shutdown_grace: Duration::from_secs(30),
             connections: ConnectionLimits::default(),
             body_budget_bytes: 64 * 1024 * 1024,
+            stranger_body_budget_bytes: 16 * 1024 * 1024,
+            trusted_proxies: Vec::new(),
             shed: ShedPolicy::default(),
+            summary_every: Duration::from_secs(60),
             health: HealthPolicy::default(),
             clock: Arc::new(SystemClock),
         }
@@ -136,6 +158,7 @@ pub struct Endpoint {
     name: String,
     webhooks: Result<Arc<dyn Webhooks>, String>,
     url_secret: Option<Secret>,
+    verifies_headers_only: bool,
 }
 
 impl fmt::Debug for Endpoint {
@@ -150,6 +173,7 @@ impl fmt::Debug for Endpoint {
                 "url_secret",
                 &self.url_secret.as_ref().map(|_| "<redacted>"),
             )
+            .field("verifies_headers_only", &self.verifies_headers_only)
             .finish()
     }
 }
@@ -161,6 +185,7 @@ impl Endpoint {
             name: name.into(),
             webhooks: Ok(webhooks),
             url_secret: None,
+            verifies_headers_only: false,
         }
     }
 
@@ -172,6 +197,7 @@ impl Endpoint {
             name: name.into(),
             webhooks: Err(reason.into()),
             url_secret: None,
+            verifies_headers_only: false,
         }
     }
 
@@ -181,6 +207,15 @@ impl Endpoint {
     /// [`Webhooks::verify`] then runs on top.
     pub fn url_secret(mut self, secret: impl Into<Secret>) -> Self {
         self.url_secret = Some(secret.into());
+        self
+    }
+
+    /// Says the provider's [`Webhooks::verify`] reads only the request target
+    /// and headers (Gumroad's URL token or HTTP Basic, never a signature over
+    /// the body): the relay then verifies before reading the body, so a
+    /// stranger's body is never read into memory beyond a short drain.
+    pub fn verifies_headers_only(mut self) -> Self {
+        self.verifies_headers_only = true;
         self
     }
 
@@ -197,6 +232,10 @@ pub(crate) struct App {
     config: RelayConfig,
     shedder: shed::Shedder,
     body_budget: Arc<Semaphore>,
+    stranger_budget: Arc<Semaphore>,
+    stranger_bodies: peer::SenderSlots,
+    /// Bodies over 16 KiB verified and parsed at once (one per core).
+    large_bodies: Semaphore,
     counters: Arc<server::ServerCounters>,
 }
 
@@ -206,6 +245,7 @@ pub struct Relay {
     stop: watch::Sender<bool>,
     server: JoinHandle<server::Finished>,
     probe: JoinHandle<()>,
+    summary: JoinHandle<()>,
     ledger: Arc<dyn Ledger>,
 }
 
@@ -250,10 +290,22 @@ impl Relay {
             body_budget: Arc::new(Semaphore::new(
                 (config.body_budget_bytes / 1024).clamp(1, Semaphore::MAX_PERMITS),
             )),
+            stranger_budget: Arc::new(Semaphore::new(
+                (config.stranger_body_budget_bytes / 1024).clamp(1, Semaphore::MAX_PERMITS),
+            )),
+            stranger_bodies: peer::SenderSlots::new(deliver::STRANGER_BODIES_PER_SENDER),
+            large_bodies: Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            ),
             counters: counters.clone(),
             config,
         });
         let probe = tokio::spawn(health::probe_when_quiet(app.clone(), stopped.clone()));
+        let summary = tokio::spawn(summary::log_every(
+            app.clone(),
+            app.config.summary_every,
+            stopped.clone(),
+        ));
         let server = tokio::spawn(server::serve(
             listener,
             router(app),
@@ -267,6 +319,7 @@ impl Relay {
             stop,
             server,
             probe,
+            summary,
             ledger,
         })
     }
@@ -286,6 +339,7 @@ impl Relay {
         let _ = self.stop.send(true);
         let finished = self.server.await;
         let _ = self.probe.await;
+        let _ = self.summary.await;
         self.ledger.close().await;
         match finished {
             Ok(server::Finished { cut_off: 0 }) => Ok(()),

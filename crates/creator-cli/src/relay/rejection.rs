@@ -1,7 +1,6 @@
 //! Why a delivery was not stored as an event, and the one place a rejection
 //! is kept in the quarantine, logged and answered.
 
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use axum::http::{HeaderMap, StatusCode};
@@ -74,7 +73,7 @@ impl Rejection {
 /// The request facts a rejection is kept and logged with.
 #[derive(Debug)]
 pub(crate) struct Context<'a> {
-    pub peer: SocketAddr,
+    pub peer: super::peer::Sender,
     pub endpoint: &'a str,
     pub headers: &'a HeaderMap,
     pub received_at: &'a str,
@@ -119,7 +118,7 @@ impl Rejection {
         };
         let status = status_of(reason);
         let authenticated = matches!(kept, Kept::Whole(_));
-        if !authenticated && !app.shedder.admit(cx.peer.ip(), Instant::now()) {
+        if !authenticated && !app.shedder.admit(cx.peer.ip, Instant::now()) {
             tracing::debug!(peer = %cx.peer, reason = reason.as_str(), "429 shed");
             return json(
                 StatusCode::TOO_MANY_REQUESTS,

@@ -486,3 +486,84 @@ async fn an_authentic_delivery_with_one_mistyped_field_is_stored_and_the_field_n
         "the rest was read: {first}"
     );
 }
+
+#[tokio::test]
+async fn at_the_connection_limit_idle_connections_make_room_for_deliveries() {
+    let dir = TempDir::new("evict");
+    let config = RelayConfig {
+        connections: ConnectionLimits {
+            max_connections: 20,
+            max_per_peer: 100,
+            header_read_timeout: Duration::from_secs(30),
+            ..ConnectionLimits::default()
+        },
+        ..config()
+    };
+    let relay = TestRelay::start_with(dir.db().to_str().unwrap(), endpoints(), config).await;
+    // Twenty connections that send nothing take every place.
+    let mut idle = Vec::new();
+    for _ in 0..20 {
+        idle.push(connect(&relay).await);
+    }
+    // A real delivery still gets in: the oldest idle connection is closed for it.
+    let (status, answer) = relay
+        .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
+        .await;
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("stored")),
+        "{answer}"
+    );
+    assert!(
+        closed_within(&mut idle[0], Duration::from_secs(2)).await,
+        "the oldest went"
+    );
+    let v: serde_json::Value = relay
+        .http
+        .get(format!("{}/healthz", relay.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        v["server"]["evicted_connections"].as_u64().unwrap() >= 1,
+        "{v}"
+    );
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_the_sender() {
+    let dir = TempDir::new("proxy");
+    let config = RelayConfig {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        shed: ShedPolicy {
+            per_minute: 1,
+            burst: 3,
+        },
+        ..config()
+    };
+    let relay = TestRelay::start_with(dir.db().to_str().unwrap(), endpoints(), config).await;
+    let mut answers = Vec::new();
+    for client in ["203.0.113.1", "203.0.113.2"] {
+        for i in 0..5 {
+            let (status, _) = relay
+                .post(
+                    &format!("/webhooks/gumroad/wrong-secret-{i:04}"),
+                    "application/x-www-form-urlencoded",
+                    "x=1",
+                    &[("x-forwarded-for", client)],
+                )
+                .await;
+            answers.push(status);
+        }
+    }
+    // Each forwarded client has its own budget of kept rejections.
+    assert_eq!(answers, [401, 401, 401, 429, 429, 401, 401, 401, 429, 429]);
+    let q = relay.quarantined().await;
+    let peer = q[0].peer.as_deref().unwrap();
+    assert!(peer.starts_with("203.0.113.1 (via 127.0.0.1:"), "{peer}");
+    relay.stop().await;
+}

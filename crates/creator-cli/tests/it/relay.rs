@@ -663,3 +663,85 @@ async fn a_ledger_slower_than_gumroads_5_second_timeout_is_answered_503_in_time(
     );
     relay.shutdown().await.unwrap();
 }
+
+/// The fake provider, verifying slowly and counting how many verify at once.
+struct SlowVerifier {
+    inner: FakeProvider,
+    now: std::sync::atomic::AtomicUsize,
+    peak: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl creator_core::Webhooks for SlowVerifier {
+    fn provider(&self) -> creator_core::Provider {
+        self.inner.provider()
+    }
+
+    fn verify(
+        &self,
+        delivery: &creator_core::WebhookDelivery,
+    ) -> Result<creator_core::Verified, creator_core::WebhookError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = self.now.fetch_add(1, SeqCst) + 1;
+        self.peak.fetch_max(now, SeqCst);
+        std::thread::sleep(Duration::from_millis(100));
+        self.now.fetch_sub(1, SeqCst);
+        self.inner.verify(delivery)
+    }
+
+    fn parse(
+        &self,
+        delivery: &creator_core::WebhookDelivery,
+    ) -> creator_core::Result<creator_core::WebhookEvent> {
+        self.inner.parse(delivery)
+    }
+}
+
+/// Bodies over 16 KiB are verified off the runtime's workers, at most one
+/// per core at once: a burst of them waits its turn instead of taking every
+/// thread of the blocking pool, and every one is still stored.
+#[tokio::test]
+async fn large_bodies_are_verified_at_most_one_per_core_at_once() {
+    let dir = TempDir::new("large-bodies");
+    let slow = Arc::new(SlowVerifier {
+        inner: FakeProvider::sample(),
+        now: Default::default(),
+        peak: Default::default(),
+    });
+    let relay = TestRelay::start_with(
+        dir.db().to_str().unwrap(),
+        vec![Endpoint::new("fake", slow.clone())],
+        config(),
+    )
+    .await;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let fake = FakeProvider::sample();
+    let sends = (0..cores * 4).map(|i| {
+        let body = format!(
+            r#"{{"event":"sale","id":"big_{i}","note":"{}"}}"#,
+            "x".repeat(20 * 1024)
+        );
+        let sig = fake.sign(body.as_bytes());
+        let relay = &relay;
+        async move {
+            relay
+                .post(
+                    "/webhooks/fake",
+                    "application/json",
+                    body,
+                    &[(SIGNATURE_HEADER, &sig)],
+                )
+                .await
+        }
+    });
+    for (status, answer) in futures::future::join_all(sends).await {
+        assert_eq!(status, 200, "{answer}");
+    }
+    let peak = slow.peak.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        (1..=cores).contains(&peak),
+        "{peak} verified at once, {cores} cores"
+    );
+    assert_eq!(relay.events().await.len(), cores * 4);
+    relay.stop().await;
+}

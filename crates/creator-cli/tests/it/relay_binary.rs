@@ -368,3 +368,70 @@ async fn quarantine_replay_stores_an_authentic_delivery_once_and_prune_removes_s
     assert_eq!(rows.len(), 1, "the authentic one stays");
     assert_eq!(rows[0]["replayed_as"], 1);
 }
+
+/// A flood is not logged line by line, but it is logged: one warning per
+/// interval counts the connections refused and the ones that ended in an
+/// error, and `--quiet` keeps it.
+#[tokio::test]
+async fn refused_and_broken_connections_are_counted_in_a_periodic_warning() {
+    let dir = TempDir::new("summary");
+    let secret = [("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)];
+    let (relay, mut lines) = spawn_relay_keeping_stderr(
+        dir.db().to_str().unwrap(),
+        &secret,
+        &[
+            "--quiet",
+            "--summary-interval",
+            "1",
+            "--max-connections-per-peer",
+            "1",
+        ],
+    )
+    .await;
+    let addr = relay.base.trim_start_matches("http://").to_owned();
+    // Garbage instead of a request: that connection ends in an error.
+    let mut garbage = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    garbage
+        .write_all(b"\x16\x03\x01 not http\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(
+        Duration::from_secs(5),
+        tokio::io::AsyncReadExt::read_to_end(&mut garbage, &mut buf),
+    )
+    .await;
+    // One connection held open; the next three from this address are refused.
+    let _held = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    for _ in 0..3 {
+        let mut refused = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let mut buf = [0u8; 1];
+        let _ = tokio::time::timeout(
+            Duration::from_secs(5),
+            tokio::io::AsyncReadExt::read(&mut refused, &mut buf),
+        )
+        .await;
+    }
+    let mut summary = None;
+    let wait = async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains("turned away") && line.contains("refused") {
+                summary = Some(line);
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(15), wait).await;
+    let _ = sigterm_and_wait(relay).await;
+    let summary = summary.expect("a summary warning");
+    assert!(summary.contains("WARN"), "{summary}");
+    assert!(
+        summary.contains("3 connection(s) refused at a limit"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("1 connection(s) ended by an error"),
+        "{summary}"
+    );
+}

@@ -79,7 +79,9 @@ pub fn endpoints() -> Vec<Endpoint> {
             .expect("gank client"),
     );
     vec![
-        Endpoint::new("gumroad", gumroad).url_secret(GUMROAD_SECRET),
+        Endpoint::new("gumroad", gumroad)
+            .url_secret(GUMROAD_SECRET)
+            .verifies_headers_only(),
         Endpoint::new("gank", gank),
         Endpoint::new("fake", Arc::new(FakeProvider::sample())),
     ]

@@ -83,6 +83,15 @@ pub struct Arrival {
 }
 
 impl Arrival {
+    /// The facts of `event`, delivered at `received_at`.
+    pub fn of(event: &super::WebhookEvent, received_at: OffsetDateTime) -> Self {
+        Self {
+            by_content: event.fingerprint.is_some(),
+            retry: event.retry,
+            received_at,
+        }
+    }
+
     /// Whether the rule needs [`StoredOccurrence::subject_moved_on`] (a store
     /// can skip that lookup otherwise).
     pub fn needs_subject_history(&self) -> bool {

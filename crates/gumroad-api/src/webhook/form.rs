@@ -60,6 +60,26 @@ pub(crate) fn malformed(reason: impl Into<String>) -> WebhookError {
 /// # Ok::<(), creator_core::WebhookError>(())
 /// ```
 pub fn decode_form(body: &[u8], limits: &ParseLimits) -> Result<Map<String, Value>, WebhookError> {
+    decode(body, limits, None)
+}
+
+/// [`decode_form`] for reading a delivery: a value whose bytes are not UTF-8
+/// once decoded is read with replacement characters (`U+FFFD`) and reported
+/// in `unreadable`, instead of failing the whole body (one bad field must not
+/// reject an authentic delivery). Bad escapes, bad keys and the limits still fail.
+pub(crate) fn decode_form_lenient(
+    body: &[u8],
+    limits: &ParseLimits,
+    unreadable: &mut Vec<creator_core::FieldError>,
+) -> Result<Map<String, Value>, WebhookError> {
+    decode(body, limits, Some(unreadable))
+}
+
+fn decode(
+    body: &[u8],
+    limits: &ParseLimits,
+    mut unreadable: Option<&mut Vec<creator_core::FieldError>>,
+) -> Result<Map<String, Value>, WebhookError> {
     limits.check_body(body.len())?;
     let mut root = Map::new();
     let mut fields = 0usize;
@@ -84,8 +104,25 @@ pub fn decode_form(body: &[u8], limits: &ParseLimits) -> Result<Map<String, Valu
         if key.is_empty() {
             return Err(malformed(format!("pair #{} has an empty key", index + 1)));
         }
-        let value = decode_component(raw_value)
-            .map_err(|why| malformed(format!("the value of `{}`: {why}", shorten(&key))))?;
+        let value = match (decode_component(raw_value), unreadable.as_deref_mut()) {
+            (Ok(value), _) => value,
+            (Err(why), Some(unreadable)) if why.contains("UTF-8") => {
+                let lossy = percent_decode(raw_value, true)
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .map_err(|why| malformed(format!("the value of `{}`: {why}", shorten(&key))))?;
+                unreadable.push(creator_core::FieldError::new(
+                    shorten(&key).into_owned(),
+                    format!("{why}; read with replacement characters"),
+                ));
+                lossy
+            }
+            (Err(why), _) => {
+                return Err(malformed(format!(
+                    "the value of `{}`: {why}",
+                    shorten(&key)
+                )));
+            }
+        };
         insert_path(&mut root, &key, Value::String(value), limits)?;
     }
     Ok(root)

@@ -177,7 +177,11 @@ impl GumroadEvent {
     }
 
     fn from_form_with_limits(body: &[u8], limits: &ParseLimits) -> Result<Self, WebhookError> {
-        payload::event_from_tree(decode_form(body, limits)?, Encoding::Form)
+        let mut unreadable = Vec::new();
+        let tree = form::decode_form_lenient(body, limits, &mut unreadable)?;
+        let mut event = payload::event_from_tree(tree, Encoding::Form)?;
+        event.add_field_errors(unreadable);
+        Ok(event)
     }
 
     fn from_json_with_limits(body: &[u8], limits: &ParseLimits) -> Result<Self, WebhookError> {

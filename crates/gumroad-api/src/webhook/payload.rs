@@ -508,6 +508,28 @@ impl GumroadEvent {
         }
     }
 
+    /// Adds fields that could not be read before the typed payload was
+    /// built (a value that is not UTF-8), first in the list.
+    pub(crate) fn add_field_errors(&mut self, mut early: Vec<FieldError>) {
+        if early.is_empty() {
+            return;
+        }
+        let list = match self {
+            GumroadEvent::Ping(s)
+            | GumroadEvent::Sale(s)
+            | GumroadEvent::Refund(s)
+            | GumroadEvent::Dispute(s)
+            | GumroadEvent::DisputeWon(s) => &mut s.field_errors,
+            GumroadEvent::Cancellation(s)
+            | GumroadEvent::SubscriptionUpdated(s)
+            | GumroadEvent::SubscriptionEnded(s)
+            | GumroadEvent::SubscriptionRestarted(s) => &mut s.field_errors,
+            GumroadEvent::Unknown(_) => return,
+        };
+        early.append(list);
+        *list = early;
+    }
+
     /// Fields of the delivery that could not be read (each `None` in the
     /// payload, its raw value kept in `extra`); empty for an unknown resource,
     /// which is kept whole.

@@ -534,6 +534,8 @@ impl Webhooks for GumroadWebhooks {
                 )?;
                 claims::sale_agrees(&event.kind, &api)?;
                 let mut sale = crate::to_core_sale(Provider::Gumroad, api);
+                // The API's sale does not say whether it was a test purchase:
+                // only the delivery does (`test=true`), so it is kept from it.
                 sale.test = event.test;
                 fresh.sale = Some(sale);
             }

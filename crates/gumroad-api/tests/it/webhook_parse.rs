@@ -974,3 +974,20 @@ fn distinct_events_about_one_subject_have_distinct_identities_and_retries_do_not
         id("subscription_updated.json")
     );
 }
+
+#[test]
+fn quirk_a_value_that_is_not_utf8_is_one_unreadable_field_not_a_rejected_delivery() {
+    let mut body = body("sale.form");
+    body.extend_from_slice(b"&full_name=Ada%FF%FELovelace");
+    let event = GumroadEvent::parse(Some(FORM), &body).expect("still a sale");
+    let sale = event.sale().unwrap();
+    assert_eq!(sale.sale_id, SALE_ID);
+    let errors = event.field_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].field, "full_name");
+    assert!(errors[0].message.contains("UTF-8"), "{}", errors[0].message);
+    // A bad escape is still a broken body.
+    assert!(GumroadEvent::parse(Some(FORM), b"sale_id=x%3D%3D&email=a%2").is_err());
+    // `decode_form` itself stays strict.
+    assert!(gumroad_api::webhook::decode_form(&body, &Default::default()).is_err());
+}

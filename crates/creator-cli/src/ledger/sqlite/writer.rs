@@ -131,35 +131,24 @@ impl FileId {
         }
     }
 
-    /// `None` when the path still names the open files, else what changed.
+    /// `None` when the path still names the open files, else what changed
+    /// (said without the path: `/healthz` answers anyone).
     fn problem(&mut self) -> Option<String> {
         let now = file_id(&self.db);
         if now.is_none() {
-            return Some(format!(
-                "{} was deleted under the running relay",
-                self.db.display()
-            ));
+            return Some("the ledger file was deleted under the running relay".into());
         }
         if now != self.db_id {
-            return Some(format!(
-                "{} was replaced under the running relay",
-                self.db.display()
-            ));
+            return Some("the ledger file was replaced under the running relay".into());
         }
         let wal = file_id(&self.wal);
         match (self.wal_id, wal) {
             (None, Some(id)) => self.wal_id = Some(id),
             (Some(_), None) => {
-                return Some(format!(
-                    "{} was deleted under the running relay",
-                    self.wal.display()
-                ));
+                return Some("the ledger's WAL file was deleted under the running relay".into());
             }
             (Some(was), Some(is)) if was != is => {
-                return Some(format!(
-                    "{} was replaced under the running relay",
-                    self.wal.display()
-                ));
+                return Some("the ledger's WAL file was replaced under the running relay".into());
             }
             _ => {}
         }
