@@ -2,7 +2,7 @@
 
 use creator_core::http::Path;
 use creator_core::retry::Idempotency;
-use creator_core::{Error, Result};
+use creator_core::{Error, RawBody, Result};
 
 use crate::client::{MessageEnvelope, envelope, require};
 use crate::{
@@ -151,7 +151,8 @@ impl FilesApi<'_> {
                     ])
                     .idempotency(Idempotency::Unsafe),
             )
-            .await?;
+            .await
+            .map_err(without_signed_urls)?;
         Ok(env.presigned)
     }
 
@@ -223,8 +224,55 @@ impl FilesApi<'_> {
         let env: DirectUploadEnvelope = self
             .client
             .call(t.post("/v2/direct_uploads").form(form))
-            .await?;
+            .await
+            .map_err(without_signed_urls)?;
         Ok(env.upload)
+    }
+}
+
+/// A decode error of an answer that carries signed storage URLs (presign
+/// parts, a direct-upload target) keeps its body with every `url` and
+/// `presigned_url` replaced, so neither `Debug` nor
+/// [`Error::raw_body`] hands out write access to storage. A body that is not
+/// JSON is not kept.
+fn without_signed_urls(error: Error) -> Error {
+    fn redact(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    if matches!(key.as_str(), "url" | "presigned_url") && v.is_string() {
+                        *v = "[redacted]".into();
+                    } else {
+                        redact(v);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(redact),
+            _ => {}
+        }
+    }
+    match error {
+        Error::Decode {
+            provider,
+            path,
+            message,
+            body,
+        } => {
+            let kept = serde_json::from_slice::<serde_json::Value>(body.as_bytes())
+                .ok()
+                .and_then(|mut doc| {
+                    redact(&mut doc);
+                    serde_json::to_vec(&doc).ok()
+                })
+                .unwrap_or_default();
+            Error::Decode {
+                provider,
+                path,
+                message,
+                body: RawBody::new(kept),
+            }
+        }
+        other => other,
     }
 }
 
