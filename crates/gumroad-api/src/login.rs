@@ -59,6 +59,14 @@ const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
 /// How much `slow_down` adds when the server does not say (RFC 8628 §3.5).
 const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 
+/// The device-code lifetime used when the server sends none.
+const DEFAULT_DEVICE_LIFETIME: Duration = Duration::from_secs(900);
+
+/// The longest a device flow polls, whatever `expires_in` says: a
+/// seller approves within minutes, and an absurd lifetime from the server
+/// must neither overflow the clock nor keep the client polling for ever.
+pub const MAX_DEVICE_LIFETIME: Duration = Duration::from_secs(60 * 60);
+
 /// The longest request line and headers the loopback listener reads.
 const MAX_CALLBACK_REQUEST: usize = 16 * 1024;
 
@@ -397,6 +405,15 @@ impl DeviceAuthorization {
             .filter(|s| *s > 0)
             .map_or(DEFAULT_POLL_INTERVAL, Duration::from_secs)
     }
+
+    /// How long to poll: `expires_in` (900 s when absent or negative), at
+    /// most [`MAX_DEVICE_LIFETIME`].
+    fn lifetime(&self) -> Duration {
+        self.expires_in
+            .and_then(|s| u64::try_from(s).ok())
+            .map_or(DEFAULT_DEVICE_LIFETIME, Duration::from_secs)
+            .min(MAX_DEVICE_LIFETIME)
+    }
 }
 
 /// What one device-token poll answered, when it was not a token.
@@ -697,16 +714,17 @@ impl PublicClient {
     /// transport is retried at the next interval, since the authorization
     /// is still open on the server.
     ///
+    /// Polling stops when `expires_in` passes locally, and after
+    /// [`MAX_DEVICE_LIFETIME`] at the latest.
+    ///
     /// # Errors
     /// [`Error::Api`] with code `access_denied` or `expired_token` (also
-    /// when `expires_in` passes locally), or any non-transient error.
+    /// when the lifetime passes locally), or any non-transient error.
     pub async fn poll_device_token(&self, device: &DeviceAuthorization) -> Result<AccessToken> {
         let mut interval = device.poll_interval();
-        let lifetime = device
-            .expires_in
-            .and_then(|s| u64::try_from(s).ok())
-            .map_or(Duration::from_secs(900), Duration::from_secs);
-        let deadline = self.clock.now() + lifetime;
+        let now = self.clock.now();
+        // Checked: a clock near its end must not turn a server value into a panic.
+        let deadline = now.checked_add(device.lifetime()).unwrap_or(now);
         loop {
             let remaining = deadline
                 .duration_since(self.clock.now())
@@ -722,7 +740,7 @@ impl PublicClient {
                 Ok(Ok(token)) => return Ok(token),
                 Ok(Err(PollStatus::Pending)) => {}
                 Ok(Err(PollStatus::SlowDown(asked))) => {
-                    interval = asked.unwrap_or(interval + SLOW_DOWN_STEP);
+                    interval = asked.unwrap_or(interval.saturating_add(SLOW_DOWN_STEP));
                 }
                 Err(Error::Transport { .. } | Error::Timeout { .. })
                     if self.clock.now() < deadline => {}

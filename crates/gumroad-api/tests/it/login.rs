@@ -376,6 +376,38 @@ async fn device_code_past_its_expiry_stops_polling_locally() {
 }
 
 #[tokio::test]
+async fn a_huge_expires_in_is_capped_at_an_hour_instead_of_overflowing_the_clock() {
+    let server = server().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/device/code"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            br#"{"device_code":"redacted-token-7f3a9e2b","user_code":"WDJB-MJHT","verification_uri":"https://gumroad.com/oauth/device","expires_in":9223372036854775807,"interval":600}"#.to_vec(),
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(oauth_error("oauth_device_pending_400.json"))
+        .mount(&server)
+        .await;
+    let clock = clock();
+    let app = app(&server, &clock);
+    let device = app.request_device_code(&[]).await.unwrap();
+    assert_eq!(device.expires_in, Some(i64::MAX));
+    let err = app.poll_device_token(&device).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { code: Some(c), .. } if c == "expired_token"),
+        "{err:?}"
+    );
+    assert_eq!(
+        clock.sleeps(),
+        vec![Duration::from_secs(600); 6],
+        "six polls at the server's interval fill the one-hour cap"
+    );
+}
+
+#[tokio::test]
 async fn device_code_for_an_app_without_device_authorization_is_unauthorized_client() {
     let server = server().await;
     Mock::given(method("POST"))
