@@ -282,9 +282,11 @@ async fn device_flow_polls_through_pending_and_slow_down_on_the_clock_then_gets_
             ]
         );
         assert!(
-            !poll.url.contains("dc_7f3a9e2b"),
-            "device code only in the body"
+            !poll.url.contains("redacted-token-7f3a9e2b"),
+            "device code only in the body, never in {}",
+            poll.url
         );
+        assert!(poll.body.contains("redacted-token-7f3a9e2b"));
         assert_eq!(poll.authorization, None);
     }
 }
