@@ -192,6 +192,68 @@ async fn loopback_wait_times_out_on_the_injected_clock_without_sleeping() {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
+/// `127.0.0.1:<port>` of a listener's redirect URI.
+fn loopback_addr(listener: &LoopbackListener) -> String {
+    let url = url::Url::parse(listener.redirect_uri()).unwrap();
+    format!("127.0.0.1:{}", url.port().unwrap())
+}
+
+#[tokio::test]
+async fn an_idle_connection_opened_first_does_not_hold_up_the_redirect() {
+    let listener = LoopbackListener::bind().await.unwrap();
+    let redirect = listener.redirect_uri().to_owned();
+    // Connected before the browser, and silent (a speculative preconnect).
+    let idle = tokio::net::TcpStream::connect(loopback_addr(&listener))
+        .await
+        .unwrap();
+    let browser = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        reqwest::get(format!("{redirect}?code=the-code&state=s1"))
+            .await
+            .unwrap()
+            .status()
+    });
+    let started = std::time::Instant::now();
+    let callback = listener
+        .wait("s1", Duration::from_secs(5), &SystemClock)
+        .await
+        .expect("the redirect is served while the idle connection waits");
+    assert_eq!(callback.code.expose(), "the-code");
+    assert_eq!(browser.await.unwrap(), 200);
+    assert!(started.elapsed() < Duration::from_secs(4));
+    drop(idle);
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_is_closed_after_the_connection_timeout() {
+    use tokio::io::AsyncReadExt;
+
+    let listener = LoopbackListener::bind()
+        .await
+        .unwrap()
+        .connection_timeout(Duration::from_millis(200));
+    let addr = loopback_addr(&listener);
+    let prober = tokio::spawn(async move {
+        let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let started = std::time::Instant::now();
+        let mut buf = [0u8; 16];
+        // The listener closes it: the read ends (EOF or reset) without any answer.
+        let read = idle.read(&mut buf).await;
+        (read.map_or(0, |n| n), started.elapsed())
+    });
+    let err = listener
+        .wait("s1", Duration::from_secs(2), &SystemClock)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    let (answered, after) = prober.await.unwrap();
+    assert_eq!(answered, 0, "closed without an answer");
+    assert!(
+        after < Duration::from_millis(1500),
+        "closed after {after:?}"
+    );
+}
+
 #[tokio::test]
 async fn loopback_redirect_with_an_error_and_the_right_state_ends_with_that_error() {
     let listener = LoopbackListener::bind().await.unwrap();
