@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::client::{MessageEnvelope, bool_str, envelope, require};
+use crate::models::FileWrite;
 use crate::{
     Deleted, FileEntry, GumroadClient, ListPage, NativeType, Product, Recurrence, RichContentPage,
 };
@@ -357,8 +358,9 @@ impl ProductParams {
         form
     }
 
-    /// The request body: a form, or JSON when files or rich content are set.
-    pub(crate) fn body(&self) -> Result<Body> {
+    /// The request body of `write`: a form, or JSON when files or rich
+    /// content are set.
+    pub(crate) fn body(&self, write: FileWrite) -> Result<Body> {
         if self.category.is_some() && self.taxonomy_id.is_some() {
             return Err(Error::InvalidInput(
                 "send either a category or a taxonomy_id, not both".into(),
@@ -379,8 +381,12 @@ impl ProductParams {
             if let Some(v) = &self.rich_content {
                 map.insert("rich_content".into(), to_json(v)?);
             }
-            if let Some(v) = &self.files {
-                map.insert("files".into(), to_json(v)?);
+            if let Some(files) = &self.files {
+                let entries = files
+                    .iter()
+                    .map(|f| f.to_wire(write))
+                    .collect::<Result<Vec<_>>>()?;
+                map.insert("files".into(), Value::Array(entries));
             }
             return Ok(Body::Json(map));
         }
@@ -483,7 +489,11 @@ impl ProductsApi<'_> {
         let t = self.client.transport();
         let env: SavedEnvelope = self
             .client
-            .call(params.body()?.apply(t.post("/v2/products")))
+            .call(
+                params
+                    .body(FileWrite::Create)?
+                    .apply(t.post("/v2/products")),
+            )
             .await?;
         Ok(saved(env))
     }
@@ -494,7 +504,7 @@ impl ProductsApi<'_> {
     /// [`Error::InvalidInput`] when nothing is set, or any request error.
     pub async fn update(&self, id: &str, params: &ProductParams) -> Result<SavedProduct> {
         require("product id", id)?;
-        let body = params.body()?;
+        let body = params.body(FileWrite::Update)?;
         if body.is_empty() {
             return Err(Error::InvalidInput(
                 "a product update needs at least one field".into(),

@@ -147,6 +147,12 @@ pub(crate) fn uuid_v4() -> String {
 /// [`FileEntry::keep`], add an upload with [`FileEntry::new`] and the
 /// canonical `file_url` that `POST /v2/files/complete` returned.
 ///
+/// A new file's [`placeholder_id`](FileEntry::placeholder_id) is sent the
+/// way each action reads it, as the official CLI does: as the entry's `id`
+/// on create (Gumroad's create permits `files: [:id, :url, :display_name,
+/// …]` and drops other keys), as `external_id` on update (answered with
+/// `file_id_mappings`).
+///
 /// ```
 /// use gumroad_api::FileEntry;
 ///
@@ -158,26 +164,46 @@ pub(crate) fn uuid_v4() -> String {
 /// ];
 /// # let _ = files;
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FileEntry {
     /// An existing file's id (alone: keep it unchanged).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The canonical URL of an uploaded file.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// A client-chosen id for a new file that rich content may already
-    /// embed; the update answers with `file_id_mappings` from it to the
+    /// embed: the server creates the file and resolves the embeds to its
+    /// id; an update answers with `file_id_mappings` from it to the
     /// created file's id (the mechanism the official CLI uses).
-    #[serde(rename = "external_id", skip_serializing_if = "Option::is_none")]
     pub placeholder_id: Option<String>,
     /// Display name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// Which product write a [`FileEntry`] is sent with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileWrite {
+    /// `POST /v2/products`: a placeholder is the entry's `id`.
+    Create,
+    /// `PUT /v2/products/:id`: a placeholder is `external_id`.
+    Update,
+}
+
+/// A [`FileEntry`] as the wire carries it.
+#[derive(Serialize)]
+struct WireFile<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
 }
 
 impl FileEntry {
@@ -213,6 +239,33 @@ impl FileEntry {
     pub fn placeholder_id(mut self, id: impl Into<String>) -> Self {
         self.placeholder_id = Some(id.into());
         self
+    }
+
+    /// The entry as `write` sends it.
+    ///
+    /// # Errors
+    /// [`creator_core::Error::InvalidInput`] for a create entry with both an
+    /// id and a placeholder (a new product has no file to keep).
+    pub(crate) fn to_wire(&self, write: FileWrite) -> creator_core::Result<Value> {
+        let placeholder = self.placeholder_id.as_deref();
+        let (id, external_id) = match (write, self.id.as_deref(), placeholder) {
+            (FileWrite::Create, Some(_), Some(_)) => {
+                return Err(creator_core::Error::InvalidInput(
+                    "a new product has no files to keep: give a file entry a placeholder id or \
+                     an id, not both"
+                        .into(),
+                ));
+            }
+            (FileWrite::Create, id, placeholder) => (id.or(placeholder), None),
+            (FileWrite::Update, id, placeholder) => (id, placeholder),
+        };
+        crate::api::products::to_json(&WireFile {
+            id,
+            url: self.url.as_deref(),
+            external_id,
+            display_name: self.display_name.as_deref(),
+            description: self.description.as_deref(),
+        })
     }
 }
 

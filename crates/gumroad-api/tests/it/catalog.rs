@@ -96,6 +96,90 @@ async fn files_or_rich_content_switch_the_body_to_json() {
 }
 
 #[tokio::test]
+async fn create_sends_a_new_files_placeholder_as_its_id_so_the_embed_resolves() {
+    let server = server().await;
+    serve(&server, "POST", "/v2/products", "product_created.json").await;
+    let params = ProductParams::new()
+        .name("Course")
+        .price(500)
+        .files(vec![
+            FileEntry::new("https://files.example/attachments/me/x/original/a.pdf")
+                .placeholder_id("upload-1")
+                .display_name("A"),
+        ])
+        .rich_content(vec![RichContentPage::with_file_embeds(
+            "Page 1",
+            &["upload-1".into()],
+        )]);
+    client(&server).products().create(&params).await.unwrap();
+    let body = only_request(&server).await.json.unwrap();
+    // Gumroad's create permits `files: [:id, :url, :display_name, …]` only,
+    // so the placeholder travels as `id` (the CLI's `products create --file`).
+    assert_eq!(
+        body["files"],
+        json!([{
+            "id": "upload-1",
+            "url": "https://files.example/attachments/me/x/original/a.pdf",
+            "display_name": "A"
+        }])
+    );
+    let embed = &body["rich_content"][0]["description"]["content"][0];
+    assert_eq!(embed["type"], "fileEmbed");
+    assert_eq!(
+        embed["attrs"]["id"], body["files"][0]["id"],
+        "the embed and the file entry name the same file"
+    );
+}
+
+#[tokio::test]
+async fn update_sends_a_new_files_placeholder_as_external_id_next_to_kept_ids() {
+    let server = server().await;
+    serve(
+        &server,
+        "PUT",
+        &format!("/v2/products/{PID}"),
+        "product_updated.json",
+    )
+    .await;
+    let params = ProductParams::new().files(vec![
+        FileEntry::keep("ZmlsZTE="),
+        FileEntry::new("https://files.example/attachments/me/x/original/b.pdf")
+            .placeholder_id("upload-2"),
+    ]);
+    client(&server)
+        .products()
+        .update(PID, &params)
+        .await
+        .unwrap();
+    let body = only_request(&server).await.json.unwrap();
+    // The CLI's `products update --file` sends `external_id`, and the
+    // answer maps it in `file_id_mappings`.
+    assert_eq!(
+        body["files"],
+        json!([
+            {"id": "ZmlsZTE="},
+            {"url": "https://files.example/attachments/me/x/original/b.pdf", "external_id": "upload-2"}
+        ])
+    );
+}
+
+#[tokio::test]
+async fn a_create_file_entry_with_both_a_kept_id_and_a_placeholder_is_refused() {
+    let server = server().await;
+    let params = ProductParams::new()
+        .name("Course")
+        .price(500)
+        .files(vec![FileEntry::keep("ZmlsZTE=").placeholder_id("upload-1")]);
+    let err = client(&server)
+        .products()
+        .create(&params)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn category_and_taxonomy_together_or_empty_cover_ids_are_refused_locally() {
     let server = server().await;
     let c = client(&server);
