@@ -53,8 +53,11 @@ impl RichContentPage {
         page
     }
 
-    /// Appends file-embed nodes for `file_ids` at the end of the document
-    /// (before a trailing empty paragraph, which is kept last).
+    /// Appends file-embed nodes for `file_ids` where the official CLI puts
+    /// them (`richcontent.AppendFileEmbeds`): inside the page's file-embed
+    /// group when one `fileEmbedGroup` holds every embed of the page, else
+    /// at the end of the document, before a trailing paragraph (kept last,
+    /// or an empty one added).
     pub fn push_file_embeds(&mut self, file_ids: &[String]) {
         let doc = self
             .description
@@ -72,48 +75,106 @@ impl RichContentPage {
         let Some(content) = doc["content"].as_array_mut() else {
             return;
         };
-        let trailing = content
-            .last()
-            .filter(|n| n["type"] == "paragraph" && n.get("content").is_none())
-            .cloned();
-        if trailing.is_some() {
-            content.pop();
-        }
-        for id in file_ids {
-            content.push(json!({
+        let nodes = file_ids.iter().map(|id| {
+            json!({
                 "type": "fileEmbed",
                 "attrs": {"id": id, "uid": uuid_v4(), "collapsed": false}
-            }));
+            })
+        });
+        if let Some(group) = embed_group_for_append(content) {
+            if !group["content"].is_array() {
+                group["content"] = json!([]);
+            }
+            if let Some(members) = group["content"].as_array_mut() {
+                members.extend(nodes);
+            }
+            return;
         }
+        let trailing = content
+            .last()
+            .is_some_and(|n| n["type"] == "paragraph")
+            .then(|| content.pop())
+            .flatten();
+        content.extend(nodes);
         content.push(trailing.unwrap_or_else(|| json!({"type": "paragraph"})));
     }
 
     /// The ids of the files embedded in this page, in document order.
     pub fn file_embed_ids(&self) -> Vec<String> {
-        fn walk(node: &Value, out: &mut Vec<String>) {
-            match node {
-                Value::Array(items) => items.iter().for_each(|n| walk(n, out)),
-                Value::Object(map) => {
-                    if map.get("type").and_then(Value::as_str) == Some("fileEmbed")
-                        && let Some(id) = map
-                            .get("attrs")
-                            .and_then(|a| a.get("id"))
-                            .and_then(Value::as_str)
-                    {
-                        out.push(id.to_owned());
-                    }
-                    if let Some(content) = map.get("content") {
-                        walk(content, out);
-                    }
-                }
-                _ => {}
-            }
-        }
         let mut ids = Vec::new();
         if let Some(d) = &self.description {
-            walk(d, &mut ids);
+            collect_embeds(d, &mut ids);
         }
         ids
+    }
+}
+
+/// Embeds `new` file ids in `pages` as the official CLI does
+/// (`richcontent.AppendFileEmbeds`): on the last page that already embeds
+/// files, else on the last page; with no page at all, one new page
+/// embedding the `kept` files first, then the new ones (so the kept files
+/// do not vanish from the content).
+pub(crate) fn append_file_embeds(
+    pages: &mut Vec<RichContentPage>,
+    kept: &[String],
+    new: &[String],
+) {
+    let target = pages
+        .iter()
+        .rposition(|p| !p.file_embed_ids().is_empty())
+        .or_else(|| pages.len().checked_sub(1));
+    match target.and_then(|i| pages.get_mut(i)) {
+        Some(page) => page.push_file_embeds(new),
+        None => {
+            let all: Vec<String> = kept.iter().chain(new).cloned().collect();
+            pages.push(RichContentPage::with_file_embeds(DEFAULT_PAGE_TITLE, &all));
+        }
+    }
+}
+
+/// Title of the content page created when there is none (the CLI's).
+const DEFAULT_PAGE_TITLE: &str = "Page 1";
+
+/// The `fileEmbedGroup` new embeds join: the one top-level node holding
+/// embeds, when it is a group and no embed stands loose in the document.
+fn embed_group_for_append(content: &mut [Value]) -> Option<&mut Value> {
+    let mut target = None;
+    for (i, node) in content.iter().enumerate() {
+        if node["type"] == "fileEmbed" {
+            return None;
+        }
+        let mut ids = Vec::new();
+        collect_embeds(node, &mut ids);
+        if ids.is_empty() {
+            continue;
+        }
+        if node["type"] != "fileEmbedGroup" || target.is_some() {
+            return None;
+        }
+        target = Some(i);
+    }
+    content.get_mut(target?)
+}
+
+/// The ids of the `fileEmbed` nodes under `node`, in document order.
+fn collect_embeds(node: &Value, out: &mut Vec<String>) {
+    match node {
+        Value::Array(items) => items.iter().for_each(|n| collect_embeds(n, out)),
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("fileEmbed")
+                && let Some(id) = map
+                    .get("attrs")
+                    .and_then(|a| a.get("id"))
+                    .and_then(Value::as_str)
+                    .filter(|id| !id.is_empty())
+            {
+                out.push(id.to_owned());
+            }
+            if let Some(content) = map.get("content") {
+                collect_embeds(content, out);
+            }
+        }
+        _ => {}
     }
 }
 

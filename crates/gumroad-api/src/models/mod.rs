@@ -39,7 +39,7 @@ pub use common::{
     Variants,
 };
 pub use content::{Cover, Covers, FileEntry, ImageSource, RichContentPage, Thumbnail};
-pub(crate) use content::{FileWrite, uuid_v4};
+pub(crate) use content::{FileWrite, append_file_embeds, uuid_v4};
 pub use custom_field::{CustomField, CustomFieldType};
 pub use email::{AudienceType, Email, EmailPreview, PostState};
 pub use file::{
