@@ -166,6 +166,16 @@ async fn get_product_by_id_with_2026_fields() {
     let req = only_request(&server).await;
     assert_eq!(req.method, "GET");
     assert_eq!(req.path, "/v2/products/A-m3CDDC5dlrSdKZp0RFhA==");
+    // A file's `url` is a download link (signed on the real server): data,
+    // never something `Debug` prints into a log.
+    let file = &product.files.as_ref().unwrap()[0];
+    assert_eq!(
+        file.url.as_deref(),
+        Some("https://files.gumroad.com/pencils.pdf")
+    );
+    let shown = format!("{product:?}");
+    assert!(!shown.contains("files.gumroad.com/pencils.pdf"), "{shown}");
+    assert!(shown.contains("pencils.pdf"), "the file name still shows");
     insta::assert_json_snapshot!(exchange(&req, &product));
 }
 
