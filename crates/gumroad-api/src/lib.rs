@@ -93,6 +93,7 @@
 //! | products | `DELETE /v2/products/:id/thumbnail` | [`ThumbnailApi::remove`] |
 //! | products | `GET /v2/products/:id/skus` | [`ProductsApi::skus`] |
 //! | products | `GET /v2/products/:id/reviews` (paginated) | [`ProductsApi::reviews`], [`ProductsApi::reviews_page`] |
+//! | products | `POST /v2/products/:id/preview_custom_html` | [`ProductsApi::preview_custom_html`] |
 //! | products | `PUT /v2/products/:id` (+ `PUT …/variants/:id`) with new files | [`ProductFilesApi::attach`], [`ProductFilesApi::attach_to_variant`] |
 //! | profile | `PUT /v2/user` | `client.user().update(&UserUpdate)` |
 //! | profile | `GET /v2/user/custom_html` | `client.user().custom_html().get()` |

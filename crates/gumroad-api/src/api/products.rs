@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 use crate::client::{MessageEnvelope, bool_str, envelope, require};
 use crate::models::FileWrite;
 use crate::{
-    Deleted, FileEntry, GumroadClient, ListPage, NativeType, Product, Recurrence, RichContentPage,
+    CustomHtmlPreview, Deleted, FileEntry, GumroadClient, ListPage, NativeType, Product,
+    Recurrence, RichContentPage,
 };
 
 envelope!(ProductEnvelope { product: Product });
@@ -552,6 +553,31 @@ impl ProductsApi<'_> {
     pub async fn disable(&self, id: &str) -> Result<Product> {
         self.toggle(id, Path::new("/v2/products/{}/disable", &[id]))
             .await
+    }
+
+    /// `POST /v2/products/:id/preview_custom_html` (`edit_products`): what
+    /// `html` becomes as the product's landing page after sanitizing,
+    /// without saving anything, with the warning a publish would carry (no
+    /// buy element). A dry run, so it is retried like a read, as the profile
+    /// preview is. Needs the account's `custom_html_pages` feature; 60
+    /// previews a minute per token. The official CLI's `gumroad products
+    /// page preview`. Publish or clear the page with [`ProductsApi::update`]
+    /// and [`ProductParams::custom_html`].
+    ///
+    /// # Errors
+    /// [`Error::Api`] (HTTP 200) "You do not have access to custom HTML
+    /// pages.", "custom_html is required.", or the validation message when
+    /// the page would be rejected (the raw body keeps the
+    /// `sanitization_report`); [`Error::NotFound`] for an unknown product;
+    /// or any request error.
+    pub async fn preview_custom_html(&self, id: &str, html: &str) -> Result<CustomHtmlPreview> {
+        require("product id", id)?;
+        crate::api::profile::preview_custom_html(
+            self.client,
+            Path::new("/v2/products/{}/preview_custom_html", &[id]),
+            html,
+        )
+        .await
     }
 
     async fn toggle(&self, id: &str, path: Path) -> Result<Product> {

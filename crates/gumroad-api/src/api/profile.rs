@@ -1,5 +1,6 @@
 //! `PUT /v2/user` and the profile landing page, `/v2/user/custom_html`.
 
+use creator_core::http::Path;
 use creator_core::retry::Idempotency;
 use creator_core::{Error, Result};
 
@@ -156,11 +157,21 @@ impl ProfileHtmlApi<'_> {
     /// would be rejected (the raw body keeps the `sanitization_report`); or
     /// any request error.
     pub async fn preview(&self, html: &str) -> Result<CustomHtmlPreview> {
-        let t = self.client.transport();
-        let request = t
-            .post("/v2/user/preview_custom_html")
-            .form([("custom_html", html)])
-            .idempotency(Idempotency::Safe);
-        one::<Flat<CustomHtmlPreview>>(self.client, request).await
+        preview_custom_html(self.client, "/v2/user/preview_custom_html", html).await
     }
+}
+
+/// A dry-run sanitize of `html` at `path` (the profile's or a product's
+/// `preview_custom_html`): nothing is saved, so it is retried like a read.
+pub(crate) async fn preview_custom_html(
+    client: &GumroadClient,
+    path: impl Into<Path>,
+    html: &str,
+) -> Result<CustomHtmlPreview> {
+    let request = client
+        .transport()
+        .post(path)
+        .form([("custom_html", html)])
+        .idempotency(Idempotency::Safe);
+    one::<Flat<CustomHtmlPreview>>(client, request).await
 }

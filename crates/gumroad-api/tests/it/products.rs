@@ -367,3 +367,81 @@ async fn enable_refused_by_gumroad_is_an_api_error_with_its_message() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn product_page_preview_is_a_post_that_saves_nothing_and_carries_the_buy_warning() {
+    let server = server().await;
+    let route = "/v2/products/A-m3CDDC5dlrSdKZp0RFhA==/preview_custom_html";
+    serve(&server, "POST", route, "product_custom_html_preview.json").await;
+    let html = "<main><h1 data-gumroad-field=\"name\"></h1><script src=\"https://cdn.example.com/tracker.js\"></script></main>";
+    let preview = client(&server)
+        .products()
+        .preview_custom_html("A-m3CDDC5dlrSdKZp0RFhA==", html)
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(req.method, "POST");
+    assert_eq!(req.path, route);
+    assert_eq!(
+        req.form,
+        [("custom_html".to_owned(), html.to_owned())],
+        "form-encoded, as the CLI sends it"
+    );
+    assert!(
+        preview
+            .warning
+            .as_deref()
+            .unwrap()
+            .starts_with("The custom landing page does not include a buy element")
+    );
+    let report = preview.sanitization_report.unwrap();
+    assert_eq!(report.removed_tags[0].tag.as_deref(), Some("script"));
+    assert_eq!(
+        preview.custom_html.as_deref(),
+        Some("<main><h1 data-gumroad-field=\"name\"></h1><p>Twelve HB pencils.</p></main>")
+    );
+}
+
+#[tokio::test]
+async fn product_page_preview_is_retried_like_a_read_and_reports_a_missing_feature() {
+    let server = server().await;
+    serve_raw(
+        &server,
+        "POST",
+        "/v2/products/busy/preview_custom_html",
+        ResponseTemplate::new(503),
+    )
+    .await;
+    serve(
+        &server,
+        "POST",
+        "/v2/products/A-m3CDDC5dlrSdKZp0RFhA==/preview_custom_html",
+        "custom_html_pages_not_enabled.json",
+    )
+    .await;
+    let c = client(&server);
+    let err = c
+        .products()
+        .preview_custom_html("busy", "<p>x</p>")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(
+        requests(&server).await.len(),
+        3,
+        "a dry run: three attempts"
+    );
+    let err = c
+        .products()
+        .preview_custom_html("A-m3CDDC5dlrSdKZp0RFhA==", "<p>x</p>")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { status: 200, message, .. } if message == "You do not have access to custom HTML pages."),
+        "{err:?}"
+    );
+    assert!(matches!(
+        c.products().preview_custom_html(" ", "<p>x</p>").await,
+        Err(Error::InvalidInput(_))
+    ));
+}
