@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use creator_core::futures::stream::BoxStream;
 use creator_core::http::{Path, Request};
+use creator_core::retry::Idempotency;
 use creator_core::{Error, Page, Result, paginate};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -31,6 +32,8 @@ struct SavedEnvelope {
     file_id_mappings: Option<BTreeMap<String, String>>,
     #[serde(default)]
     sanitization_report: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    previous_custom_html: Option<String>,
 }
 
 impl crate::client::Envelope for SavedEnvelope {
@@ -54,6 +57,9 @@ pub struct SavedProduct {
     /// What the sanitizer changed in `custom_html`, kept as sent (only when
     /// `custom_html` was sent).
     pub sanitization_report: Option<serde_json::Value>,
+    /// The landing page before this update, for a one-step rollback (only
+    /// when `custom_html` was sent; `None` when there was none).
+    pub previous_custom_html: Option<String>,
 }
 
 /// Fields for [`ProductsApi::create`] and [`ProductsApi::update`].
@@ -209,7 +215,13 @@ impl ProductParams {
     /// A custom landing page replacing the product page (update only; needs
     /// the custom-pages feature on the account). The page must contain a buy
     /// element (`data-gumroad-action="buy"`), or the answer carries a
-    /// warning. An empty string removes the page.
+    /// warning. An empty string removes the page. Try it first with
+    /// [`ProductsApi::preview_custom_html`].
+    ///
+    /// An update carrying it is never retried: the answer's
+    /// [`SavedProduct::previous_custom_html`] is the page before *this*
+    /// write, and a repeat after a lost answer would report the new page as
+    /// the previous one.
     pub fn custom_html(mut self, html: impl Into<String>) -> Self {
         self.custom_html = Some(html.into());
         self
@@ -500,6 +512,8 @@ impl ProductsApi<'_> {
     }
 
     /// `PUT /v2/products/:id`: changes only the fields set (2026 API).
+    /// Retried like any `PUT`, except with `custom_html` (see
+    /// [`ProductParams::custom_html`]).
     ///
     /// # Errors
     /// [`Error::InvalidInput`] when nothing is set, or any request error.
@@ -512,10 +526,11 @@ impl ProductsApi<'_> {
             ));
         }
         let t = self.client.transport();
-        let env: SavedEnvelope = self
-            .client
-            .call(body.apply(t.put(Path::new("/v2/products/{}", &[id]))))
-            .await?;
+        let mut request = body.apply(t.put(Path::new("/v2/products/{}", &[id])));
+        if params.custom_html.is_some() {
+            request = request.idempotency(Idempotency::Unsafe);
+        }
+        let env: SavedEnvelope = self.client.call(request).await?;
         Ok(saved(env))
     }
 
@@ -599,5 +614,6 @@ fn saved(env: SavedEnvelope) -> SavedProduct {
         warning,
         file_id_mappings: env.file_id_mappings.unwrap_or_default(),
         sanitization_report: env.sanitization_report,
+        previous_custom_html: env.previous_custom_html,
     }
 }

@@ -118,7 +118,9 @@ impl ProfileHtmlApi<'_> {
 
     /// `PUT /v2/user/custom_html` (scope `edit_profile`): replaces the whole
     /// landing page with `html` (sanitized by the server, at most 500,000
-    /// characters). Repeating it is harmless, so it is retried like any PUT.
+    /// characters). Never retried: the answer's `previous_custom_html` is
+    /// the page before *this* write, and a repeat after a lost answer would
+    /// report the new page as the previous one.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for empty HTML (use [`ProfileHtmlApi::clear`]);
@@ -134,7 +136,8 @@ impl ProfileHtmlApi<'_> {
     }
 
     /// `PUT /v2/user/custom_html` with an empty value: removes the landing
-    /// page, so visitors see the default profile again.
+    /// page, so visitors see the default profile again. Never retried, as
+    /// [`ProfileHtmlApi::publish`].
     ///
     /// # Errors
     /// As [`ProfileHtmlApi::publish`].
@@ -144,7 +147,10 @@ impl ProfileHtmlApi<'_> {
 
     async fn put(&self, html: &str) -> Result<CustomHtmlPublished> {
         let t = self.client.transport();
-        let request = t.put("/v2/user/custom_html").form([("custom_html", html)]);
+        let request = t
+            .put("/v2/user/custom_html")
+            .form([("custom_html", html)])
+            .idempotency(Idempotency::Unsafe);
         one::<Flat<CustomHtmlPublished>>(self.client, request).await
     }
 

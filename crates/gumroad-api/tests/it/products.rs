@@ -445,3 +445,59 @@ async fn product_page_preview_is_retried_like_a_read_and_reports_a_missing_featu
         Err(Error::InvalidInput(_))
     ));
 }
+
+#[tokio::test]
+async fn an_update_with_custom_html_keeps_the_previous_page_and_is_never_resent() {
+    let server = server().await;
+    let route = "/v2/products/A-m3CDDC5dlrSdKZp0RFhA==";
+    serve(&server, "PUT", route, "product_custom_html_published.json").await;
+    serve_raw(
+        &server,
+        "PUT",
+        "/v2/products/busy",
+        ResponseTemplate::new(503),
+    )
+    .await;
+    let c = client(&server);
+    let html = "<main><h1 data-gumroad-field=\"name\"></h1><a data-gumroad-action=\"buy\" onclick=\"track()\">Buy</a></main>";
+    let saved = c
+        .products()
+        .update(
+            route.rsplit('/').next().unwrap(),
+            &ProductParams::new().custom_html(html),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        saved.previous_custom_html.as_deref(),
+        Some("<main><h1>Eraser pack</h1><a data-gumroad-action=\"buy\">Buy</a></main>"),
+        "the one-step rollback the CLI shows"
+    );
+    assert!(saved.sanitization_report.is_some());
+    let err = c
+        .products()
+        .update("busy", &ProductParams::new().custom_html(html))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    let sent = requests(&server)
+        .await
+        .iter()
+        .filter(|r| r.path == "/v2/products/busy")
+        .count();
+    assert_eq!(
+        sent, 1,
+        "a repeat after a lost answer would report the new page as the previous one"
+    );
+    // Without custom_html an update is still retried like any PUT.
+    c.products()
+        .update("busy", &ProductParams::new().name("x"))
+        .await
+        .unwrap_err();
+    let sent = requests(&server)
+        .await
+        .iter()
+        .filter(|r| r.path == "/v2/products/busy")
+        .count();
+    assert_eq!(sent, 4);
+}
