@@ -108,7 +108,7 @@
 //! | sales | `PUT /v2/sales/:id/mark_as_shipped` | [`SalesApi::mark_as_shipped`] |
 //! | sales | `PUT /v2/sales/:id/refund` | [`SalesApi::refund`] |
 //! | sales | `POST /v2/sales/:id/resend_receipt` | [`SalesApi::resend_receipt`] |
-//! | sales | `PUT /v2/sales/:id/revoke_access`, `…/undo_revoke_access` | [`SalesApi::revoke_access`], [`SalesApi::undo_revoke_access`] |
+//! | sales | `PUT /v2/sales/:id/revoke_access`, `…/undo_revoke_access` (**route unverified**: in no v2 routes or controller read; shaped after the mobile API's) | [`SalesApi::revoke_access`], [`SalesApi::undo_revoke_access`] |
 //! | subscribers | `GET /v2/products/:id/subscribers`, `GET /v2/subscribers/:id` | [`SubscribersApi`] |
 //! | tax forms | `GET /v2/tax_forms` | `client.tax_forms().list(year)` |
 //! | tax forms | `GET /v2/tax_forms/:year/:tax_form_type/download` | `client.tax_forms().download(year, &TaxFormType)` (PDF bytes) |

@@ -462,36 +462,80 @@ impl SalesApi<'_> {
     }
 
     /// `PUT /v2/sales/:id/revoke_access` (`edit_sales`): the buyer loses
-    /// access to the content without a refund. Gumroad refuses it for
-    /// refunded, physical and subscription sales. Safe to repeat (it sets
-    /// a flag), so it is retried like any PUT.
+    /// access to the content without a refund.
     ///
-    /// Not in the controller code we could read (only in Gumroad's
-    /// store-agent endpoint catalog and third-party clients): the response
-    /// shape is uncertain, so the sale is returned when the server includes it.
+    /// **The route is unverified.** It is in no v2 route table or v2 sales
+    /// controller we could read; Gumroad's store-agent endpoint catalog and
+    /// third-party clients list it, and the issue asks for it. The only
+    /// implementation found is the mobile API's
+    /// (`Api::Mobile::SalesController#revoke_access`): it answers
+    /// `{"success": true}` and, when its policy refuses (access already
+    /// revoked; a refunded, physical or subscription sale), HTTP 401
+    /// `{"success": false, "message": "Not authorized"}`. The method takes
+    /// either answer, with or without a `sale`.
+    ///
+    /// A refusal is checked against the sale (one `GET /v2/sales/:id`): if
+    /// its `access_revoked` already says `true`, the revoke has happened —
+    /// most likely this very call, whose answer was lost and whose retry
+    /// (a `PUT` is retried after a timeout) was refused — and the sale is
+    /// returned instead of the refusal. Otherwise the refusal is the error.
     ///
     /// # Errors
-    /// [`Error::NotFound`] ("The sale was not found."), [`Error::Api`] when
-    /// refused, or any request error.
+    /// [`Error::Api`] with the server's message when refused for the
+    /// sale's state (HTTP 401 with code `refused`, or a 200 `success:
+    /// false`);
+    /// [`Error::NotFound`] ("The sale was not found."); [`Error::Forbidden`]
+    /// (empty 403) without `edit_sales`; [`Error::Unauthorized`] (empty 401)
+    /// for a bad token; or any request error.
     pub async fn revoke_access(&self, id: &str) -> Result<Option<Sale>> {
-        self.access(Path::new("/v2/sales/{}/revoke_access", &[id]), id)
-            .await
+        self.access(id, true).await
     }
 
     /// `PUT /v2/sales/:id/undo_revoke_access` (`edit_sales`): restores a
-    /// revoked buyer's access. Same caveats as [`SalesApi::revoke_access`].
+    /// revoked buyer's access. **The route is unverified**, with the same
+    /// caveats as [`SalesApi::revoke_access`]; the mobile API refuses it
+    /// (HTTP 401 "Not authorized") unless access is revoked, so a refusal
+    /// for a sale whose `access_revoked` reads `false` returns the sale.
     ///
     /// # Errors
     /// As [`SalesApi::revoke_access`].
     pub async fn undo_revoke_access(&self, id: &str) -> Result<Option<Sale>> {
-        self.access(Path::new("/v2/sales/{}/undo_revoke_access", &[id]), id)
-            .await
+        self.access(id, false).await
     }
 
-    async fn access(&self, path: Path, id: &str) -> Result<Option<Sale>> {
+    /// Sets `access_revoked` to `revoked`; a refusal for a sale already in
+    /// that state is a success (see [`SalesApi::revoke_access`]).
+    async fn access(&self, id: &str, revoked: bool) -> Result<Option<Sale>> {
         require("sale id", id)?;
+        let template = if revoked {
+            "/v2/sales/{}/revoke_access"
+        } else {
+            "/v2/sales/{}/undo_revoke_access"
+        };
         let t = self.client.transport();
-        let env: MaybeSaleEnvelope = self.client.call(t.put(path)).await?;
-        Ok(env.sale)
+        match self
+            .client
+            .call::<MaybeSaleEnvelope>(t.put(Path::new(template, &[id])))
+            .await
+        {
+            Ok(env) => Ok(env.sale),
+            Err(refusal) if is_refusal(&refusal) => match self.get(id).await {
+                Ok(sale) if sale.access_revoked == Some(revoked) => Ok(Some(sale)),
+                _ => Err(refusal),
+            },
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// A refusal of the action (not of the token, not a missing sale): the 401
+/// envelope, or the usual HTTP 200 `success: false`.
+fn is_refusal(error: &Error) -> bool {
+    match error {
+        Error::Api {
+            status: 401, code, ..
+        } => code.as_deref() == Some(crate::classify::REFUSED),
+        Error::Api { status: 200, .. } => true,
+        _ => false,
     }
 }
