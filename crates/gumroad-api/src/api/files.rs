@@ -4,6 +4,7 @@ use creator_core::http::Path;
 use creator_core::retry::Idempotency;
 use creator_core::{Error, RawBody, Result};
 
+use crate::api::resource::{Flat, one};
 use crate::client::{MessageEnvelope, envelope, require};
 use crate::{
     AbortStatus, CompletedPart, DirectUpload, GumroadClient, ImageSource, MediaFile, Presigned,
@@ -16,39 +17,11 @@ pub const PART_SIZE: u64 = 100 * 1024 * 1024;
 /// The largest file `POST /v2/files/presign` accepts (20 GB).
 pub const MAX_FILE_SIZE: u64 = 20 * 1024 * 1024 * 1024;
 
-macro_rules! flat_envelope {
-    ($name:ident, $field:ident : $ty:ty) => {
-        #[derive(serde::Deserialize)]
-        struct $name {
-            #[serde(default)]
-            success: Option<bool>,
-            #[serde(flatten)]
-            $field: $ty,
-        }
-        impl crate::client::Envelope for $name {
-            fn success(&self) -> Option<bool> {
-                self.success
-            }
-        }
-    };
-}
-
-flat_envelope!(PresignEnvelope, presigned: Presigned);
-flat_envelope!(CompleteEnvelope, file: UploadedFile);
-flat_envelope!(DirectUploadEnvelope, upload: DirectUpload);
-
+/// The answer of `POST /v2/files/abort`, next to `success`.
 #[derive(serde::Deserialize)]
-struct AbortEnvelope {
-    #[serde(default)]
-    success: Option<bool>,
+struct AbortReply {
     #[serde(default)]
     status: Option<AbortStatus>,
-}
-
-impl crate::client::Envelope for AbortEnvelope {
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
 }
 
 envelope!(MediaListEnvelope { media: [MediaFile] });
@@ -141,19 +114,16 @@ impl FilesApi<'_> {
             )));
         }
         let t = self.client.transport();
-        let env: PresignEnvelope = self
-            .client
-            .call(
-                t.post("/v2/files/presign")
-                    .form([
-                        ("filename", filename.to_owned()),
-                        ("file_size", file_size.to_string()),
-                    ])
-                    .idempotency(Idempotency::Unsafe),
-            )
+        let request = t
+            .post("/v2/files/presign")
+            .form([
+                ("filename", filename.to_owned()),
+                ("file_size", file_size.to_string()),
+            ])
+            .idempotency(Idempotency::Unsafe);
+        one::<Flat<Presigned>>(self.client, request)
             .await
-            .map_err(without_signed_urls)?;
-        Ok(env.presigned)
+            .map_err(without_signed_urls)
     }
 
     /// `POST /v2/files/complete`: finishes the upload with every part's
@@ -179,15 +149,11 @@ impl FilesApi<'_> {
         }
         let t = self.client.transport();
         let body = serde_json::json!({ "upload_id": upload_id, "key": key, "parts": parts });
-        let env: CompleteEnvelope = self
-            .client
-            .call(
-                t.post("/v2/files/complete")
-                    .json_body(&body)
-                    .idempotency(Idempotency::Unsafe),
-            )
-            .await?;
-        Ok(env.file)
+        let request = t
+            .post("/v2/files/complete")
+            .json_body(&body)
+            .idempotency(Idempotency::Unsafe);
+        one::<Flat<UploadedFile>>(self.client, request).await
     }
 
     /// `POST /v2/files/abort`: cancels a multipart upload. Safe to repeat
@@ -200,15 +166,12 @@ impl FilesApi<'_> {
         require("upload_id", upload_id)?;
         require("key", key)?;
         let t = self.client.transport();
-        let env: AbortEnvelope = self
-            .client
-            .call(
-                t.post("/v2/files/abort")
-                    .form([("upload_id", upload_id), ("key", key)])
-                    .idempotency(Idempotency::Safe),
-            )
-            .await?;
-        Ok(env.status.unwrap_or(AbortStatus::Accepted))
+        let request = t
+            .post("/v2/files/abort")
+            .form([("upload_id", upload_id), ("key", key)])
+            .idempotency(Idempotency::Safe);
+        let reply = one::<Flat<AbortReply>>(self.client, request).await?;
+        Ok(reply.status.unwrap_or(AbortStatus::Accepted))
     }
 
     /// `POST /v2/direct_uploads` (`edit_products`): reserves a signed
@@ -221,12 +184,9 @@ impl FilesApi<'_> {
     pub async fn direct_upload(&self, request: &DirectUploadRequest) -> Result<DirectUpload> {
         let form = request.form()?;
         let t = self.client.transport();
-        let env: DirectUploadEnvelope = self
-            .client
-            .call(t.post("/v2/direct_uploads").form(form))
+        one::<Flat<DirectUpload>>(self.client, t.post("/v2/direct_uploads").form(form))
             .await
-            .map_err(without_signed_urls)?;
-        Ok(env.upload)
+            .map_err(without_signed_urls)
     }
 }
 

@@ -2,21 +2,8 @@
 
 use creator_core::Result;
 
+use crate::api::resource::{Flat, one};
 use crate::{GumroadClient, TokenInfo};
-
-#[derive(serde::Deserialize)]
-struct MetaEnvelope {
-    #[serde(default)]
-    success: Option<bool>,
-    #[serde(flatten)]
-    info: TokenInfo,
-}
-
-impl crate::client::Envelope for MetaEnvelope {
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-}
 
 /// Token introspection. Get it with [`GumroadClient::meta`].
 #[derive(Debug, Clone, Copy)]
@@ -34,7 +21,6 @@ impl MetaApi<'_> {
     /// invalid or revoked token, or any request error.
     pub async fn get(&self) -> Result<TokenInfo> {
         let t = self.client.transport();
-        let env: MetaEnvelope = self.client.call(t.get("/v2/meta")).await?;
-        Ok(env.info)
+        one::<Flat<TokenInfo>>(self.client, t.get("/v2/meta")).await
     }
 }

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use creator_core::futures::stream::BoxStream;
 use creator_core::http::{Path, Request};
 use creator_core::retry::Idempotency;
-use creator_core::{Error, Page, Result, paginate};
+use creator_core::{Error, Result};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::api::resource;
 use crate::client::{MessageEnvelope, bool_str, envelope, require};
 use crate::models::FileWrite;
 use crate::{
@@ -122,6 +123,22 @@ impl Body {
             Body::Form(f) => f.is_empty(),
             Body::Json(m) => m.is_empty(),
         }
+    }
+
+    /// A JSON body: the form's scalars as strings (how the official CLI
+    /// sends them, and what the handlers compare against), then `lists`
+    /// (the nested values a form cannot carry).
+    pub(crate) fn json(
+        form: Vec<(&'static str, String)>,
+        lists: Vec<(&'static str, Value)>,
+    ) -> Self {
+        let scalars = form.into_iter().map(|(k, v)| (k, Value::String(v)));
+        Body::Json(
+            scalars
+                .chain(lists)
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        )
     }
 
     pub(crate) fn apply<'t>(self, request: Request<'t>) -> Request<'t> {
@@ -380,28 +397,24 @@ impl ProductParams {
             ));
         }
         if self.rich_content.is_some() || self.files.is_some() {
-            let mut map: Map<String, Value> = self
-                .scalars()
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), Value::String(v)))
-                .collect();
+            let mut lists = Vec::new();
             if let Some(v) = &self.tags {
-                map.insert("tags".into(), to_json(v)?);
+                lists.push(("tags", to_json(v)?));
             }
             if let Some(v) = &self.cover_ids {
-                map.insert("cover_ids".into(), to_json(v)?);
+                lists.push(("cover_ids", to_json(v)?));
             }
             if let Some(v) = &self.rich_content {
-                map.insert("rich_content".into(), to_json(v)?);
+                lists.push(("rich_content", to_json(v)?));
             }
             if let Some(files) = &self.files {
                 let entries = files
                     .iter()
                     .map(|f| f.to_wire(write))
                     .collect::<Result<Vec<_>>>()?;
-                map.insert("files".into(), Value::Array(entries));
+                lists.push(("files", Value::Array(entries)));
             }
-            return Ok(Body::Json(map));
+            return Ok(Body::json(self.scalars(), lists));
         }
         let mut form = self.scalars();
         for (key, list) in [("tags[]", &self.tags), ("cover_ids[]", &self.cover_ids)] {
@@ -452,14 +465,12 @@ impl ProductsApi<'_> {
         &self,
         max_pages: Option<u32>,
     ) -> BoxStream<'static, Result<Product>> {
-        let client = self.client.clone();
-        paginate(max_pages, move |cursor: Option<String>| {
-            let client = client.clone();
-            async move {
-                let page = client.products().page(cursor.as_deref()).await?;
-                Ok(Page::new(page.items, page.next_page_key))
-            }
-        })
+        resource::stream::<ProductsPage>(
+            self.client,
+            Ok("/v2/products".into()),
+            Vec::new(),
+            max_pages,
+        )
     }
 
     /// One page of `GET /v2/products` (`page_key` from the previous page's
@@ -468,9 +479,7 @@ impl ProductsApi<'_> {
     /// # Errors
     /// Any request error.
     pub async fn page(&self, page_key: Option<&str>) -> Result<ListPage<Product>> {
-        let t = self.client.transport();
-        let req = t.get("/v2/products").query_opt("page_key", page_key);
-        self.client.page::<ProductsPage>(req).await
+        resource::page::<ProductsPage>(self.client, "/v2/products", Vec::new(), page_key).await
     }
 
     /// `GET /v2/products/:id`; `id` may also be the product's permalink.

@@ -3,9 +3,10 @@
 use creator_core::futures::stream::BoxStream;
 use creator_core::http::Path;
 use creator_core::retry::Idempotency;
-use creator_core::{Error, Page, Result, paginate};
+use creator_core::{Error, Result};
 use time::Date;
 
+use crate::api::resource::{self, Flat, one};
 use crate::client::{MessageEnvelope, envelope, require, ymd};
 use crate::{GumroadClient, ListPage, Sale, SalesExportStatus, SalesSummary, SummaryGroup};
 
@@ -14,34 +15,6 @@ envelope!(SalesPage { sales: [Sale] });
 envelope!(MaybeSaleEnvelope {
     sale: Option<Sale>
 });
-
-#[derive(serde::Deserialize)]
-struct SummaryEnvelope {
-    #[serde(default)]
-    success: Option<bool>,
-    #[serde(flatten)]
-    summary: SalesSummary,
-}
-
-#[derive(serde::Deserialize)]
-struct ExportEnvelope {
-    #[serde(default)]
-    success: Option<bool>,
-    #[serde(flatten)]
-    export: SalesExportStatus,
-}
-
-impl crate::client::Envelope for SummaryEnvelope {
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-}
-
-impl crate::client::Envelope for ExportEnvelope {
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-}
 
 /// The period and grouping of [`SalesApi::summary`].
 ///
@@ -320,16 +293,12 @@ impl SalesApi<'_> {
     /// # Ok(()) }
     /// ```
     pub fn list(&self, query: &SalesQuery) -> BoxStream<'static, Result<Sale>> {
-        let client = self.client.clone();
-        let query = query.clone();
-        paginate(query.max_pages, move |cursor: Option<String>| {
-            let client = client.clone();
-            let query = query.clone();
-            async move {
-                let page = client.sales().page(&query, cursor.as_deref()).await?;
-                Ok(Page::new(page.items, page.next_page_key))
-            }
-        })
+        resource::stream::<SalesPage>(
+            self.client,
+            Ok("/v2/sales".into()),
+            query.pairs(),
+            query.max_pages,
+        )
     }
 
     /// One page of `GET /v2/sales`.
@@ -338,12 +307,7 @@ impl SalesApi<'_> {
     /// [`Error::Api`] with HTTP 400 for a bad filter (`"Invalid product ID."`),
     /// or any request error.
     pub async fn page(&self, query: &SalesQuery, page_key: Option<&str>) -> Result<ListPage<Sale>> {
-        let t = self.client.transport();
-        let req = t
-            .get("/v2/sales")
-            .query_pairs(query.pairs())
-            .query_opt("page_key", page_key);
-        self.client.page::<SalesPage>(req).await
+        resource::page::<SalesPage>(self.client, "/v2/sales", query.pairs(), page_key).await
     }
 
     /// `GET /v2/sales/:id`.
@@ -434,11 +398,8 @@ impl SalesApi<'_> {
     pub async fn summary(&self, query: &SalesSummaryQuery) -> Result<SalesSummary> {
         let pairs = query.pairs()?;
         let t = self.client.transport();
-        let env: SummaryEnvelope = self
-            .client
-            .call(t.get("/v2/sales/summary").query_pairs(pairs))
-            .await?;
-        Ok(env.summary)
+        let request = t.get("/v2/sales/summary").query_pairs(pairs);
+        one::<Flat<SalesSummary>>(self.client, request).await
     }
 
     /// `POST /v2/sales/exports` (`view_sales`): queues a CSV export that is
@@ -450,15 +411,11 @@ impl SalesApi<'_> {
     /// (`"Invalid product ID."`), or any request error.
     pub async fn export(&self, export: &SalesExport) -> Result<SalesExportStatus> {
         let t = self.client.transport();
-        let env: ExportEnvelope = self
-            .client
-            .call(
-                t.post("/v2/sales/exports")
-                    .form(export.form())
-                    .idempotency(Idempotency::Unsafe),
-            )
-            .await?;
-        Ok(env.export)
+        let request = t
+            .post("/v2/sales/exports")
+            .form(export.form())
+            .idempotency(Idempotency::Unsafe);
+        one::<Flat<SalesExportStatus>>(self.client, request).await
     }
 
     /// `PUT /v2/sales/:id/revoke_access` (`edit_sales`): the buyer loses

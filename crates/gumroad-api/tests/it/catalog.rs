@@ -3,7 +3,7 @@
 //! minimum amounts, and attaching builds to a product or a variant.
 
 use creator_core::Error;
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use gumroad_api::{
     BundleItem, ComparablesQuery, FileEntry, ImageSource, NewFile, NewOfferCode, OfferCodeChanges,
     ProductParams, RichContentPage,
@@ -530,6 +530,27 @@ async fn reviews_stream_follows_the_page_key() {
     let reqs = requests(&server).await;
     assert_eq!(reqs.len(), 2);
     insta::assert_json_snapshot!(exchange(&reqs[1], &reviews));
+}
+
+#[tokio::test]
+async fn a_list_stream_with_an_empty_id_is_one_clear_error_and_sends_nothing() {
+    let server = server().await;
+    let c = client(&server);
+    let reviews: Vec<_> = c.products().reviews(" ").collect().await;
+    assert!(
+        matches!(reviews.as_slice(), [Err(Error::InvalidInput(_))]),
+        "{reviews:?}"
+    );
+    let subscribers: Vec<_> = c
+        .subscribers()
+        .list("", &gumroad_api::SubscribersQuery::new())
+        .collect()
+        .await;
+    assert!(
+        matches!(subscribers.as_slice(), [Err(Error::InvalidInput(_))]),
+        "{subscribers:?}"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
 }
 
 #[tokio::test]
