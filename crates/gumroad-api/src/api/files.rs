@@ -260,8 +260,10 @@ impl MediaApi<'_> {
     /// per 10 minutes. Never retried.
     ///
     /// # Errors
-    /// [`Error::Api`] with the reason (HTTP 200 `success: false`), or with
-    /// HTTP 403 "Your account is not active.", or any request error.
+    /// [`Error::Api`] with the reason (HTTP 200 `success: false`);
+    /// [`Error::Forbidden`] with the message "Your account is not active."
+    /// (HTTP 403 for a suspended account) or an empty one (no
+    /// `edit_profile` scope); or any request error.
     pub async fn create(&self, source: &ImageSource, name: Option<&str>) -> Result<MediaFile> {
         let (key, value) = source.pair()?;
         let mut form: Vec<(&str, &str)> = vec![(key, value)];
