@@ -282,8 +282,9 @@ impl GumroadClassifier {
                 return Some(Error::NotFound {
                     provider,
                     status,
-                    message: "Gumroad answered with an HTML 404 page: this endpoint does not \
-                              exist on this server (product create/update only exist since 2026)"
+                    message: "Gumroad answered with an HTML 404 page: this server does not \
+                              route the endpoint (product create/update exist since 2026; some \
+                              endpoints, such as /v2/meta, may not be routed at all)"
                         .into(),
                     body: body(),
                 });

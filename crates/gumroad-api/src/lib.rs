@@ -71,7 +71,7 @@
 //! | media | `GET /v2/media` | [`MediaApi::list`] |
 //! | media | `POST /v2/media` | [`MediaApi::create`] |
 //! | media | `DELETE /v2/media/:id` | [`MediaApi::delete`] |
-//! | meta | `GET /v2/meta` | [`MetaApi::get`] |
+//! | meta | `GET /v2/meta` (route uncertain: the controller exists, no route table read routes it) | [`MetaApi::get`] |
 //! | offer codes | `GET/POST /v2/products/:id/offer_codes`, `GET/PUT/DELETE …/:id` | [`OfferCodesApi`] ([`OfferCodesApi::update_with`] for `minimum_amount_cents`) |
 //! | pages | `GET /v2/pages` | [`PagesApi::list`] |
 //! | pages | `GET /v2/pages/:slug` | [`PagesApi::get`] |

@@ -536,3 +536,24 @@ async fn meta_with_a_revoked_token_is_an_empty_401() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn meta_on_a_server_that_does_not_route_it_is_not_found() {
+    let server = server().await;
+    serve_raw(
+        &server,
+        "GET",
+        "/v2/meta",
+        ResponseTemplate::new(404).set_body_raw(
+            b"<!DOCTYPE html><html><head><title>The page you were looking for doesn't exist (404)</title></head><body></body></html>".to_vec(),
+            "text/html; charset=utf-8",
+        ),
+    )
+    .await;
+    let err = client(&server).meta().get().await.unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    assert!(
+        err.to_string().contains("does not route the endpoint"),
+        "{err}"
+    );
+}
