@@ -190,6 +190,11 @@ pub struct RecordedRequest {
     /// The full URL as sent, for "no token in the URL" assertions (never serialized).
     #[serde(skip)]
     pub url: String,
+    /// Every header line as received, in order, each value of a repeated
+    /// header on its own (lower-case names; `authorization` redacted; never
+    /// serialized). [`RecordedRequest::header_values`] reads it.
+    #[serde(skip)]
+    pub all_headers: Vec<(String, String)>,
 }
 
 impl RecordedRequest {
@@ -234,7 +239,30 @@ impl RecordedRequest {
             body: String::from_utf8_lossy(&req.body).into_owned(),
             authorization,
             url: req.url.to_string(),
+            all_headers: req
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    let value = if *name == http::header::AUTHORIZATION {
+                        "[redacted]".to_owned()
+                    } else {
+                        String::from_utf8_lossy(value.as_bytes()).into_owned()
+                    };
+                    (name.as_str().to_owned(), value)
+                })
+                .collect(),
         }
+    }
+
+    /// Every value sent for the header `name` (case-insensitive), in order:
+    /// a header sent twice shows twice, where [`RecordedRequest::headers`]
+    /// keeps one value.
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.all_headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// The value of a query parameter (the first, if repeated).

@@ -14,12 +14,24 @@ use serde::Deserialize;
 /// | HTTP 400 `{"status": 400, "error": "Invalid product ID."}` | [`Error::Api`] with the message |
 /// | HTTP 400/401 OAuth `{"error": "invalid_grant", "error_description": …}` | [`Error::Api`] / [`Error::Unauthorized`], code = `error` |
 /// | HTTP 401 / 403 with an empty body | [`Error::Unauthorized`] / [`Error::Forbidden`] (missing scope) |
+/// | HTTP 401 `{"success": false, "message": "Not authorized"}` | [`Error::Api`], code `refused`: the action was refused, the token was not (see below) |
 /// | HTTP 404 `{"success": false, "message"/"error": …}` (licenses) | [`Error::NotFound`] with the message |
 /// | HTTP 500 `"The 'product_id' parameter is required…"` (license verify) | [`Error::Api`], code `product_id_required` |
 /// | HTTP 429 plain text + `Retry-After` | [`Error::RateLimited`] (the default mapping) |
 /// | HTML from the edge proxy (Cloudflare block, outage page) | [`Error::Api`] code `edge_html`, or [`Error::NotFound`] for an HTML 404 |
 ///
 /// The response body is always kept ([`Error::raw_body`]).
+///
+/// A 401 is read by its body. Doorkeeper rejects a missing, invalid or
+/// revoked token with an empty 401 (and the token endpoint with OAuth's
+/// `{error, error_description}`): that is [`Error::Unauthorized`], "log in
+/// again". Gumroad's own controllers also answer 401 with their
+/// `{"success": false, "message": …}` envelope when a policy refuses the
+/// *action* for the object's state (`fetch_error("Not authorized", status:
+/// :unauthorized)` in `Api::Mobile::SalesController#revoke_access` for an
+/// already revoked, refunded, physical or subscription sale): a new token
+/// would be refused just the same, so it is an [`Error::Api`] with code
+/// `refused` and the server's message, never retried.
 ///
 /// A client built with [`GumroadClient::builder`](crate::GumroadClient::builder)
 /// uses it already. Another crate building its own
@@ -43,6 +55,9 @@ use serde::Deserialize;
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GumroadClassifier;
+
+/// The [`Error::Api`] code of an action refused with a 401 envelope.
+pub(crate) const REFUSED: &str = "refused";
 
 /// Just the envelope keys; everything else is skipped without allocating.
 #[derive(Deserialize)]
@@ -218,6 +233,13 @@ impl GumroadClassifier {
         if let Some(p) = &probe {
             let message = p.message();
             return match status {
+                401 if p.says_failure() && message.is_some() => Some(Error::Api {
+                    provider,
+                    status,
+                    code: Some(REFUSED.to_owned()),
+                    message: message.unwrap_or_default(),
+                    body: body(),
+                }),
                 401 => Some(Error::Unauthorized {
                     provider,
                     status,
@@ -260,8 +282,9 @@ impl GumroadClassifier {
                 return Some(Error::NotFound {
                     provider,
                     status,
-                    message: "Gumroad answered with an HTML 404 page: this endpoint does not \
-                              exist on this server (product create/update only exist since 2026)"
+                    message: "Gumroad answered with an HTML 404 page: this server does not \
+                              route the endpoint (product create/update exist since 2026; some \
+                              endpoints, such as /v2/meta, may not be routed at all)"
                         .into(),
                     body: body(),
                 });
@@ -344,6 +367,43 @@ mod tests {
         assert!(GumroadClassifier::classify_gumroad(Provider::Gumroad, &attachment).is_none());
         let maintenance = response("text/plain", None, b"We'll be right back.");
         assert!(GumroadClassifier::classify_gumroad(Provider::Gumroad, &maintenance).is_some());
+    }
+
+    #[test]
+    fn a_401_envelope_is_a_refused_action_and_an_empty_or_oauth_401_is_the_token() {
+        let response = |body: &'static str| Response {
+            status: 401,
+            headers: Default::default(),
+            body: body.into(),
+        };
+        let refused = GumroadClassifier::classify_gumroad(
+            Provider::Gumroad,
+            &response(r#"{"success":false,"message":"Not authorized"}"#),
+        );
+        assert!(
+            matches!(&refused, Some(Error::Api { status: 401, code: Some(c), message, .. }) if c == REFUSED && message == "Not authorized"),
+            "{refused:?}"
+        );
+        for token in [
+            "",
+            r#"{"error":"invalid_client","error_description":"Client authentication failed."}"#,
+            r#"{"success":false}"#,
+        ] {
+            let response = response(token);
+            // `None` leaves the transport's default mapping, which is what runs then.
+            let err = GumroadClassifier::classify_gumroad(Provider::Gumroad, &response)
+                .unwrap_or_else(|| {
+                    creator_core::http::default_error(
+                        Provider::Gumroad,
+                        &response,
+                        std::time::SystemTime::UNIX_EPOCH,
+                    )
+                });
+            assert!(
+                matches!(err, Error::Unauthorized { status: 401, .. }),
+                "{token}: {err:?}"
+            );
+        }
     }
 
     #[test]

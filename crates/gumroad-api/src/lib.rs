@@ -53,15 +53,15 @@
 //! | auth (public clients) | `POST /oauth/token` (device-code grant, polled) | [`login::PublicClient::poll_device_token`], [`login::PublicClient::device_login`] |
 //! | categories | `GET /v2/categories` | [`CategoriesApi::list`] |
 //! | custom fields | `GET/POST/PUT/DELETE /v2/products/:id/custom_fields[/:name]` | [`CustomFieldsApi`] |
-//! | earnings | `GET /v2/earnings?year=` | `client.earnings().get(year)` |
-//! | emails | `GET /v2/emails` | `client.emails().list(&EmailsQuery)` (stream), `.page(..)` |
-//! | emails | `GET /v2/emails/:id` | `client.emails().get(id)` |
-//! | emails | `POST /v2/emails` | `client.emails().create(&NewEmail)` |
-//! | emails | `DELETE /v2/emails/:id` | `client.emails().delete(id)` |
-//! | emails | `POST /v2/emails/:id/preview` | `client.emails().preview(id)` |
-//! | emails | `POST /v2/emails/:id/send` | `client.emails().send(id)` |
-//! | emails | `POST /v2/emails/:id/schedule` | `client.emails().schedule(id, SendAt)` |
-//! | emails | `POST /v2/emails/:id/unschedule` | `client.emails().unschedule(id)` |
+//! | earnings | `GET /v2/earnings?year=` | [`EarningsApi::get`] |
+//! | emails | `GET /v2/emails` (paginated) | [`EmailsApi::list`], [`EmailsApi::page`] |
+//! | emails | `GET /v2/emails/:id` | [`EmailsApi::get`] |
+//! | emails | `POST /v2/emails` | [`EmailsApi::create`] |
+//! | emails | `DELETE /v2/emails/:id` | [`EmailsApi::delete`] |
+//! | emails | `POST /v2/emails/:id/preview` | [`EmailsApi::preview`] |
+//! | emails | `POST /v2/emails/:id/send` | [`EmailsApi::send`] |
+//! | emails | `POST /v2/emails/:id/schedule` | [`EmailsApi::schedule`] |
+//! | emails | `POST /v2/emails/:id/unschedule` | [`EmailsApi::unschedule`] |
 //! | files | `POST /v2/files/presign` | [`FilesApi::presign`] |
 //! | files | `POST /v2/files/complete` | [`FilesApi::complete`] |
 //! | files | `POST /v2/files/abort` | [`FilesApi::abort`] |
@@ -71,12 +71,12 @@
 //! | media | `GET /v2/media` | [`MediaApi::list`] |
 //! | media | `POST /v2/media` | [`MediaApi::create`] |
 //! | media | `DELETE /v2/media/:id` | [`MediaApi::delete`] |
-//! | meta | `GET /v2/meta` | [`MetaApi::get`] |
+//! | meta | `GET /v2/meta` (route uncertain: the controller exists, no route table read routes it) | [`MetaApi::get`] |
 //! | offer codes | `GET/POST /v2/products/:id/offer_codes`, `GET/PUT/DELETE …/:id` | [`OfferCodesApi`] ([`OfferCodesApi::update_with`] for `minimum_amount_cents`) |
-//! | pages | `GET /v2/pages` | `client.pages().list()` (`Vec`) |
-//! | pages | `GET /v2/pages/:slug` | `client.pages().get(slug)` |
-//! | pages | `POST /v2/pages` | `client.pages().create(&NewPage)` |
-//! | pages | `PUT /v2/pages/:slug` | `client.pages().update(slug, &PageUpdate)` |
+//! | pages | `GET /v2/pages` | [`PagesApi::list`] |
+//! | pages | `GET /v2/pages/:slug` | [`PagesApi::get`] |
+//! | pages | `POST /v2/pages` | [`PagesApi::create`] |
+//! | pages | `PUT /v2/pages/:slug` | [`PagesApi::update`] |
 //! | payouts | `GET /v2/payouts`, `GET /v2/payouts/:id`, `GET /v2/payouts/upcoming` | [`PayoutsApi`] |
 //! | products | `GET /v2/products` (paginated) | [`ProductsApi::list`], [`ProductsApi::page`] |
 //! | products | `GET /v2/products/:id` | [`ProductsApi::get`] |
@@ -93,13 +93,17 @@
 //! | products | `DELETE /v2/products/:id/thumbnail` | [`ThumbnailApi::remove`] |
 //! | products | `GET /v2/products/:id/skus` | [`ProductsApi::skus`] |
 //! | products | `GET /v2/products/:id/reviews` (paginated) | [`ProductsApi::reviews`], [`ProductsApi::reviews_page`] |
+//! | products | `POST /v2/products/:id/preview_custom_html` | [`ProductsApi::preview_custom_html`] |
 //! | products | `PUT /v2/products/:id` (+ `PUT …/variants/:id`) with new files | [`ProductFilesApi::attach`], [`ProductFilesApi::attach_to_variant`] |
-//! | profile | `PUT /v2/user` | `client.user().update(&UserUpdate)` |
-//! | profile | `GET /v2/user/custom_html` | `client.user().custom_html().get()` |
-//! | profile | `PUT /v2/user/custom_html` | `client.user().custom_html().publish(html)`, `.clear()` |
-//! | profile | `POST /v2/user/preview_custom_html` | `client.user().custom_html().preview(html)` |
-//! | refund policy | `GET /v2/refund_policy` | `client.refund_policy().get()` |
-//! | refund policy | `PUT /v2/refund_policy` | `client.refund_policy().update(&RefundPolicyUpdate)` |
+//! | profile | `PUT /v2/user` | [`UserApi::update`] |
+//! | profile | `GET /v2/user/custom_html` | [`ProfileHtmlApi::get`] |
+//! | profile | `PUT /v2/user/custom_html` | [`ProfileHtmlApi::publish`], [`ProfileHtmlApi::clear`] |
+//! | profile | `POST /v2/user/preview_custom_html` | [`ProfileHtmlApi::preview`] |
+//! | refund policy | `GET /v2/refund_policy` | [`RefundPolicyApi::get`] |
+//! | refund policy | `PUT /v2/refund_policy` | [`RefundPolicyApi::update`] |
+//! | resource subscriptions | `GET /v2/resource_subscriptions?resource_name=` | [`ResourceSubscriptionsApi::list`] |
+//! | resource subscriptions | `PUT /v2/resource_subscriptions` | [`ResourceSubscriptionsApi::create`] (all of them: [`webhook::subscribe_all`]) |
+//! | resource subscriptions | `DELETE /v2/resource_subscriptions/:id` | [`ResourceSubscriptionsApi::delete`] |
 //! | sales | `GET /v2/sales` (paginated; `name`, `license_key` filters) | [`SalesApi::list`], [`SalesApi::page`] |
 //! | sales | `GET /v2/sales/:id` | [`SalesApi::get`] |
 //! | sales | `GET /v2/sales/summary` | [`SalesApi::summary`] |
@@ -107,22 +111,22 @@
 //! | sales | `PUT /v2/sales/:id/mark_as_shipped` | [`SalesApi::mark_as_shipped`] |
 //! | sales | `PUT /v2/sales/:id/refund` | [`SalesApi::refund`] |
 //! | sales | `POST /v2/sales/:id/resend_receipt` | [`SalesApi::resend_receipt`] |
-//! | sales | `PUT /v2/sales/:id/revoke_access`, `…/undo_revoke_access` | [`SalesApi::revoke_access`], [`SalesApi::undo_revoke_access`] |
+//! | sales | `PUT /v2/sales/:id/revoke_access`, `…/undo_revoke_access` (**route unverified**: in no v2 routes or controller read; shaped after the mobile API's) | [`SalesApi::revoke_access`], [`SalesApi::undo_revoke_access`] |
 //! | subscribers | `GET /v2/products/:id/subscribers`, `GET /v2/subscribers/:id` | [`SubscribersApi`] |
-//! | tax forms | `GET /v2/tax_forms` | `client.tax_forms().list(year)` |
-//! | tax forms | `GET /v2/tax_forms/:year/:tax_form_type/download` | `client.tax_forms().download(year, &TaxFormType)` (PDF bytes) |
-//! | upsells | `GET /v2/upsells` | `client.upsells().list()` (`Vec`) |
-//! | upsells | `GET /v2/upsells/:id` | `client.upsells().get(id)` |
-//! | upsells | `POST /v2/upsells` | `client.upsells().create(&UpsellParams)` |
-//! | upsells | `PUT /v2/upsells/:id` | `client.upsells().update(id, &UpsellParams)` |
-//! | upsells | `DELETE /v2/upsells/:id` | `client.upsells().delete(id)` |
+//! | tax forms | `GET /v2/tax_forms` | [`TaxFormsApi::list`] |
+//! | tax forms | `GET /v2/tax_forms/:year/:tax_form_type/download` (PDF bytes) | [`TaxFormsApi::download`] |
+//! | upsells | `GET /v2/upsells` | [`UpsellsApi::list`] |
+//! | upsells | `GET /v2/upsells/:id` | [`UpsellsApi::get`] |
+//! | upsells | `POST /v2/upsells` | [`UpsellsApi::create`] |
+//! | upsells | `PUT /v2/upsells/:id` | [`UpsellsApi::update`] |
+//! | upsells | `DELETE /v2/upsells/:id` | [`UpsellsApi::delete`] |
 //! | user | `GET /v2/user` | [`UserApi::get`] |
 //! | variants | `GET/POST/PUT/DELETE /v2/products/:id/variant_categories[/:id]` | [`VariantCategoriesApi`] |
 //! | variants | `GET/POST/PUT/DELETE …/variant_categories/:id/variants[/:id]` (`rich_content` on update) | [`VariantsApi`] |
-//! | workflows | `GET /v2/workflows` | `client.workflows().list()` (`Vec`) |
-//! | workflows | `GET /v2/workflows/:id` | `client.workflows().get(id)` |
-//! | workflows | `POST /v2/workflows/:workflow_id/emails` | `client.workflow_emails(workflow_id).create(&NewWorkflowEmail)` |
-//! | workflows | `PUT /v2/workflows/:workflow_id/emails/:email_id` | `client.workflow_emails(workflow_id).update(email_id, &WorkflowEmailUpdate)` |
+//! | workflows | `GET /v2/workflows` | [`WorkflowsApi::list`] |
+//! | workflows | `GET /v2/workflows/:id` | [`WorkflowsApi::get`] |
+//! | workflows | `POST /v2/workflows/:workflow_id/emails` | [`WorkflowEmailsApi::create`] |
+//! | workflows | `PUT /v2/workflows/:workflow_id/emails/:email_id` | [`WorkflowEmailsApi::update`] |
 //!
 //! OAuth for confidential apps lives in [`oauth`], for public clients in
 //! [`login`]; webhook deliveries in [`webhook`].

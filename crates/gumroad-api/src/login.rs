@@ -37,6 +37,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use creator_core::http::{Auth, Transport};
 use creator_core::retry::Idempotency;
 use creator_core::{Clock, Error, Provider, Result, RetryPolicy, Secret, SystemClock};
+use futures::StreamExt as _;
+use futures::future::Either;
+use futures::stream::FuturesUnordered;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -59,8 +62,32 @@ const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
 /// How much `slow_down` adds when the server does not say (RFC 8628 §3.5).
 const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 
+/// The device-code lifetime used when the server sends none.
+const DEFAULT_DEVICE_LIFETIME: Duration = Duration::from_secs(900);
+
+/// The longest a device flow polls, whatever `expires_in` says: a
+/// seller approves within minutes, and an absurd lifetime from the server
+/// must neither overflow the clock nor keep the client polling for ever.
+pub const MAX_DEVICE_LIFETIME: Duration = Duration::from_secs(60 * 60);
+
 /// The longest request line and headers the loopback listener reads.
 const MAX_CALLBACK_REQUEST: usize = 16 * 1024;
+
+/// How long one connection to the loopback listener may take to send its
+/// request head before it is closed (the default of
+/// [`LoopbackListener::connection_timeout`]).
+pub const DEFAULT_CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections the loopback listener serves at once; more are closed at
+/// once (a browser opens one or two).
+const MAX_CONNECTIONS: usize = 32;
+
+/// The pause after a failed `accept` (no file descriptors left, for
+/// example), doubled on every failure in a row up to [`MAX_ACCEPT_BACKOFF`].
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// The longest pause between two failed `accept`s.
+const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 
 /// Random bytes from the operating system.
 fn random_bytes<const N: usize>() -> Result<[u8; N]> {
@@ -181,11 +208,16 @@ impl fmt::Debug for Callback {
 /// Requests with a wrong or missing `state` are answered 400 and ignored,
 /// so a local attacker cannot end the wait with a forged code; the first
 /// request with the right `state` ends it, with the code or with the
-/// `error` the authorization server sent.
+/// `error` the authorization server sent. Connections are served side by
+/// side, each closed when it has not sent its request within
+/// [`LoopbackListener::connection_timeout`], so an idle or slow one (a
+/// browser's speculative preconnect, a local prober) never holds up the
+/// redirect.
 #[derive(Debug)]
 pub struct LoopbackListener {
     listener: TcpListener,
     redirect_uri: String,
+    connection_timeout: Duration,
 }
 
 impl LoopbackListener {
@@ -204,7 +236,16 @@ impl LoopbackListener {
         Ok(Self {
             listener,
             redirect_uri: format!("http://127.0.0.1:{port}/callback"),
+            connection_timeout: DEFAULT_CONNECTION_TIMEOUT,
         })
+    }
+
+    /// How long one connection may take to send its request before it is
+    /// closed (default [`DEFAULT_CONNECTION_TIMEOUT`]), measured with the
+    /// clock given to [`LoopbackListener::wait`].
+    pub fn connection_timeout(mut self, timeout: Duration) -> Self {
+        self.connection_timeout = timeout;
+        self
     }
 
     /// `http://127.0.0.1:<port>/callback`.
@@ -226,26 +267,95 @@ impl LoopbackListener {
         timeout: Duration,
         clock: &dyn Clock,
     ) -> Result<Callback> {
-        let accept = async {
-            loop {
-                let Ok((stream, _)) = self.listener.accept().await else {
-                    continue;
-                };
-                if let Some(outcome) = handle_callback(stream, state).await {
-                    return outcome;
-                }
-            }
-        };
         let deadline = clock.sleep(timeout);
-        futures::pin_mut!(accept);
-        match futures::future::select(accept, deadline).await {
-            futures::future::Either::Left((outcome, _)) => outcome,
-            futures::future::Either::Right(((), _)) => Err(Error::Timeout {
+        let serve = self.serve(state, clock);
+        futures::pin_mut!(serve);
+        match futures::future::select(deadline, serve).await {
+            Either::Left(((), _)) => Err(Error::Timeout {
                 provider: Provider::Gumroad,
                 after: timeout,
                 attempts: 1,
             }),
+            Either::Right((outcome, _)) => outcome,
         }
+    }
+
+    /// Accepts and serves connections side by side until one brings the
+    /// callback for `state`. A failed `accept` is followed by a growing
+    /// pause on `clock` (never a spin), during which open connections are
+    /// still served.
+    async fn serve(&self, state: &str, clock: &dyn Clock) -> Result<Callback> {
+        let mut connections = FuturesUnordered::new();
+        let mut failures = 0u32;
+        let mut accept = Box::pin(accept_after(&self.listener, None, clock));
+        loop {
+            let event = if connections.is_empty() {
+                Either::Left((&mut accept).await)
+            } else {
+                match futures::future::select(&mut accept, connections.next()).await {
+                    Either::Left((accepted, _)) => Either::Left(accepted),
+                    Either::Right((served, _)) => Either::Right(served),
+                }
+            };
+            match event {
+                Either::Left(Ok((stream, _))) => {
+                    failures = 0;
+                    if connections.len() < MAX_CONNECTIONS {
+                        connections.push(serve_connection(
+                            stream,
+                            state,
+                            self.connection_timeout,
+                            clock,
+                        ));
+                    }
+                    accept = Box::pin(accept_after(&self.listener, None, clock));
+                }
+                Either::Left(Err(_)) => {
+                    failures = failures.saturating_add(1);
+                    let pause = accept_backoff(failures);
+                    accept = Box::pin(accept_after(&self.listener, Some(pause), clock));
+                }
+                Either::Right(Some(Some(outcome))) => return outcome,
+                Either::Right(_) => {}
+            }
+        }
+    }
+}
+
+/// Waits `pause` (after a failed accept), then accepts.
+async fn accept_after(
+    listener: &TcpListener,
+    pause: Option<Duration>,
+    clock: &dyn Clock,
+) -> std::io::Result<(TcpStream, std::net::SocketAddr)> {
+    if let Some(pause) = pause {
+        clock.sleep(pause).await;
+    }
+    listener.accept().await
+}
+
+/// The pause after the `failures`-th failed accept in a row: 50 ms, doubled
+/// each time, at most one second.
+fn accept_backoff(failures: u32) -> Duration {
+    let doublings = failures.saturating_sub(1).min(16);
+    ACCEPT_BACKOFF
+        .saturating_mul(1 << doublings)
+        .min(MAX_ACCEPT_BACKOFF)
+}
+
+/// Serves one connection, closing it when its request has not arrived
+/// within `timeout`; `None` when it was not the callback for `state`.
+async fn serve_connection(
+    stream: TcpStream,
+    state: &str,
+    timeout: Duration,
+    clock: &dyn Clock,
+) -> Option<Result<Callback>> {
+    let handled = handle_callback(stream, state);
+    futures::pin_mut!(handled);
+    match futures::future::select(handled, clock.sleep(timeout)).await {
+        Either::Left((outcome, _)) => outcome,
+        Either::Right(((), _)) => None,
     }
 }
 
@@ -396,6 +506,15 @@ impl DeviceAuthorization {
             .and_then(|s| u64::try_from(s).ok())
             .filter(|s| *s > 0)
             .map_or(DEFAULT_POLL_INTERVAL, Duration::from_secs)
+    }
+
+    /// How long to poll: `expires_in` (900 s when absent or negative), at
+    /// most [`MAX_DEVICE_LIFETIME`].
+    fn lifetime(&self) -> Duration {
+        self.expires_in
+            .and_then(|s| u64::try_from(s).ok())
+            .map_or(DEFAULT_DEVICE_LIFETIME, Duration::from_secs)
+            .min(MAX_DEVICE_LIFETIME)
     }
 }
 
@@ -697,16 +816,17 @@ impl PublicClient {
     /// transport is retried at the next interval, since the authorization
     /// is still open on the server.
     ///
+    /// Polling stops when `expires_in` passes locally, and after
+    /// [`MAX_DEVICE_LIFETIME`] at the latest.
+    ///
     /// # Errors
     /// [`Error::Api`] with code `access_denied` or `expired_token` (also
-    /// when `expires_in` passes locally), or any non-transient error.
+    /// when the lifetime passes locally), or any non-transient error.
     pub async fn poll_device_token(&self, device: &DeviceAuthorization) -> Result<AccessToken> {
         let mut interval = device.poll_interval();
-        let lifetime = device
-            .expires_in
-            .and_then(|s| u64::try_from(s).ok())
-            .map_or(Duration::from_secs(900), Duration::from_secs);
-        let deadline = self.clock.now() + lifetime;
+        let now = self.clock.now();
+        // Checked: a clock near its end must not turn a server value into a panic.
+        let deadline = now.checked_add(device.lifetime()).unwrap_or(now);
         loop {
             let remaining = deadline
                 .duration_since(self.clock.now())
@@ -722,7 +842,7 @@ impl PublicClient {
                 Ok(Ok(token)) => return Ok(token),
                 Ok(Err(PollStatus::Pending)) => {}
                 Ok(Err(PollStatus::SlowDown(asked))) => {
-                    interval = asked.unwrap_or(interval + SLOW_DOWN_STEP);
+                    interval = asked.unwrap_or(interval.saturating_add(SLOW_DOWN_STEP));
                 }
                 Err(Error::Transport { .. } | Error::Timeout { .. })
                     if self.clock.now() < deadline => {}
@@ -766,5 +886,19 @@ fn device_error(code: &str, message: &str) -> Error {
         code: Some(code.to_owned()),
         message: message.to_owned(),
         body: creator_core::RawBody::new(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_failures_back_off_from_50_ms_doubling_to_one_second() {
+        let pauses: Vec<u64> = (1..=8)
+            .map(|n| accept_backoff(n).as_millis() as u64)
+            .collect();
+        assert_eq!(pauses, [50, 100, 200, 400, 800, 1000, 1000, 1000]);
+        assert_eq!(accept_backoff(u32::MAX), MAX_ACCEPT_BACKOFF);
     }
 }

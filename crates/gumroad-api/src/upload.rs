@@ -36,6 +36,7 @@ use bytes::Bytes;
 use creator_core::retry::{Decision, Idempotency, Method, Outcome, RetryPolicy};
 use creator_core::{Error, Provider, RawBody, Result, Secret};
 use md5::{Digest, Md5};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::{
@@ -48,6 +49,32 @@ const CHUNK: usize = 64 * 1024;
 
 /// The default timeout of one part `PUT` (a slow link needs a long one).
 const DEFAULT_PART_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+
+/// How long the default storage client waits for a connection.
+const STORAGE_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most of a storage error body that is read and kept (S3 error
+/// documents are small; a peer sending more is cut off).
+const MAX_STORAGE_ERROR_BODY: usize = 4 * 1024;
+
+/// How long reading a storage error body may take before it is given up.
+const STORAGE_ERROR_READ_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// How many times `abort` is sent while storage answers `accepted`.
+const ABORT_ATTEMPTS: u32 = 3;
+
+/// The pause between two aborts, on the client's clock.
+const ABORT_PAUSE: Duration = Duration::from_secs(1);
+
+/// S3 error elements that echo the signed request (signature, session
+/// token in the canonical query); their text is never kept.
+const SIGNED_ELEMENTS: [&str; 5] = [
+    "SignatureProvided",
+    "StringToSign",
+    "StringToSignBytes",
+    "CanonicalRequest",
+    "CanonicalRequestBytes",
+];
 
 /// How far an upload has got; given to the progress callback after each part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,7 +239,10 @@ impl<'a> Uploader<'a> {
         self
     }
 
-    /// The HTTP client for storage requests (default: a plain reqwest client).
+    /// The HTTP client for storage requests. The default one follows no
+    /// redirect (a `303` would turn a part `PUT` into a body-less `GET`)
+    /// and gives up connecting after 30 s; a client given here should do
+    /// the same.
     pub fn storage_client(mut self, client: reqwest::Client) -> Self {
         self.storage = Some(client);
         self
@@ -239,9 +269,13 @@ impl<'a> Uploader<'a> {
     fn storage(&self) -> Result<reqwest::Client> {
         match &self.storage {
             Some(c) => Ok(c.clone()),
-            None => reqwest::Client::builder().build().map_err(|e| {
-                Error::Config(format!("could not build the storage HTTP client: {e}"))
-            }),
+            None => reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(STORAGE_CONNECT_TIMEOUT)
+                .build()
+                .map_err(|e| {
+                    Error::Config(format!("could not build the storage HTTP client: {e}"))
+                }),
         }
     }
 
@@ -267,12 +301,18 @@ impl<'a> Uploader<'a> {
         let (size, filename) = self.inspect(path).await.map_err(prepare)?;
         let storage = self.storage().map_err(prepare)?;
 
-        let presigned = self
-            .client
-            .files()
-            .presign(&filename, size)
-            .await
-            .map_err(|e| fail(UploadStage::Presign, e, None, Cleanup::NotNeeded))?;
+        let presigned = match self.client.files().presign(&filename, size).await {
+            Ok(presigned) => presigned,
+            Err(e) => {
+                // An answer that did not decode may still name the upload it
+                // opened; abort that one rather than leave it behind.
+                let Some(pending) = opened_upload(&e) else {
+                    return Err(fail(UploadStage::Presign, e, None, Cleanup::NotNeeded));
+                };
+                let cleanup = self.abort(&pending).await;
+                return Err(fail(UploadStage::Presign, e, Some(pending), cleanup));
+            }
+        };
         let (upload_id, key) = match (presigned.upload_id.clone(), presigned.key.clone()) {
             (Some(u), Some(k)) if !u.is_empty() && !k.is_empty() => (u, k),
             _ => {
@@ -418,7 +458,7 @@ impl<'a> Uploader<'a> {
         }
     }
 
-    /// Sends one part, retrying retryable failures from disk.
+    /// Sends one part and returns the `ETag` storage answered.
     async fn put_part(
         &self,
         storage: &reqwest::Client,
@@ -428,39 +468,64 @@ impl<'a> Uploader<'a> {
         offset: u64,
         len: u64,
     ) -> Result<String> {
+        let target = StorageTarget::Part(part_number);
+        let bytes = FileRange { path, offset, len };
+        let headers = self
+            .put_to_storage(storage, target, url, HeaderMap::new(), bytes)
+            .await?;
+        headers
+            .get(reqwest::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().trim_matches('"').to_owned())
+            .filter(|tag| !tag.is_empty())
+            .ok_or_else(|| {
+                invalid_answer(&format!(
+                    "storage accepted part {part_number} without an ETag"
+                ))
+            })
+    }
+
+    /// One storage `PUT` of `bytes` with `headers` (plus `Content-Length`,
+    /// so the body is never chunked), re-read from disk and sent again after
+    /// a retryable answer (429, 5xx, a timeout, a connection error),
+    /// sleeping the storage's `Retry-After` or the policy's backoff on the
+    /// client's clock. An expired URL or another refusal is not retried.
+    /// The one storage loop of parts and direct uploads. Returns the
+    /// answer's headers.
+    async fn put_to_storage(
+        &self,
+        storage: &reqwest::Client,
+        target: StorageTarget,
+        url: &Secret,
+        mut headers: HeaderMap,
+        bytes: FileRange<'_>,
+    ) -> Result<HeaderMap> {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len));
         let clock = self.client.transport().clock().clone();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let body = file_body(path, offset, len).await?;
+            let body = file_body(bytes.path, bytes.offset, bytes.len).await?;
             let sent = storage
                 .put(url.expose())
                 .timeout(self.part_timeout)
-                .header(reqwest::header::CONTENT_LENGTH, len)
+                .headers(headers.clone())
                 .body(body)
                 .send()
                 .await;
-            let (outcome, result) = match sent {
+            let (outcome, error) = match sent {
+                Ok(resp) if resp.status().is_success() => return Ok(resp.headers().clone()),
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    let etag = resp
-                        .headers()
-                        .get(reqwest::header::ETAG)
-                        .and_then(|v| v.to_str().ok())
-                        .map(|v| v.trim().trim_matches('"').to_owned());
                     let retry_after = resp
                         .headers()
                         .get(reqwest::header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| creator_core::retry::parse_retry_after(v, clock.now()));
-                    let body = resp.bytes().await.unwrap_or_default();
-                    let result = match etag {
-                        Some(tag) if (200..300).contains(&status) && !tag.is_empty() => Ok(tag),
-                        _ if (200..300).contains(&status) => Err(invalid_answer(&format!(
-                            "storage accepted part {part_number} without an ETag"
-                        ))),
-                        _ => Err(storage_error(part_number, status, body)),
-                    };
+                    let error = storage_error(target, status, bounded_body(resp).await);
+                    if is_expired(&error) {
+                        return Err(error);
+                    }
                     // S3 asks clients to retry its 500 InternalError like a 503.
                     let status = if status == 500 { 503 } else { status };
                     (
@@ -468,57 +533,64 @@ impl<'a> Uploader<'a> {
                             status,
                             retry_after,
                         },
-                        result,
+                        error,
                     )
                 }
                 Err(e) if e.is_timeout() => (
                     Outcome::Timeout,
-                    Err(Error::Timeout {
+                    Error::Timeout {
                         provider: Provider::Gumroad,
                         after: self.part_timeout,
                         attempts: attempt,
-                    }),
+                    },
                 ),
                 Err(e) => (
                     Outcome::Transport,
-                    Err(Error::Transport {
+                    Error::Transport {
                         provider: Provider::Gumroad,
                         source: Box::new(e.without_url()),
-                    }),
+                    },
                 ),
             };
-            match result {
-                Ok(etag) => return Ok(etag),
-                Err(e) if is_expired(&e) => return Err(e),
-                Err(e) => {
-                    match self
-                        .retry
-                        .decide(attempt, &outcome, &Method::PUT, Idempotency::ByMethod)
-                    {
-                        Decision::RetryAfter(delay) => clock.sleep(delay).await,
-                        Decision::Stop => return Err(e),
-                    }
-                }
+            match self
+                .retry
+                .decide(attempt, &outcome, &Method::PUT, Idempotency::ByMethod)
+            {
+                Decision::RetryAfter(delay) => clock.sleep(delay).await,
+                Decision::Stop => return Err(error),
             }
         }
     }
 
+    /// Aborts the upload, again (after a pause on the clock) while storage
+    /// answers `accepted`: parts still in flight may land after the first
+    /// abort, as Gumroad's docs warn. At most [`ABORT_ATTEMPTS`] calls.
     async fn abort(&self, pending: &PendingUpload) -> Cleanup {
-        match self
-            .client
-            .files()
-            .abort(&pending.upload_id, &pending.key)
-            .await
-        {
-            Ok(status) => Cleanup::Aborted(status),
-            Err(e) => Cleanup::AbortFailed(e),
+        let clock = self.client.transport().clock().clone();
+        let mut calls = 0;
+        loop {
+            calls += 1;
+            match self
+                .client
+                .files()
+                .abort(&pending.upload_id, &pending.key)
+                .await
+            {
+                Ok(AbortStatus::Accepted) if calls < ABORT_ATTEMPTS => {
+                    clock.sleep(ABORT_PAUSE).await;
+                }
+                Ok(status) => return Cleanup::Aborted(status),
+                Err(e) => return Cleanup::AbortFailed(e),
+            }
         }
     }
 
     /// Reserves a direct upload for `path` (size and base64 MD5 computed by
     /// reading the file once, in chunks) and sends the bytes to the signed
     /// storage URL with the headers the reservation asked for. Pass the
-    /// answer's `signed_id` as a `signed_blob_id`. The storage `PUT` is
+    /// answer's `signed_id` as a `signed_blob_id`. The storage `PUT`
+    /// carries the reservation's headers once each (defaults for
+    /// `Content-Type` and `Content-MD5` only where it sent none) and is
     /// retried like a part.
     ///
     /// # Errors
@@ -543,59 +615,146 @@ impl<'a> Uploader<'a> {
             .as_ref()
             .ok_or_else(|| invalid_answer("the direct upload answer has no upload URL"))?;
         self.check_url(&target.url)?;
+        let headers = direct_upload_headers(&target.headers, content_type, &checksum)?;
         let storage = self.storage()?;
-        let clock = self.client.transport().clock().clone();
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            let mut req = storage
-                .put(target.url.expose())
-                .timeout(self.part_timeout)
-                .header(reqwest::header::CONTENT_LENGTH, size)
-                .header(reqwest::header::CONTENT_TYPE, content_type)
-                .header("content-md5", checksum.as_str());
-            for (name, value) in &target.headers {
-                req = req.header(name.as_str(), value.as_str());
-            }
-            let outcome = match req.body(file_body(path, 0, size).await?).send().await {
-                Ok(resp) if resp.status().is_success() => return Ok(reserved),
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    let body = resp.bytes().await.unwrap_or_default();
-                    let err = storage_error(1, status, body);
-                    if is_expired(&err) {
-                        return Err(err);
-                    }
-                    let retry_status = if status == 500 { 503 } else { status };
-                    (
-                        Outcome::Status {
-                            status: retry_status,
-                            retry_after: None,
-                        },
-                        err,
-                    )
-                }
-                Err(e) => (
-                    if e.is_timeout() {
-                        Outcome::Timeout
-                    } else {
-                        Outcome::Transport
-                    },
-                    Error::Transport {
-                        provider: Provider::Gumroad,
-                        source: Box::new(e.without_url()),
-                    },
-                ),
-            };
-            match self
-                .retry
-                .decide(attempt, &outcome.0, &Method::PUT, Idempotency::ByMethod)
-            {
-                Decision::RetryAfter(delay) => clock.sleep(delay).await,
-                Decision::Stop => return Err(outcome.1),
-            }
+        let bytes = FileRange {
+            path,
+            offset: 0,
+            len: size,
+        };
+        self.put_to_storage(&storage, StorageTarget::Direct, &target.url, headers, bytes)
+            .await?;
+        Ok(reserved)
+    }
+}
+
+/// The bytes of a storage `PUT`: `len` bytes of the file at `path` from `offset`.
+#[derive(Debug, Clone, Copy)]
+struct FileRange<'p> {
+    path: &'p Path,
+    offset: u64,
+    len: u64,
+}
+
+/// What a storage `PUT` carries, for error messages.
+#[derive(Debug, Clone, Copy)]
+enum StorageTarget {
+    /// One part of a multipart upload.
+    Part(u32),
+    /// A direct upload.
+    Direct,
+}
+
+impl fmt::Display for StorageTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StorageTarget::Part(n) => write!(f, "part {n}"),
+            StorageTarget::Direct => f.write_str("the direct upload"),
         }
     }
+}
+
+/// The headers of a direct upload's storage `PUT`: the reservation's
+/// `direct_upload.headers` as the server sent them (each set once; S3 signs
+/// `Content-Type` and `Content-MD5`, so a second copy breaks the
+/// signature), then `Content-Type` and `Content-MD5` only where the server
+/// sent none, as the official CLI does (`Header.Set`).
+fn direct_upload_headers(
+    server: &std::collections::BTreeMap<String, String>,
+    content_type: &str,
+    checksum: &str,
+) -> Result<HeaderMap> {
+    let unsendable = |name: &str| {
+        invalid_answer(&format!(
+            "the direct upload answer asks for a header that cannot be sent: `{name}`"
+        ))
+    };
+    let mut headers = HeaderMap::new();
+    for (name, value) in server {
+        let header =
+            HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| unsendable(name))?;
+        let value = HeaderValue::from_str(value).map_err(|_| unsendable(name))?;
+        headers.insert(header, value);
+    }
+    let defaults = [
+        (CONTENT_TYPE, content_type),
+        (HeaderName::from_static("content-md5"), checksum),
+    ];
+    for (name, value) in defaults {
+        if !headers.contains_key(&name) {
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| Error::InvalidInput(format!("`{value}` cannot be sent as {name}")))?;
+            headers.insert(name, value);
+        }
+    }
+    Ok(headers)
+}
+
+/// The handles of the multipart upload a presign answer opened, read from
+/// the body of an answer that did not decode.
+fn opened_upload(error: &Error) -> Option<PendingUpload> {
+    let Error::Decode { body, .. } = error else {
+        return None;
+    };
+    let doc: serde_json::Value = serde_json::from_slice(body.as_bytes()).ok()?;
+    let text = |key: &str| {
+        doc.get(key)
+            .and_then(serde_json::Value::as_str)
+            .filter(|v| !v.trim().is_empty())
+            .map(str::to_owned)
+    };
+    Some(PendingUpload {
+        upload_id: text("upload_id")?,
+        key: text("key")?,
+        file_url: text("file_url"),
+        parts: Vec::new(),
+    })
+}
+
+/// At most [`MAX_STORAGE_ERROR_BODY`] bytes of an error answer, read for at
+/// most [`STORAGE_ERROR_READ_TIMEOUT`], with the signed parts of an S3
+/// error document removed.
+async fn bounded_body(mut resp: reqwest::Response) -> Bytes {
+    let mut kept = Vec::new();
+    let read = async {
+        while kept.len() < MAX_STORAGE_ERROR_BODY {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = MAX_STORAGE_ERROR_BODY - kept.len();
+                    kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                }
+                Ok(None) | Err(_) => break,
+            }
+        }
+    };
+    // A bound, not a sleep: a peer trickling its error body cannot hold the upload.
+    let _ = tokio::time::timeout(STORAGE_ERROR_READ_TIMEOUT, read).await;
+    Bytes::from(redact_signed_elements(&kept))
+}
+
+/// `body` with the text of every [`SIGNED_ELEMENTS`] element replaced by
+/// `[redacted]` (an element cut off by the size bound loses its tail).
+fn redact_signed_elements(body: &[u8]) -> Vec<u8> {
+    let mut out = body.to_vec();
+    for name in SIGNED_ELEMENTS {
+        let open = format!("<{name}>");
+        let close = format!("</{name}>");
+        let mut from = 0;
+        while let Some(start) = find(&out[from..], open.as_bytes()).map(|i| from + i + open.len()) {
+            let end = find(&out[start..], close.as_bytes()).map_or(out.len(), |i| start + i);
+            out.splice(start..end, b"[redacted]".iter().copied());
+            from = start + b"[redacted]".len();
+        }
+    }
+    out
+}
+
+/// Where `needle` (not empty) first stands in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// `len` bytes of `path` from `offset`, streamed in [`CHUNK`]-sized pieces.
@@ -655,19 +814,19 @@ fn rejected_for_sure(error: &Error) -> bool {
     }
 }
 
-fn storage_error(part_number: u32, status: u16, body: Bytes) -> Error {
-    let expired = status == 403 && body.windows(19).any(|w| w == b"Request has expired");
+fn storage_error(target: StorageTarget, status: u16, body: Bytes) -> Error {
+    let expired = status == 403 && find(&body, b"Request has expired").is_some();
     let (code, message) = if expired {
         (
             "presign_expired",
             format!(
-                "the storage URL of part {part_number} expired (they last 15 minutes); start the upload again"
+                "the storage URL of {target} expired (they last 15 minutes); start the upload again"
             ),
         )
     } else {
         (
             "storage_rejected",
-            format!("storage answered HTTP {status} to part {part_number}"),
+            format!("storage answered HTTP {status} to {target}"),
         )
     };
     Error::Api {

@@ -60,3 +60,44 @@ async fn recorded_requests_decode_forms_and_redact_authorization() {
         "{json}"
     );
 }
+
+#[tokio::test]
+async fn every_value_of_a_repeated_header_is_recorded_and_authorization_stays_redacted() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let server = MockServer::start().await;
+    mount_fallback(&server).await;
+    // A raw request: HTTP clients merge or refuse repeated headers, servers see them as sent.
+    let mut stream = tokio::net::TcpStream::connect(server.address())
+        .await
+        .unwrap();
+    stream
+        .write_all(
+            b"PUT /s3/part HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n\
+              Content-Type: application/octet-stream\r\nAuthorization: Bearer tok_456\r\n\
+              Content-Length: 2\r\nConnection: close\r\n\r\nhi",
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let recorded = server.recorded().await;
+    let r = &recorded[0];
+    assert_eq!(
+        r.header_values("Content-Type"),
+        ["image/png", "application/octet-stream"]
+    );
+    assert_eq!(
+        r.headers.get("content-type").map(String::as_str),
+        Some("image/png"),
+        "the map keeps the first value only"
+    );
+    assert_eq!(r.header_values("content-length"), ["2"]);
+    assert_eq!(r.header_values("authorization"), ["[redacted]"]);
+    assert!(r.header_values("transfer-encoding").is_empty());
+    assert!(
+        !r.all_headers.iter().any(|(_, v)| v.contains("tok_456")),
+        "{:?}",
+        r.all_headers
+    );
+}

@@ -4,12 +4,8 @@
 
 use creator_core::{Error, Result};
 
-use crate::{
-    FileEntry, GumroadClient, ProductParams, RichContentPage, SavedProduct, Variant, VariantParams,
-};
-
-/// Title of the content page created when there is none.
-const DEFAULT_PAGE_TITLE: &str = "Page 1";
+use crate::models::append_file_embeds;
+use crate::{FileEntry, GumroadClient, ProductParams, SavedProduct, Variant, VariantParams};
 
 /// Attaching files to one product. Get it with [`GumroadClient::product_files`].
 #[derive(Debug, Clone, Copy)]
@@ -48,13 +44,22 @@ impl ProductFilesApi<'_> {
     /// Adds `files` to the product's content, keeping every existing file:
     /// reads the product, then sends one `PUT /v2/products/:id` (JSON) with
     /// the existing files kept by id, the new ones with placeholder ids, and
-    /// the content pages with the new files embedded at the end of the last
-    /// page (the server resolves the placeholders in the same request).
+    /// the content pages with the new files embedded where the official CLI
+    /// puts them: on the page that already embeds files (in its file-embed
+    /// group when it has one), else on the last page; a product without
+    /// pages gets one embedding the existing files and the new ones (the
+    /// server resolves the placeholders in the same request).
+    ///
+    /// Both `files` and `rich_content` replace the whole collection, so the
+    /// product read must carry both: a read without them (an older server,
+    /// a list-shaped answer) is refused rather than sent back as "no files".
     ///
     /// # Errors
     /// [`Error::InvalidInput`] without files or when the product uses
-    /// per-variant content (use [`ProductFilesApi::attach_to_variant`]), or
-    /// any error of the read or the update.
+    /// per-variant content (use [`ProductFilesApi::attach_to_variant`]);
+    /// [`Error::Decode`] when the product read has no `files` or no
+    /// `rich_content` (nothing is written); or any error of the read or the
+    /// update.
     pub async fn attach(&self, files: &[NewFile]) -> Result<SavedProduct> {
         let product = self.client.products().get(self.product_id).await?;
         if product.has_same_rich_content_for_all_variants == Some(false)
@@ -65,9 +70,13 @@ impl ProductFilesApi<'_> {
                 self.product_id
             )));
         }
-        let (entries, placeholders) = entries(&product_file_ids(&product), files)?;
-        let mut pages = product.rich_content.clone().unwrap_or_default();
-        embed(&mut pages, &placeholders);
+        let existing = product_file_ids(self.client, &product)?;
+        let mut pages = product
+            .rich_content
+            .clone()
+            .ok_or_else(|| missing(self.client, ".product.rich_content", "content pages"))?;
+        let (entries, placeholders) = entries(&existing, files)?;
+        append_file_embeds(&mut pages, &existing, &placeholders);
         let params = ProductParams::new().files(entries).rich_content(pages);
         self.client
             .products()
@@ -79,14 +88,17 @@ impl ProductFilesApi<'_> {
     /// per-variant content) and the variant, adds the files to the product
     /// (`PUT /v2/products/:id` with placeholder ids), maps the placeholders
     /// to the created file ids through the answer's `file_id_mappings`, then
-    /// embeds them at the end of the variant's last content page
-    /// (`PUT …/variants/:id` with `rich_content`).
+    /// embeds them in the variant's content as [`ProductFilesApi::attach`]
+    /// places them (a variant without pages gets one with the new files,
+    /// as the CLI does) with `PUT …/variants/:id` and `rich_content`.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] without files or when the product shares one
-    /// content for all variants; [`Error::Decode`] when the product update
-    /// did not map every new file (the files are then on the product but not
-    /// yet in the variant); or any error of the calls.
+    /// content for all variants; [`Error::Decode`], before any write, when
+    /// the product read has no `files` or the variant read no
+    /// `rich_content`, and after the product update when it did not map
+    /// every new file (the files are then on the product but not yet in the
+    /// variant); or any error of the calls.
     pub async fn attach_to_variant(
         &self,
         category_id: &str,
@@ -101,9 +113,14 @@ impl ProductFilesApi<'_> {
                 self.product_id
             )));
         }
+        let existing = product_file_ids(self.client, &product)?;
         let variants = self.client.variants(self.product_id, category_id);
         let variant = variants.get(variant_id).await?;
-        let (entries, placeholders) = entries(&product_file_ids(&product), files)?;
+        let mut pages = variant
+            .rich_content
+            .clone()
+            .ok_or_else(|| missing(self.client, ".variant.rich_content", "content pages"))?;
+        let (entries, placeholders) = entries(&existing, files)?;
         let saved = self
             .client
             .products()
@@ -121,8 +138,7 @@ impl ProductFilesApi<'_> {
                     .into(),
                 body: creator_core::RawBody::new(Vec::new()),
             })?;
-        let mut pages = variant.rich_content.clone().unwrap_or_default();
-        embed(&mut pages, &created);
+        append_file_embeds(&mut pages, &[], &created);
         let variant = variants
             .update(variant_id, &VariantParams::new().rich_content(pages))
             .await?;
@@ -130,13 +146,26 @@ impl ProductFilesApi<'_> {
     }
 }
 
-fn product_file_ids(product: &crate::Product) -> Vec<String> {
-    product
+/// The ids of the product's files, which the update must list again to keep them.
+fn product_file_ids(client: &GumroadClient, product: &crate::Product) -> Result<Vec<String>> {
+    let files = product
         .files
-        .iter()
-        .flatten()
-        .filter_map(|f| f.id.clone())
-        .collect()
+        .as_ref()
+        .ok_or_else(|| missing(client, ".product.files", "file list"))?;
+    Ok(files.iter().filter_map(|f| f.id.clone()).collect())
+}
+
+/// The error for a read that lacks a collection the write would replace.
+fn missing(client: &GumroadClient, path: &str, what: &str) -> Error {
+    Error::Decode {
+        provider: client.provider(),
+        path: path.into(),
+        message: format!(
+            "the read carried no {what}; sending one back would replace (delete) what is \
+             there, so nothing was written"
+        ),
+        body: creator_core::RawBody::new(Vec::new()),
+    }
 }
 
 /// Existing files kept by id plus the new ones with fresh placeholder ids.
@@ -157,12 +186,4 @@ fn entries(existing: &[String], files: &[NewFile]) -> Result<(Vec<FileEntry>, Ve
         placeholders.push(placeholder);
     }
     Ok((entries, placeholders))
-}
-
-/// Embeds `ids` at the end of the last page, creating one when there is none.
-fn embed(pages: &mut Vec<RichContentPage>, ids: &[String]) {
-    match pages.last_mut() {
-        Some(page) => page.push_file_embeds(ids),
-        None => pages.push(RichContentPage::with_file_embeds(DEFAULT_PAGE_TITLE, ids)),
-    }
 }

@@ -3,9 +3,10 @@
 
 use creator_core::futures::stream::BoxStream;
 use creator_core::http::Path;
-use creator_core::{Error, Page, Result, paginate};
+use creator_core::{Error, Result};
 use serde::Serialize;
 
+use crate::api::resource;
 use crate::client::{envelope, require};
 use crate::{
     Category, GumroadClient, ListPage, PriceComparables, Product, ProductReview, ProductsApi, Sku,
@@ -230,19 +231,7 @@ impl ProductsApi<'_> {
         id: &str,
         max_pages: Option<u32>,
     ) -> BoxStream<'static, Result<ProductReview>> {
-        let client = self.client.clone();
-        let id = id.to_owned();
-        paginate(max_pages, move |cursor: Option<String>| {
-            let client = client.clone();
-            let id = id.clone();
-            async move {
-                let page = client
-                    .products()
-                    .reviews_page(&id, cursor.as_deref())
-                    .await?;
-                Ok(Page::new(page.items, page.next_page_key))
-            }
-        })
+        resource::stream::<ReviewsPage>(self.client, reviews_path(id), Vec::new(), max_pages)
     }
 
     /// One page of `GET /v2/products/:id/reviews`.
@@ -255,11 +244,12 @@ impl ProductsApi<'_> {
         id: &str,
         page_key: Option<&str>,
     ) -> Result<ListPage<ProductReview>> {
-        require("product id", id)?;
-        let t = self.client.transport();
-        let req = t
-            .get(Path::new("/v2/products/{}/reviews", &[id]))
-            .query_opt("page_key", page_key);
-        self.client.page::<ReviewsPage>(req).await
+        resource::page::<ReviewsPage>(self.client, reviews_path(id)?, Vec::new(), page_key).await
     }
+}
+
+/// `/v2/products/:id/reviews`, rejecting an empty id.
+fn reviews_path(id: &str) -> Result<Path> {
+    require("product id", id)?;
+    Ok(Path::new("/v2/products/{}/reviews", &[id]))
 }

@@ -175,7 +175,12 @@ impl EmailsApi<'_> {
     /// # Ok(()) }
     /// ```
     pub fn list(&self, query: &EmailsQuery) -> BoxStream<'static, Result<Email>> {
-        resource::stream::<EmailsPage>(self.client, "/v2/emails", query.pairs(), query.max_pages)
+        resource::stream::<EmailsPage>(
+            self.client,
+            Ok("/v2/emails".into()),
+            query.pairs(),
+            query.max_pages,
+        )
     }
 
     /// One page of `GET /v2/emails`.

@@ -2,8 +2,9 @@
 
 use creator_core::http::Path;
 use creator_core::retry::Idempotency;
-use creator_core::{Error, Result};
+use creator_core::{Error, RawBody, Result};
 
+use crate::api::resource::{Flat, one};
 use crate::client::{MessageEnvelope, envelope, require};
 use crate::{
     AbortStatus, CompletedPart, DirectUpload, GumroadClient, ImageSource, MediaFile, Presigned,
@@ -16,39 +17,11 @@ pub const PART_SIZE: u64 = 100 * 1024 * 1024;
 /// The largest file `POST /v2/files/presign` accepts (20 GB).
 pub const MAX_FILE_SIZE: u64 = 20 * 1024 * 1024 * 1024;
 
-macro_rules! flat_envelope {
-    ($name:ident, $field:ident : $ty:ty) => {
-        #[derive(serde::Deserialize)]
-        struct $name {
-            #[serde(default)]
-            success: Option<bool>,
-            #[serde(flatten)]
-            $field: $ty,
-        }
-        impl crate::client::Envelope for $name {
-            fn success(&self) -> Option<bool> {
-                self.success
-            }
-        }
-    };
-}
-
-flat_envelope!(PresignEnvelope, presigned: Presigned);
-flat_envelope!(CompleteEnvelope, file: UploadedFile);
-flat_envelope!(DirectUploadEnvelope, upload: DirectUpload);
-
+/// The answer of `POST /v2/files/abort`, next to `success`.
 #[derive(serde::Deserialize)]
-struct AbortEnvelope {
-    #[serde(default)]
-    success: Option<bool>,
+struct AbortReply {
     #[serde(default)]
     status: Option<AbortStatus>,
-}
-
-impl crate::client::Envelope for AbortEnvelope {
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
 }
 
 envelope!(MediaListEnvelope { media: [MediaFile] });
@@ -141,18 +114,16 @@ impl FilesApi<'_> {
             )));
         }
         let t = self.client.transport();
-        let env: PresignEnvelope = self
-            .client
-            .call(
-                t.post("/v2/files/presign")
-                    .form([
-                        ("filename", filename.to_owned()),
-                        ("file_size", file_size.to_string()),
-                    ])
-                    .idempotency(Idempotency::Unsafe),
-            )
-            .await?;
-        Ok(env.presigned)
+        let request = t
+            .post("/v2/files/presign")
+            .form([
+                ("filename", filename.to_owned()),
+                ("file_size", file_size.to_string()),
+            ])
+            .idempotency(Idempotency::Unsafe);
+        one::<Flat<Presigned>>(self.client, request)
+            .await
+            .map_err(without_signed_urls)
     }
 
     /// `POST /v2/files/complete`: finishes the upload with every part's
@@ -178,15 +149,11 @@ impl FilesApi<'_> {
         }
         let t = self.client.transport();
         let body = serde_json::json!({ "upload_id": upload_id, "key": key, "parts": parts });
-        let env: CompleteEnvelope = self
-            .client
-            .call(
-                t.post("/v2/files/complete")
-                    .json_body(&body)
-                    .idempotency(Idempotency::Unsafe),
-            )
-            .await?;
-        Ok(env.file)
+        let request = t
+            .post("/v2/files/complete")
+            .json_body(&body)
+            .idempotency(Idempotency::Unsafe);
+        one::<Flat<UploadedFile>>(self.client, request).await
     }
 
     /// `POST /v2/files/abort`: cancels a multipart upload. Safe to repeat
@@ -199,15 +166,12 @@ impl FilesApi<'_> {
         require("upload_id", upload_id)?;
         require("key", key)?;
         let t = self.client.transport();
-        let env: AbortEnvelope = self
-            .client
-            .call(
-                t.post("/v2/files/abort")
-                    .form([("upload_id", upload_id), ("key", key)])
-                    .idempotency(Idempotency::Safe),
-            )
-            .await?;
-        Ok(env.status.unwrap_or(AbortStatus::Accepted))
+        let request = t
+            .post("/v2/files/abort")
+            .form([("upload_id", upload_id), ("key", key)])
+            .idempotency(Idempotency::Safe);
+        let reply = one::<Flat<AbortReply>>(self.client, request).await?;
+        Ok(reply.status.unwrap_or(AbortStatus::Accepted))
     }
 
     /// `POST /v2/direct_uploads` (`edit_products`): reserves a signed
@@ -220,11 +184,55 @@ impl FilesApi<'_> {
     pub async fn direct_upload(&self, request: &DirectUploadRequest) -> Result<DirectUpload> {
         let form = request.form()?;
         let t = self.client.transport();
-        let env: DirectUploadEnvelope = self
-            .client
-            .call(t.post("/v2/direct_uploads").form(form))
-            .await?;
-        Ok(env.upload)
+        one::<Flat<DirectUpload>>(self.client, t.post("/v2/direct_uploads").form(form))
+            .await
+            .map_err(without_signed_urls)
+    }
+}
+
+/// A decode error of an answer that carries signed storage URLs (presign
+/// parts, a direct-upload target) keeps its body with every `url` and
+/// `presigned_url` replaced, so neither `Debug` nor
+/// [`Error::raw_body`] hands out write access to storage. A body that is not
+/// JSON is not kept.
+fn without_signed_urls(error: Error) -> Error {
+    fn redact(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    if matches!(key.as_str(), "url" | "presigned_url") && v.is_string() {
+                        *v = "[redacted]".into();
+                    } else {
+                        redact(v);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(redact),
+            _ => {}
+        }
+    }
+    match error {
+        Error::Decode {
+            provider,
+            path,
+            message,
+            body,
+        } => {
+            let kept = serde_json::from_slice::<serde_json::Value>(body.as_bytes())
+                .ok()
+                .and_then(|mut doc| {
+                    redact(&mut doc);
+                    serde_json::to_vec(&doc).ok()
+                })
+                .unwrap_or_default();
+            Error::Decode {
+                provider,
+                path,
+                message,
+                body: RawBody::new(kept),
+            }
+        }
+        other => other,
     }
 }
 
@@ -252,8 +260,10 @@ impl MediaApi<'_> {
     /// per 10 minutes. Never retried.
     ///
     /// # Errors
-    /// [`Error::Api`] with the reason (HTTP 200 `success: false`), or with
-    /// HTTP 403 "Your account is not active.", or any request error.
+    /// [`Error::Api`] with the reason (HTTP 200 `success: false`);
+    /// [`Error::Forbidden`] with the message "Your account is not active."
+    /// (HTTP 403 for a suspended account) or an empty one (no
+    /// `edit_profile` scope); or any request error.
     pub async fn create(&self, source: &ImageSource, name: Option<&str>) -> Result<MediaFile> {
         let (key, value) = source.pair()?;
         let mut form: Vec<(&str, &str)> = vec![(key, value)];

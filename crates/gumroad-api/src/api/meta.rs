@@ -2,21 +2,8 @@
 
 use creator_core::Result;
 
+use crate::api::resource::{Flat, one};
 use crate::{GumroadClient, TokenInfo};
-
-#[derive(serde::Deserialize)]
-struct MetaEnvelope {
-    #[serde(default)]
-    success: Option<bool>,
-    #[serde(flatten)]
-    info: TokenInfo,
-}
-
-impl crate::client::Envelope for MetaEnvelope {
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-}
 
 /// Token introspection. Get it with [`GumroadClient::meta`].
 #[derive(Debug, Clone, Copy)]
@@ -29,12 +16,16 @@ impl MetaApi<'_> {
     /// Any public scope (or `view_public`) may call it, so it tells which
     /// scopes a token really has before an endpoint answers 403.
     ///
+    /// Gumroad has the controller (`Api::V2::MetaController`), but no route
+    /// table we could read routes `/v2/meta`, so a server may not serve it;
+    /// [`UserApi::get`](crate::UserApi::get) is the check that always works.
+    ///
     /// # Errors
     /// [`creator_core::Error::Unauthorized`] (empty 401) for a missing,
-    /// invalid or revoked token, or any request error.
+    /// invalid or revoked token; [`creator_core::Error::NotFound`] (Rails'
+    /// HTML 404) from a server that does not route it; or any request error.
     pub async fn get(&self) -> Result<TokenInfo> {
         let t = self.client.transport();
-        let env: MetaEnvelope = self.client.call(t.get("/v2/meta")).await?;
-        Ok(env.info)
+        one::<Flat<TokenInfo>>(self.client, t.get("/v2/meta")).await
     }
 }

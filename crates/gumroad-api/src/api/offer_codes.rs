@@ -190,16 +190,8 @@ impl OfferCodesApi<'_> {
     /// # Errors
     /// [`Error::NotFound`], or any request error.
     pub async fn update(&self, offer_code_id: &str, max_purchase_count: u64) -> Result<OfferCode> {
-        self.ids(offer_code_id)?;
-        let t = self.client.transport();
-        let env: OfferCodeEnvelope = self
-            .client
-            .call(
-                t.put(self.path(offer_code_id))
-                    .form([("max_purchase_count", max_purchase_count.to_string())]),
-            )
-            .await?;
-        Ok(env.offer_code)
+        let changes = OfferCodeChanges::new().max_purchase_count(max_purchase_count);
+        self.update_with(offer_code_id, &changes).await
     }
 
     /// `PUT …/offer_codes/:id` with every field of `changes` that is set:

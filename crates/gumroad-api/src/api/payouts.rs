@@ -1,10 +1,11 @@
 //! `/v2/payouts` (2026 API, `view_payouts` scope).
 
+use creator_core::Result;
 use creator_core::futures::stream::BoxStream;
 use creator_core::http::Path;
-use creator_core::{Page, Result, paginate};
 use time::Date;
 
+use crate::api::resource;
 use crate::client::{bool_str, envelope, require, ymd};
 use crate::{GumroadClient, ListPage, Payout};
 
@@ -72,6 +73,20 @@ impl PayoutsQuery {
         self.max_pages = Some(pages);
         self
     }
+
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::with_capacity(3);
+        if let Some(d) = self.after {
+            q.push(("after", ymd(d)));
+        }
+        if let Some(d) = self.before {
+            q.push(("before", ymd(d)));
+        }
+        if let Some(b) = self.include_upcoming {
+            q.push(("include_upcoming", bool_str(b).to_owned()));
+        }
+        q
+    }
 }
 
 /// What a payout detail includes.
@@ -124,16 +139,12 @@ impl PayoutsApi<'_> {
     /// Every payout matching `query`, newest first, as a lazy stream. The
     /// first item may be the upcoming payout, whose `id` is `None`.
     pub fn list(&self, query: &PayoutsQuery) -> BoxStream<'static, Result<Payout>> {
-        let client = self.client.clone();
-        let query = query.clone();
-        paginate(query.max_pages, move |cursor: Option<String>| {
-            let client = client.clone();
-            let query = query.clone();
-            async move {
-                let page = client.payouts().page(&query, cursor.as_deref()).await?;
-                Ok(Page::new(page.items, page.next_page_key))
-            }
-        })
+        resource::stream::<PayoutsEnvelope>(
+            self.client,
+            Ok("/v2/payouts".into()),
+            query.pairs(),
+            query.max_pages,
+        )
     }
 
     /// One page of `GET /v2/payouts`.
@@ -146,14 +157,7 @@ impl PayoutsApi<'_> {
         query: &PayoutsQuery,
         page_key: Option<&str>,
     ) -> Result<ListPage<Payout>> {
-        let t = self.client.transport();
-        let req = t
-            .get("/v2/payouts")
-            .query_opt("after", query.after.map(ymd))
-            .query_opt("before", query.before.map(ymd))
-            .query_opt("include_upcoming", query.include_upcoming.map(bool_str))
-            .query_opt("page_key", page_key);
-        self.client.page::<PayoutsEnvelope>(req).await
+        resource::page::<PayoutsEnvelope>(self.client, "/v2/payouts", query.pairs(), page_key).await
     }
 
     /// `GET /v2/payouts/:id`.

@@ -3,22 +3,9 @@
 use creator_core::http::Path;
 use creator_core::{Error, Result};
 
+use crate::api::resource::{Flat, one};
 use crate::client::{MessageEnvelope, require};
 use crate::{Covers, GumroadClient, ImageSource, ProductParams, SavedProduct, Thumbnail};
-
-#[derive(serde::Deserialize)]
-struct CoversEnvelope {
-    #[serde(default)]
-    success: Option<bool>,
-    #[serde(flatten)]
-    covers: Covers,
-}
-
-impl crate::client::Envelope for CoversEnvelope {
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-}
 
 crate::client::envelope!(ThumbnailEnvelope {
     thumbnail: Option<Thumbnail>
@@ -43,14 +30,10 @@ impl CoversApi<'_> {
         require("product id", self.product_id)?;
         let pair = source.pair()?;
         let t = self.client.transport();
-        let env: CoversEnvelope = self
-            .client
-            .call(
-                t.post(Path::new("/v2/products/{}/covers", &[self.product_id]))
-                    .form([pair]),
-            )
-            .await?;
-        Ok(env.covers)
+        let request = t
+            .post(Path::new("/v2/products/{}/covers", &[self.product_id]))
+            .form([pair]);
+        one::<Flat<Covers>>(self.client, request).await
     }
 
     /// `DELETE /v2/products/:id/covers/:cover_id`; answers the remaining covers.
@@ -61,14 +44,11 @@ impl CoversApi<'_> {
         require("product id", self.product_id)?;
         require("cover id", cover_id)?;
         let t = self.client.transport();
-        let env: CoversEnvelope = self
-            .client
-            .call(t.delete(Path::new(
-                "/v2/products/{}/covers/{}",
-                &[self.product_id, cover_id],
-            )))
-            .await?;
-        Ok(env.covers)
+        let request = t.delete(Path::new(
+            "/v2/products/{}/covers/{}",
+            &[self.product_id, cover_id],
+        ));
+        one::<Flat<Covers>>(self.client, request).await
     }
 
     /// Puts the covers in this order: `PUT /v2/products/:id` with

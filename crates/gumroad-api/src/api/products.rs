@@ -4,13 +4,17 @@ use std::collections::BTreeMap;
 
 use creator_core::futures::stream::BoxStream;
 use creator_core::http::{Path, Request};
-use creator_core::{Error, Page, Result, paginate};
+use creator_core::retry::Idempotency;
+use creator_core::{Error, Result};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::api::resource;
 use crate::client::{MessageEnvelope, bool_str, envelope, require};
+use crate::models::FileWrite;
 use crate::{
-    Deleted, FileEntry, GumroadClient, ListPage, NativeType, Product, Recurrence, RichContentPage,
+    CustomHtmlPreview, Deleted, FileEntry, GumroadClient, ListPage, NativeType, Product,
+    Recurrence, RichContentPage,
 };
 
 envelope!(ProductEnvelope { product: Product });
@@ -29,6 +33,8 @@ struct SavedEnvelope {
     file_id_mappings: Option<BTreeMap<String, String>>,
     #[serde(default)]
     sanitization_report: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    previous_custom_html: Option<String>,
 }
 
 impl crate::client::Envelope for SavedEnvelope {
@@ -52,6 +58,9 @@ pub struct SavedProduct {
     /// What the sanitizer changed in `custom_html`, kept as sent (only when
     /// `custom_html` was sent).
     pub sanitization_report: Option<serde_json::Value>,
+    /// The landing page before this update, for a one-step rollback (only
+    /// when `custom_html` was sent; `None` when there was none).
+    pub previous_custom_html: Option<String>,
 }
 
 /// Fields for [`ProductsApi::create`] and [`ProductsApi::update`].
@@ -114,6 +123,22 @@ impl Body {
             Body::Form(f) => f.is_empty(),
             Body::Json(m) => m.is_empty(),
         }
+    }
+
+    /// A JSON body: the form's scalars as strings (how the official CLI
+    /// sends them, and what the handlers compare against), then `lists`
+    /// (the nested values a form cannot carry).
+    pub(crate) fn json(
+        form: Vec<(&'static str, String)>,
+        lists: Vec<(&'static str, Value)>,
+    ) -> Self {
+        let scalars = form.into_iter().map(|(k, v)| (k, Value::String(v)));
+        Body::Json(
+            scalars
+                .chain(lists)
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        )
     }
 
     pub(crate) fn apply<'t>(self, request: Request<'t>) -> Request<'t> {
@@ -207,7 +232,13 @@ impl ProductParams {
     /// A custom landing page replacing the product page (update only; needs
     /// the custom-pages feature on the account). The page must contain a buy
     /// element (`data-gumroad-action="buy"`), or the answer carries a
-    /// warning. An empty string removes the page.
+    /// warning. An empty string removes the page. Try it first with
+    /// [`ProductsApi::preview_custom_html`].
+    ///
+    /// An update carrying it is never retried: the answer's
+    /// [`SavedProduct::previous_custom_html`] is the page before *this*
+    /// write, and a repeat after a lost answer would report the new page as
+    /// the previous one.
     pub fn custom_html(mut self, html: impl Into<String>) -> Self {
         self.custom_html = Some(html.into());
         self
@@ -357,32 +388,33 @@ impl ProductParams {
         form
     }
 
-    /// The request body: a form, or JSON when files or rich content are set.
-    pub(crate) fn body(&self) -> Result<Body> {
+    /// The request body of `write`: a form, or JSON when files or rich
+    /// content are set.
+    pub(crate) fn body(&self, write: FileWrite) -> Result<Body> {
         if self.category.is_some() && self.taxonomy_id.is_some() {
             return Err(Error::InvalidInput(
                 "send either a category or a taxonomy_id, not both".into(),
             ));
         }
         if self.rich_content.is_some() || self.files.is_some() {
-            let mut map: Map<String, Value> = self
-                .scalars()
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), Value::String(v)))
-                .collect();
+            let mut lists = Vec::new();
             if let Some(v) = &self.tags {
-                map.insert("tags".into(), to_json(v)?);
+                lists.push(("tags", to_json(v)?));
             }
             if let Some(v) = &self.cover_ids {
-                map.insert("cover_ids".into(), to_json(v)?);
+                lists.push(("cover_ids", to_json(v)?));
             }
             if let Some(v) = &self.rich_content {
-                map.insert("rich_content".into(), to_json(v)?);
+                lists.push(("rich_content", to_json(v)?));
             }
-            if let Some(v) = &self.files {
-                map.insert("files".into(), to_json(v)?);
+            if let Some(files) = &self.files {
+                let entries = files
+                    .iter()
+                    .map(|f| f.to_wire(write))
+                    .collect::<Result<Vec<_>>>()?;
+                lists.push(("files", Value::Array(entries)));
             }
-            return Ok(Body::Json(map));
+            return Ok(Body::json(self.scalars(), lists));
         }
         let mut form = self.scalars();
         for (key, list) in [("tags[]", &self.tags), ("cover_ids[]", &self.cover_ids)] {
@@ -433,14 +465,12 @@ impl ProductsApi<'_> {
         &self,
         max_pages: Option<u32>,
     ) -> BoxStream<'static, Result<Product>> {
-        let client = self.client.clone();
-        paginate(max_pages, move |cursor: Option<String>| {
-            let client = client.clone();
-            async move {
-                let page = client.products().page(cursor.as_deref()).await?;
-                Ok(Page::new(page.items, page.next_page_key))
-            }
-        })
+        resource::stream::<ProductsPage>(
+            self.client,
+            Ok("/v2/products".into()),
+            Vec::new(),
+            max_pages,
+        )
     }
 
     /// One page of `GET /v2/products` (`page_key` from the previous page's
@@ -449,9 +479,7 @@ impl ProductsApi<'_> {
     /// # Errors
     /// Any request error.
     pub async fn page(&self, page_key: Option<&str>) -> Result<ListPage<Product>> {
-        let t = self.client.transport();
-        let req = t.get("/v2/products").query_opt("page_key", page_key);
-        self.client.page::<ProductsPage>(req).await
+        resource::page::<ProductsPage>(self.client, "/v2/products", Vec::new(), page_key).await
     }
 
     /// `GET /v2/products/:id`; `id` may also be the product's permalink.
@@ -483,28 +511,35 @@ impl ProductsApi<'_> {
         let t = self.client.transport();
         let env: SavedEnvelope = self
             .client
-            .call(params.body()?.apply(t.post("/v2/products")))
+            .call(
+                params
+                    .body(FileWrite::Create)?
+                    .apply(t.post("/v2/products")),
+            )
             .await?;
         Ok(saved(env))
     }
 
     /// `PUT /v2/products/:id`: changes only the fields set (2026 API).
+    /// Retried like any `PUT`, except with `custom_html` (see
+    /// [`ProductParams::custom_html`]).
     ///
     /// # Errors
     /// [`Error::InvalidInput`] when nothing is set, or any request error.
     pub async fn update(&self, id: &str, params: &ProductParams) -> Result<SavedProduct> {
         require("product id", id)?;
-        let body = params.body()?;
+        let body = params.body(FileWrite::Update)?;
         if body.is_empty() {
             return Err(Error::InvalidInput(
                 "a product update needs at least one field".into(),
             ));
         }
         let t = self.client.transport();
-        let env: SavedEnvelope = self
-            .client
-            .call(body.apply(t.put(Path::new("/v2/products/{}", &[id]))))
-            .await?;
+        let mut request = body.apply(t.put(Path::new("/v2/products/{}", &[id])));
+        if params.custom_html.is_some() {
+            request = request.idempotency(Idempotency::Unsafe);
+        }
+        let env: SavedEnvelope = self.client.call(request).await?;
         Ok(saved(env))
     }
 
@@ -544,6 +579,31 @@ impl ProductsApi<'_> {
             .await
     }
 
+    /// `POST /v2/products/:id/preview_custom_html` (`edit_products`): what
+    /// `html` becomes as the product's landing page after sanitizing,
+    /// without saving anything, with the warning a publish would carry (no
+    /// buy element). A dry run, so it is retried like a read, as the profile
+    /// preview is. Needs the account's `custom_html_pages` feature; 60
+    /// previews a minute per token. The official CLI's `gumroad products
+    /// page preview`. Publish or clear the page with [`ProductsApi::update`]
+    /// and [`ProductParams::custom_html`].
+    ///
+    /// # Errors
+    /// [`Error::Api`] (HTTP 200) "You do not have access to custom HTML
+    /// pages.", "custom_html is required.", or the validation message when
+    /// the page would be rejected (the raw body keeps the
+    /// `sanitization_report`); [`Error::NotFound`] for an unknown product;
+    /// or any request error.
+    pub async fn preview_custom_html(&self, id: &str, html: &str) -> Result<CustomHtmlPreview> {
+        require("product id", id)?;
+        crate::api::profile::preview_custom_html(
+            self.client,
+            Path::new("/v2/products/{}/preview_custom_html", &[id]),
+            html,
+        )
+        .await
+    }
+
     async fn toggle(&self, id: &str, path: Path) -> Result<Product> {
         require("product id", id)?;
         let t = self.client.transport();
@@ -563,5 +623,6 @@ fn saved(env: SavedEnvelope) -> SavedProduct {
         warning,
         file_id_mappings: env.file_id_mappings.unwrap_or_default(),
         sanitization_report: env.sanitization_report,
+        previous_custom_html: env.previous_custom_html,
     }
 }

@@ -1,5 +1,6 @@
 //! `PUT /v2/user` and the profile landing page, `/v2/user/custom_html`.
 
+use creator_core::http::Path;
 use creator_core::retry::Idempotency;
 use creator_core::{Error, Result};
 
@@ -117,7 +118,9 @@ impl ProfileHtmlApi<'_> {
 
     /// `PUT /v2/user/custom_html` (scope `edit_profile`): replaces the whole
     /// landing page with `html` (sanitized by the server, at most 500,000
-    /// characters). Repeating it is harmless, so it is retried like any PUT.
+    /// characters). Never retried: the answer's `previous_custom_html` is
+    /// the page before *this* write, and a repeat after a lost answer would
+    /// report the new page as the previous one.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for empty HTML (use [`ProfileHtmlApi::clear`]);
@@ -133,7 +136,8 @@ impl ProfileHtmlApi<'_> {
     }
 
     /// `PUT /v2/user/custom_html` with an empty value: removes the landing
-    /// page, so visitors see the default profile again.
+    /// page, so visitors see the default profile again. Never retried, as
+    /// [`ProfileHtmlApi::publish`].
     ///
     /// # Errors
     /// As [`ProfileHtmlApi::publish`].
@@ -143,7 +147,10 @@ impl ProfileHtmlApi<'_> {
 
     async fn put(&self, html: &str) -> Result<CustomHtmlPublished> {
         let t = self.client.transport();
-        let request = t.put("/v2/user/custom_html").form([("custom_html", html)]);
+        let request = t
+            .put("/v2/user/custom_html")
+            .form([("custom_html", html)])
+            .idempotency(Idempotency::Unsafe);
         one::<Flat<CustomHtmlPublished>>(self.client, request).await
     }
 
@@ -156,11 +163,21 @@ impl ProfileHtmlApi<'_> {
     /// would be rejected (the raw body keeps the `sanitization_report`); or
     /// any request error.
     pub async fn preview(&self, html: &str) -> Result<CustomHtmlPreview> {
-        let t = self.client.transport();
-        let request = t
-            .post("/v2/user/preview_custom_html")
-            .form([("custom_html", html)])
-            .idempotency(Idempotency::Safe);
-        one::<Flat<CustomHtmlPreview>>(self.client, request).await
+        preview_custom_html(self.client, "/v2/user/preview_custom_html", html).await
     }
+}
+
+/// A dry-run sanitize of `html` at `path` (the profile's or a product's
+/// `preview_custom_html`): nothing is saved, so it is retried like a read.
+pub(crate) async fn preview_custom_html(
+    client: &GumroadClient,
+    path: impl Into<Path>,
+    html: &str,
+) -> Result<CustomHtmlPreview> {
+    let request = client
+        .transport()
+        .post(path)
+        .form([("custom_html", html)])
+        .idempotency(Idempotency::Safe);
+    one::<Flat<CustomHtmlPreview>>(client, request).await
 }

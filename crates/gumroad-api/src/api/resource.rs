@@ -4,6 +4,7 @@
 use creator_core::futures::stream::BoxStream;
 use creator_core::http::{Path, Request};
 use creator_core::{Page, Result, paginate};
+use futures::StreamExt as _;
 use serde::de::DeserializeOwned;
 
 use crate::client::{Envelope, MessageEnvelope, Paged, require};
@@ -133,7 +134,7 @@ impl<'a> Collection<'a> {
 /// One page of a cursor-paginated `GET path` with `query` and `page_key`.
 pub(crate) async fn page<E: Paged>(
     client: &GumroadClient,
-    path: &'static str,
+    path: impl Into<Path>,
     query: Vec<(&'static str, String)>,
     page_key: Option<&str>,
 ) -> Result<ListPage<E::Item>> {
@@ -146,10 +147,12 @@ pub(crate) async fn page<E: Paged>(
 }
 
 /// Every item of a cursor-paginated `GET path`, lazily, with `query` sent
-/// again on every page.
+/// again on every page, stopping after `max_pages` when set (the one
+/// cursor loop of every paginated list). A `path` that could not be built
+/// (an empty id) is the stream's one error.
 pub(crate) fn stream<E>(
     client: &GumroadClient,
-    path: &'static str,
+    path: Result<Path>,
     query: Vec<(&'static str, String)>,
     max_pages: Option<u32>,
 ) -> BoxStream<'static, Result<E::Item>>
@@ -157,9 +160,14 @@ where
     E: Paged + 'static,
     E::Item: Send + 'static,
 {
+    let path = match path {
+        Ok(path) => path,
+        Err(e) => return futures::stream::once(futures::future::ready(Err(e))).boxed(),
+    };
     let client = client.clone();
     paginate(max_pages, move |cursor: Option<String>| {
         let client = client.clone();
+        let path = path.clone();
         let query = query.clone();
         async move {
             let page = page::<E>(&client, path, query, cursor.as_deref()).await?;

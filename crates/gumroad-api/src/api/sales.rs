@@ -3,9 +3,10 @@
 use creator_core::futures::stream::BoxStream;
 use creator_core::http::Path;
 use creator_core::retry::Idempotency;
-use creator_core::{Error, Page, Result, paginate};
+use creator_core::{Error, Result};
 use time::Date;
 
+use crate::api::resource::{self, Flat, one};
 use crate::client::{MessageEnvelope, envelope, require, ymd};
 use crate::{GumroadClient, ListPage, Sale, SalesExportStatus, SalesSummary, SummaryGroup};
 
@@ -14,34 +15,6 @@ envelope!(SalesPage { sales: [Sale] });
 envelope!(MaybeSaleEnvelope {
     sale: Option<Sale>
 });
-
-#[derive(serde::Deserialize)]
-struct SummaryEnvelope {
-    #[serde(default)]
-    success: Option<bool>,
-    #[serde(flatten)]
-    summary: SalesSummary,
-}
-
-#[derive(serde::Deserialize)]
-struct ExportEnvelope {
-    #[serde(default)]
-    success: Option<bool>,
-    #[serde(flatten)]
-    export: SalesExportStatus,
-}
-
-impl crate::client::Envelope for SummaryEnvelope {
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-}
-
-impl crate::client::Envelope for ExportEnvelope {
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-}
 
 /// The period and grouping of [`SalesApi::summary`].
 ///
@@ -320,16 +293,12 @@ impl SalesApi<'_> {
     /// # Ok(()) }
     /// ```
     pub fn list(&self, query: &SalesQuery) -> BoxStream<'static, Result<Sale>> {
-        let client = self.client.clone();
-        let query = query.clone();
-        paginate(query.max_pages, move |cursor: Option<String>| {
-            let client = client.clone();
-            let query = query.clone();
-            async move {
-                let page = client.sales().page(&query, cursor.as_deref()).await?;
-                Ok(Page::new(page.items, page.next_page_key))
-            }
-        })
+        resource::stream::<SalesPage>(
+            self.client,
+            Ok("/v2/sales".into()),
+            query.pairs(),
+            query.max_pages,
+        )
     }
 
     /// One page of `GET /v2/sales`.
@@ -338,12 +307,7 @@ impl SalesApi<'_> {
     /// [`Error::Api`] with HTTP 400 for a bad filter (`"Invalid product ID."`),
     /// or any request error.
     pub async fn page(&self, query: &SalesQuery, page_key: Option<&str>) -> Result<ListPage<Sale>> {
-        let t = self.client.transport();
-        let req = t
-            .get("/v2/sales")
-            .query_pairs(query.pairs())
-            .query_opt("page_key", page_key);
-        self.client.page::<SalesPage>(req).await
+        resource::page::<SalesPage>(self.client, "/v2/sales", query.pairs(), page_key).await
     }
 
     /// `GET /v2/sales/:id`.
@@ -434,11 +398,8 @@ impl SalesApi<'_> {
     pub async fn summary(&self, query: &SalesSummaryQuery) -> Result<SalesSummary> {
         let pairs = query.pairs()?;
         let t = self.client.transport();
-        let env: SummaryEnvelope = self
-            .client
-            .call(t.get("/v2/sales/summary").query_pairs(pairs))
-            .await?;
-        Ok(env.summary)
+        let request = t.get("/v2/sales/summary").query_pairs(pairs);
+        one::<Flat<SalesSummary>>(self.client, request).await
     }
 
     /// `POST /v2/sales/exports` (`view_sales`): queues a CSV export that is
@@ -450,48 +411,88 @@ impl SalesApi<'_> {
     /// (`"Invalid product ID."`), or any request error.
     pub async fn export(&self, export: &SalesExport) -> Result<SalesExportStatus> {
         let t = self.client.transport();
-        let env: ExportEnvelope = self
-            .client
-            .call(
-                t.post("/v2/sales/exports")
-                    .form(export.form())
-                    .idempotency(Idempotency::Unsafe),
-            )
-            .await?;
-        Ok(env.export)
+        let request = t
+            .post("/v2/sales/exports")
+            .form(export.form())
+            .idempotency(Idempotency::Unsafe);
+        one::<Flat<SalesExportStatus>>(self.client, request).await
     }
 
     /// `PUT /v2/sales/:id/revoke_access` (`edit_sales`): the buyer loses
-    /// access to the content without a refund. Gumroad refuses it for
-    /// refunded, physical and subscription sales. Safe to repeat (it sets
-    /// a flag), so it is retried like any PUT.
+    /// access to the content without a refund.
     ///
-    /// Not in the controller code we could read (only in Gumroad's
-    /// store-agent endpoint catalog and third-party clients): the response
-    /// shape is uncertain, so the sale is returned when the server includes it.
+    /// **The route is unverified.** It is in no v2 route table or v2 sales
+    /// controller we could read; Gumroad's store-agent endpoint catalog and
+    /// third-party clients list it, and the issue asks for it. The only
+    /// implementation found is the mobile API's
+    /// (`Api::Mobile::SalesController#revoke_access`): it answers
+    /// `{"success": true}` and, when its policy refuses (access already
+    /// revoked; a refunded, physical or subscription sale), HTTP 401
+    /// `{"success": false, "message": "Not authorized"}`. The method takes
+    /// either answer, with or without a `sale`.
+    ///
+    /// A refusal is checked against the sale (one `GET /v2/sales/:id`): if
+    /// its `access_revoked` already says `true`, the revoke has happened —
+    /// most likely this very call, whose answer was lost and whose retry
+    /// (a `PUT` is retried after a timeout) was refused — and the sale is
+    /// returned instead of the refusal. Otherwise the refusal is the error.
     ///
     /// # Errors
-    /// [`Error::NotFound`] ("The sale was not found."), [`Error::Api`] when
-    /// refused, or any request error.
+    /// [`Error::Api`] with the server's message when refused for the
+    /// sale's state (HTTP 401 with code `refused`, or a 200 `success:
+    /// false`);
+    /// [`Error::NotFound`] ("The sale was not found."); [`Error::Forbidden`]
+    /// (empty 403) without `edit_sales`; [`Error::Unauthorized`] (empty 401)
+    /// for a bad token; or any request error.
     pub async fn revoke_access(&self, id: &str) -> Result<Option<Sale>> {
-        self.access(Path::new("/v2/sales/{}/revoke_access", &[id]), id)
-            .await
+        self.access(id, true).await
     }
 
     /// `PUT /v2/sales/:id/undo_revoke_access` (`edit_sales`): restores a
-    /// revoked buyer's access. Same caveats as [`SalesApi::revoke_access`].
+    /// revoked buyer's access. **The route is unverified**, with the same
+    /// caveats as [`SalesApi::revoke_access`]; the mobile API refuses it
+    /// (HTTP 401 "Not authorized") unless access is revoked, so a refusal
+    /// for a sale whose `access_revoked` reads `false` returns the sale.
     ///
     /// # Errors
     /// As [`SalesApi::revoke_access`].
     pub async fn undo_revoke_access(&self, id: &str) -> Result<Option<Sale>> {
-        self.access(Path::new("/v2/sales/{}/undo_revoke_access", &[id]), id)
-            .await
+        self.access(id, false).await
     }
 
-    async fn access(&self, path: Path, id: &str) -> Result<Option<Sale>> {
+    /// Sets `access_revoked` to `revoked`; a refusal for a sale already in
+    /// that state is a success (see [`SalesApi::revoke_access`]).
+    async fn access(&self, id: &str, revoked: bool) -> Result<Option<Sale>> {
         require("sale id", id)?;
+        let template = if revoked {
+            "/v2/sales/{}/revoke_access"
+        } else {
+            "/v2/sales/{}/undo_revoke_access"
+        };
         let t = self.client.transport();
-        let env: MaybeSaleEnvelope = self.client.call(t.put(path)).await?;
-        Ok(env.sale)
+        match self
+            .client
+            .call::<MaybeSaleEnvelope>(t.put(Path::new(template, &[id])))
+            .await
+        {
+            Ok(env) => Ok(env.sale),
+            Err(refusal) if is_refusal(&refusal) => match self.get(id).await {
+                Ok(sale) if sale.access_revoked == Some(revoked) => Ok(Some(sale)),
+                _ => Err(refusal),
+            },
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// A refusal of the action (not of the token, not a missing sale): the 401
+/// envelope, or the usual HTTP 200 `success: false`.
+fn is_refusal(error: &Error) -> bool {
+    match error {
+        Error::Api {
+            status: 401, code, ..
+        } => code.as_deref() == Some(crate::classify::REFUSED),
+        Error::Api { status: 200, .. } => true,
+        _ => false,
     }
 }

@@ -1,9 +1,10 @@
 //! `/v2/products/:product_id/subscribers` and `/v2/subscribers/:id`.
 
+use creator_core::Result;
 use creator_core::futures::stream::BoxStream;
 use creator_core::http::Path;
-use creator_core::{Page, Result, paginate};
 
+use crate::api::resource;
 use crate::client::{envelope, require};
 use crate::{GumroadClient, ListPage, Subscriber};
 
@@ -44,6 +45,23 @@ impl SubscribersQuery {
         self.max_pages = Some(pages);
         self
     }
+
+    /// The filter, and `paginated=true` (without it the server answers
+    /// every subscriber at once).
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::with_capacity(2);
+        if let Some(e) = &self.email {
+            q.push(("email", e.clone()));
+        }
+        q.push(("paginated", "true".to_owned()));
+        q
+    }
+}
+
+/// `/v2/products/:id/subscribers`, rejecting an empty id.
+fn subscribers_path(product_id: &str) -> Result<Path> {
+    require("product id", product_id)?;
+    Ok(Path::new("/v2/products/{}/subscribers", &[product_id]))
 }
 
 /// Subscribers. Get it with [`GumroadClient::subscribers`].
@@ -72,21 +90,12 @@ impl SubscribersApi<'_> {
         product_id: &str,
         query: &SubscribersQuery,
     ) -> BoxStream<'static, Result<Subscriber>> {
-        let client = self.client.clone();
-        let product_id = product_id.to_owned();
-        let query = query.clone();
-        paginate(query.max_pages, move |cursor: Option<String>| {
-            let client = client.clone();
-            let product_id = product_id.clone();
-            let query = query.clone();
-            async move {
-                let page = client
-                    .subscribers()
-                    .page(&product_id, &query, cursor.as_deref())
-                    .await?;
-                Ok(Page::new(page.items, page.next_page_key))
-            }
-        })
+        resource::stream::<SubscribersEnvelope>(
+            self.client,
+            subscribers_path(product_id),
+            query.pairs(),
+            query.max_pages,
+        )
     }
 
     /// One page of `GET /v2/products/:id/subscribers?paginated=true`.
@@ -99,14 +108,8 @@ impl SubscribersApi<'_> {
         query: &SubscribersQuery,
         page_key: Option<&str>,
     ) -> Result<ListPage<Subscriber>> {
-        require("product id", product_id)?;
-        let t = self.client.transport();
-        let req = t
-            .get(Path::new("/v2/products/{}/subscribers", &[product_id]))
-            .query_opt("email", query.email.as_deref())
-            .query("paginated", "true")
-            .query_opt("page_key", page_key);
-        self.client.page::<SubscribersEnvelope>(req).await
+        let path = subscribers_path(product_id)?;
+        resource::page::<SubscribersEnvelope>(self.client, path, query.pairs(), page_key).await
     }
 
     /// All active subscribers of `product_id` in **one** unpaginated
@@ -116,13 +119,10 @@ impl SubscribersApi<'_> {
     /// # Errors
     /// [`Error::NotFound`](creator_core::Error::NotFound), or any request error.
     pub async fn all(&self, product_id: &str, email: Option<&str>) -> Result<Vec<Subscriber>> {
-        require("product id", product_id)?;
+        let path = subscribers_path(product_id)?;
         let query: Vec<_> = email.map(|e| ("email", e.to_owned())).into_iter().collect();
         self.client
-            .all_pages::<SubscribersEnvelope>(
-                Path::new("/v2/products/{}/subscribers", &[product_id]),
-                &query,
-            )
+            .all_pages::<SubscribersEnvelope>(path, &query)
             .await
     }
 

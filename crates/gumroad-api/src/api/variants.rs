@@ -174,12 +174,7 @@ impl VariantParams {
         let Some(pages) = &self.rich_content else {
             return Ok(Body::Form(form));
         };
-        let mut map: serde_json::Map<String, serde_json::Value> = form
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v)))
-            .collect();
-        map.insert("rich_content".into(), to_json(pages)?);
-        Ok(Body::Json(map))
+        Ok(Body::json(form, vec![("rich_content", to_json(pages)?)]))
     }
 
     fn form(&self) -> Vec<(&'static str, String)> {

@@ -53,8 +53,11 @@ impl RichContentPage {
         page
     }
 
-    /// Appends file-embed nodes for `file_ids` at the end of the document
-    /// (before a trailing empty paragraph, which is kept last).
+    /// Appends file-embed nodes for `file_ids` where the official CLI puts
+    /// them (`richcontent.AppendFileEmbeds`): inside the page's file-embed
+    /// group when one `fileEmbedGroup` holds every embed of the page, else
+    /// at the end of the document, before a trailing paragraph (kept last,
+    /// or an empty one added).
     pub fn push_file_embeds(&mut self, file_ids: &[String]) {
         let doc = self
             .description
@@ -72,48 +75,106 @@ impl RichContentPage {
         let Some(content) = doc["content"].as_array_mut() else {
             return;
         };
-        let trailing = content
-            .last()
-            .filter(|n| n["type"] == "paragraph" && n.get("content").is_none())
-            .cloned();
-        if trailing.is_some() {
-            content.pop();
-        }
-        for id in file_ids {
-            content.push(json!({
+        let nodes = file_ids.iter().map(|id| {
+            json!({
                 "type": "fileEmbed",
                 "attrs": {"id": id, "uid": uuid_v4(), "collapsed": false}
-            }));
+            })
+        });
+        if let Some(group) = embed_group_for_append(content) {
+            if !group["content"].is_array() {
+                group["content"] = json!([]);
+            }
+            if let Some(members) = group["content"].as_array_mut() {
+                members.extend(nodes);
+            }
+            return;
         }
+        let trailing = content
+            .last()
+            .is_some_and(|n| n["type"] == "paragraph")
+            .then(|| content.pop())
+            .flatten();
+        content.extend(nodes);
         content.push(trailing.unwrap_or_else(|| json!({"type": "paragraph"})));
     }
 
     /// The ids of the files embedded in this page, in document order.
     pub fn file_embed_ids(&self) -> Vec<String> {
-        fn walk(node: &Value, out: &mut Vec<String>) {
-            match node {
-                Value::Array(items) => items.iter().for_each(|n| walk(n, out)),
-                Value::Object(map) => {
-                    if map.get("type").and_then(Value::as_str) == Some("fileEmbed")
-                        && let Some(id) = map
-                            .get("attrs")
-                            .and_then(|a| a.get("id"))
-                            .and_then(Value::as_str)
-                    {
-                        out.push(id.to_owned());
-                    }
-                    if let Some(content) = map.get("content") {
-                        walk(content, out);
-                    }
-                }
-                _ => {}
-            }
-        }
         let mut ids = Vec::new();
         if let Some(d) = &self.description {
-            walk(d, &mut ids);
+            collect_embeds(d, &mut ids);
         }
         ids
+    }
+}
+
+/// Embeds `new` file ids in `pages` as the official CLI does
+/// (`richcontent.AppendFileEmbeds`): on the last page that already embeds
+/// files, else on the last page; with no page at all, one new page
+/// embedding the `kept` files first, then the new ones (so the kept files
+/// do not vanish from the content).
+pub(crate) fn append_file_embeds(
+    pages: &mut Vec<RichContentPage>,
+    kept: &[String],
+    new: &[String],
+) {
+    let target = pages
+        .iter()
+        .rposition(|p| !p.file_embed_ids().is_empty())
+        .or_else(|| pages.len().checked_sub(1));
+    match target.and_then(|i| pages.get_mut(i)) {
+        Some(page) => page.push_file_embeds(new),
+        None => {
+            let all: Vec<String> = kept.iter().chain(new).cloned().collect();
+            pages.push(RichContentPage::with_file_embeds(DEFAULT_PAGE_TITLE, &all));
+        }
+    }
+}
+
+/// Title of the content page created when there is none (the CLI's).
+const DEFAULT_PAGE_TITLE: &str = "Page 1";
+
+/// The `fileEmbedGroup` new embeds join: the one top-level node holding
+/// embeds, when it is a group and no embed stands loose in the document.
+fn embed_group_for_append(content: &mut [Value]) -> Option<&mut Value> {
+    let mut target = None;
+    for (i, node) in content.iter().enumerate() {
+        if node["type"] == "fileEmbed" {
+            return None;
+        }
+        let mut ids = Vec::new();
+        collect_embeds(node, &mut ids);
+        if ids.is_empty() {
+            continue;
+        }
+        if node["type"] != "fileEmbedGroup" || target.is_some() {
+            return None;
+        }
+        target = Some(i);
+    }
+    content.get_mut(target?)
+}
+
+/// The ids of the `fileEmbed` nodes under `node`, in document order.
+fn collect_embeds(node: &Value, out: &mut Vec<String>) {
+    match node {
+        Value::Array(items) => items.iter().for_each(|n| collect_embeds(n, out)),
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("fileEmbed")
+                && let Some(id) = map
+                    .get("attrs")
+                    .and_then(|a| a.get("id"))
+                    .and_then(Value::as_str)
+                    .filter(|id| !id.is_empty())
+            {
+                out.push(id.to_owned());
+            }
+            if let Some(content) = map.get("content") {
+                collect_embeds(content, out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -147,6 +208,12 @@ pub(crate) fn uuid_v4() -> String {
 /// [`FileEntry::keep`], add an upload with [`FileEntry::new`] and the
 /// canonical `file_url` that `POST /v2/files/complete` returned.
 ///
+/// A new file's [`placeholder_id`](FileEntry::placeholder_id) is sent the
+/// way each action reads it, as the official CLI does: as the entry's `id`
+/// on create (Gumroad's create permits `files: [:id, :url, :display_name,
+/// …]` and drops other keys), as `external_id` on update (answered with
+/// `file_id_mappings`).
+///
 /// ```
 /// use gumroad_api::FileEntry;
 ///
@@ -158,26 +225,46 @@ pub(crate) fn uuid_v4() -> String {
 /// ];
 /// # let _ = files;
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FileEntry {
     /// An existing file's id (alone: keep it unchanged).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The canonical URL of an uploaded file.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// A client-chosen id for a new file that rich content may already
-    /// embed; the update answers with `file_id_mappings` from it to the
+    /// embed: the server creates the file and resolves the embeds to its
+    /// id; an update answers with `file_id_mappings` from it to the
     /// created file's id (the mechanism the official CLI uses).
-    #[serde(rename = "external_id", skip_serializing_if = "Option::is_none")]
     pub placeholder_id: Option<String>,
     /// Display name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// Which product write a [`FileEntry`] is sent with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileWrite {
+    /// `POST /v2/products`: a placeholder is the entry's `id`.
+    Create,
+    /// `PUT /v2/products/:id`: a placeholder is `external_id`.
+    Update,
+}
+
+/// A [`FileEntry`] as the wire carries it.
+#[derive(Serialize)]
+struct WireFile<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
 }
 
 impl FileEntry {
@@ -213,6 +300,33 @@ impl FileEntry {
     pub fn placeholder_id(mut self, id: impl Into<String>) -> Self {
         self.placeholder_id = Some(id.into());
         self
+    }
+
+    /// The entry as `write` sends it.
+    ///
+    /// # Errors
+    /// [`creator_core::Error::InvalidInput`] for a create entry with both an
+    /// id and a placeholder (a new product has no file to keep).
+    pub(crate) fn to_wire(&self, write: FileWrite) -> creator_core::Result<Value> {
+        let placeholder = self.placeholder_id.as_deref();
+        let (id, external_id) = match (write, self.id.as_deref(), placeholder) {
+            (FileWrite::Create, Some(_), Some(_)) => {
+                return Err(creator_core::Error::InvalidInput(
+                    "a new product has no files to keep: give a file entry a placeholder id or \
+                     an id, not both"
+                        .into(),
+                ));
+            }
+            (FileWrite::Create, id, placeholder) => (id.or(placeholder), None),
+            (FileWrite::Update, id, placeholder) => (id, placeholder),
+        };
+        crate::api::products::to_json(&WireFile {
+            id,
+            url: self.url.as_deref(),
+            external_id,
+            display_name: self.display_name.as_deref(),
+            description: self.description.as_deref(),
+        })
     }
 }
 

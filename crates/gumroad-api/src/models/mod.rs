@@ -38,8 +38,8 @@ pub use common::{
     Card, CustomFieldValues, Deleted, FieldValue, ListPage, OfferCodeUsed, PurchaseIds, Recurrence,
     Variants,
 };
-pub(crate) use content::uuid_v4;
 pub use content::{Cover, Covers, FileEntry, ImageSource, RichContentPage, Thumbnail};
+pub(crate) use content::{FileWrite, append_file_embeds, uuid_v4};
 pub use custom_field::{CustomField, CustomFieldType};
 pub use email::{AudienceType, Email, EmailPreview, PostState};
 pub use file::{

@@ -247,8 +247,9 @@ pub struct RecurrencePrice {
     pub purchasing_power_parity_prices: Option<BTreeMap<String, i64>>,
 }
 
-/// A file attached to a product (2026 API).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A file attached to a product (2026 API). `url` is a signed download
+/// link, so `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ProductFile {
     /// File id.
@@ -260,7 +261,7 @@ pub struct ProductFile {
     /// Size in bytes.
     #[serde(default, deserialize_with = "opt_i64")]
     pub size: Option<i64>,
-    /// Download URL.
+    /// Download URL (signed; not the canonical upload URL).
     #[serde(default, deserialize_with = "opt_string")]
     pub url: Option<String>,
     /// Extension, e.g. `pdf`.
@@ -269,6 +270,19 @@ pub struct ProductFile {
     /// Group, e.g. `document`.
     #[serde(default, deserialize_with = "opt_string")]
     pub filegroup: Option<String>,
+}
+
+impl std::fmt::Debug for ProductFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProductFile")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("size", &self.size)
+            .field("url", &self.url.as_ref().map(|_| "<signed url>"))
+            .field("filetype", &self.filetype)
+            .field("filegroup", &self.filegroup)
+            .finish()
+    }
 }
 
 /// A product's refund policy (2026 API).

@@ -43,7 +43,8 @@ pub struct CustomHtmlPublished {
     pub profile_url: Option<String>,
 }
 
-/// The answer to a dry-run sanitize (`POST /v2/user/preview_custom_html`).
+/// The answer to a dry-run sanitize (`POST /v2/user/preview_custom_html`,
+/// `POST /v2/products/:id/preview_custom_html`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CustomHtmlPreview {
@@ -53,6 +54,10 @@ pub struct CustomHtmlPreview {
     /// What the sanitizer would remove.
     #[serde(default)]
     pub sanitization_report: Option<SanitizationReport>,
+    /// A product page only: the warning a publish would carry, e.g. that the
+    /// page has no buy element (`data-gumroad-action="buy"`).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub warning: Option<String>,
 }
 
 /// What Gumroad's HTML sanitizer stripped from a page.

@@ -3,7 +3,7 @@
 //! minimum amounts, and attaching builds to a product or a variant.
 
 use creator_core::Error;
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use gumroad_api::{
     BundleItem, ComparablesQuery, FileEntry, ImageSource, NewFile, NewOfferCode, OfferCodeChanges,
     ProductParams, RichContentPage,
@@ -93,6 +93,90 @@ async fn files_or_rich_content_switch_the_body_to_json() {
     assert_eq!(content[0]["type"], "fileEmbed");
     assert_eq!(content[0]["attrs"]["id"], "tmp-1");
     assert_eq!(content[1], json!({"type": "paragraph"}));
+}
+
+#[tokio::test]
+async fn create_sends_a_new_files_placeholder_as_its_id_so_the_embed_resolves() {
+    let server = server().await;
+    serve(&server, "POST", "/v2/products", "product_created.json").await;
+    let params = ProductParams::new()
+        .name("Course")
+        .price(500)
+        .files(vec![
+            FileEntry::new("https://files.example/attachments/me/x/original/a.pdf")
+                .placeholder_id("upload-1")
+                .display_name("A"),
+        ])
+        .rich_content(vec![RichContentPage::with_file_embeds(
+            "Page 1",
+            &["upload-1".into()],
+        )]);
+    client(&server).products().create(&params).await.unwrap();
+    let body = only_request(&server).await.json.unwrap();
+    // Gumroad's create permits `files: [:id, :url, :display_name, …]` only,
+    // so the placeholder travels as `id` (the CLI's `products create --file`).
+    assert_eq!(
+        body["files"],
+        json!([{
+            "id": "upload-1",
+            "url": "https://files.example/attachments/me/x/original/a.pdf",
+            "display_name": "A"
+        }])
+    );
+    let embed = &body["rich_content"][0]["description"]["content"][0];
+    assert_eq!(embed["type"], "fileEmbed");
+    assert_eq!(
+        embed["attrs"]["id"], body["files"][0]["id"],
+        "the embed and the file entry name the same file"
+    );
+}
+
+#[tokio::test]
+async fn update_sends_a_new_files_placeholder_as_external_id_next_to_kept_ids() {
+    let server = server().await;
+    serve(
+        &server,
+        "PUT",
+        &format!("/v2/products/{PID}"),
+        "product_updated.json",
+    )
+    .await;
+    let params = ProductParams::new().files(vec![
+        FileEntry::keep("ZmlsZTE="),
+        FileEntry::new("https://files.example/attachments/me/x/original/b.pdf")
+            .placeholder_id("upload-2"),
+    ]);
+    client(&server)
+        .products()
+        .update(PID, &params)
+        .await
+        .unwrap();
+    let body = only_request(&server).await.json.unwrap();
+    // The CLI's `products update --file` sends `external_id`, and the
+    // answer maps it in `file_id_mappings`.
+    assert_eq!(
+        body["files"],
+        json!([
+            {"id": "ZmlsZTE="},
+            {"url": "https://files.example/attachments/me/x/original/b.pdf", "external_id": "upload-2"}
+        ])
+    );
+}
+
+#[tokio::test]
+async fn a_create_file_entry_with_both_a_kept_id_and_a_placeholder_is_refused() {
+    let server = server().await;
+    let params = ProductParams::new()
+        .name("Course")
+        .price(500)
+        .files(vec![FileEntry::keep("ZmlsZTE=").placeholder_id("upload-1")]);
+    let err = client(&server)
+        .products()
+        .create(&params)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+    assert!(server.received_requests().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -449,6 +533,27 @@ async fn reviews_stream_follows_the_page_key() {
 }
 
 #[tokio::test]
+async fn a_list_stream_with_an_empty_id_is_one_clear_error_and_sends_nothing() {
+    let server = server().await;
+    let c = client(&server);
+    let reviews: Vec<_> = c.products().reviews(" ").collect().await;
+    assert!(
+        matches!(reviews.as_slice(), [Err(Error::InvalidInput(_))]),
+        "{reviews:?}"
+    );
+    let subscribers: Vec<_> = c
+        .subscribers()
+        .list("", &gumroad_api::SubscribersQuery::new())
+        .collect()
+        .await;
+    assert!(
+        matches!(subscribers.as_slice(), [Err(Error::InvalidInput(_))]),
+        "{subscribers:?}"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn offer_code_minimum_amount_on_create_and_update() {
     let server = server().await;
     let base = format!("/v2/products/{PID}/offer_codes");
@@ -504,6 +609,17 @@ impl wiremock::Respond for EchoMappings {
     }
 }
 
+/// Answers a variant build's two writes: the product update (with the
+/// mappings of its placeholder) and the variant update.
+async fn mount_variant_writes(server: &wiremock::MockServer, variant: &str) {
+    Mock::given(method("PUT"))
+        .and(path(format!("/v2/products/{PID}")))
+        .respond_with(EchoMappings)
+        .mount(server)
+        .await;
+    serve(server, "PUT", variant, "variant_rich_content_updated.json").await;
+}
+
 #[tokio::test]
 async fn attach_to_variant_pushes_the_file_then_embeds_the_created_id_in_the_variant() {
     let server = server().await;
@@ -516,18 +632,7 @@ async fn attach_to_variant_pushes_the_file_then_embeds_the_created_id_in_the_var
     )
     .await;
     serve(&server, "GET", &variant, "variant_rich_content.json").await;
-    Mock::given(method("PUT"))
-        .and(path(format!("/v2/products/{PID}")))
-        .respond_with(EchoMappings)
-        .mount(&server)
-        .await;
-    serve(
-        &server,
-        "PUT",
-        &variant,
-        "variant_rich_content_updated.json",
-    )
-    .await;
+    mount_variant_writes(&server, &variant).await;
     let (saved, updated) = client(&server)
         .product_files(PID)
         .attach_to_variant(
@@ -634,5 +739,279 @@ async fn attach_to_a_shared_content_product_embeds_placeholders_in_one_put() {
             .filter(|r| r.method == "PUT")
             .count()
             == 1
+    );
+}
+
+/// The fixture `name` with `edit` applied to its `key` object (a key
+/// removed or replaced), as a 200 answer.
+fn edited(name: &str, key: &str, edit: impl FnOnce(&mut serde_json::Value)) -> ResponseTemplate {
+    let mut body: serde_json::Value = serde_json::from_slice(&fixture(name)).unwrap();
+    edit(&mut body[key]);
+    ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json")
+}
+
+/// Serves `product_shared_content.json` (a shared-content product whose one
+/// page embeds its one file `ZmlsZTE=`) for the product read, with `edit`
+/// applied to its `product` object, and answers the update.
+async fn serve_product_read(
+    server: &wiremock::MockServer,
+    edit: impl FnOnce(&mut serde_json::Value),
+) {
+    serve_raw(
+        server,
+        "GET",
+        &format!("/v2/products/{PID}"),
+        edited("product_shared_content.json", "product", edit),
+    )
+    .await;
+    serve(
+        server,
+        "PUT",
+        &format!("/v2/products/{PID}"),
+        "product_updated.json",
+    )
+    .await;
+}
+
+/// Attaches one new build and returns the update's JSON body.
+async fn attach_one(server: &wiremock::MockServer) -> serde_json::Value {
+    client(server)
+        .product_files(PID)
+        .attach(&[NewFile::new(
+            "https://files.example/attachments/me/c/original/v3.zip",
+        )])
+        .await
+        .unwrap();
+    let reqs = requests(server).await;
+    assert_eq!(reqs.len(), 2, "one read, one update");
+    reqs[1].json.clone().unwrap()
+}
+
+/// The `(type, embedded id)` of each top-level node of a page.
+fn nodes(page: &serde_json::Value) -> Vec<(String, Option<String>)> {
+    page["description"]["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["type"].as_str().unwrap().to_owned(),
+                n["attrs"]["id"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn node(kind: &str, id: Option<&str>) -> (String, Option<String>) {
+    (kind.to_owned(), id.map(str::to_owned))
+}
+
+#[tokio::test]
+async fn attach_refuses_a_product_read_without_files_or_rich_content_and_writes_nothing() {
+    for key in ["files", "rich_content"] {
+        let server = server().await;
+        serve_product_read(&server, |p| {
+            p.as_object_mut().unwrap().remove(key);
+        })
+        .await;
+        let err = client(&server)
+            .product_files(PID)
+            .attach(&[NewFile::new(
+                "https://files.example/attachments/me/c/original/v3.zip",
+            )])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { path, .. } if path == &format!(".product.{key}")),
+            "{key}: {err:?}"
+        );
+        assert!(
+            !requests(&server).await.iter().any(|r| r.method == "PUT"),
+            "{key}: a PUT would have replaced the whole collection"
+        );
+    }
+}
+
+#[tokio::test]
+async fn attach_to_a_product_without_pages_embeds_the_kept_files_and_the_new_ones() {
+    let server = server().await;
+    serve_product_read(&server, |p| p["rich_content"] = json!([])).await;
+    let body = attach_one(&server).await;
+    let placeholder = body["files"][1]["external_id"].as_str().unwrap();
+    let pages = body["rich_content"].as_array().unwrap();
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0]["title"], "Page 1");
+    assert_eq!(
+        nodes(&pages[0]),
+        [
+            node("fileEmbed", Some("ZmlsZTE=")),
+            node("fileEmbed", Some(placeholder)),
+            node("paragraph", None)
+        ],
+        "the kept build stays visible next to the new one"
+    );
+}
+
+#[tokio::test]
+async fn attach_appends_to_the_page_that_already_holds_file_embeds() {
+    let server = server().await;
+    serve_product_read(&server, |p| {
+        p["rich_content"] = json!([
+            {"id": "aW50cm8=", "title": "Intro", "description": {"type": "doc", "content": [
+                {"type": "paragraph", "content": [{"type": "text", "text": "Welcome"}]}]}},
+            {"id": "cGFnZTE=", "title": "Downloads", "description": {"type": "doc", "content": [
+                {"type": "fileEmbed", "attrs": {"id": "ZmlsZTE=", "uid": "0b1e6c39-7bd7-4a40-9c1f-3f4b4b2d0a11", "collapsed": false}},
+                {"type": "paragraph", "content": [{"type": "text", "text": "Enjoy!"}]}]}},
+            {"id": "bm90ZXM=", "title": "Notes", "description": {"type": "doc", "content": [
+                {"type": "paragraph", "content": [{"type": "text", "text": "Changelog"}]}]}}
+        ])
+    })
+    .await;
+    let body = attach_one(&server).await;
+    let placeholder = body["files"][1]["external_id"].as_str().unwrap();
+    let pages = body["rich_content"].as_array().unwrap();
+    assert_eq!(
+        nodes(&pages[0]),
+        [node("paragraph", None)],
+        "Intro untouched"
+    );
+    assert_eq!(
+        nodes(&pages[1]),
+        [
+            node("fileEmbed", Some("ZmlsZTE=")),
+            node("fileEmbed", Some(placeholder)),
+            node("paragraph", None)
+        ],
+        "after the existing build, before the trailing paragraph"
+    );
+    assert_eq!(
+        pages[1]["description"]["content"][2]["content"][0]["text"],
+        "Enjoy!"
+    );
+    assert_eq!(
+        nodes(&pages[2]),
+        [node("paragraph", None)],
+        "the last page untouched"
+    );
+}
+
+#[tokio::test]
+async fn attach_appends_inside_the_existing_file_embed_group() {
+    let server = server().await;
+    serve_product_read(&server, |p| {
+        p["rich_content"] = json!([
+            {"id": "cGFnZTE=", "title": "Downloads", "description": {"type": "doc", "content": [
+                {"type": "paragraph", "content": [{"type": "text", "text": "Builds"}]},
+                {"type": "fileEmbedGroup", "attrs": {"uid": "6f1d2c3b-1a2b-4c3d-8e9f-0a1b2c3d4e5f", "name": "Builds"}, "content": [
+                    {"type": "fileEmbed", "attrs": {"id": "ZmlsZTE=", "uid": "0b1e6c39-7bd7-4a40-9c1f-3f4b4b2d0a11", "collapsed": false}}]},
+                {"type": "paragraph"}]}}
+        ])
+    })
+    .await;
+    let body = attach_one(&server).await;
+    let placeholder = body["files"][1]["external_id"].as_str().unwrap();
+    let page = &body["rich_content"][0];
+    assert_eq!(
+        nodes(page),
+        [
+            node("paragraph", None),
+            node("fileEmbedGroup", None),
+            node("paragraph", None)
+        ],
+        "no loose embed next to the group"
+    );
+    let group: Vec<&str> = page["description"]["content"][1]["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["attrs"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(group, ["ZmlsZTE=", placeholder]);
+}
+
+/// Attaches a build to variant `v1` of a server already serving the reads;
+/// the error and whether any write was sent.
+async fn refused_variant_attach(server: &wiremock::MockServer) -> (Error, bool) {
+    let err = client(server)
+        .product_files(PID)
+        .attach_to_variant(
+            "vc1",
+            "v1",
+            &[NewFile::new("https://files.example/a/v2.zip")],
+        )
+        .await
+        .unwrap_err();
+    let wrote = requests(server).await.iter().any(|r| r.method == "PUT");
+    (err, wrote)
+}
+
+#[tokio::test]
+async fn attach_to_variant_refuses_reads_without_files_or_variant_content_before_any_write() {
+    let product = format!("/v2/products/{PID}");
+    let variant = format!("/v2/products/{PID}/variant_categories/vc1/variants/v1");
+    // The product read without `files`.
+    let server = server().await;
+    let without_files = edited("product_per_variant.json", "product", |p| {
+        p.as_object_mut().unwrap().remove("files");
+    });
+    serve_raw(&server, "GET", &product, without_files).await;
+    let (err, wrote) = refused_variant_attach(&server).await;
+    assert!(
+        matches!(&err, Error::Decode { path, .. } if path == ".product.files"),
+        "{err:?}"
+    );
+    assert!(!wrote);
+
+    // A variant read without `rich_content` (the classic variant object).
+    let server = crate::common::server().await;
+    serve(&server, "GET", &product, "product_per_variant.json").await;
+    serve(&server, "GET", &variant, "variant.json").await;
+    let (err, wrote) = refused_variant_attach(&server).await;
+    assert!(
+        matches!(&err, Error::Decode { path, .. } if path == ".variant.rich_content"),
+        "{err:?}"
+    );
+    assert!(
+        !wrote,
+        "the files are not pushed to the product when the variant cannot take them"
+    );
+}
+
+#[tokio::test]
+async fn attach_to_a_variant_without_pages_creates_one_with_the_new_files() {
+    let server = server().await;
+    let variant = format!("/v2/products/{PID}/variant_categories/vc1/variants/v1");
+    serve(
+        &server,
+        "GET",
+        &format!("/v2/products/{PID}"),
+        "product_per_variant.json",
+    )
+    .await;
+    let read = edited("variant_rich_content.json", "variant", |v| {
+        v["rich_content"] = json!([]);
+    });
+    serve_raw(&server, "GET", &variant, read).await;
+    mount_variant_writes(&server, &variant).await;
+    client(&server)
+        .product_files(PID)
+        .attach_to_variant(
+            "vc1",
+            "v1",
+            &[NewFile::new("https://files.example/a/v2.zip")],
+        )
+        .await
+        .unwrap();
+    let reqs = requests(&server).await;
+    let pages = reqs[3].json.as_ref().unwrap()["rich_content"].clone();
+    assert_eq!(pages.as_array().unwrap().len(), 1);
+    assert_eq!(pages[0]["title"], "Page 1");
+    assert_eq!(
+        nodes(&pages[0]),
+        [
+            node("fileEmbed", Some("bmV3RmlsZQ==")),
+            node("paragraph", None)
+        ],
+        "the created id only: the variant's other files stay the product's"
     );
 }

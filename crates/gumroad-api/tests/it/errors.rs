@@ -317,3 +317,384 @@ async fn json_that_does_not_match_reports_the_field_path_and_keeps_the_body() {
         other => panic!("expected Decode, got {other:?}"),
     }
 }
+
+/// One call of a 2026 endpoint: the client in, `Ok(())` or the error out.
+type Call =
+    fn(gumroad_api::GumroadClient) -> futures::future::BoxFuture<'static, Result<(), Error>>;
+
+/// Every 2026 endpoint the empty-401/403 table covers: a label, the
+/// method and path Gumroad serves it on, and the call.
+fn endpoints_2026() -> Vec<(&'static str, &'static str, &'static str, Call)> {
+    use gumroad_api::{
+        BundleItem, ComparablesQuery, DelayUnit, FileEntry, ImageSource, NewOfferCode,
+        NewWorkflowEmail, OfferCodeChanges, RefundPeriod, RefundPolicyUpdate, RichContentPage,
+        UpsellParams, WorkflowEmailUpdate,
+    };
+    vec![
+        ("covers add", "POST", "/v2/products/P1/covers", |c| {
+            Box::pin(async move {
+                let source = ImageSource::Url("https://example.com/cover.png".into());
+                c.covers("P1").add(&source).await.map(drop)
+            })
+        }),
+        (
+            "covers remove",
+            "DELETE",
+            "/v2/products/P1/covers/c1",
+            |c| Box::pin(async move { c.covers("P1").remove("c1").await.map(drop) }),
+        ),
+        ("thumbnail set", "POST", "/v2/products/P1/thumbnail", |c| {
+            Box::pin(async move {
+                let source = ImageSource::SignedBlobId("eyJfcmFpbHMi--sig".into());
+                c.thumbnail("P1").set(&source).await.map(drop)
+            })
+        }),
+        (
+            "thumbnail remove",
+            "DELETE",
+            "/v2/products/P1/thumbnail",
+            |c| Box::pin(async move { c.thumbnail("P1").remove().await }),
+        ),
+        ("categories", "GET", "/v2/categories", |c| {
+            Box::pin(async move { c.categories().list().await.map(drop) })
+        }),
+        ("skus", "GET", "/v2/products/P1/skus", |c| {
+            Box::pin(async move { c.products().skus("P1").await.map(drop) })
+        }),
+        ("reviews", "GET", "/v2/products/P1/reviews", |c| {
+            Box::pin(async move { c.products().reviews_page("P1", None).await.map(drop) })
+        }),
+        ("comps", "GET", "/v2/products/comps", |c| {
+            Box::pin(async move {
+                let query = ComparablesQuery::category("design");
+                c.products().price_comparables(&query).await.map(drop)
+            })
+        }),
+        (
+            "product create (2026 fields)",
+            "POST",
+            "/v2/products",
+            |c| {
+                Box::pin(async move {
+                    let params = ProductParams::new()
+                        .name("Course")
+                        .price(500)
+                        .category("design")
+                        .tags(["a"])
+                        .refund_period("30")
+                        .files(vec![
+                            FileEntry::new("https://files.example/attachments/me/x/original/a.pdf")
+                                .placeholder_id("upload-1"),
+                        ])
+                        .rich_content(vec![RichContentPage::with_file_embeds(
+                            "Page 1",
+                            &["upload-1".to_owned()],
+                        )]);
+                    c.products().create(&params).await.map(drop)
+                })
+            },
+        ),
+        (
+            "product update (2026 fields)",
+            "PUT",
+            "/v2/products/P1",
+            |c| {
+                Box::pin(async move {
+                    let params = ProductParams::new()
+                        .custom_receipt("Thanks!")
+                        .has_same_rich_content_for_all_variants(true)
+                        .refund_fine_print("Ask within 30 days.")
+                        .cover_ids(["c2", "c1"]);
+                    c.products().update("P1", &params).await.map(drop)
+                })
+            },
+        ),
+        (
+            "product page preview",
+            "POST",
+            "/v2/products/P1/preview_custom_html",
+            |c| {
+                Box::pin(async move {
+                    c.products()
+                        .preview_custom_html("P1", "<p>x</p>")
+                        .await
+                        .map(drop)
+                })
+            },
+        ),
+        (
+            "bundle contents",
+            "PUT",
+            "/v2/products/P1/bundle_contents",
+            |c| {
+                Box::pin(async move {
+                    c.products()
+                        .set_bundle_contents("P1", &[BundleItem::new("p2")])
+                        .await
+                        .map(drop)
+                })
+            },
+        ),
+        ("upsells list", "GET", "/v2/upsells", |c| {
+            Box::pin(async move { c.upsells().list().await.map(drop) })
+        }),
+        ("upsells get", "GET", "/v2/upsells/u1", |c| {
+            Box::pin(async move { c.upsells().get("u1").await.map(drop) })
+        }),
+        ("upsells create", "POST", "/v2/upsells", |c| {
+            Box::pin(async move {
+                let upsell = UpsellParams::upsell("Pro", "P1");
+                c.upsells().create(&upsell).await.map(drop)
+            })
+        }),
+        ("upsells update", "PUT", "/v2/upsells/u1", |c| {
+            Box::pin(async move {
+                let upsell = UpsellParams::upsell("Pro", "P1");
+                c.upsells().update("u1", &upsell).await.map(drop)
+            })
+        }),
+        ("upsells delete", "DELETE", "/v2/upsells/u1", |c| {
+            Box::pin(async move { c.upsells().delete("u1").await.map(drop) })
+        }),
+        ("workflows list", "GET", "/v2/workflows", |c| {
+            Box::pin(async move { c.workflows().list().await.map(drop) })
+        }),
+        ("workflows get", "GET", "/v2/workflows/w1", |c| {
+            Box::pin(async move { c.workflows().get("w1").await.map(drop) })
+        }),
+        (
+            "workflow email create",
+            "POST",
+            "/v2/workflows/w1/emails",
+            |c| {
+                Box::pin(async move {
+                    let email = NewWorkflowEmail::new("Welcome", "<p>Hi</p>", 1, DelayUnit::Day);
+                    c.workflow_emails("w1").create(&email).await.map(drop)
+                })
+            },
+        ),
+        (
+            "workflow email update",
+            "PUT",
+            "/v2/workflows/w1/emails/e1",
+            |c| {
+                Box::pin(async move {
+                    let update = WorkflowEmailUpdate::new().subject("Hello");
+                    c.workflow_emails("w1")
+                        .update("e1", &update)
+                        .await
+                        .map(drop)
+                })
+            },
+        ),
+        ("refund policy get", "GET", "/v2/refund_policy", |c| {
+            Box::pin(async move { c.refund_policy().get().await.map(drop) })
+        }),
+        ("refund policy update", "PUT", "/v2/refund_policy", |c| {
+            Box::pin(async move {
+                let policy = RefundPolicyUpdate::new(RefundPeriod::Days30);
+                c.refund_policy().update(&policy).await.map(drop)
+            })
+        }),
+        (
+            "offer code create (minimum amount)",
+            "POST",
+            "/v2/products/P1/offer_codes",
+            |c| {
+                Box::pin(async move {
+                    let code = NewOfferCode::cents("FIVE", 500).minimum_amount_cents(2000);
+                    c.offer_codes("P1").create(&code).await.map(drop)
+                })
+            },
+        ),
+        (
+            "offer code update (minimum amount)",
+            "PUT",
+            "/v2/products/P1/offer_codes/oc1",
+            |c| {
+                Box::pin(async move {
+                    let changes = OfferCodeChanges::new().minimum_amount_cents(1500);
+                    c.offer_codes("P1")
+                        .update_with("oc1", &changes)
+                        .await
+                        .map(drop)
+                })
+            },
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_2026_endpoint_maps_an_empty_401_to_unauthorized_and_an_empty_403_to_forbidden() {
+    for (label, verb, route, call) in endpoints_2026() {
+        for status in [401u16, 403] {
+            let server = server().await;
+            serve_raw(&server, verb, route, ResponseTemplate::new(status)).await;
+            let err = call(client(&server))
+                .await
+                .expect_err(&format!("{label}: HTTP {status} is an error"));
+            match (status, &err) {
+                (
+                    401,
+                    Error::Unauthorized {
+                        status: 401,
+                        message,
+                        body,
+                        ..
+                    },
+                )
+                | (
+                    403,
+                    Error::Forbidden {
+                        status: 403,
+                        message,
+                        body,
+                        ..
+                    },
+                ) => {
+                    assert!(message.is_empty(), "{label}: {message}");
+                    assert!(body.is_empty(), "{label}");
+                }
+                _ => panic!("{label}: HTTP {status} became {err:?}"),
+            }
+            let sent = requests(&server).await;
+            assert_eq!(sent.len(), 1, "{label}: HTTP {status} is never retried");
+            assert_eq!(
+                (sent[0].method.as_str(), sent[0].path.as_str()),
+                (verb, route),
+                "{label}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn reviews_with_a_bad_page_key_are_the_400_status_error_shape() {
+    let server = server().await;
+    serve_status(
+        &server,
+        "GET",
+        "/v2/products/P1/reviews",
+        "product_reviews_invalid_page_key_400.json",
+        400,
+        "application/json",
+    )
+    .await;
+    let err = client(&server)
+        .products()
+        .reviews_page("P1", Some("not-a-key"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { status: 400, message, .. } if message == "Invalid page_key."),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.raw_body().unwrap().as_bytes(),
+        fixture("product_reviews_invalid_page_key_400.json")
+    );
+    let sent = requests(&server).await;
+    assert_eq!(sent.len(), 1, "a 400 is not retried");
+    assert_eq!(sent[0].query_value("page_key"), Some("not-a-key"));
+}
+
+#[tokio::test]
+async fn catalog_and_product_write_refusals_keep_their_messages() {
+    let server = server().await;
+    serve(
+        &server,
+        "GET",
+        "/v2/products/comps",
+        "product_comps_taxonomy_not_found.json",
+    )
+    .await;
+    serve(
+        &server,
+        "GET",
+        "/v2/products/gone/skus",
+        "product_not_found.json",
+    )
+    .await;
+    serve(
+        &server,
+        "POST",
+        "/v2/products",
+        "product_create_unsupported_currency.json",
+    )
+    .await;
+    serve(
+        &server,
+        "PUT",
+        "/v2/products/tiered",
+        "product_update_tiered_price_refused.json",
+    )
+    .await;
+    serve(
+        &server,
+        "POST",
+        "/v2/products/P1/offer_codes",
+        "offer_code_price_after_discount.json",
+    )
+    .await;
+    serve(
+        &server,
+        "PUT",
+        "/v2/products/P1/offer_codes/gone",
+        "offer_code_not_found.json",
+    )
+    .await;
+    let c = client(&server);
+
+    let err = c
+        .products()
+        .price_comparables(&gumroad_api::ComparablesQuery::category("no/such/path"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NotFound { status: 200, message, .. } if message == "The taxonomy was not found."),
+        "{err:?}"
+    );
+    assert!(c.products().skus("gone").await.unwrap_err().is_not_found());
+    let err = c
+        .products()
+        .create(
+            &ProductParams::new()
+                .name("Course")
+                .price(500)
+                .currency("ZZZ"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { status: 200, message, .. } if message == "'ZZZ' is not a supported currency."),
+        "{err:?}"
+    );
+    let err = c
+        .products()
+        .update("tiered", &ProductParams::new().price(900))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { status: 200, message, .. } if message.starts_with("Price cannot be updated for tiered membership products")),
+        "{err:?}"
+    );
+    let err = c
+        .offer_codes("P1")
+        .create(&gumroad_api::NewOfferCode::cents("BIG", 990).minimum_amount_cents(1000))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { status: 200, message, .. } if message.starts_with("The price after discount")),
+        "{err:?}"
+    );
+    let err = c
+        .offer_codes("P1")
+        .update_with(
+            "gone",
+            &gumroad_api::OfferCodeChanges::new().minimum_amount_cents(1000),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(requests(&server).await.len(), 6, "none retried");
+}

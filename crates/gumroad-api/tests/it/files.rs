@@ -77,6 +77,14 @@ fn uploader(client: &gumroad_api::GumroadClient) -> Uploader<'_> {
         .retry(RetryPolicy::default().with_jitter(Jitter::None))
 }
 
+/// True when the server saw a request to `route`.
+async fn was_sent(server: &MockServer, route: &str) -> bool {
+    creator_testkit::MockServerExt::recorded(server)
+        .await
+        .iter()
+        .any(|r| r.path == route)
+}
+
 /// Requests to the API (not to storage), checked for the bearer header.
 async fn api_requests(server: &MockServer) -> Vec<creator_testkit::RecordedRequest> {
     creator_testkit::MockServerExt::recorded(server)
@@ -161,6 +169,16 @@ async fn upload_streams_each_part_retries_a_failed_one_and_completes_with_the_et
             "the Gumroad token never goes to storage"
         );
         assert_eq!(r.method, "PUT");
+        assert_eq!(
+            r.header_values("content-length"),
+            [r.body.len().to_string()],
+            "S3 takes a part only with its exact length"
+        );
+        assert!(
+            r.header_values("transfer-encoding").is_empty(),
+            "never chunked: {:?}",
+            r.all_headers
+        );
     }
 
     let api = api_requests(&server).await;
@@ -214,13 +232,22 @@ async fn a_part_that_keeps_failing_aborts_the_upload() {
     );
     let pending = failure.pending.as_ref().unwrap();
     assert_eq!(pending.parts, [CompletedPart::new(1, "e1")]);
-    assert_eq!(clock.sleeps(), [1, 2].map(Duration::from_secs).to_vec());
+    assert_eq!(
+        clock.sleeps(),
+        [1, 2, 1, 1].map(Duration::from_secs).to_vec(),
+        "two part backoffs, then a pause between aborts"
+    );
     let api = api_requests(&server).await;
     let paths: Vec<_> = api.iter().map(|r| r.path.as_str()).collect();
     assert_eq!(
         paths,
-        ["/v2/files/presign", "/v2/files/abort"],
-        "never completed"
+        [
+            "/v2/files/presign",
+            "/v2/files/abort",
+            "/v2/files/abort",
+            "/v2/files/abort"
+        ],
+        "never completed; abort sent three times at most while it says accepted"
     );
     assert_eq!(
         api[1].form,
@@ -368,10 +395,7 @@ async fn presign_answers_that_do_not_fit_the_file_or_are_not_https_are_refused()
         failure.error
     );
     assert!(
-        !creator_testkit::MockServerExt::recorded(&server)
-            .await
-            .iter()
-            .any(|r| r.path == "/s3/build.zip"),
+        !was_sent(&server, "/s3/build.zip").await,
         "no bytes sent in clear text"
     );
 }
@@ -498,20 +522,51 @@ async fn presign_400_is_the_status_error_shape_and_abort_is_retried_but_complete
     );
 }
 
+/// Serves `DIRECT_UPLOAD` (its storage URL pointed at `server`) with the
+/// `direct_upload.headers` replaced by `headers`.
+async fn mount_direct_upload(server: &MockServer, headers: serde_json::Value) {
+    let mut body: serde_json::Value = serde_json::from_str(DIRECT_UPLOAD).unwrap();
+    body["direct_upload"]["url"] =
+        format!("{}/direct/k9d8s7a6?X-Amz-Signature=dsig", server.uri()).into();
+    body["direct_upload"]["headers"] = headers;
+    Mock::given(method("POST"))
+        .and(path("/v2/direct_uploads"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json"))
+        .mount(server)
+        .await;
+}
+
+/// Answers the direct upload's storage `PUT`.
+async fn mount_direct_put(server: &MockServer, response: ResponseTemplate) {
+    Mock::given(method("PUT"))
+        .and(path("/direct/k9d8s7a6"))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+/// Asserts every header line of the storage `PUT` (each value of a
+/// repeated header on its own), sorted, without the ones the HTTP client
+/// adds on its own.
+fn assert_storage_headers(r: &creator_testkit::RecordedRequest, expected: &[(&str, &str)]) {
+    let mut lines: Vec<(&str, &str)> = r
+        .all_headers
+        .iter()
+        .filter(|(n, _)| !matches!(n.as_str(), "host" | "accept"))
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    lines.sort();
+    assert_eq!(lines, expected);
+}
+
 #[tokio::test]
 async fn direct_upload_reserves_the_blob_then_puts_the_bytes_with_its_headers() {
     let server = server().await;
-    let body = DIRECT_UPLOAD.replace("https://files.example", &server.uri());
-    Mock::given(method("POST"))
-        .and(path("/v2/direct_uploads"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
-        .mount(&server)
-        .await;
-    Mock::given(method("PUT"))
-        .and(path("/direct/k9d8s7a6"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&server)
-        .await;
+    let headers: serde_json::Value = serde_json::from_str::<serde_json::Value>(DIRECT_UPLOAD)
+        .unwrap()["direct_upload"]["headers"]
+        .clone();
+    mount_direct_upload(&server, headers).await;
+    mount_direct_put(&server, ResponseTemplate::new(200)).await;
     let file = TempFile::new("direct", b"hello world");
     let client = client(&server);
     let reserved = uploader(&client)
@@ -541,9 +596,305 @@ async fn direct_upload_reserves_the_blob_then_puts_the_bytes_with_its_headers() 
     );
     assert_eq!(all[1].body, "hello world");
     assert_eq!(all[1].authorization, None);
+    // Each header exactly once: S3 signs Content-Type and Content-MD5, and a
+    // second copy of either breaks the signature.
+    assert_storage_headers(
+        &all[1],
+        &[
+            ("content-disposition", "inline; filename=\"cover.png\""),
+            ("content-length", "11"),
+            ("content-md5", "XrY7u+Ae7tCTyyK7j1rNww=="),
+            ("content-type", "image/png"),
+        ],
+    );
+}
+
+#[tokio::test]
+async fn direct_upload_headers_from_the_server_win_and_defaults_fill_only_what_is_absent() {
+    let server = server().await;
+    // The server's casing and value for Content-Type, no Content-MD5.
+    mount_direct_upload(
+        &server,
+        serde_json::json!({"content-type": "image/png; charset=binary", "x-amz-meta-origin": "gumroad"}),
+    )
+    .await;
+    mount_direct_put(&server, ResponseTemplate::new(200)).await;
+    let file = TempFile::new("direct-defaults", b"hello world");
+    let client = client(&server);
+    uploader(&client)
+        .upload_direct(&file.0, "image/png", false)
+        .await
+        .unwrap();
+    let all = creator_testkit::MockServerExt::recorded(&server).await;
+    assert_storage_headers(
+        &all[1],
+        &[
+            ("content-length", "11"),
+            ("content-md5", "XrY7u+Ae7tCTyyK7j1rNww=="),
+            ("content-type", "image/png; charset=binary"),
+            ("x-amz-meta-origin", "gumroad"),
+        ],
+    );
+}
+
+#[tokio::test]
+async fn a_direct_upload_header_that_cannot_be_sent_is_a_clear_error_before_any_bytes() {
+    let server = server().await;
+    mount_direct_upload(&server, serde_json::json!({"bad header": "x"})).await;
+    let file = TempFile::new("direct-bad-header", b"hello world");
+    let client = client(&server);
+    let err = uploader(&client)
+        .upload_direct(&file.0, "image/png", false)
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("bad header"), "{err}");
+    assert!(
+        !was_sent(&server, "/direct/k9d8s7a6").await,
+        "nothing sent to storage"
+    );
+}
+
+#[tokio::test]
+async fn direct_upload_storage_put_honours_retry_after_and_reports_timeouts_as_timeouts() {
+    let server = server().await;
+    mount_direct_upload(&server, serde_json::json!({})).await;
+    Mock::given(method("PUT"))
+        .and(path("/direct/k9d8s7a6"))
+        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "7"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    mount_direct_put(&server, ResponseTemplate::new(200)).await;
+    let file = TempFile::new("direct-retry", b"hello world");
+    let clock = clock();
+    let client = client_with_clock(&server, &clock);
+    uploader(&client)
+        .upload_direct(&file.0, "image/png", false)
+        .await
+        .unwrap();
     assert_eq!(
-        all[1].headers.get("content-type").map(String::as_str),
-        Some("image/png")
+        clock.sleeps(),
+        [Duration::from_secs(7)],
+        "the storage's Retry-After, not the default backoff"
+    );
+
+    let slow = crate::common::server().await;
+    mount_direct_upload(&slow, serde_json::json!({})).await;
+    mount_direct_put(
+        &slow,
+        ResponseTemplate::new(200).set_delay(Duration::from_secs(5)),
+    )
+    .await;
+    let client = crate::common::client(&slow);
+    let err = uploader(&client)
+        .part_timeout(Duration::from_millis(100))
+        .upload_direct(&file.0, "image/png", false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { attempts: 3, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn storage_redirects_are_not_followed() {
+    let server = server().await;
+    mount_presign(&server).await;
+    mount_part(
+        &server,
+        "1",
+        ResponseTemplate::new(303).insert_header("Location", format!("{}/elsewhere", server.uri())),
+        None,
+    )
+    .await;
+    // A 303 turns the PUT into a body-less GET; what a followed redirect would
+    // reach answers it with an ETag, as if the part had been stored.
+    Mock::given(method("GET"))
+        .and(path("/elsewhere"))
+        .respond_with(etag("not-a-part"))
+        .mount(&server)
+        .await;
+    serve(
+        &server,
+        "POST",
+        "/v2/files/abort",
+        "files_abort_already_gone.json",
+    )
+    .await;
+    let file = TempFile::new("redirect", BYTES);
+    let client = client(&server);
+    let failure = uploader(&client).upload_file(&file.0).await.unwrap_err();
+    assert!(
+        matches!(&failure.error, Error::Api { status: 303, code: Some(c), .. } if c == "storage_rejected"),
+        "{:?}",
+        failure.error
+    );
+    assert!(
+        !was_sent(&server, "/elsewhere").await,
+        "the redirect was not followed"
+    );
+}
+
+#[tokio::test]
+async fn storage_error_bodies_are_bounded_and_keep_no_signature_material() {
+    let server = server().await;
+    mount_presign(&server).await;
+    mount_part(
+        &server,
+        "1",
+        ResponseTemplate::new(403)
+            .set_body_raw(fixture("s3_signature_mismatch_403.xml"), "application/xml"),
+        None,
+    )
+    .await;
+    // Part 2 never comes: part 1 is refused for good (a 403 is not retried).
+    serve(
+        &server,
+        "POST",
+        "/v2/files/abort",
+        "files_abort_already_gone.json",
+    )
+    .await;
+    let file = TempFile::new("signature", BYTES);
+    let client = client(&server);
+    let failure = uploader(&client).upload_file(&file.0).await.unwrap_err();
+    let body = failure.error.raw_body().unwrap().text().into_owned();
+    assert!(
+        body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{body}"
+    );
+    for secret in [
+        "redacted-signature-5f4dcc3b",
+        "redacted-session-token-7e2b",
+        "redacted-hash-9f2c1b7d",
+    ] {
+        assert!(!body.contains(secret), "{secret} kept in {body}");
+        assert!(!format!("{failure:?}").contains(secret));
+    }
+
+    let huge = crate::common::server().await;
+    mount_presign(&huge).await;
+    let big = format!(
+        "<Error><Code>SlowDown</Code>{}</Error>",
+        "x".repeat(1 << 20)
+    );
+    mount_part(
+        &huge,
+        "1",
+        ResponseTemplate::new(400).set_body_raw(big, "application/xml"),
+        None,
+    )
+    .await;
+    serve(
+        &huge,
+        "POST",
+        "/v2/files/abort",
+        "files_abort_already_gone.json",
+    )
+    .await;
+    let client = crate::common::client(&huge);
+    let failure = uploader(&client).upload_file(&file.0).await.unwrap_err();
+    let kept = failure.error.raw_body().unwrap().as_bytes().len();
+    assert!(kept <= 4096, "{kept} bytes of a 1 MiB error body kept");
+}
+
+#[tokio::test]
+async fn abort_is_repeated_while_storage_says_accepted() {
+    let server = server().await;
+    mount_presign(&server).await;
+    mount_part(
+        &server,
+        "1",
+        ResponseTemplate::new(403).set_body_raw(fixture("s3_expired_403.xml"), "application/xml"),
+        None,
+    )
+    .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/files/abort"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("files_abort_accepted.json"), "application/json"),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    serve(
+        &server,
+        "POST",
+        "/v2/files/abort",
+        "files_abort_already_gone.json",
+    )
+    .await;
+    let file = TempFile::new("abort-again", BYTES);
+    let clock = clock();
+    let client = client_with_clock(&server, &clock);
+    let failure = uploader(&client).upload_file(&file.0).await.unwrap_err();
+    assert!(matches!(
+        failure.cleanup,
+        Cleanup::Aborted(AbortStatus::AlreadyGone)
+    ));
+    let aborts = api_requests(&server)
+        .await
+        .iter()
+        .filter(|r| r.path == "/v2/files/abort")
+        .count();
+    assert_eq!(aborts, 2, "accepted, then already_gone");
+    assert_eq!(
+        clock.sleeps(),
+        [Duration::from_secs(1)],
+        "a pause between the two"
+    );
+}
+
+#[tokio::test]
+async fn a_presign_answer_that_does_not_decode_but_names_the_upload_is_aborted() {
+    let server = server().await;
+    // Invented to stand in for a malformed answer: the upload was opened
+    // (upload_id and key are there) but a part number is not a number.
+    Mock::given(method("POST"))
+        .and(path("/v2/files/presign"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"{"success":true,"upload_id":"up_broken","key":"redacted-key-0a1b2c3d","parts":[{"part_number":"one","presigned_url":"https://files.example/s3/x?X-Amz-Signature=z"}]}"#,
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    serve(
+        &server,
+        "POST",
+        "/v2/files/abort",
+        "files_abort_already_gone.json",
+    )
+    .await;
+    let file = TempFile::new("presign-broken", BYTES);
+    let client = client(&server);
+    let failure = uploader(&client).upload_file(&file.0).await.unwrap_err();
+    assert_eq!(failure.stage, UploadStage::Presign);
+    assert!(
+        matches!(failure.error, Error::Decode { .. }),
+        "{:?}",
+        failure.error
+    );
+    assert!(
+        matches!(failure.cleanup, Cleanup::Aborted(AbortStatus::AlreadyGone)),
+        "{:?}",
+        failure.cleanup
+    );
+    let api = api_requests(&server).await;
+    assert_eq!(api[1].path, "/v2/files/abort");
+    assert_eq!(api[1].form_value("upload_id"), Some("up_broken"));
+    assert!(failure.pending.is_some());
+    // The error keeps the answer, but not the write access its URLs grant.
+    assert!(
+        !format!("{failure:?}").contains("X-Amz-Signature"),
+        "{failure:?}"
+    );
+    assert!(
+        !failure
+            .error
+            .raw_body()
+            .unwrap()
+            .text()
+            .contains("X-Amz-Signature")
     );
 }
 

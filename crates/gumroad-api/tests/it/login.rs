@@ -192,6 +192,68 @@ async fn loopback_wait_times_out_on_the_injected_clock_without_sleeping() {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
+/// `127.0.0.1:<port>` of a listener's redirect URI.
+fn loopback_addr(listener: &LoopbackListener) -> String {
+    let url = url::Url::parse(listener.redirect_uri()).unwrap();
+    format!("127.0.0.1:{}", url.port().unwrap())
+}
+
+#[tokio::test]
+async fn an_idle_connection_opened_first_does_not_hold_up_the_redirect() {
+    let listener = LoopbackListener::bind().await.unwrap();
+    let redirect = listener.redirect_uri().to_owned();
+    // Connected before the browser, and silent (a speculative preconnect).
+    let idle = tokio::net::TcpStream::connect(loopback_addr(&listener))
+        .await
+        .unwrap();
+    let browser = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        reqwest::get(format!("{redirect}?code=the-code&state=s1"))
+            .await
+            .unwrap()
+            .status()
+    });
+    let started = std::time::Instant::now();
+    let callback = listener
+        .wait("s1", Duration::from_secs(5), &SystemClock)
+        .await
+        .expect("the redirect is served while the idle connection waits");
+    assert_eq!(callback.code.expose(), "the-code");
+    assert_eq!(browser.await.unwrap(), 200);
+    assert!(started.elapsed() < Duration::from_secs(4));
+    drop(idle);
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_is_closed_after_the_connection_timeout() {
+    use tokio::io::AsyncReadExt;
+
+    let listener = LoopbackListener::bind()
+        .await
+        .unwrap()
+        .connection_timeout(Duration::from_millis(200));
+    let addr = loopback_addr(&listener);
+    let prober = tokio::spawn(async move {
+        let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let started = std::time::Instant::now();
+        let mut buf = [0u8; 16];
+        // The listener closes it: the read ends (EOF or reset) without any answer.
+        let read = idle.read(&mut buf).await;
+        (read.map_or(0, |n| n), started.elapsed())
+    });
+    let err = listener
+        .wait("s1", Duration::from_secs(2), &SystemClock)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    let (answered, after) = prober.await.unwrap();
+    assert_eq!(answered, 0, "closed without an answer");
+    assert!(
+        after < Duration::from_millis(1500),
+        "closed after {after:?}"
+    );
+}
+
 #[tokio::test]
 async fn loopback_redirect_with_an_error_and_the_right_state_ends_with_that_error() {
     let listener = LoopbackListener::bind().await.unwrap();
@@ -282,9 +344,11 @@ async fn device_flow_polls_through_pending_and_slow_down_on_the_clock_then_gets_
             ]
         );
         assert!(
-            !poll.url.contains("dc_7f3a9e2b"),
-            "device code only in the body"
+            !poll.url.contains("redacted-token-7f3a9e2b"),
+            "device code only in the body, never in {}",
+            poll.url
         );
+        assert!(poll.body.contains("redacted-token-7f3a9e2b"));
         assert_eq!(poll.authorization, None);
     }
 }
@@ -376,6 +440,38 @@ async fn device_code_past_its_expiry_stops_polling_locally() {
 }
 
 #[tokio::test]
+async fn a_huge_expires_in_is_capped_at_an_hour_instead_of_overflowing_the_clock() {
+    let server = server().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/device/code"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            br#"{"device_code":"redacted-token-7f3a9e2b","user_code":"WDJB-MJHT","verification_uri":"https://gumroad.com/oauth/device","expires_in":9223372036854775807,"interval":600}"#.to_vec(),
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(oauth_error("oauth_device_pending_400.json"))
+        .mount(&server)
+        .await;
+    let clock = clock();
+    let app = app(&server, &clock);
+    let device = app.request_device_code(&[]).await.unwrap();
+    assert_eq!(device.expires_in, Some(i64::MAX));
+    let err = app.poll_device_token(&device).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { code: Some(c), .. } if c == "expired_token"),
+        "{err:?}"
+    );
+    assert_eq!(
+        clock.sleeps(),
+        vec![Duration::from_secs(600); 6],
+        "six polls at the server's interval fill the one-hour cap"
+    );
+}
+
+#[tokio::test]
 async fn device_code_for_an_app_without_device_authorization_is_unauthorized_client() {
     let server = server().await;
     Mock::given(method("POST"))
@@ -438,5 +534,26 @@ async fn meta_with_a_revoked_token_is_an_empty_401() {
     assert!(
         matches!(err, Error::Unauthorized { status: 401, .. }),
         "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn meta_on_a_server_that_does_not_route_it_is_not_found() {
+    let server = server().await;
+    serve_raw(
+        &server,
+        "GET",
+        "/v2/meta",
+        ResponseTemplate::new(404).set_body_raw(
+            b"<!DOCTYPE html><html><head><title>The page you were looking for doesn't exist (404)</title></head><body></body></html>".to_vec(),
+            "text/html; charset=utf-8",
+        ),
+    )
+    .await;
+    let err = client(&server).meta().get().await.unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    assert!(
+        err.to_string().contains("does not route the endpoint"),
+        "{err}"
     );
 }

@@ -166,6 +166,16 @@ async fn get_product_by_id_with_2026_fields() {
     let req = only_request(&server).await;
     assert_eq!(req.method, "GET");
     assert_eq!(req.path, "/v2/products/A-m3CDDC5dlrSdKZp0RFhA==");
+    // A file's `url` is a download link (signed on the real server): data,
+    // never something `Debug` prints into a log.
+    let file = &product.files.as_ref().unwrap()[0];
+    assert_eq!(
+        file.url.as_deref(),
+        Some("https://files.gumroad.com/pencils.pdf")
+    );
+    let shown = format!("{product:?}");
+    assert!(!shown.contains("files.gumroad.com/pencils.pdf"), "{shown}");
+    assert!(shown.contains("pencils.pdf"), "the file name still shows");
     insta::assert_json_snapshot!(exchange(&req, &product));
 }
 
@@ -356,4 +366,138 @@ async fn enable_refused_by_gumroad_is_an_api_error_with_its_message() {
         matches!(&err, Error::Api { status: 200, message, .. } if message.starts_with("An offer code would make")),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn product_page_preview_is_a_post_that_saves_nothing_and_carries_the_buy_warning() {
+    let server = server().await;
+    let route = "/v2/products/A-m3CDDC5dlrSdKZp0RFhA==/preview_custom_html";
+    serve(&server, "POST", route, "product_custom_html_preview.json").await;
+    let html = "<main><h1 data-gumroad-field=\"name\"></h1><script src=\"https://cdn.example.com/tracker.js\"></script></main>";
+    let preview = client(&server)
+        .products()
+        .preview_custom_html("A-m3CDDC5dlrSdKZp0RFhA==", html)
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(req.method, "POST");
+    assert_eq!(req.path, route);
+    assert_eq!(
+        req.form,
+        [("custom_html".to_owned(), html.to_owned())],
+        "form-encoded, as the CLI sends it"
+    );
+    assert!(
+        preview
+            .warning
+            .as_deref()
+            .unwrap()
+            .starts_with("The custom landing page does not include a buy element")
+    );
+    let report = preview.sanitization_report.unwrap();
+    assert_eq!(report.removed_tags[0].tag.as_deref(), Some("script"));
+    assert_eq!(
+        preview.custom_html.as_deref(),
+        Some("<main><h1 data-gumroad-field=\"name\"></h1><p>Twelve HB pencils.</p></main>")
+    );
+}
+
+#[tokio::test]
+async fn product_page_preview_is_retried_like_a_read_and_reports_a_missing_feature() {
+    let server = server().await;
+    serve_raw(
+        &server,
+        "POST",
+        "/v2/products/busy/preview_custom_html",
+        ResponseTemplate::new(503),
+    )
+    .await;
+    serve(
+        &server,
+        "POST",
+        "/v2/products/A-m3CDDC5dlrSdKZp0RFhA==/preview_custom_html",
+        "custom_html_pages_not_enabled.json",
+    )
+    .await;
+    let c = client(&server);
+    let err = c
+        .products()
+        .preview_custom_html("busy", "<p>x</p>")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(
+        requests(&server).await.len(),
+        3,
+        "a dry run: three attempts"
+    );
+    let err = c
+        .products()
+        .preview_custom_html("A-m3CDDC5dlrSdKZp0RFhA==", "<p>x</p>")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { status: 200, message, .. } if message == "You do not have access to custom HTML pages."),
+        "{err:?}"
+    );
+    assert!(matches!(
+        c.products().preview_custom_html(" ", "<p>x</p>").await,
+        Err(Error::InvalidInput(_))
+    ));
+}
+
+#[tokio::test]
+async fn an_update_with_custom_html_keeps_the_previous_page_and_is_never_resent() {
+    let server = server().await;
+    let route = "/v2/products/A-m3CDDC5dlrSdKZp0RFhA==";
+    serve(&server, "PUT", route, "product_custom_html_published.json").await;
+    serve_raw(
+        &server,
+        "PUT",
+        "/v2/products/busy",
+        ResponseTemplate::new(503),
+    )
+    .await;
+    let c = client(&server);
+    let html = "<main><h1 data-gumroad-field=\"name\"></h1><a data-gumroad-action=\"buy\" onclick=\"track()\">Buy</a></main>";
+    let saved = c
+        .products()
+        .update(
+            route.rsplit('/').next().unwrap(),
+            &ProductParams::new().custom_html(html),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        saved.previous_custom_html.as_deref(),
+        Some("<main><h1>Eraser pack</h1><a data-gumroad-action=\"buy\">Buy</a></main>"),
+        "the one-step rollback the CLI shows"
+    );
+    assert!(saved.sanitization_report.is_some());
+    let err = c
+        .products()
+        .update("busy", &ProductParams::new().custom_html(html))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    let sent = requests(&server)
+        .await
+        .iter()
+        .filter(|r| r.path == "/v2/products/busy")
+        .count();
+    assert_eq!(
+        sent, 1,
+        "a repeat after a lost answer would report the new page as the previous one"
+    );
+    // Without custom_html an update is still retried like any PUT.
+    c.products()
+        .update("busy", &ProductParams::new().name("x"))
+        .await
+        .unwrap_err();
+    let sent = requests(&server)
+        .await
+        .iter()
+        .filter(|r| r.path == "/v2/products/busy")
+        .count();
+    assert_eq!(sent, 4);
 }

@@ -134,6 +134,32 @@ async fn clear_custom_html_sends_an_empty_value_and_publish_refuses_empty_html()
 }
 
 #[tokio::test]
+async fn publish_and_clear_are_sent_once_after_a_503_so_previous_custom_html_is_not_lost() {
+    let server = server().await;
+    serve_raw(
+        &server,
+        "PUT",
+        "/v2/user/custom_html",
+        ResponseTemplate::new(503),
+    )
+    .await;
+    let api = client(&server);
+    let err = api
+        .user()
+        .custom_html()
+        .publish("<main>x</main>")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    api.user().custom_html().clear().await.unwrap_err();
+    assert_eq!(
+        requests(&server).await.len(),
+        2,
+        "one attempt each: a repeat after a lost answer would report the new page as the previous one"
+    );
+}
+
+#[tokio::test]
 async fn preview_custom_html_is_a_post_that_saves_nothing() {
     let server = server().await;
     serve(

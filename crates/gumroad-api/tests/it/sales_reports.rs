@@ -1,11 +1,14 @@
 //! 2026 sales endpoints: name/license-key filters, `/v2/sales/summary`,
 //! `/v2/sales/exports`, revoke and restore access.
 
+use std::time::Duration;
+
 use creator_core::Error;
 use futures::TryStreamExt;
 use gumroad_api::{ExportState, SalesExport, SalesQuery, SalesSummaryQuery, SummaryGroup};
 use time::macros::date;
-use wiremock::ResponseTemplate;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
 
 use crate::common::*;
 
@@ -208,36 +211,48 @@ async fn export_with_an_unknown_product_is_the_400_shape() {
     );
 }
 
+/// Serves `PUT /v2/sales/:id/<action>` with `response`, then the fallback.
+async fn serve_access(
+    server: &wiremock::MockServer,
+    id: &str,
+    action: &str,
+    response: ResponseTemplate,
+) {
+    serve_raw(server, "PUT", &format!("/v2/sales/{id}/{action}"), response).await;
+}
+
+fn refused_401() -> ResponseTemplate {
+    ResponseTemplate::new(401)
+        .set_body_raw(fixture("sale_access_refused_401.json"), "application/json")
+}
+
 #[tokio::test]
-async fn revoke_and_undo_revoke_access_are_puts_and_parse_the_sale_when_sent() {
+async fn revoke_and_undo_revoke_access_are_puts_that_take_a_bare_success() {
     let server = server().await;
-    serve(
-        &server,
-        "PUT",
-        "/v2/sales/FO8TXN-dvxYabdavG97Y-Q==/revoke_access",
-        "sale.json",
-    )
-    .await;
-    serve(
-        &server,
-        "PUT",
-        "/v2/sales/FO8TXN-dvxYabdavG97Y-Q==/undo_revoke_access",
-        "resend_receipt.json",
-    )
-    .await;
-    let sales = client(&server);
-    let revoked = sales
+    // `{success: true}`, as the one implementation found (the mobile API) answers.
+    for action in ["revoke_access", "undo_revoke_access"] {
+        serve_access(
+            &server,
+            "FO8TXN-dvxYabdavG97Y-Q==",
+            action,
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("resend_receipt.json"), "application/json"),
+        )
+        .await;
+    }
+    let c = client(&server);
+    let revoked = c
         .sales()
         .revoke_access("FO8TXN-dvxYabdavG97Y-Q==")
         .await
         .unwrap();
-    assert!(revoked.is_some());
-    let restored = sales
+    assert!(revoked.is_none(), "no sale in the answer");
+    let restored = c
         .sales()
         .undo_revoke_access("FO8TXN-dvxYabdavG97Y-Q==")
         .await
         .unwrap();
-    assert!(restored.is_none(), "a bare {{success: true}} is accepted");
+    assert!(restored.is_none());
     let reqs = requests(&server).await;
     assert_eq!(
         reqs.iter()
@@ -254,33 +269,117 @@ async fn revoke_and_undo_revoke_access_are_puts_and_parse_the_sale_when_sent() {
 }
 
 #[tokio::test]
-async fn revoke_access_refused_missing_scope_and_unknown_sale() {
+async fn a_refused_revoke_is_an_api_refusal_with_its_message_not_a_login_problem() {
     let server = server().await;
-    serve(
-        &server,
-        "PUT",
-        "/v2/sales/s1/revoke_access",
-        "sale_access_refused.json",
-    )
-    .await;
-    serve_raw(
-        &server,
-        "PUT",
-        "/v2/sales/s2/revoke_access",
-        ResponseTemplate::new(403),
-    )
-    .await;
-    serve(
-        &server,
-        "PUT",
-        "/v2/sales/s3/revoke_access",
-        "sale_not_found.json",
-    )
-    .await;
-    let c = client(&server);
-    let refused = c.sales().revoke_access("s1").await.unwrap_err();
+    serve_access(&server, "s1", "revoke_access", refused_401()).await;
+    // The sale still has access (a refunded or subscription sale, say).
+    serve(&server, "GET", "/v2/sales/s1", "sale.json").await;
+    let err = client(&server)
+        .sales()
+        .revoke_access("s1")
+        .await
+        .unwrap_err();
     assert!(
-        matches!(&refused, Error::Api { status: 200, message, .. } if message == "Not authorized")
+        matches!(&err, Error::Api { status: 401, code: Some(c), message, .. } if c == "refused" && message == "Not authorized"),
+        "{err:?}"
+    );
+    assert!(!matches!(err, Error::Unauthorized { .. }));
+    assert_eq!(
+        err.raw_body().unwrap().as_bytes(),
+        fixture("sale_access_refused_401.json")
+    );
+    let paths: Vec<_> = requests(&server)
+        .await
+        .into_iter()
+        .map(|r| (r.method, r.path))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ("PUT".to_owned(), "/v2/sales/s1/revoke_access".to_owned()),
+            ("GET".to_owned(), "/v2/sales/s1".to_owned())
+        ],
+        "the refusal is checked against the sale once, never resent"
+    );
+}
+
+#[tokio::test]
+async fn a_revoke_whose_answer_was_lost_and_is_refused_on_the_retry_reports_the_revoked_sale() {
+    let server = server().await;
+    // The first PUT is applied but its answer never arrives in time; the
+    // retry is refused because access is already revoked.
+    Mock::given(method("PUT"))
+        .and(path("/v2/sales/FO8TXN-dvxYabdavG97Y-Q==/revoke_access"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("resend_receipt.json"), "application/json")
+                .set_delay(Duration::from_secs(3)),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    serve_access(
+        &server,
+        "FO8TXN-dvxYabdavG97Y-Q==",
+        "revoke_access",
+        refused_401(),
+    )
+    .await;
+    serve(
+        &server,
+        "GET",
+        "/v2/sales/FO8TXN-dvxYabdavG97Y-Q==",
+        "sale_access_revoked.json",
+    )
+    .await;
+    let clock = clock();
+    let c = gumroad_api::GumroadClient::builder(TOKEN)
+        .base_url(server.uri())
+        .timeout(Duration::from_millis(300))
+        .retry(creator_core::RetryPolicy::default().with_jitter(creator_core::retry::Jitter::None))
+        .clock(std::sync::Arc::new(clock.clone()))
+        .build()
+        .unwrap();
+    let sale = c
+        .sales()
+        .revoke_access("FO8TXN-dvxYabdavG97Y-Q==")
+        .await
+        .unwrap()
+        .expect("the sale read back");
+    assert_eq!(sale.access_revoked, Some(true));
+    let steps: Vec<_> = creator_testkit::MockServerExt::recorded(&server)
+        .await
+        .into_iter()
+        .map(|r| r.method)
+        .collect();
+    assert_eq!(
+        steps,
+        ["PUT", "PUT", "GET"],
+        "sent, resent after the timeout, read back"
+    );
+}
+
+#[tokio::test]
+async fn undoing_a_revoke_that_is_already_undone_reports_the_sale_and_other_errors_stay() {
+    let server = server().await;
+    serve_access(&server, "s1", "undo_revoke_access", refused_401()).await;
+    serve(&server, "GET", "/v2/sales/s1", "sale_2026_fields.json").await;
+    serve_access(&server, "s2", "revoke_access", ResponseTemplate::new(403)).await;
+    serve_access(
+        &server,
+        "s3",
+        "revoke_access",
+        ResponseTemplate::new(200).set_body_raw(fixture("sale_not_found.json"), "application/json"),
+    )
+    .await;
+    serve_access(&server, "s4", "revoke_access", ResponseTemplate::new(401)).await;
+    let c = client(&server);
+    let sale = c.sales().undo_revoke_access("s1").await.unwrap().unwrap();
+    assert_eq!(
+        sale.access_revoked,
+        Some(false),
+        "access is there: the asked state"
     );
     let forbidden = c.sales().revoke_access("s2").await.unwrap_err();
     assert!(
@@ -294,8 +393,19 @@ async fn revoke_access_refused_missing_scope_and_unknown_sale() {
             .unwrap_err()
             .is_not_found()
     );
+    let unauthorized = c.sales().revoke_access("s4").await.unwrap_err();
+    assert!(
+        matches!(unauthorized, Error::Unauthorized { status: 401, .. }),
+        "an empty 401 is still the token: {unauthorized:?}"
+    );
     assert!(matches!(
         c.sales().undo_revoke_access(" ").await.unwrap_err(),
         Error::InvalidInput(_)
     ));
+    let reads = requests(&server)
+        .await
+        .iter()
+        .filter(|r| r.method == "GET")
+        .count();
+    assert_eq!(reads, 1, "only a refusal is checked against the sale");
 }
