@@ -362,21 +362,18 @@ async fn read_body(
         match app.stranger_bodies.take(req.sender) {
             Some(slot) => Some(slot),
             None => {
-                let summary = summary_of_unread(app, body, &req.headers).await;
-                return Err(Rejection::stranger(
-                    Reason::Incomplete,
-                    format!(
-                        "more than {STRANGER_BODIES_PER_SENDER} unauthenticated bodies at once from this sender"
+                return Err(Rejection::Busy {
+                    error: format!(
+                        "more than {STRANGER_BODIES_PER_SENDER} bodies to authenticate at once from this sender"
                     ),
-                    summary,
-                ));
+                });
             }
         }
     };
     let permit =
         tokio::time::timeout(app.config.store_timeout, budget.acquire_many_owned(kib)).await;
     let Ok(Ok(_permit)) = permit else {
-        return Err(Rejection::Unavailable {
+        return Err(Rejection::Busy {
             error: "too many bodies are being read at once (the body budget is spent)".into(),
         });
     };

@@ -56,6 +56,14 @@ pub(crate) enum Rejection {
         /// What failed, for the log.
         error: String,
     },
+    /// A budget of bodies being read is spent (a flood, or a sender with
+    /// too many bodies at once): answered 503 with `Retry-After`, so a
+    /// platform whose signature is still to be checked retries; counted,
+    /// not logged one by one.
+    Busy {
+        /// Which budget, for the answer.
+        error: String,
+    },
 }
 
 impl Rejection {
@@ -112,8 +120,23 @@ impl Rejection {
                 );
                 return json(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    serde_json::json!({"status": "error", "error": "the ledger could not store the delivery in time; retry later"}),
+                    serde_json::json!({"status": "error", "error": "the delivery could not be stored now; retry later"}),
                 );
+            }
+            Rejection::Busy { error } => {
+                app.counters
+                    .busy
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::debug!(peer = %cx.peer, "503 busy: {error}");
+                let mut answer = json(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    serde_json::json!({"status": "busy", "error": error}),
+                );
+                answer.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static("1"),
+                );
+                return answer;
             }
         };
         let status = status_of(reason);

@@ -74,6 +74,8 @@ pub(crate) struct ServerCounters {
     pub connection_errors: AtomicU64,
     /// Failures of `accept` itself (out of file descriptors and the like).
     pub accept_errors: AtomicU64,
+    /// Requests answered 503 because a budget of bodies was spent.
+    pub busy: AtomicU64,
 }
 
 /// A copy of [`ServerCounters`].
@@ -84,6 +86,7 @@ pub(crate) struct ServerSnapshot {
     pub evicted_connections: u64,
     pub connection_errors: u64,
     pub accept_errors: u64,
+    pub busy_answers: u64,
 }
 
 impl ServerCounters {
@@ -94,6 +97,7 @@ impl ServerCounters {
             evicted_connections: self.evicted.load(Ordering::Relaxed),
             connection_errors: self.connection_errors.load(Ordering::Relaxed),
             accept_errors: self.accept_errors.load(Ordering::Relaxed),
+            busy_answers: self.busy.load(Ordering::Relaxed),
         }
     }
 }

@@ -19,6 +19,7 @@ pub(crate) struct Totals {
     connection_errors: u64,
     accept_errors: u64,
     shed: u64,
+    busy: u64,
 }
 
 impl Totals {
@@ -30,6 +31,7 @@ impl Totals {
             connection_errors: server.connection_errors,
             accept_errors: server.accept_errors,
             shed: app.shedder.shed.load(Ordering::Relaxed),
+            busy: server.busy_answers,
         }
     }
 
@@ -51,6 +53,10 @@ impl Totals {
             (
                 self.shed - earlier.shed,
                 "rejected request(s) shed (429, not kept)",
+            ),
+            (
+                self.busy - earlier.busy,
+                "request(s) answered 503 while a body budget was spent",
             ),
             (
                 self.accept_errors - earlier.accept_errors,
