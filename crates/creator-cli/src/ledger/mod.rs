@@ -25,6 +25,7 @@ mod migrations;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod rekey;
+mod sql;
 mod sqlite;
 
 use std::fmt;

@@ -24,6 +24,7 @@ use super::health::HealthCell;
 use super::identity;
 use super::migrations::{POSTGRES, REKEY_VERSION, SCHEMA_VERSION};
 use super::rekey::rekey;
+use super::sql;
 use super::{
     Access, EventFilter, Ledger, LedgerError, LedgerHealth, LedgerStats, NewEvent, NewQuarantine,
     OpenOptions, PruneFilter, Pruned, QuarantineBudget, QuarantineFilter, QuarantinedDelivery,
@@ -224,7 +225,7 @@ impl Inner {
                     .map_err(|e| self.err(format!("migration {} failed: {e}", m.version)))?;
             }
             tx.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                sql::RECORD_MIGRATION,
                 &[
                     &m.version,
                     &m.name,
@@ -317,11 +318,7 @@ async fn record_event(tx: &Transaction<'_>, ev: &NewEvent) -> PgResult<Recorded>
     .await?;
     let arrival = identity::arrival(ev);
     let newest = tx
-        .query_opt(
-            "SELECT id, occurrence, last_received_at FROM events
-             WHERE identity = $1 ORDER BY occurrence DESC LIMIT 1",
-            &[&ev.identity],
-        )
+        .query_opt(sql::NEWEST_OCCURRENCE, &[&ev.identity])
         .await?;
     let Some(newest) = newest else {
         return match insert(tx, ev, 1).await? {
@@ -332,11 +329,7 @@ async fn record_event(tx: &Transaction<'_>, ev: &NewEvent) -> PgResult<Recorded>
     let (id, occurrence, last): (i64, i64, String) = (newest.get(0), newest.get(1), newest.get(2));
     let moved_on = arrival.needs_subject_history()
         && tx
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM events
-                 WHERE provider = $1 AND subject_id = $2 AND id > $3)",
-                &[&ev.provider, &ev.subject_id, &id],
-            )
+            .query_one(sql::SUBJECT_MOVED_ON, &[&ev.provider, &ev.subject_id, &id])
             .await?
             .get::<_, bool>(0);
     let newest = identity::stored(occurrence, &last, moved_on);
@@ -367,11 +360,7 @@ async fn record_event(tx: &Transaction<'_>, ev: &NewEvent) -> PgResult<Recorded>
 /// Counts a delivery on occurrence `occurrence` of its identity.
 async fn count_on(tx: &Transaction<'_>, ev: &NewEvent, occurrence: u32) -> PgResult<Recorded> {
     let row = tx
-        .query_one(
-            "UPDATE events SET deliveries = deliveries + 1
-             WHERE identity = $1 AND occurrence = $2 RETURNING id, dedup_key",
-            &[&ev.identity, &i64::from(occurrence)],
-        )
+        .query_one(sql::COUNT_DELIVERY, &[&ev.identity, &i64::from(occurrence)])
         .await?;
     Ok(Recorded::Duplicate {
         id: row.get(0),
@@ -389,14 +378,7 @@ async fn insert(
     let occurrence = i64::from(occurrence);
     let row = tx
         .query_opt(
-            "INSERT INTO events (dedup_key, identity, occurrence, fingerprint, endpoint,
-                provider, kind, name, subject_id, occurred_at, test, verified,
-                received_at, last_received_at, deliveries, content_type, headers,
-                raw_body, event, field_errors)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 1,
-                $14, $15, $16, $17, $18)
-             ON CONFLICT DO NOTHING
-             RETURNING id",
+            sql::INSERT_EVENT,
             &[
                 &dedup_key,
                 &ev.identity,
@@ -434,11 +416,7 @@ async fn quarantine(
     let stored = to_i64(q.stored_bytes());
     let id: i64 = tx
         .query_one(
-            "INSERT INTO quarantine (received_at, endpoint, reason, error, status, content_type,
-                headers, body_size, body_truncated, raw_body, body_sha256, authenticated,
-                verified, peer, stored_bytes)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-             RETURNING id",
+            sql::INSERT_QUARANTINE,
             &[
                 &q.received_at,
                 &q.endpoint,
@@ -460,21 +438,11 @@ async fn quarantine(
         .await?
         .get(0);
     if !q.authenticated {
-        let row = tx
-            .query_one(
-                "UPDATE quarantine_budget SET rows = rows + 1, bytes = bytes + $1
-                 WHERE id = 1 RETURNING rows, bytes",
-                &[&stored],
-            )
-            .await?;
+        let row = tx.query_one(sql::BUDGET_ADD, &[&stored]).await?;
         let excess = budget.excess(to_u64(row.get(0)), to_u64(row.get(1)));
         if excess > 0 {
             let freed = tx
-                .query(
-                    "DELETE FROM quarantine WHERE id IN (SELECT id FROM quarantine
-                     WHERE NOT authenticated ORDER BY id LIMIT $1) RETURNING stored_bytes",
-                    &[&to_i64(excess)],
-                )
+                .query(sql::PRUNE_OLDEST_STRANGERS, &[&to_i64(excess)])
                 .await?;
             let bytes: i64 = freed.iter().map(|r| r.get::<_, i64>(0)).sum();
             forget(tx, to_i64(freed.len() as u64), bytes).await?;
@@ -538,11 +506,7 @@ async fn prune(tx: &Transaction<'_>, filter: &PruneFilter) -> PgResult<Pruned> {
 
 async fn probe(client: &impl tokio_postgres::GenericClient) -> PgResult<()> {
     client
-        .execute(
-            "INSERT INTO settings (key, value) VALUES ('relay.probe', $1)
-             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-            &[&timestamp(time::OffsetDateTime::now_utc())],
-        )
+        .execute(sql::PROBE, &[&timestamp(time::OffsetDateTime::now_utc())])
         .await?;
     Ok(())
 }
@@ -552,14 +516,7 @@ async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
     let now = timestamp(time::OffsetDateTime::now_utc());
     for s in &batch.sales {
         tx.execute(
-            "INSERT INTO synced_sales (provider, id, product_id, email, amount_minor,
-                currency, created_at, refunded, test, record, synced_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             ON CONFLICT (provider, id) DO UPDATE SET product_id = EXCLUDED.product_id,
-                email = EXCLUDED.email, amount_minor = EXCLUDED.amount_minor,
-                currency = EXCLUDED.currency, created_at = EXCLUDED.created_at,
-                refunded = EXCLUDED.refunded, test = EXCLUDED.test,
-                record = EXCLUDED.record, synced_at = EXCLUDED.synced_at",
+            sql::UPSERT_SYNCED_SALE,
             &[
                 &s.provider,
                 &s.id,
@@ -578,13 +535,7 @@ async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
     }
     for s in &batch.subscribers {
         tx.execute(
-            "INSERT INTO synced_subscribers (provider, id, product_id, email, status,
-                started_at, ends_at, record, synced_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (provider, id) DO UPDATE SET product_id = EXCLUDED.product_id,
-                email = EXCLUDED.email, status = EXCLUDED.status,
-                started_at = EXCLUDED.started_at, ends_at = EXCLUDED.ends_at,
-                record = EXCLUDED.record, synced_at = EXCLUDED.synced_at",
+            sql::UPSERT_SYNCED_SUBSCRIBER,
             &[
                 &s.provider,
                 &s.id,
@@ -601,13 +552,7 @@ async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
     }
     if let Some(state) = &batch.state {
         tx.execute(
-            "INSERT INTO sync_state (provider, resource, status, after_day, resume_before,
-                newest_day, items, started_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (provider, resource) DO UPDATE SET status = EXCLUDED.status,
-                after_day = EXCLUDED.after_day, resume_before = EXCLUDED.resume_before,
-                newest_day = EXCLUDED.newest_day, items = EXCLUDED.items,
-                started_at = EXCLUDED.started_at, updated_at = EXCLUDED.updated_at",
+            sql::UPSERT_SYNC_STATE,
             &[
                 &state.provider,
                 &state.resource,
@@ -624,9 +569,8 @@ async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
     }
     if let Some(end) = &batch.end_unseen {
         tx.execute(
-            "UPDATE synced_subscribers SET status = 'ended', synced_at = $3
-             WHERE provider = $1 AND synced_at < $2 AND status NOT IN ('ended', 'cancelled')",
-            &[&end.provider, &end.not_synced_since, &now],
+            sql::END_UNLISTED_SUBSCRIBERS,
+            &[&now, &end.provider, &end.not_synced_since],
         )
         .await?;
     }
@@ -879,11 +823,8 @@ impl Ledger for PostgresLedger {
     async fn replay_quarantined(&self, id: i64, ev: NewEvent) -> Result<Recorded, LedgerError> {
         write_tx!(&self.inner, |tx| {
             let recorded = record_event(&tx, &ev).await?;
-            tx.execute(
-                "UPDATE quarantine SET replayed_as = $1 WHERE id = $2",
-                &[&recorded.id(), &id],
-            )
-            .await?;
+            tx.execute(sql::MARK_REPLAYED, &[&recorded.id(), &id])
+                .await?;
             recorded
         })
     }
@@ -968,11 +909,8 @@ impl Ledger for PostgresLedger {
 
     async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, LedgerError> {
         write_tx!(&self.inner, |tx| {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-                &[&key, &value],
-            )
-            .await?;
+            tx.execute(sql::INSERT_SETTING_IF_ABSENT, &[&key, &value])
+                .await?;
             tx.query_one("SELECT value FROM settings WHERE key = $1", &[&key])
                 .await?
                 .get::<_, String>(0)

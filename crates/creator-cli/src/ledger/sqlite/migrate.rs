@@ -121,7 +121,7 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), LedgerEr
             redact_stored_headers(&tx).map_err(e)?;
         }
         tx.execute(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+            crate::ledger::sql::RECORD_MIGRATION,
             params![version, name, timestamp(time::OffsetDateTime::now_utc())],
         )
         .map_err(e)?;

@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use creator_core::repeat::Repeat;
 
 use crate::ledger::identity;
+use crate::ledger::sql;
 use crate::ledger::{
     LedgerStats, NewEvent, NewQuarantine, PruneFilter, Pruned, QuarantineBudget, Recorded,
     SyncBatch, SyncState, timestamp,
@@ -22,10 +23,7 @@ pub(crate) fn record_event(conn: &Connection, ev: &NewEvent) -> R<Recorded> {
     }
     let arrival = identity::arrival(ev);
     let newest: Option<(i64, i64, String)> = conn
-        .prepare_cached(
-            "SELECT id, occurrence, last_received_at FROM events
-             WHERE identity = ?1 ORDER BY occurrence DESC LIMIT 1",
-        )?
+        .prepare_cached(sql::NEWEST_OCCURRENCE)?
         .query_row(params![ev.identity], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
@@ -36,10 +34,7 @@ pub(crate) fn record_event(conn: &Connection, ev: &NewEvent) -> R<Recorded> {
     };
     let moved_on = arrival.needs_subject_history()
         && conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM events
-                 WHERE provider = ?1 AND subject_id = ?2 AND id > ?3)",
-            )?
+            .prepare_cached(sql::SUBJECT_MOVED_ON)?
             .query_row(params![ev.provider, ev.subject_id, id], |r| r.get(0))?;
     let newest = identity::stored(occurrence, &last, moved_on);
     match identity::decide(arrival, Some(&newest)) {
@@ -65,10 +60,7 @@ pub(crate) fn record_event(conn: &Connection, ev: &NewEvent) -> R<Recorded> {
 /// Counts a delivery on occurrence `occurrence` of its identity.
 fn count_on(conn: &Connection, ev: &NewEvent, occurrence: u32) -> R<Recorded> {
     let (id, dedup_key): (i64, String) = conn
-        .prepare_cached(
-            "UPDATE events SET deliveries = deliveries + 1
-             WHERE identity = ?1 AND occurrence = ?2 RETURNING id, dedup_key",
-        )?
+        .prepare_cached(sql::COUNT_DELIVERY)?
         .query_row(params![ev.identity, occurrence], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?;
@@ -79,40 +71,33 @@ fn count_on(conn: &Connection, ev: &NewEvent, occurrence: u32) -> R<Recorded> {
 /// key exists already.
 fn insert(conn: &Connection, ev: &NewEvent, occurrence: u32) -> R<Option<Recorded>> {
     let dedup_key = identity::dedup_key(&ev.identity, occurrence);
-    let inserted = conn
-        .prepare_cached(
-            "INSERT INTO events (dedup_key, identity, occurrence, fingerprint, endpoint,
-                provider, kind, name, subject_id, occurred_at, test, verified, received_at,
-                last_received_at, deliveries, content_type, headers, raw_body, event,
-                field_errors)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, 1, ?14,
-                ?15, ?16, ?17, ?18)
-             ON CONFLICT DO NOTHING",
-        )?
-        .execute(params![
-            dedup_key,
-            ev.identity,
-            occurrence,
-            ev.fingerprint,
-            ev.endpoint,
-            ev.provider,
-            ev.kind,
-            ev.name,
-            ev.subject_id,
-            ev.occurred_at,
-            ev.test,
-            ev.verified,
-            ev.received_at,
-            ev.content_type,
-            ev.headers,
-            &ev.raw_body[..],
-            ev.event,
-            ev.field_errors,
-        ])?;
-    Ok((inserted == 1).then(|| Recorded::Stored {
-        id: conn.last_insert_rowid(),
-        dedup_key,
-    }))
+    let id: Option<i64> = conn
+        .prepare_cached(sql::INSERT_EVENT)?
+        .query_row(
+            params![
+                dedup_key,
+                ev.identity,
+                occurrence,
+                ev.fingerprint,
+                ev.endpoint,
+                ev.provider,
+                ev.kind,
+                ev.name,
+                ev.subject_id,
+                ev.occurred_at,
+                ev.test,
+                ev.verified,
+                ev.received_at,
+                ev.content_type,
+                ev.headers,
+                &ev.raw_body[..],
+                ev.event,
+                ev.field_errors,
+            ],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(id.map(|id| Recorded::Stored { id, dedup_key }))
 }
 
 /// Keeps a rejected delivery, then prunes unauthenticated rows beyond `budget`.
@@ -121,46 +106,36 @@ pub(crate) fn quarantine(
     q: &NewQuarantine,
     budget: &QuarantineBudget,
 ) -> R<i64> {
-    conn.prepare_cached(
-        "INSERT INTO quarantine (received_at, endpoint, reason, error, status, content_type,
-            headers, body_size, body_truncated, raw_body, body_sha256, authenticated, verified,
-            peer, stored_bytes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    )?
-    .execute(params![
-        q.received_at,
-        q.endpoint,
-        q.reason.as_str(),
-        q.error,
-        q.status,
-        q.content_type,
-        q.headers,
-        i64::try_from(q.body_size).unwrap_or(i64::MAX),
-        q.body_truncated,
-        &q.raw_body[..],
-        q.body_sha256,
-        q.authenticated,
-        q.verified,
-        q.peer,
-        i64::try_from(q.stored_bytes()).unwrap_or(i64::MAX),
-    ])?;
-    let id = conn.last_insert_rowid();
+    let id: i64 = conn.prepare_cached(sql::INSERT_QUARANTINE)?.query_row(
+        params![
+            q.received_at,
+            q.endpoint,
+            q.reason.as_str(),
+            q.error,
+            q.status,
+            q.content_type,
+            q.headers,
+            i64::try_from(q.body_size).unwrap_or(i64::MAX),
+            q.body_truncated,
+            &q.raw_body[..],
+            q.body_sha256,
+            q.authenticated,
+            q.verified,
+            q.peer,
+            i64::try_from(q.stored_bytes()).unwrap_or(i64::MAX),
+        ],
+        |r| r.get(0),
+    )?;
     if !q.authenticated {
-        let (rows, bytes): (i64, i64) = conn
-            .prepare_cached(
-                "UPDATE quarantine_budget SET rows = rows + 1, bytes = bytes + ?1
-                 WHERE id = 1 RETURNING rows, bytes",
-            )?
-            .query_row(
-                params![i64::try_from(q.stored_bytes()).unwrap_or(i64::MAX)],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+        let (rows, bytes): (i64, i64) = conn.prepare_cached(sql::BUDGET_ADD)?.query_row(
+            params![i64::try_from(q.stored_bytes()).unwrap_or(i64::MAX)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let excess = budget.excess(to_u64(rows), to_u64(bytes));
         if excess > 0 {
             let freed = delete_returning_bytes(
                 conn,
-                "DELETE FROM quarantine WHERE id IN (SELECT id FROM quarantine
-                 WHERE authenticated = 0 ORDER BY id LIMIT ?1) RETURNING stored_bytes",
+                sql::PRUNE_OLDEST_STRANGERS,
                 params![i64::try_from(excess).unwrap_or(i64::MAX)],
             )?;
             forget(conn, freed)?;
@@ -235,18 +210,15 @@ pub(crate) fn prune(conn: &Connection, filter: &PruneFilter) -> R<Pruned> {
 /// Stores an event parsed again from quarantined delivery `id` and marks it replayed.
 pub(crate) fn replay(conn: &Connection, id: i64, ev: &NewEvent) -> R<Recorded> {
     let recorded = record_event(conn, ev)?;
-    conn.prepare_cached("UPDATE quarantine SET replayed_as = ?1 WHERE id = ?2")?
+    conn.prepare_cached(sql::MARK_REPLAYED)?
         .execute(params![recorded.id(), id])?;
     Ok(recorded)
 }
 
 /// The probe row `/healthz` relies on when deliveries are quiet.
 pub(crate) fn probe(conn: &Connection) -> R<()> {
-    conn.prepare_cached(
-        "INSERT INTO settings (key, value) VALUES ('relay.probe', ?1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute(params![timestamp(time::OffsetDateTime::now_utc())])?;
+    conn.prepare_cached(sql::PROBE)?
+        .execute(params![timestamp(time::OffsetDateTime::now_utc())])?;
     Ok(())
 }
 
@@ -254,80 +226,52 @@ pub(crate) fn probe(conn: &Connection) -> R<()> {
 pub(crate) fn sync_batch(conn: &Connection, batch: &SyncBatch) -> R<()> {
     let now = timestamp(time::OffsetDateTime::now_utc());
     for s in &batch.sales {
-        conn.prepare_cached(
-            "INSERT INTO synced_sales (provider, id, product_id, email, amount_minor,
-                currency, created_at, refunded, test, record, synced_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-             ON CONFLICT (provider, id) DO UPDATE SET product_id = excluded.product_id,
-                email = excluded.email, amount_minor = excluded.amount_minor,
-                currency = excluded.currency, created_at = excluded.created_at,
-                refunded = excluded.refunded, test = excluded.test,
-                record = excluded.record, synced_at = excluded.synced_at",
-        )?
-        .execute(params![
-            s.provider,
-            s.id,
-            s.product_id,
-            s.email,
-            s.amount_minor,
-            s.currency,
-            s.created_at,
-            s.refunded,
-            s.test,
-            s.record,
-            now
-        ])?;
+        conn.prepare_cached(sql::UPSERT_SYNCED_SALE)?
+            .execute(params![
+                s.provider,
+                s.id,
+                s.product_id,
+                s.email,
+                s.amount_minor,
+                s.currency,
+                s.created_at,
+                s.refunded,
+                s.test,
+                s.record,
+                now
+            ])?;
     }
     for s in &batch.subscribers {
-        conn.prepare_cached(
-            "INSERT INTO synced_subscribers (provider, id, product_id, email, status,
-                started_at, ends_at, record, synced_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (provider, id) DO UPDATE SET product_id = excluded.product_id,
-                email = excluded.email, status = excluded.status,
-                started_at = excluded.started_at, ends_at = excluded.ends_at,
-                record = excluded.record, synced_at = excluded.synced_at",
-        )?
-        .execute(params![
-            s.provider,
-            s.id,
-            s.product_id,
-            s.email,
-            s.status,
-            s.started_at,
-            s.ends_at,
-            s.record,
-            now
-        ])?;
+        conn.prepare_cached(sql::UPSERT_SYNCED_SUBSCRIBER)?
+            .execute(params![
+                s.provider,
+                s.id,
+                s.product_id,
+                s.email,
+                s.status,
+                s.started_at,
+                s.ends_at,
+                s.record,
+                now
+            ])?;
     }
     if let Some(end) = &batch.end_unseen {
-        conn.prepare_cached(
-            "UPDATE synced_subscribers SET status = 'ended', synced_at = ?3
-             WHERE provider = ?1 AND synced_at < ?2 AND status NOT IN ('ended', 'cancelled')",
-        )?
-        .execute(params![end.provider, end.not_synced_since, now])?;
+        conn.prepare_cached(sql::END_UNLISTED_SUBSCRIBERS)?
+            .execute(params![now, end.provider, end.not_synced_since])?;
     }
     if let Some(state) = &batch.state {
-        conn.prepare_cached(
-            "INSERT INTO sync_state (provider, resource, status, after_day, resume_before,
-                newest_day, items, started_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (provider, resource) DO UPDATE SET status = excluded.status,
-                after_day = excluded.after_day, resume_before = excluded.resume_before,
-                newest_day = excluded.newest_day, items = excluded.items,
-                started_at = excluded.started_at, updated_at = excluded.updated_at",
-        )?
-        .execute(params![
-            state.provider,
-            state.resource,
-            state.status,
-            state.after,
-            state.resume_before,
-            state.newest_day,
-            state.items,
-            state.started_at,
-            state.updated_at
-        ])?;
+        conn.prepare_cached(sql::UPSERT_SYNC_STATE)?
+            .execute(params![
+                state.provider,
+                state.resource,
+                state.status,
+                state.after,
+                state.resume_before,
+                state.newest_day,
+                state.items,
+                state.started_at,
+                state.updated_at
+            ])?;
     }
     Ok(())
 }
@@ -372,10 +316,7 @@ pub(crate) fn setting(conn: &Connection, key: &str) -> R<Option<String>> {
 
 /// Stores a setting unless it has a value; returns the value stored.
 pub(crate) fn setting_or_insert(conn: &Connection, key: &str, value: &str) -> R<String> {
-    conn.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
-        params![key, value],
-    )?;
+    conn.execute(sql::INSERT_SETTING_IF_ABSENT, params![key, value])?;
     conn.query_row(
         "SELECT value FROM settings WHERE key = ?1",
         params![key],
