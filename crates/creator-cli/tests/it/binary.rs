@@ -123,25 +123,11 @@ fn banner_mentions(banner: &[String], needle: &str) -> bool {
 async fn relay_refuses_a_short_secret_and_a_half_configured_gank() {
     let dir = TempDir::new("badopts");
     let db = dir.db();
-    let mut cmd = creator();
-    cmd.args([
-        "relay",
-        "--listen",
-        "127.0.0.1:0",
-        "--db",
-        db.to_str().unwrap(),
-    ])
-    .env("CREATOR_GUMROAD_SECRET", "short");
+    let mut cmd = relay_command(db.to_str().unwrap(), &[]);
+    cmd.env("CREATOR_GUMROAD_SECRET", "short");
     assert_one_line_error(&run(cmd).await, 2, "too short");
-    let mut cmd = creator();
-    cmd.args([
-        "relay",
-        "--listen",
-        "127.0.0.1:0",
-        "--db",
-        db.to_str().unwrap(),
-    ])
-    .env("GANK_WEBHOOK_KEY", "k");
+    let mut cmd = relay_command(db.to_str().unwrap(), &[]);
+    cmd.env("GANK_WEBHOOK_KEY", "k");
     assert_one_line_error(&run(cmd).await, 2, "GANK_SIGNATURE_HEADER");
 }
 

@@ -172,7 +172,6 @@ async fn fifty_concurrent_copies_of_one_delivery_are_stored_once() {
 
 #[tokio::test]
 async fn strangers_keep_only_bounded_metadata_within_the_budget_and_are_shed() {
-    let dir = TempDir::new("strangers");
     let config = RelayConfig {
         shed: ShedPolicy {
             per_minute: 1,
@@ -180,7 +179,7 @@ async fn strangers_keep_only_bounded_metadata_within_the_budget_and_are_shed() {
         },
         ..config()
     };
-    let relay = TestRelay::start_with(dir.db().to_str().unwrap(), endpoints(), config).await;
+    let (_dir, relay) = TestRelay::fresh_with("strangers", config).await;
     let junk = vec![b'q'; 60 * 1024];
     let mut answered = std::collections::BTreeMap::new();
     for i in 0..100 {
@@ -280,7 +279,6 @@ async fn closed_within(stream: &mut tokio::net::TcpStream, within: Duration) -> 
 
 #[tokio::test]
 async fn slow_heads_idle_connections_and_connection_floods_are_bounded() {
-    let dir = TempDir::new("conns");
     let config = RelayConfig {
         connections: ConnectionLimits {
             max_connections: 400,
@@ -290,7 +288,7 @@ async fn slow_heads_idle_connections_and_connection_floods_are_bounded() {
         },
         ..config()
     };
-    let relay = TestRelay::start_with(dir.db().to_str().unwrap(), endpoints(), config).await;
+    let (_dir, relay) = TestRelay::fresh_with("conns", config).await;
     // 300 idle connections and one slowloris sending half a head.
     let mut idle = Vec::new();
     for _ in 0..299 {
@@ -488,7 +486,6 @@ async fn an_authentic_delivery_with_one_mistyped_field_is_stored_and_the_field_n
 
 #[tokio::test]
 async fn at_the_connection_limit_idle_connections_make_room_for_deliveries() {
-    let dir = TempDir::new("evict");
     let config = RelayConfig {
         connections: ConnectionLimits {
             max_connections: 20,
@@ -498,7 +495,7 @@ async fn at_the_connection_limit_idle_connections_make_room_for_deliveries() {
         },
         ..config()
     };
-    let relay = TestRelay::start_with(dir.db().to_str().unwrap(), endpoints(), config).await;
+    let (_dir, relay) = TestRelay::fresh_with("evict", config).await;
     // Twenty connections that send nothing take every place.
     let mut idle = Vec::new();
     for _ in 0..20 {
@@ -535,7 +532,6 @@ async fn at_the_connection_limit_idle_connections_make_room_for_deliveries() {
 
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_forwarded_client_is_the_sender() {
-    let dir = TempDir::new("proxy");
     let config = RelayConfig {
         trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
         shed: ShedPolicy {
@@ -544,7 +540,7 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_the_sender() {
         },
         ..config()
     };
-    let relay = TestRelay::start_with(dir.db().to_str().unwrap(), endpoints(), config).await;
+    let (_dir, relay) = TestRelay::fresh_with("proxy", config).await;
     let mut answers = Vec::new();
     for client in ["203.0.113.1", "203.0.113.2"] {
         for i in 0..5 {

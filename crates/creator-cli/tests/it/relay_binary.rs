@@ -71,30 +71,12 @@ async fn options_that_cannot_work_are_refused_at_start() {
     let dir = TempDir::new("refused-options");
     let db = dir.db();
     let db = db.to_str().unwrap();
-    let mut cmd = creator();
-    cmd.args([
-        "relay",
-        "--listen",
-        "127.0.0.1:0",
-        "--db",
-        db,
-        "--max-body-bytes",
-        "10000000",
-    ]);
+    let cmd = relay_command(db, &["--max-body-bytes", "10000000"]);
     assert_one_line_error(&run(cmd).await, 2, "above what the webhook parsers accept");
     let mut cmd = creator();
     cmd.args(["relay", "--listen", "nowhere", "--db", db]);
     assert_one_line_error(&run(cmd).await, 2, "--listen `nowhere`");
-    let mut cmd = creator();
-    cmd.args([
-        "relay",
-        "--listen",
-        "127.0.0.1:0",
-        "--db",
-        db,
-        "--gumroad-auth",
-        "basic",
-    ]);
+    let cmd = relay_command(db, &["--gumroad-auth", "basic"]);
     assert_one_line_error(&run(cmd).await, 2, "CREATOR_GUMROAD_BASIC_USER");
 }
 

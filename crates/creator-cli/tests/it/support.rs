@@ -133,6 +133,14 @@ impl TestRelay {
         (dir, relay)
     }
 
+    /// The same with the default endpoints and `config`.
+    pub async fn fresh_with(label: &str, config: RelayConfig) -> (TempDir, Self) {
+        let dir = TempDir::new(label);
+        let relay =
+            Self::start_with(dir.db().to_str().expect("utf-8 path"), endpoints(), config).await;
+        (dir, relay)
+    }
+
     pub fn gumroad_url(&self) -> String {
         format!("{}/webhooks/gumroad/{GUMROAD_SECRET}", self.base)
     }
@@ -233,6 +241,14 @@ pub fn creator() -> std::process::Command {
 }
 
 /// Runs the binary to completion off the async runtime.
+/// `creator relay --listen 127.0.0.1:0 --db DB` followed by `extra`.
+pub fn relay_command(db: &str, extra: &[&str]) -> std::process::Command {
+    let mut cmd = creator();
+    cmd.args(["relay", "--listen", "127.0.0.1:0", "--db", db])
+        .args(extra);
+    cmd
+}
+
 pub async fn run(mut cmd: std::process::Command) -> Output {
     tokio::task::spawn_blocking(move || cmd.output().expect("run creator"))
         .await
