@@ -110,6 +110,12 @@ pub async fn only_request(server: &MockServer) -> RecordedRequest {
     all.remove(0)
 }
 
+/// A recorded form or query as borrowed `(key, value)` pairs, in order, to
+/// compare with a list of literals.
+pub fn pairs(list: &[(String, String)]) -> Vec<(&str, &str)> {
+    list.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 /// The request as JSON for snapshots, without the version-bearing user agent.
 pub fn request_json(req: &RecordedRequest) -> Value {
     let mut v = serde_json::to_value(req).expect("request serializes");
