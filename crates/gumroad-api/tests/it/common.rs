@@ -103,6 +103,11 @@ pub async fn requests(server: &MockServer) -> Vec<RecordedRequest> {
     all
 }
 
+/// The path of every request the server saw, in order (checked as in [`requests`]).
+pub async fn request_paths(server: &MockServer) -> Vec<String> {
+    requests(server).await.into_iter().map(|r| r.path).collect()
+}
+
 /// The one request the server saw (checked as in [`requests`]).
 pub async fn only_request(server: &MockServer) -> RecordedRequest {
     let mut all = requests(server).await;

@@ -472,11 +472,7 @@ async fn presign_400_is_the_status_error_shape_and_abort_is_retried_but_complete
         .complete("u", "k", &[CompletedPart::new(1, "e")])
         .await
         .unwrap_err();
-    let paths: Vec<_> = requests(&server)
-        .await
-        .into_iter()
-        .map(|r| r.path)
-        .collect();
+    let paths = request_paths(&server).await;
     assert_eq!(
         paths,
         [
