@@ -386,8 +386,18 @@ pub(crate) fn bool_str(value: bool) -> &'static str {
     if value { "true" } else { "false" }
 }
 
+/// `(key, YYYY-MM-DD)` for each day that is set, in order: the date filters
+/// and ranges of sales, summaries, exports and payouts.
+pub(crate) fn day_pairs<const N: usize>(
+    days: [(&'static str, Option<time::Date>); N],
+) -> Vec<(&'static str, String)> {
+    days.into_iter()
+        .filter_map(|(key, day)| Some((key, ymd(day?))))
+        .collect()
+}
+
 /// `YYYY-MM-DD`.
-pub(crate) fn ymd(date: time::Date) -> String {
+fn ymd(date: time::Date) -> String {
     format!(
         "{:04}-{:02}-{:02}",
         date.year(),

@@ -46,8 +46,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use url::Url;
 
-use crate::oauth::{AccessToken, Scope, Scopes, TokenResponse};
-use crate::{DEFAULT_BASE_URL, DEFAULT_USER_AGENT, GumroadClassifier};
+use crate::DEFAULT_BASE_URL;
+use crate::oauth::{AccessToken, Scope, oauth_transport, request_token, scope_param};
 
 /// The host serving `/oauth/authorize`, `/oauth/token` and
 /// `/oauth/device/code` for public clients (as the official CLI uses it).
@@ -604,13 +604,12 @@ impl PublicClientBuilder {
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
         // Token requests are never repeated by the transport: codes are
         // single-use, and the device poll loop below does its own pacing.
-        let transport = Transport::builder(Provider::Gumroad, self.oauth_base_url)
-            .timeout(self.timeout)
-            .retry(RetryPolicy::none())
-            .user_agent(DEFAULT_USER_AGENT)
-            .classifier(Arc::new(GumroadClassifier))
-            .clock(clock.clone())
-            .build()?;
+        let transport = oauth_transport(
+            self.oauth_base_url,
+            self.timeout,
+            RetryPolicy::none(),
+            Some(clock.clone()),
+        )?;
         let mut authorize = transport.url(&"/oauth/authorize".into());
         authorize.set_query(None);
         Ok(PublicClient {
@@ -666,8 +665,8 @@ impl PublicClient {
             q.append_pair("response_type", "code")
                 .append_pair("client_id", &self.client_id)
                 .append_pair("redirect_uri", redirect_uri);
-            if !scopes.is_empty() {
-                q.append_pair("scope", &Scopes(scopes.to_vec()).to_string());
+            if let Some(scope) = scope_param(scopes) {
+                q.append_pair("scope", &scope);
             }
             q.append_pair("code_challenge", pkce.challenge())
                 .append_pair("code_challenge_method", pkce.method())
@@ -740,10 +739,10 @@ impl PublicClient {
     /// (device authorization not enabled for the app),
     /// [`Error::Unauthorized`] (`invalid_client`), or any request error.
     pub async fn request_device_code(&self, scopes: &[Scope]) -> Result<DeviceAuthorization> {
-        let scope = Scopes(scopes.to_vec()).to_string();
+        let scope = scope_param(scopes);
         let mut form: Vec<(&str, &str)> = vec![("client_id", &self.client_id)];
-        if !scope.is_empty() {
-            form.push(("scope", &scope));
+        if let Some(scope) = &scope {
+            form.push(("scope", scope));
         }
         let device: DeviceAuthorization = self
             .transport
@@ -867,15 +866,7 @@ impl PublicClient {
     }
 
     async fn token(&self, form: &[(&str, &str)]) -> Result<AccessToken> {
-        let raw: TokenResponse = self
-            .transport
-            .post("/oauth/token")
-            .auth(Auth::None)
-            .form(form.iter().copied())
-            .idempotency(Idempotency::Unsafe)
-            .json()
-            .await?;
-        Ok(raw.into_token(&self.api_base_url))
+        request_token(&self.transport, form, &self.api_base_url).await
     }
 }
 

@@ -143,7 +143,7 @@ impl AccessToken {
 }
 
 #[derive(Deserialize)]
-pub(crate) struct TokenResponse {
+struct TokenResponse {
     access_token: String,
     #[serde(default)]
     token_type: Option<String>,
@@ -246,20 +246,13 @@ impl OAuthAppBuilder {
             .map_err(|e| Error::Config(format!("authorize URL is not valid: {e}")))?;
         Url::parse(&self.redirect_uri)
             .map_err(|e| Error::Config(format!("redirect URI is not valid: {e}")))?;
-        let mut builder = Transport::builder(Provider::Gumroad, self.api_base_url)
-            .timeout(self.timeout)
-            .retry(self.retry)
-            .user_agent(DEFAULT_USER_AGENT)
-            .classifier(Arc::new(GumroadClassifier));
-        if let Some(clock) = self.clock {
-            builder = builder.clock(clock);
-        }
+        let transport = oauth_transport(self.api_base_url, self.timeout, self.retry, self.clock)?;
         Ok(OAuthApp {
             client_id: self.client_id,
             client_secret: self.client_secret,
             redirect_uri: self.redirect_uri,
             authorize_url: self.authorize_url,
-            transport: builder.build()?,
+            transport,
         })
     }
 }
@@ -309,8 +302,8 @@ impl OAuthApp {
             q.append_pair("client_id", &self.client_id)
                 .append_pair("redirect_uri", &self.redirect_uri)
                 .append_pair("response_type", "code");
-            if !scopes.is_empty() {
-                q.append_pair("scope", &Scopes(scopes.to_vec()).to_string());
+            if let Some(scope) = scope_param(scopes) {
+                q.append_pair("scope", &scope);
             }
             if let Some(state) = state {
                 q.append_pair("state", state);
@@ -359,21 +352,58 @@ impl OAuthApp {
             ("client_secret", self.client_secret.expose()),
         ];
         form.extend_from_slice(grant);
-        let raw: TokenResponse = self
-            .transport
-            .post("/oauth/token")
-            .auth(Auth::None)
-            .form(form)
-            .idempotency(Idempotency::Unsafe)
-            .json()
-            .await?;
-        Ok(raw.into_token(self.transport.base_url().as_str()))
+        request_token(&self.transport, &form, self.transport.base_url().as_str()).await
     }
+}
+
+/// The `scope` parameter for `scopes`: space-separated, and `None` (the
+/// parameter left out, so the server grants its default) when empty.
+pub(crate) fn scope_param(scopes: &[Scope]) -> Option<String> {
+    let scope = Scopes(scopes.to_vec()).to_string();
+    (!scope.is_empty()).then_some(scope)
+}
+
+/// The transport of both OAuth flows ([`OAuthApp`] and
+/// [`PublicClient`](crate::login::PublicClient)): no bearer token (each
+/// request carries the client's own credentials), Gumroad's classifier and
+/// user agent.
+pub(crate) fn oauth_transport(
+    base_url: String,
+    timeout: Duration,
+    retry: RetryPolicy,
+    clock: Option<Arc<dyn Clock>>,
+) -> Result<Transport> {
+    let mut builder = Transport::builder(Provider::Gumroad, base_url)
+        .timeout(timeout)
+        .retry(retry)
+        .user_agent(DEFAULT_USER_AGENT)
+        .classifier(Arc::new(GumroadClassifier));
+    if let Some(clock) = clock {
+        builder = builder.clock(clock);
+    }
+    builder.build()
+}
+
+/// `POST /oauth/token` with `form` (never repeated: grants are single-use),
+/// answered with a token for clients built against `api_base_url`.
+pub(crate) async fn request_token(
+    transport: &Transport,
+    form: &[(&str, &str)],
+    api_base_url: &str,
+) -> Result<AccessToken> {
+    let raw: TokenResponse = transport
+        .post("/oauth/token")
+        .auth(Auth::None)
+        .form(form.iter().copied())
+        .idempotency(Idempotency::Unsafe)
+        .json()
+        .await?;
+    Ok(raw.into_token(api_base_url))
 }
 
 impl TokenResponse {
     /// The token, for clients built against `api_base_url`.
-    pub(crate) fn into_token(self, api_base_url: &str) -> AccessToken {
+    fn into_token(self, api_base_url: &str) -> AccessToken {
         AccessToken {
             access_token: Secret::new(self.access_token),
             token_type: self.token_type,

@@ -29,9 +29,9 @@ pub struct NewOfferCode {
     name: String,
     amount_off: u64,
     percent: bool,
-    max_purchase_count: Option<u64>,
     universal: Option<bool>,
-    minimum_amount_cents: Option<u64>,
+    /// The usage limit and minimum amount, sent as an update sends them.
+    limits: OfferCodeChanges,
 }
 
 impl NewOfferCode {
@@ -41,9 +41,8 @@ impl NewOfferCode {
             name: code.into(),
             amount_off: amount_cents,
             percent: false,
-            max_purchase_count: None,
             universal: None,
-            minimum_amount_cents: None,
+            limits: OfferCodeChanges::new(),
         }
     }
 
@@ -57,14 +56,14 @@ impl NewOfferCode {
 
     /// Usage limit.
     pub fn max_purchase_count(mut self, count: u64) -> Self {
-        self.max_purchase_count = Some(count);
+        self.limits = self.limits.max_purchase_count(count);
         self
     }
 
     /// Only valid for carts of at least this amount, product currency minor
     /// units (`minimum_amount_cents`, 2026 API).
     pub fn minimum_amount_cents(mut self, minor_units: u64) -> Self {
-        self.minimum_amount_cents = Some(minor_units);
+        self.limits = self.limits.minimum_amount_cents(minor_units);
         self
     }
 
@@ -94,14 +93,9 @@ impl NewOfferCode {
                 if self.percent { "percent" } else { "cents" }.to_owned(),
             ),
         ];
-        if let Some(n) = self.max_purchase_count {
-            form.push(("max_purchase_count", n.to_string()));
-        }
+        form.extend(self.limits.form());
         if let Some(u) = self.universal {
             form.push(("universal", bool_str(u).to_owned()));
-        }
-        if let Some(m) = self.minimum_amount_cents {
-            form.push(("minimum_amount_cents", m.to_string()));
         }
         Ok(form)
     }
@@ -140,6 +134,18 @@ impl OfferCodeChanges {
     pub fn minimum_amount_cents(mut self, minor_units: u64) -> Self {
         self.minimum_amount_cents = Some(minor_units);
         self
+    }
+
+    /// The fields that are set, as both create and update send them.
+    fn form(&self) -> Vec<(&'static str, String)> {
+        let mut form = Vec::with_capacity(2);
+        if let Some(n) = self.max_purchase_count {
+            form.push(("max_purchase_count", n.to_string()));
+        }
+        if let Some(m) = self.minimum_amount_cents {
+            form.push(("minimum_amount_cents", m.to_string()));
+        }
+        form
     }
 }
 
@@ -205,13 +211,7 @@ impl OfferCodesApi<'_> {
         changes: &OfferCodeChanges,
     ) -> Result<OfferCode> {
         self.ids(offer_code_id)?;
-        let mut form: Vec<(&str, String)> = Vec::with_capacity(2);
-        if let Some(n) = changes.max_purchase_count {
-            form.push(("max_purchase_count", n.to_string()));
-        }
-        if let Some(m) = changes.minimum_amount_cents {
-            form.push(("minimum_amount_cents", m.to_string()));
-        }
+        let form = changes.form();
         if form.is_empty() {
             return Err(Error::InvalidInput(
                 "an offer code update needs at least one field".into(),

@@ -6,7 +6,7 @@ use creator_core::http::Path;
 use time::Date;
 
 use crate::api::resource;
-use crate::client::{bool_str, envelope, require, ymd};
+use crate::client::{bool_str, day_pairs, envelope, require};
 use crate::{GumroadClient, ListPage, Payout};
 
 envelope!(PayoutEnvelope { payout: Payout });
@@ -75,13 +75,7 @@ impl PayoutsQuery {
     }
 
     fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut q = Vec::with_capacity(3);
-        if let Some(d) = self.after {
-            q.push(("after", ymd(d)));
-        }
-        if let Some(d) = self.before {
-            q.push(("before", ymd(d)));
-        }
+        let mut q = day_pairs([("after", self.after), ("before", self.before)]);
         if let Some(b) = self.include_upcoming {
             q.push(("include_upcoming", bool_str(b).to_owned()));
         }

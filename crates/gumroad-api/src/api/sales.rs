@@ -7,7 +7,7 @@ use creator_core::{Error, Result};
 use time::Date;
 
 use crate::api::resource::{self, Flat, one};
-use crate::client::{MessageEnvelope, envelope, require, ymd};
+use crate::client::{MessageEnvelope, day_pairs, envelope, require};
 use crate::{GumroadClient, ListPage, Sale, SalesExportStatus, SalesSummary, SummaryGroup};
 
 envelope!(SaleEnvelope { sale: Sale });
@@ -71,13 +71,7 @@ impl SalesSummaryQuery {
                 "the summary's `from` must be on or before `to`".into(),
             ));
         }
-        let mut q = Vec::with_capacity(3);
-        if let Some(d) = self.from {
-            q.push(("from", ymd(d)));
-        }
-        if let Some(d) = self.to {
-            q.push(("to", ymd(d)));
-        }
+        let mut q = day_pairs([("from", self.from), ("to", self.to)]);
         if let Some(g) = &self.group_by {
             q.push(("group_by", g.as_str().to_owned()));
         }
@@ -130,13 +124,7 @@ impl SalesExport {
     }
 
     fn form(&self) -> Vec<(&'static str, String)> {
-        let mut form = Vec::with_capacity(3);
-        if let Some(d) = self.from {
-            form.push(("from", ymd(d)));
-        }
-        if let Some(d) = self.to {
-            form.push(("to", ymd(d)));
-        }
+        let mut form = day_pairs([("from", self.from), ("to", self.to)]);
         if let Some(p) = &self.product_id {
             form.push(("product_id", p.clone()));
         }
@@ -232,13 +220,7 @@ impl SalesQuery {
     }
 
     fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut q = Vec::with_capacity(5);
-        if let Some(d) = self.after {
-            q.push(("after", ymd(d)));
-        }
-        if let Some(d) = self.before {
-            q.push(("before", ymd(d)));
-        }
+        let mut q = day_pairs([("after", self.after), ("before", self.before)]);
         if let Some(p) = &self.product_id {
             q.push(("product_id", p.clone()));
         }

@@ -16,16 +16,15 @@ use crate::common::*;
 
 const PID: &str = "A-m3CDDC5dlrSdKZp0RFhA==";
 
+/// Serves the fixture `name` for `verb /v2/products/{PID}`.
+async fn serve_product(server: &wiremock::MockServer, verb: &str, name: &str) {
+    serve(server, verb, &format!("/v2/products/{PID}"), name).await;
+}
+
 #[tokio::test]
 async fn update_sends_every_scalar_field_form_encoded_with_string_booleans_and_cover_ids() {
     let server = server().await;
-    serve(
-        &server,
-        "PUT",
-        &format!("/v2/products/{PID}"),
-        "product_updated.json",
-    )
-    .await;
+    serve_product(&server, "PUT", "product_updated.json").await;
     let params = ProductParams::new()
         .category("design/ui-and-web/figma")
         .custom_receipt("Thanks!")
@@ -44,7 +43,7 @@ async fn update_sends_every_scalar_field_form_encoded_with_string_booleans_and_c
     let req = only_request(&server).await;
     assert_eq!(req.method, "PUT");
     assert_eq!(
-        req.form,
+        pairs(&req.form),
         [
             ("category", "design/ui-and-web/figma"),
             ("custom_receipt", "Thanks!"),
@@ -57,7 +56,6 @@ async fn update_sends_every_scalar_field_form_encoded_with_string_booleans_and_c
             ("cover_ids[]", "c2"),
             ("cover_ids[]", "c1"),
         ]
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
     );
 }
 
@@ -134,13 +132,7 @@ async fn create_sends_a_new_files_placeholder_as_its_id_so_the_embed_resolves() 
 #[tokio::test]
 async fn update_sends_a_new_files_placeholder_as_external_id_next_to_kept_ids() {
     let server = server().await;
-    serve(
-        &server,
-        "PUT",
-        &format!("/v2/products/{PID}"),
-        "product_updated.json",
-    )
-    .await;
+    serve_product(&server, "PUT", "product_updated.json").await;
     let params = ProductParams::new().files(vec![
         FileEntry::keep("ZmlsZTE="),
         FileEntry::new("https://files.example/attachments/me/x/original/b.pdf")
@@ -242,10 +234,10 @@ async fn price_comparables_query_names_and_empty_answer() {
     assert_eq!(none.currency, None);
     let reqs = requests(&server).await;
     assert_eq!(
-        reqs[0].query,
+        pairs(&reqs[0].query),
         [
-            ("taxonomy".to_owned(), "design/ui-and-web/figma".to_owned()),
-            ("price_currency_type".to_owned(), "usd".to_owned())
+            ("taxonomy", "design/ui-and-web/figma"),
+            ("price_currency_type", "usd")
         ]
     );
     assert_eq!(reqs[1].query_value("query"), Some("whoosh sfx"));
@@ -326,13 +318,7 @@ async fn covers_add_by_url_remove_and_reorder() {
         "covers_removed.json",
     )
     .await;
-    serve(
-        &server,
-        "PUT",
-        &format!("/v2/products/{PID}"),
-        "product_updated.json",
-    )
-    .await;
+    serve_product(&server, "PUT", "product_updated.json").await;
     let c = client(&server);
     let added = c
         .covers(PID)
@@ -353,8 +339,8 @@ async fn covers_add_by_url_remove_and_reorder() {
     c.covers(PID).reorder(&["b", "a"]).await.unwrap();
     let reqs = requests(&server).await;
     assert_eq!(
-        reqs[0].form,
-        [("url".to_owned(), "https://example.com/cover.png".to_owned())]
+        pairs(&reqs[0].form),
+        [("url", "https://example.com/cover.png")]
     );
     assert_eq!(reqs[2].form_value("cover_ids[]"), Some("b"));
     insta::assert_json_snapshot!(exchange(&reqs[0], &added));
@@ -468,8 +454,8 @@ async fn thumbnail_set_remove_and_the_400_success_false_shape() {
     );
     let reqs = requests(&server).await;
     assert_eq!(
-        reqs[0].form,
-        [("signed_blob_id".to_owned(), "eyJfcmFpbHMi--sig".to_owned())]
+        pairs(&reqs[0].form),
+        [("signed_blob_id", "eyJfcmFpbHMi--sig")]
     );
 }
 
@@ -576,10 +562,7 @@ async fn offer_code_minimum_amount_on_create_and_update() {
         .unwrap();
     let reqs = requests(&server).await;
     assert_eq!(reqs[0].form_value("minimum_amount_cents"), Some("2000"));
-    assert_eq!(
-        reqs[1].form,
-        [("minimum_amount_cents".to_owned(), "1500".to_owned())]
-    );
+    assert_eq!(pairs(&reqs[1].form), [("minimum_amount_cents", "1500")]);
     assert!(matches!(
         c.offer_codes(PID)
             .update_with("oc1", &OfferCodeChanges::new())
@@ -624,13 +607,7 @@ async fn mount_variant_writes(server: &wiremock::MockServer, variant: &str) {
 async fn attach_to_variant_pushes_the_file_then_embeds_the_created_id_in_the_variant() {
     let server = server().await;
     let variant = format!("/v2/products/{PID}/variant_categories/vc1/variants/v1");
-    serve(
-        &server,
-        "GET",
-        &format!("/v2/products/{PID}"),
-        "product_per_variant.json",
-    )
-    .await;
+    serve_product(&server, "GET", "product_per_variant.json").await;
     serve(&server, "GET", &variant, "variant_rich_content.json").await;
     mount_variant_writes(&server, &variant).await;
     let (saved, updated) = client(&server)
@@ -694,20 +671,8 @@ async fn attach_to_variant_pushes_the_file_then_embeds_the_created_id_in_the_var
 #[tokio::test]
 async fn attach_to_a_shared_content_product_embeds_placeholders_in_one_put() {
     let server = server().await;
-    serve(
-        &server,
-        "GET",
-        &format!("/v2/products/{PID}"),
-        "product_shared_content.json",
-    )
-    .await;
-    serve(
-        &server,
-        "PUT",
-        &format!("/v2/products/{PID}"),
-        "product_updated.json",
-    )
-    .await;
+    serve_product(&server, "GET", "product_shared_content.json").await;
+    serve_product(&server, "PUT", "product_updated.json").await;
     let c = client(&server);
     c.product_files(PID)
         .attach(&[NewFile::new(
@@ -764,13 +729,7 @@ async fn serve_product_read(
         edited("product_shared_content.json", "product", edit),
     )
     .await;
-    serve(
-        server,
-        "PUT",
-        &format!("/v2/products/{PID}"),
-        "product_updated.json",
-    )
-    .await;
+    serve_product(server, "PUT", "product_updated.json").await;
 }
 
 /// Attaches one new build and returns the update's JSON body.
@@ -929,10 +888,11 @@ async fn attach_appends_inside_the_existing_file_embed_group() {
     assert_eq!(group, ["ZmlsZTE=", placeholder]);
 }
 
-/// Attaches a build to variant `v1` of a server already serving the reads;
-/// the error and whether any write was sent.
-async fn refused_variant_attach(server: &wiremock::MockServer) -> (Error, bool) {
-    let err = client(server)
+/// Attaches one build to variant `v1` of a server already serving the reads.
+async fn attach_build_to_variant(
+    server: &wiremock::MockServer,
+) -> creator_core::Result<impl std::fmt::Debug> {
+    client(server)
         .product_files(PID)
         .attach_to_variant(
             "vc1",
@@ -940,7 +900,12 @@ async fn refused_variant_attach(server: &wiremock::MockServer) -> (Error, bool) 
             &[NewFile::new("https://files.example/a/v2.zip")],
         )
         .await
-        .unwrap_err();
+}
+
+/// Attaches a build to variant `v1` of a server already serving the reads;
+/// the error and whether any write was sent.
+async fn refused_variant_attach(server: &wiremock::MockServer) -> (Error, bool) {
+    let err = attach_build_to_variant(server).await.unwrap_err();
     let wrote = requests(server).await.iter().any(|r| r.method == "PUT");
     (err, wrote)
 }
@@ -981,27 +946,13 @@ async fn attach_to_variant_refuses_reads_without_files_or_variant_content_before
 async fn attach_to_a_variant_without_pages_creates_one_with_the_new_files() {
     let server = server().await;
     let variant = format!("/v2/products/{PID}/variant_categories/vc1/variants/v1");
-    serve(
-        &server,
-        "GET",
-        &format!("/v2/products/{PID}"),
-        "product_per_variant.json",
-    )
-    .await;
+    serve_product(&server, "GET", "product_per_variant.json").await;
     let read = edited("variant_rich_content.json", "variant", |v| {
         v["rich_content"] = json!([]);
     });
     serve_raw(&server, "GET", &variant, read).await;
     mount_variant_writes(&server, &variant).await;
-    client(&server)
-        .product_files(PID)
-        .attach_to_variant(
-            "vc1",
-            "v1",
-            &[NewFile::new("https://files.example/a/v2.zip")],
-        )
-        .await
-        .unwrap();
+    attach_build_to_variant(&server).await.unwrap();
     let reqs = requests(&server).await;
     let pages = reqs[3].json.as_ref().unwrap()["rich_content"].clone();
     assert_eq!(pages.as_array().unwrap().len(), 1);

@@ -103,11 +103,22 @@ pub async fn requests(server: &MockServer) -> Vec<RecordedRequest> {
     all
 }
 
+/// The path of every request the server saw, in order (checked as in [`requests`]).
+pub async fn request_paths(server: &MockServer) -> Vec<String> {
+    requests(server).await.into_iter().map(|r| r.path).collect()
+}
+
 /// The one request the server saw (checked as in [`requests`]).
 pub async fn only_request(server: &MockServer) -> RecordedRequest {
     let mut all = requests(server).await;
     assert_eq!(all.len(), 1, "exactly one request: {all:#?}");
     all.remove(0)
+}
+
+/// A recorded form or query as borrowed `(key, value)` pairs, in order, to
+/// compare with a list of literals.
+pub fn pairs(list: &[(String, String)]) -> Vec<(&str, &str)> {
+    list.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
 /// The request as JSON for snapshots, without the version-bearing user agent.

@@ -38,13 +38,12 @@ async fn list_emails_follows_page_key_and_keeps_the_type_filter() {
         .unwrap();
     assert_eq!(emails.len(), 12);
     let reqs = requests(&server).await;
-    let queries: Vec<_> = reqs.iter().map(|r| r.query.clone()).collect();
-    let f = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+    let queries: Vec<_> = reqs.iter().map(|r| pairs(&r.query)).collect();
     assert_eq!(
         queries,
         [
-            vec![f("type", "draft")],
-            vec![f("type", "draft"), f("page_key", KEY)]
+            vec![("type", "draft")],
+            vec![("type", "draft"), ("page_key", KEY)]
         ]
     );
     assert_eq!(emails[0].state, Some(PostState::Published));
@@ -110,23 +109,22 @@ async fn create_email_for_a_product_audience_is_a_draft_form_post() {
         .await
         .unwrap();
     let reqs = requests(&server).await;
-    let f = |k: &str, v: &str| (k.to_owned(), v.to_owned());
     assert_eq!(
-        reqs[0].form,
+        pairs(&reqs[0].form),
         [
-            f("subject", "Launch update"),
-            f("body", "<p>Hello, world!</p>"),
-            f("audience", "product"),
-            f("product_id", "A-m3CDDC5dlrSdKZp0RFhA=="),
+            ("subject", "Launch update"),
+            ("body", "<p>Hello, world!</p>"),
+            ("audience", "product"),
+            ("product_id", "A-m3CDDC5dlrSdKZp0RFhA=="),
         ]
     );
     assert_eq!(
-        reqs[1].form,
+        pairs(&reqs[1].form),
         [
-            f("subject", "Now"),
-            f("body", "<p>Now.</p>"),
-            f("audience", "follower"),
-            f("publish", "true")
+            ("subject", "Now"),
+            ("body", "<p>Now.</p>"),
+            ("audience", "follower"),
+            ("publish", "true")
         ]
     );
     assert_eq!(email.state, Some(PostState::Draft));

@@ -66,6 +66,16 @@ async fn mount_part(server: &MockServer, n: &str, response: ResponseTemplate, ti
     }
 }
 
+/// Answers `POST /v2/files/abort` with the fixture `name`.
+async fn serve_abort(server: &MockServer, name: &str) {
+    serve(server, "POST", "/v2/files/abort", name).await;
+}
+
+/// Storage's XML error answer `fixtures/gumroad/<name>` with `status`.
+fn s3_error(status: u16, name: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(fixture(name), "application/xml")
+}
+
 fn etag(tag: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).insert_header("ETag", format!("\"{tag}\""))
 }
@@ -107,8 +117,7 @@ async fn upload_streams_each_part_retries_a_failed_one_and_completes_with_the_et
     mount_part(
         &server,
         "2",
-        ResponseTemplate::new(500)
-            .set_body_raw(fixture("s3_internal_error_500.xml"), "application/xml"),
+        s3_error(500, "s3_internal_error_500.xml"),
         Some(1),
     )
     .await;
@@ -184,11 +193,8 @@ async fn upload_streams_each_part_retries_a_failed_one_and_completes_with_the_et
     let api = api_requests(&server).await;
     assert_eq!(api.len(), 2);
     assert_eq!(
-        api[0].form,
-        [
-            ("filename".to_owned(), "build.zip".to_owned()),
-            ("file_size".to_owned(), "20".to_owned())
-        ]
+        pairs(&api[0].form),
+        [("filename", "build.zip"), ("file_size", "20")]
     );
     assert_eq!(api[1].path, "/v2/files/complete");
     assert_eq!(
@@ -211,13 +217,7 @@ async fn a_part_that_keeps_failing_aborts_the_upload() {
     mount_presign(&server).await;
     mount_part(&server, "1", etag("e1"), None).await;
     mount_part(&server, "2", ResponseTemplate::new(503), None).await;
-    serve(
-        &server,
-        "POST",
-        "/v2/files/abort",
-        "files_abort_accepted.json",
-    )
-    .await;
+    serve_abort(&server, "files_abort_accepted.json").await;
     let file = TempFile::new("abort", BYTES);
     let clock = clock();
     let client = client_with_clock(&server, &clock);
@@ -250,11 +250,8 @@ async fn a_part_that_keeps_failing_aborts_the_upload() {
         "never completed; abort sent three times at most while it says accepted"
     );
     assert_eq!(
-        api[1].form,
-        [
-            ("upload_id".to_owned(), "up_3parts".to_owned()),
-            ("key".to_owned(), "redacted-key-0a1b2c3d".to_owned())
-        ]
+        pairs(&api[1].form),
+        [("upload_id", "up_3parts"), ("key", "redacted-key-0a1b2c3d")]
     );
     let storage = creator_testkit::MockServerExt::recorded(&server)
         .await
@@ -268,20 +265,8 @@ async fn a_part_that_keeps_failing_aborts_the_upload() {
 async fn an_expired_part_url_is_not_retried_and_the_upload_is_aborted() {
     let server = server().await;
     mount_presign(&server).await;
-    mount_part(
-        &server,
-        "1",
-        ResponseTemplate::new(403).set_body_raw(fixture("s3_expired_403.xml"), "application/xml"),
-        None,
-    )
-    .await;
-    serve(
-        &server,
-        "POST",
-        "/v2/files/abort",
-        "files_abort_already_gone.json",
-    )
-    .await;
+    mount_part(&server, "1", s3_error(403, "s3_expired_403.xml"), None).await;
+    serve_abort(&server, "files_abort_already_gone.json").await;
     let file = TempFile::new("expired", BYTES);
     let clock = clock();
     let client = client_with_clock(&server, &clock);
@@ -343,13 +328,7 @@ async fn a_rejected_complete_is_aborted() {
         "application/json",
     )
     .await;
-    serve(
-        &server,
-        "POST",
-        "/v2/files/abort",
-        "files_abort_accepted.json",
-    )
-    .await;
+    serve_abort(&server, "files_abort_accepted.json").await;
     let file = TempFile::new("rejected", BYTES);
     let client = client(&server);
     let failure = uploader(&client).upload_file(&file.0).await.unwrap_err();
@@ -364,13 +343,7 @@ async fn presign_answers_that_do_not_fit_the_file_or_are_not_https_are_refused()
     // Default uploader: 100 MiB parts and https only, against a 3-part http answer.
     let server = server().await;
     mount_presign(&server).await;
-    serve(
-        &server,
-        "POST",
-        "/v2/files/abort",
-        "files_abort_accepted.json",
-    )
-    .await;
+    serve_abort(&server, "files_abort_accepted.json").await;
     let file = TempFile::new("mismatch", BYTES);
     let client = client(&server);
     let failure = Uploader::new(&client)
@@ -420,13 +393,7 @@ async fn presign_complete_and_abort_endpoints_on_their_own() {
     let server = server().await;
     serve(&server, "POST", "/v2/files/presign", "files_presign.json").await;
     serve(&server, "POST", "/v2/files/complete", "files_complete.json").await;
-    serve(
-        &server,
-        "POST",
-        "/v2/files/abort",
-        "files_abort_already_gone.json",
-    )
-    .await;
+    serve_abort(&server, "files_abort_already_gone.json").await;
     let c = client(&server);
     let presigned = c
         .files()
@@ -505,11 +472,7 @@ async fn presign_400_is_the_status_error_shape_and_abort_is_retried_but_complete
         .complete("u", "k", &[CompletedPart::new(1, "e")])
         .await
         .unwrap_err();
-    let paths: Vec<_> = requests(&server)
-        .await
-        .into_iter()
-        .map(|r| r.path)
-        .collect();
+    let paths = request_paths(&server).await;
     assert_eq!(
         paths,
         [
@@ -581,16 +544,13 @@ async fn direct_upload_reserves_the_blob_then_puts_the_bytes_with_its_headers() 
     let all = creator_testkit::MockServerExt::recorded(&server).await;
     assert_eq!(all.len(), 2);
     assert_eq!(
-        all[0].form,
+        pairs(&all[0].form),
         [
-            ("purpose".to_owned(), "media".to_owned()),
-            ("blob[filename]".to_owned(), "build.zip".to_owned()),
-            ("blob[byte_size]".to_owned(), "11".to_owned()),
-            (
-                "blob[checksum]".to_owned(),
-                "XrY7u+Ae7tCTyyK7j1rNww==".to_owned()
-            ),
-            ("blob[content_type]".to_owned(), "image/png".to_owned()),
+            ("purpose", "media"),
+            ("blob[filename]", "build.zip"),
+            ("blob[byte_size]", "11"),
+            ("blob[checksum]", "XrY7u+Ae7tCTyyK7j1rNww=="),
+            ("blob[content_type]", "image/png"),
         ],
         "MD5 of `hello world`, base64"
     );
@@ -713,13 +673,7 @@ async fn storage_redirects_are_not_followed() {
         .respond_with(etag("not-a-part"))
         .mount(&server)
         .await;
-    serve(
-        &server,
-        "POST",
-        "/v2/files/abort",
-        "files_abort_already_gone.json",
-    )
-    .await;
+    serve_abort(&server, "files_abort_already_gone.json").await;
     let file = TempFile::new("redirect", BYTES);
     let client = client(&server);
     let failure = uploader(&client).upload_file(&file.0).await.unwrap_err();
@@ -741,19 +695,12 @@ async fn storage_error_bodies_are_bounded_and_keep_no_signature_material() {
     mount_part(
         &server,
         "1",
-        ResponseTemplate::new(403)
-            .set_body_raw(fixture("s3_signature_mismatch_403.xml"), "application/xml"),
+        s3_error(403, "s3_signature_mismatch_403.xml"),
         None,
     )
     .await;
     // Part 2 never comes: part 1 is refused for good (a 403 is not retried).
-    serve(
-        &server,
-        "POST",
-        "/v2/files/abort",
-        "files_abort_already_gone.json",
-    )
-    .await;
+    serve_abort(&server, "files_abort_already_gone.json").await;
     let file = TempFile::new("signature", BYTES);
     let client = client(&server);
     let failure = uploader(&client).upload_file(&file.0).await.unwrap_err();
@@ -801,13 +748,7 @@ async fn storage_error_bodies_are_bounded_and_keep_no_signature_material() {
 async fn abort_is_repeated_while_storage_says_accepted() {
     let server = server().await;
     mount_presign(&server).await;
-    mount_part(
-        &server,
-        "1",
-        ResponseTemplate::new(403).set_body_raw(fixture("s3_expired_403.xml"), "application/xml"),
-        None,
-    )
-    .await;
+    mount_part(&server, "1", s3_error(403, "s3_expired_403.xml"), None).await;
     Mock::given(method("POST"))
         .and(path("/v2/files/abort"))
         .respond_with(
@@ -817,13 +758,7 @@ async fn abort_is_repeated_while_storage_says_accepted() {
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    serve(
-        &server,
-        "POST",
-        "/v2/files/abort",
-        "files_abort_already_gone.json",
-    )
-    .await;
+    serve_abort(&server, "files_abort_already_gone.json").await;
     let file = TempFile::new("abort-again", BYTES);
     let clock = clock();
     let client = client_with_clock(&server, &clock);
@@ -858,13 +793,7 @@ async fn a_presign_answer_that_does_not_decode_but_names_the_upload_is_aborted()
         ))
         .mount(&server)
         .await;
-    serve(
-        &server,
-        "POST",
-        "/v2/files/abort",
-        "files_abort_already_gone.json",
-    )
-    .await;
+    serve_abort(&server, "files_abort_already_gone.json").await;
     let file = TempFile::new("presign-broken", BYTES);
     let client = client(&server);
     let failure = uploader(&client).upload_file(&file.0).await.unwrap_err();
@@ -953,11 +882,8 @@ async fn media_library_list_create_delete() {
     c.media().delete("k7m2q9x4tb1zn6dw").await.unwrap();
     let reqs = requests(&server).await;
     assert_eq!(
-        reqs[1].form,
-        [
-            ("url".to_owned(), "https://example.com/logo.png".to_owned()),
-            ("name".to_owned(), "logo".to_owned())
-        ]
+        pairs(&reqs[1].form),
+        [("url", "https://example.com/logo.png"), ("name", "logo")]
     );
     assert_eq!(reqs[2].method, "DELETE");
     insta::assert_json_snapshot!(exchange(

@@ -408,11 +408,7 @@ async fn decrement_and_rotate_are_never_retried() {
     c.licenses().decrement_uses_count(P, KEY).await.unwrap_err();
     c.licenses().rotate(P, KEY).await.unwrap_err();
     c.licenses().enable(P, KEY).await.unwrap_err();
-    let paths: Vec<_> = requests(&server)
-        .await
-        .into_iter()
-        .map(|r| r.path)
-        .collect();
+    let paths = request_paths(&server).await;
     assert_eq!(
         paths,
         [

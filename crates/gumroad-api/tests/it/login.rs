@@ -29,13 +29,29 @@ fn app(server: &MockServer, clock: &ManualClock) -> PublicClient {
 const DEVICE_CODE: &str = r#"{"device_code":"redacted-token-7f3a9e2b","user_code":"WDJB-MJHT","verification_uri":"https://gumroad.com/oauth/device","verification_uri_complete":"https://gumroad.com/oauth/device?user_code=WDJB-MJHT","expires_in":600,"interval":5}"#;
 
 async fn serve_device_code(server: &MockServer) {
+    serve_device_answer(server, DEVICE_CODE).await;
+}
+
+/// Serves `body` as the device-code answer.
+async fn serve_device_answer(server: &MockServer, body: &str) {
     serve_raw(
         server,
         "POST",
         "/oauth/device/code",
-        ResponseTemplate::new(200).set_body_raw(DEVICE_CODE, "application/json"),
+        ResponseTemplate::new(200).set_body_raw(body, "application/json"),
     )
     .await;
+}
+
+/// Serves `device` as the device-code answer and keeps every token poll at
+/// `authorization_pending`, so only the device code's lifetime ends the polling.
+async fn serve_pending_device(server: &MockServer, device: &str) {
+    serve_device_answer(server, device).await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(oauth_error("oauth_device_pending_400.json"))
+        .mount(server)
+        .await;
 }
 
 fn oauth_error(name: &str) -> ResponseTemplate {
@@ -322,25 +338,16 @@ async fn device_flow_polls_through_pending_and_slow_down_on_the_clock_then_gets_
     assert_eq!(reqs.len(), 5);
     assert_eq!(reqs[0].path, "/oauth/device/code");
     assert_eq!(
-        reqs[0].form,
-        [
-            ("client_id".to_owned(), CLIENT_ID.to_owned()),
-            ("scope".to_owned(), "account view_profile".to_owned())
-        ]
+        pairs(&reqs[0].form),
+        [("client_id", CLIENT_ID), ("scope", "account view_profile")]
     );
     for poll in &reqs[1..] {
         assert_eq!(
-            poll.form,
+            pairs(&poll.form),
             [
-                (
-                    "grant_type".to_owned(),
-                    "urn:ietf:params:oauth:grant-type:device_code".to_owned()
-                ),
-                ("client_id".to_owned(), CLIENT_ID.to_owned()),
-                (
-                    "device_code".to_owned(),
-                    "redacted-token-7f3a9e2b".to_owned()
-                ),
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                ("client_id", CLIENT_ID),
+                ("device_code", "redacted-token-7f3a9e2b"),
             ]
         );
         assert!(
@@ -414,19 +421,11 @@ async fn device_flow_access_denied_and_expired_token_end_the_flow_with_their_cod
 #[tokio::test]
 async fn device_code_past_its_expiry_stops_polling_locally() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/device/code"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            br#"{"device_code":"dc_short","user_code":"AAAA-BBBB","verification_uri":"https://gumroad.com/oauth/device","expires_in":12,"interval":5}"#.to_vec(),
-            "application/json",
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(oauth_error("oauth_device_pending_400.json"))
-        .mount(&server)
-        .await;
+    serve_pending_device(
+        &server,
+        r#"{"device_code":"dc_short","user_code":"AAAA-BBBB","verification_uri":"https://gumroad.com/oauth/device","expires_in":12,"interval":5}"#,
+    )
+    .await;
     let clock = clock();
     let app = app(&server, &clock);
     let device = app.request_device_code(&[]).await.unwrap();
@@ -442,19 +441,11 @@ async fn device_code_past_its_expiry_stops_polling_locally() {
 #[tokio::test]
 async fn a_huge_expires_in_is_capped_at_an_hour_instead_of_overflowing_the_clock() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/device/code"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            br#"{"device_code":"redacted-token-7f3a9e2b","user_code":"WDJB-MJHT","verification_uri":"https://gumroad.com/oauth/device","expires_in":9223372036854775807,"interval":600}"#.to_vec(),
-            "application/json",
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(oauth_error("oauth_device_pending_400.json"))
-        .mount(&server)
-        .await;
+    serve_pending_device(
+        &server,
+        r#"{"device_code":"redacted-token-7f3a9e2b","user_code":"WDJB-MJHT","verification_uri":"https://gumroad.com/oauth/device","expires_in":9223372036854775807,"interval":600}"#,
+    )
+    .await;
     let clock = clock();
     let app = app(&server, &clock);
     let device = app.request_device_code(&[]).await.unwrap();

@@ -59,16 +59,13 @@ async fn exchange_code_posts_the_form_and_returns_a_token_without_expiry() {
     let req = &reqs[0];
     assert_eq!(req.authorization, None);
     assert_eq!(
-        req.form,
+        pairs(&req.form),
         [
-            ("client_id".to_owned(), "app-client-id".to_owned()),
-            ("client_secret".to_owned(), SECRET.to_owned()),
-            ("grant_type".to_owned(), "authorization_code".to_owned()),
-            ("code".to_owned(), "the-code".to_owned()),
-            (
-                "redirect_uri".to_owned(),
-                "https://app.example.com/callback".to_owned()
-            ),
+            ("client_id", "app-client-id"),
+            ("client_secret", SECRET),
+            ("grant_type", "authorization_code"),
+            ("code", "the-code"),
+            ("redirect_uri", "https://app.example.com/callback"),
         ]
     );
     assert!(!req.url.contains(SECRET), "secret only in the body");

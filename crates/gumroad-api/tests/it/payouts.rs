@@ -97,11 +97,8 @@ async fn get_payout_with_sales_and_transactions_where_numbers_may_be_empty_strin
         .unwrap();
     let req = only_request(&server).await;
     assert_eq!(
-        req.query,
-        [
-            ("include_sales".to_owned(), "true".to_owned()),
-            ("include_transactions".to_owned(), "true".to_owned())
-        ]
+        pairs(&req.query),
+        [("include_sales", "true"), ("include_transactions", "true")]
     );
     let rows = payout.transactions.as_ref().unwrap();
     assert_eq!(rows[0].sale_price.as_deref(), Some("9.6"));

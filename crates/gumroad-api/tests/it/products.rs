@@ -383,8 +383,8 @@ async fn product_page_preview_is_a_post_that_saves_nothing_and_carries_the_buy_w
     assert_eq!(req.method, "POST");
     assert_eq!(req.path, route);
     assert_eq!(
-        req.form,
-        [("custom_html".to_owned(), html.to_owned())],
+        pairs(&req.form),
+        [("custom_html", html)],
         "form-encoded, as the CLI sends it"
     );
     assert!(

@@ -2,7 +2,7 @@
 
 use creator_core::Error;
 use gumroad_api::UserUpdate;
-use wiremock::ResponseTemplate;
+use wiremock::{MockServer, ResponseTemplate};
 
 use crate::common::*;
 
@@ -101,7 +101,7 @@ async fn publish_custom_html_is_a_form_put_and_returns_the_sanitization_report()
         .unwrap();
     let req = only_request(&server).await;
     assert_eq!(req.method, "PUT");
-    assert_eq!(req.form, [("custom_html".to_owned(), html.to_owned())]);
+    assert_eq!(pairs(&req.form), [("custom_html", html)]);
     let report = published.sanitization_report.as_ref().unwrap();
     assert_eq!(report.total_removed, Some(2));
     assert_eq!(
@@ -195,12 +195,7 @@ async fn preview_is_a_dry_run_so_it_is_retried_after_a_503() {
         ResponseTemplate::new(503),
     )
     .await;
-    let err = client(&server)
-        .user()
-        .custom_html()
-        .preview("<p>x</p>")
-        .await
-        .unwrap_err();
+    let err = failed_preview(&server).await;
     assert_eq!(err.status(), Some(503));
     assert_eq!(requests(&server).await.len(), 3, "three attempts");
 }
@@ -215,12 +210,7 @@ async fn preview_rejected_page_keeps_the_report_in_the_raw_body() {
         "profile_custom_html_preview_rejected.json",
     )
     .await;
-    let err = client(&server)
-        .user()
-        .custom_html()
-        .preview("<p>x</p>")
-        .await
-        .unwrap_err();
+    let err = failed_preview(&server).await;
     assert!(matches!(&err, Error::Api { status: 200, .. }), "{err:?}");
     let body = String::from_utf8_lossy(err.raw_body().unwrap().as_bytes()).into_owned();
     assert!(body.contains("sanitization_report"), "{body}");
@@ -269,4 +259,14 @@ async fn custom_html_write_without_edit_profile_is_an_empty_403() {
         "{err:?}"
     );
     assert_eq!(requests(&server).await.len(), 1, "a 403 is not retried");
+}
+
+/// Previews a small page against `server` and expects it to fail.
+async fn failed_preview(server: &MockServer) -> Error {
+    client(server)
+        .user()
+        .custom_html()
+        .preview("<p>x</p>")
+        .await
+        .unwrap_err()
 }

@@ -21,7 +21,7 @@ async fn list_resource_subscriptions_by_resource_name() {
         .await
         .unwrap();
     let req = only_request(&server).await;
-    assert_eq!(req.query, [("resource_name".to_owned(), "sale".to_owned())]);
+    assert_eq!(pairs(&req.query), [("resource_name", "sale")]);
     insta::assert_json_snapshot!(exchange(&req, &subs));
 }
 
@@ -46,13 +46,10 @@ async fn create_resource_subscription_is_a_put_not_a_post_and_never_retried() {
     let req = only_request(&server).await;
     assert_eq!(req.method, "PUT");
     assert_eq!(
-        req.form,
+        pairs(&req.form),
         [
-            ("resource_name".to_owned(), "cancellation".to_owned()),
-            (
-                "post_url".to_owned(),
-                "https://hooks.example.com/gumroad/7f3a".to_owned()
-            )
+            ("resource_name", "cancellation"),
+            ("post_url", "https://hooks.example.com/gumroad/7f3a")
         ]
     );
     assert_eq!(sub.resource_name, ResourceName::Cancellation);

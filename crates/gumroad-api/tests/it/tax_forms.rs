@@ -17,7 +17,7 @@ async fn list_tax_forms_of_every_year_or_one() {
     api.tax_forms().list(Some(2025)).await.unwrap();
     let reqs = requests(&server).await;
     assert!(reqs[0].query.is_empty());
-    assert_eq!(reqs[1].query, [("year".to_owned(), "2025".to_owned())]);
+    assert_eq!(pairs(&reqs[1].query), [("year", "2025")]);
     assert_eq!(forms[2].tax_form_type, Some(TaxFormType::Us1099Misc));
     assert_eq!(forms[2].filed_at, None, "not filed yet");
     insta::assert_json_snapshot!(exchange(&reqs[0], &forms));

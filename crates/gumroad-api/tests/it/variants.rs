@@ -61,7 +61,7 @@ async fn create_variant_category_posts_the_title() {
         .unwrap();
     let req = only_request(&server).await;
     assert_eq!(req.method, "POST");
-    assert_eq!(req.form, [("title".to_owned(), "Size".to_owned())]);
+    assert_eq!(pairs(&req.form), [("title", "Size")]);
     insta::assert_json_snapshot!(exchange(&req, &cat));
 }
 

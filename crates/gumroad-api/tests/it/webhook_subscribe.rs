@@ -5,7 +5,7 @@ use gumroad_api::webhook::subscribe_all;
 use wiremock::matchers::{body_string_contains, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::common::{client, requests, server};
+use crate::common::{client, pairs, requests, server};
 
 const URL: &str = "https://hooks.example.com/gumroad?token=redacted-token-1";
 
@@ -77,19 +77,13 @@ async fn subscribe_all_creates_only_the_missing_subscriptions() {
     assert_eq!(reqs.len(), 14);
     for (get, resource) in gets.iter().zip(ResourceName::ALL.iter()) {
         assert_eq!(get.path, "/v2/resource_subscriptions");
-        assert_eq!(
-            get.query,
-            [("resource_name".to_owned(), resource.as_str().to_owned())]
-        );
+        assert_eq!(pairs(&get.query), [("resource_name", resource.as_str())]);
     }
     for (put, resource) in puts.iter().zip(ResourceName::ALL[2..].iter()) {
         assert_eq!(put.path, "/v2/resource_subscriptions");
         assert_eq!(
-            put.form,
-            [
-                ("resource_name".to_owned(), resource.as_str().to_owned()),
-                ("post_url".to_owned(), URL.to_owned())
-            ]
+            pairs(&put.form),
+            [("resource_name", resource.as_str()), ("post_url", URL)]
         );
     }
 }

@@ -72,14 +72,13 @@ async fn add_a_step_posts_all_four_fields_and_is_never_retried() {
         .unwrap();
     let req = only_request(&server).await;
     assert_eq!(req.method, "POST");
-    let f = |k: &str, v: &str| (k.to_owned(), v.to_owned());
     assert_eq!(
-        req.form,
+        pairs(&req.form),
         [
-            f("subject", "Week four"),
-            f("body", "<p>Keep going.</p>"),
-            f("delay_amount", "4"),
-            f("delay_unit", "week"),
+            ("subject", "Week four"),
+            ("body", "<p>Keep going.</p>"),
+            ("delay_amount", "4"),
+            ("delay_unit", "week"),
         ]
     );
     assert_eq!(step.open_count, None, "write answers carry no analytics");
