@@ -1,6 +1,7 @@
 //! The ledger's side of [`creator_core::repeat`]: when a delivery repeats a
 //! stored event, and when it is a new event with the same content. Both
-//! backends ask [`decide`] inside the transaction that stores the delivery.
+//! backends ask [`creator_core::repeat::decide`] inside the transaction
+//! that stores the delivery.
 //!
 //! Each event row has its identity and an occurrence number: 1 for the
 //! first event with the identity, 2 for the next identical one, …; the
