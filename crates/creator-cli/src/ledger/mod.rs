@@ -19,6 +19,7 @@
 //! ```
 
 mod budget;
+pub(crate) mod headers;
 mod health;
 pub mod identity;
 mod migrations;

@@ -289,7 +289,7 @@ async fn redact_stored_headers(tx: &Transaction<'_>) -> PgResult<()> {
             after = last.get(0);
             for row in &rows {
                 let (id, headers): (i64, String) = (row.get(0), row.get(1));
-                let redacted = crate::relay::redact_stored_headers(&headers);
+                let redacted = super::headers::redact_json(&headers);
                 if redacted != headers {
                     tx.execute(
                         &format!("UPDATE {table} SET headers = $1 WHERE id = $2"),

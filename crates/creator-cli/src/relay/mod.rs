@@ -37,7 +37,6 @@
 
 mod body;
 mod deliver;
-mod headers;
 mod health;
 mod log;
 mod peer;
@@ -60,9 +59,10 @@ use tokio::task::JoinHandle;
 
 use crate::CliError;
 use crate::ledger::Ledger;
+// What the ledger keeps of a request's headers; the stages read them from here.
+use crate::ledger::headers;
 
 pub use body::PREFIX_BYTES;
-pub(crate) use headers::redact_json as redact_stored_headers;
 pub use health::HealthPolicy;
 pub use log::MAX_LOGGED_CHARS;
 pub use server::ConnectionLimits;

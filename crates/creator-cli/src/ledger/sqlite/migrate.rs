@@ -146,7 +146,7 @@ fn redact_stored_headers(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()>
             };
             after = last.0;
             for (id, headers) in chunk {
-                let redacted = crate::relay::redact_stored_headers(&headers);
+                let redacted = crate::ledger::headers::redact_json(&headers);
                 if redacted != headers {
                     tx.execute(
                         &format!("UPDATE {table} SET headers = ?1 WHERE id = ?2"),
