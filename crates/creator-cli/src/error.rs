@@ -15,7 +15,7 @@ use crate::ledger::LedgerError;
 #[non_exhaustive]
 pub enum CliError {
     /// A credential the command needs is not set in the environment.
-    #[error("{var} is not set: {hint}")]
+    #[error("{var} is not set: {hint}, or run `creator auth login`")]
     MissingEnv {
         /// The environment variable to set.
         var: &'static str,
@@ -49,6 +49,78 @@ pub enum CliError {
     /// The license exists but no longer grants access (the reasons).
     #[error("the license no longer grants access: {0}")]
     LicenseNotValid(String),
+    /// A destructive change was not confirmed (`--no-input`, no terminal,
+    /// or the answer was no); nothing was sent.
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl CliError {
+    /// A stable, machine-readable name for the error (`--format json`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CliError::MissingEnv { .. } => "missing_credentials",
+            CliError::Provider { source, .. } => match **source {
+                creator_core::Error::Unauthorized { .. } => "unauthorized",
+                creator_core::Error::Forbidden { .. } => "forbidden",
+                creator_core::Error::NotFound { .. } => "not_found",
+                creator_core::Error::RateLimited { .. } => "rate_limited",
+                creator_core::Error::Transport { .. } => "unreachable",
+                creator_core::Error::Timeout { .. } => "timeout",
+                creator_core::Error::Decode { .. } => "unexpected_response",
+                creator_core::Error::InvalidInput(_) => "invalid_input",
+                creator_core::Error::Unsupported { .. } => "unsupported",
+                _ => "platform_error",
+            },
+            CliError::Ledger(_) => "ledger_error",
+            CliError::Usage(_) => "usage",
+            CliError::NotAvailable(_) => "not_available",
+            CliError::Relay(_) => "relay_error",
+            CliError::Output(_) => "output_error",
+            CliError::LicenseNotValid(_) => "license_not_valid",
+            CliError::Refused(_) => "not_confirmed",
+        }
+    }
+
+    /// What to do about it, when something short can be said.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            CliError::MissingEnv { hint, .. } => {
+                Some(format!("{hint}, or run `creator auth login`"))
+            }
+            CliError::Refused(_) => {
+                Some("pass --yes to go ahead, or --dry-run to see the request".into())
+            }
+            CliError::Provider { source, .. } => match **source {
+                creator_core::Error::Unauthorized { .. } => Some(
+                    "run `creator auth status`, then `creator auth login` for a new token".into(),
+                ),
+                creator_core::Error::Forbidden { .. } => Some(
+                    "log in again with the scope this command needs (`creator auth login`)".into(),
+                ),
+                creator_core::Error::RateLimited { .. } => Some("wait a minute and retry".into()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The error as `{"error": {"code", "message", "hint", "exit_code"}}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let message = if let CliError::Provider { message, .. } = self {
+            message.clone()
+        } else {
+            one_line(self)
+        };
+        serde_json::json!({
+            "error": {
+                "code": self.code(),
+                "message": crate::watch::redact(&message),
+                "hint": self.hint(),
+                "exit_code": self.exit_code(),
+            }
+        })
+    }
 }
 
 impl CliError {
@@ -56,7 +128,7 @@ impl CliError {
     /// configuration, 3 for credentials the platform rejected, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Usage(_) | CliError::MissingEnv { .. } => 2,
+            CliError::Usage(_) | CliError::MissingEnv { .. } | CliError::Refused(_) => 2,
             CliError::LicenseNotValid(_) => 4,
             CliError::Provider { source, .. } => match **source {
                 creator_core::Error::Unauthorized { .. }

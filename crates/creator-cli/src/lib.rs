@@ -28,7 +28,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod auth;
 pub mod commands;
+pub mod emit;
 mod error;
 pub mod ledger;
 pub mod output;
@@ -36,6 +38,8 @@ pub mod progress;
 pub mod providers;
 pub mod relay;
 mod stored;
+pub mod watch;
+pub mod write;
 
 use std::process::ExitCode;
 
@@ -51,6 +55,12 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Use the credentials stored under this profile (one per shop).
+    #[arg(long, global = true, env = "CREATOR_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Print each request and response line on stderr (secrets redacted).
+    #[arg(long, global = true)]
+    pub debug: bool,
 }
 
 /// The subcommands.
@@ -77,6 +87,12 @@ pub enum Command {
         #[command(subcommand)]
         command: commands::license::LicenseCommand,
     },
+    /// Log in, see who is logged in, log out, print a token.
+    Auth {
+        /// What to do.
+        #[command(subcommand)]
+        command: commands::auth::AuthCommand,
+    },
 }
 
 /// Runs one parsed command line.
@@ -84,7 +100,17 @@ pub enum Command {
 /// # Errors
 /// Whatever the command fails with, as a one-line [`CliError`].
 pub async fn run(cli: Cli) -> Result<(), CliError> {
-    match cli.command {
+    auth::set_profile(cli.profile.as_deref())?;
+    watch::set_debug(cli.debug);
+    if cli.debug {
+        creator_core::http::observe(watch::Watch::debugging(), dispatch(cli.command)).await
+    } else {
+        dispatch(cli.command).await
+    }
+}
+
+async fn dispatch(command: Command) -> Result<(), CliError> {
+    match command {
         Command::Relay(args) => commands::relay::run(args).await,
         Command::Events(args) => commands::events::run_events(args).await,
         Command::Quarantine(args) => commands::quarantine::run(args).await,
@@ -93,6 +119,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Subscribers(args) => commands::list::run_subscribers(args).await,
         Command::Sync(args) => commands::sync::run(args).await,
         Command::License { command } => commands::license::run(command).await,
+        Command::Auth { command } => commands::auth::run(command).await,
     }
 }
 
@@ -131,7 +158,13 @@ fn install_log(command: &Command) {
 /// (0 success, 1 failure, 2 usage or missing configuration, 3 rejected
 /// credentials, 4 license that no longer grants access).
 pub fn main_entry() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let json_errors = wants_json(&matches);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     install_log(&cli.command);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -152,12 +185,35 @@ pub fn main_entry() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if let CliError::LicenseNotValid(_) = e {
+            if json_errors {
+                say_error(format_args!("{}", e.to_json()));
+            } else if let CliError::LicenseNotValid(_) = e {
                 say_error(format_args!("{e}"));
             } else {
-                say_error(format_args!("error: {e}"));
+                say_error(format_args!("error: {}", watch::redact(&e.to_string())));
             }
             ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// True when the command asked for output for programs (`--format json`
+/// or `jsonl`, or `--jq`): its errors are then one JSON object on stderr.
+fn wants_json(matches: &clap::ArgMatches) -> bool {
+    let mut m = matches;
+    loop {
+        let asked = |id: &str| {
+            m.try_get_raw(id)
+                .ok()
+                .flatten()
+                .is_some_and(|mut v| v.any(|x| x == "json" || x == "jsonl"))
+        };
+        if asked("format") || m.try_get_raw("jq").ok().flatten().is_some() {
+            return true;
+        }
+        match m.subcommand() {
+            Some((_, sub)) => m = sub,
+            None => return false,
         }
     }
 }
@@ -182,6 +238,11 @@ mod tests {
         (
             "CREATOR_TRUSTED_PROXIES",
             "addresses of the operator's own proxies",
+        ),
+        ("CREATOR_PROFILE", "the name of a credentials profile"),
+        (
+            "CREATOR_GUMROAD_CLIENT_ID",
+            "a public OAuth client id (public clients have no secret)",
         ),
     ];
 

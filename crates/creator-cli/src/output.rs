@@ -59,6 +59,17 @@ impl<W: Write> RecordWriter<W> {
         }
     }
 
+    /// A writer whose table and CSV columns are given here (for records
+    /// whose columns are chosen at run time, such as JSON objects).
+    pub fn with_columns(out: W, format: Format, columns: &'static [(&'static str, usize)]) -> Self {
+        Self {
+            out,
+            format,
+            count: 0,
+            columns,
+        }
+    }
+
     /// Records written so far.
     pub fn count(&self) -> u64 {
         self.count
@@ -164,6 +175,26 @@ fn table_line(cells: &[String], columns: &[(&str, usize)]) -> String {
         }
     }
     line.trim_end().to_owned()
+}
+
+/// A CSV header (the column names) and rows, cells neutralised as in
+/// [`Format::Csv`].
+pub(crate) fn write_csv(
+    out: &mut dyn Write,
+    columns: &[(String, usize)],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
+    let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
+    writeln!(out, "{}", csv_line(&names))?;
+    for row in rows {
+        writeln!(out, "{}", csv_line(row))?;
+    }
+    Ok(())
+}
+
+/// A table cell with control characters (newlines, escapes) replaced.
+pub(crate) fn clean_cell(cell: &str) -> String {
+    clean(cell)
 }
 
 /// Control characters (newlines, escapes) never reach the terminal.

@@ -71,17 +71,18 @@ pub struct ProviderArgs {
 /// # Errors
 /// [`CliError::MissingEnv`].
 pub fn env_secret(var: &'static str, hint: &'static str) -> Result<Secret, CliError> {
-    match std::env::var(var) {
-        Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
-        _ => Err(CliError::MissingEnv { var, hint }),
-    }
+    optional_env_secret(var)?.ok_or(CliError::MissingEnv { var, hint })
 }
 
-fn optional_env_secret(var: &str) -> Option<Secret> {
-    std::env::var(var)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .map(|v| Secret::new(v.trim()))
+/// The variable's value, else what `creator auth login` stored for it.
+fn optional_env_secret(var: &str) -> Result<Option<Secret>, CliError> {
+    match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => {
+            crate::watch::register_secret(v.trim());
+            Ok(Some(Secret::new(v.trim())))
+        }
+        _ => crate::auth::stored_for_variable(var),
+    }
 }
 
 const GUMROAD_HINT: &str = "create an access token in Gumroad (Settings > Advanced > Applications > Generate access token) and export GUMROAD_ACCESS_TOKEN=…";
@@ -141,18 +142,46 @@ pub fn shop(args: &ProviderArgs, resources: &[Resource]) -> Result<Shop, CliErro
     }
 }
 
-fn gumroad(args: &ProviderArgs, _resources: &[Resource]) -> Result<Shop, CliError> {
-    let token = env_secret("GUMROAD_ACCESS_TOKEN", GUMROAD_HINT)?;
-    let creds = Credentials::GUMROAD;
+/// The Gumroad client of `--provider gumroad` (`GUMROAD_ACCESS_TOKEN`) or,
+/// for `--provider maton`, the one routed through the Maton gateway.
+///
+/// # Errors
+/// As [`shop`]; [`CliError::Usage`] for `--provider gank`.
+pub fn gumroad_client(
+    args: &ProviderArgs,
+) -> Result<(gumroad_api::GumroadClient, Credentials), CliError> {
+    match args.provider {
+        ProviderName::Gumroad => {
+            let token = env_secret("GUMROAD_ACCESS_TOKEN", GUMROAD_HINT)?;
+            Ok((gumroad_with_token(args, token)?, Credentials::GUMROAD))
+        }
+        ProviderName::Maton => Ok((maton_client(args)?.gumroad(), Credentials::MATON)),
+        ProviderName::Gank => Err(CliError::Usage(
+            "this is a Gumroad command: use --provider gumroad, or maton for Gumroad through the Maton gateway".into(),
+        )),
+    }
+}
+
+/// A Gumroad client with `token` at `--gumroad-url` (`GUMROAD_API_URL`).
+///
+/// # Errors
+/// [`CliError::Provider`] for a client that cannot be built.
+pub fn gumroad_with_token(
+    args: &ProviderArgs,
+    token: Secret,
+) -> Result<gumroad_api::GumroadClient, CliError> {
     let mut builder = gumroad_api::GumroadClient::builder(token);
     if let Some(url) = &args.gumroad_url {
         builder = builder.base_url(url.clone());
     }
-    let client = Arc::new(
-        builder
-            .build()
-            .map_err(|e| crate::error::provider_error(e, creds))?,
-    );
+    builder
+        .build()
+        .map_err(|e| crate::error::provider_error(e, Credentials::GUMROAD))
+}
+
+fn gumroad(args: &ProviderArgs, _resources: &[Resource]) -> Result<Shop, CliError> {
+    let (client, creds) = gumroad_client(args)?;
+    let client = Arc::new(client);
     Ok(Shop {
         name: ProviderName::Gumroad,
         products: Some(client.clone()),
@@ -167,21 +196,55 @@ fn gank(args: &ProviderArgs, resources: &[Resource]) -> Result<Shop, CliError> {
         .iter()
         .any(|r| matches!(r, Resource::Products | Resource::Sales));
     let needs_creator = resources.contains(&Resource::Subscribers);
+    let (client, creds) = gank_client(args, needs_login, needs_creator)?;
+    let client = Arc::new(client);
+    Ok(Shop {
+        name: ProviderName::Gank,
+        products: Some(client.clone()),
+        sales: Some(client.clone()),
+        subscribers: Some(client),
+        credentials: creds,
+    })
+}
+
+/// The Gank client, with the login token and the creator token (each
+/// required when asked for, else used when available).
+///
+/// # Errors
+/// As [`shop`].
+pub fn gank_client(
+    args: &ProviderArgs,
+    needs_login: bool,
+    needs_creator: bool,
+) -> Result<(gank_api::GankClient, Credentials), CliError> {
     let login = if needs_login {
         Some(env_secret("GANK_LOGIN_TOKEN", GANK_LOGIN_HINT)?)
     } else {
-        optional_env_secret("GANK_LOGIN_TOKEN")
+        optional_env_secret("GANK_LOGIN_TOKEN")?
     };
     let creator = if needs_creator {
         Some(env_secret("GANK_CREATOR_TOKEN", GANK_CREATOR_HINT)?)
     } else {
-        optional_env_secret("GANK_CREATOR_TOKEN")
+        optional_env_secret("GANK_CREATOR_TOKEN")?
     };
     let creds = match (needs_login, needs_creator) {
         (true, true) => Credentials::GANK_BOTH,
         (false, true) => Credentials::GANK_CREATOR,
         _ => Credentials::GANK_LOGIN,
     };
+    Ok((gank_with_tokens(args, login, creator, creds)?, creds))
+}
+
+/// A Gank client with the given tokens at `--gank-v1-url` / `--gank-v2-url`.
+///
+/// # Errors
+/// [`CliError::Provider`] for a client that cannot be built.
+pub fn gank_with_tokens(
+    args: &ProviderArgs,
+    login: Option<Secret>,
+    creator: Option<Secret>,
+    creds: Credentials,
+) -> Result<gank_api::GankClient, CliError> {
     let mut builder = gank_api::GankClient::builder();
     if let Some(t) = login {
         builder = builder.login_token(t);
@@ -195,39 +258,51 @@ fn gank(args: &ProviderArgs, resources: &[Resource]) -> Result<Shop, CliError> {
     if let Some(url) = &args.gank_v2_url {
         builder = builder.v2_base_url(url.clone());
     }
-    let client = Arc::new(
-        builder
-            .build()
-            .map_err(|e| crate::error::provider_error(e, creds))?,
-    );
-    Ok(Shop {
-        name: ProviderName::Gank,
-        products: Some(client.clone()),
-        sales: Some(client.clone()),
-        subscribers: Some(client),
-        credentials: creds,
-    })
+    builder
+        .build()
+        .map_err(|e| crate::error::provider_error(e, creds))
 }
 
-fn maton(args: &ProviderArgs, _resources: &[Resource]) -> Result<Shop, CliError> {
+/// The Maton client (`MATON_API_KEY`), with `--maton-connection` or the
+/// default connection `creator auth login --provider maton` stored.
+///
+/// # Errors
+/// As [`shop`].
+pub fn maton_client(args: &ProviderArgs) -> Result<maton_gateway::MatonClient, CliError> {
     let key = env_secret("MATON_API_KEY", MATON_HINT)?;
-    let creds = Credentials::MATON;
+    let connection = args
+        .maton_connection
+        .clone()
+        .filter(|c| !c.trim().is_empty())
+        .or_else(crate::auth::stored_maton_connection);
+    maton_with_key(args, key, connection.as_deref())
+}
+
+/// A Maton client with `key` at `--maton-url`, routed to `connection`.
+///
+/// # Errors
+/// [`CliError::Provider`] for a client that cannot be built.
+pub fn maton_with_key(
+    args: &ProviderArgs,
+    key: Secret,
+    connection: Option<&str>,
+) -> Result<maton_gateway::MatonClient, CliError> {
     let mut builder = maton_gateway::MatonClient::builder().api_key(key);
     if let Some(url) = &args.maton_url {
         builder = builder.base_url(url.clone());
     }
-    if let Some(id) = args
-        .maton_connection
-        .as_deref()
-        .filter(|c| !c.trim().is_empty())
-    {
+    if let Some(id) = connection.filter(|c| !c.trim().is_empty()) {
         builder = builder.connection(id.trim());
     }
-    let maton = builder
+    builder
         .build()
-        .map_err(|e| crate::error::provider_error(e, creds))?;
+        .map_err(|e| crate::error::provider_error(e, Credentials::MATON))
+}
+
+fn maton(args: &ProviderArgs, _resources: &[Resource]) -> Result<Shop, CliError> {
+    let creds = Credentials::MATON;
     // The full Gumroad client, routed through the gateway.
-    let client = Arc::new(maton.gumroad());
+    let client = Arc::new(maton_client(args)?.gumroad());
     Ok(Shop {
         name: ProviderName::Maton,
         products: Some(client.clone()),

@@ -280,6 +280,17 @@ pub enum Error {
     /// An argument given by the caller is not valid (checked before any request).
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// An observer (`http::observe`, feature `http`) held the request back
+    /// (a dry run): nothing was sent.
+    #[error("{provider}: {method} {path} was not sent (held back: a dry run)")]
+    NotSent {
+        /// The platform.
+        provider: Provider,
+        /// The method.
+        method: String,
+        /// The path template.
+        path: String,
+    },
     /// The platform has no such capability.
     #[error("{provider} does not support {operation}")]
     Unsupported {
@@ -341,6 +352,7 @@ impl Error {
             | Error::Transport { provider, .. }
             | Error::Timeout { provider, .. }
             | Error::Decode { provider, .. }
+            | Error::NotSent { provider, .. }
             | Error::Unsupported { provider, .. } => Some(*provider),
             _ => None,
         }

@@ -50,7 +50,7 @@ pub use money::{Currency, Money, MoneyError};
 pub use paginate::{Page, collect, paginate};
 pub use provider::Provider;
 pub use query::{DateRange, PersonSearch, ProductQuery, SaleQuery, SubscriberQuery};
-pub use redact::is_secret_field;
+pub use redact::{is_secret_field, redact_secrets};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use traits::{Products, Sales, Subscribers, Webhooks};

@@ -44,7 +44,14 @@ pub fn is_secret_field(name: &str) -> bool {
 /// in JSON (nested too, keeping everything else byte for byte, and also in
 /// JSON that is cut short), and in `key=value` pairs (form bodies, or text
 /// that quotes one). Never panics, whatever the text.
-pub(crate) fn redact_secrets(text: &str) -> String {
+///
+/// ```
+/// use creator_core::redact_secrets;
+///
+/// assert_eq!(redact_secrets("license_key=ABC-123&increment=false"), "license_key=<redacted>&increment=false");
+/// assert_eq!(redact_secrets(r#"{"key":"k1","events":[]}"#), r#"{"key":"<redacted>","events":[]}"#);
+/// ```
+pub fn redact_secrets(text: &str) -> String {
     let first = text.trim_start().chars().next();
     if matches!(first, Some('{' | '[')) {
         redact_json(text)

@@ -75,6 +75,16 @@ async fn a_refunded_license_exits_4_with_the_reason() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["grants_access"], false);
     assert_eq!(v["reasons"], serde_json::json!(["refunded"]));
+    // With --format json the error on stderr is JSON too.
+    let err: serde_json::Value = serde_json::from_str(stderr(&out).trim()).unwrap();
+    assert_eq!(err["error"]["code"], "license_not_valid");
+    assert_eq!(
+        err["error"]["message"],
+        "the license no longer grants access: refunded"
+    );
+    assert_eq!(err["error"]["exit_code"], 4);
+    let out = run(verify(&server, &[])).await;
+    assert_eq!(out.status.code(), Some(4));
     assert_eq!(
         stderr(&out).trim(),
         "the license no longer grants access: refunded"

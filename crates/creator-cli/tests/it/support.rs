@@ -234,10 +234,43 @@ pub fn creator() -> std::process::Command {
         "MATON_API_URL",
         "MATON_CONNECTION",
         "RUST_LOG",
+        "CREATOR_PROFILE",
+        "CREATOR_GUMROAD_CLIENT_ID",
+        "GUMROAD_OAUTH_URL",
+        "CREATOR_CREDENTIAL_STORE",
     ] {
         cmd.env_remove(var);
     }
+    // Never the developer's own credentials or keyring: an empty config
+    // directory of its own unless a test names one, and no D-Bus session
+    // (so no OS keyring: credentials go to the 0600 file).
+    cmd.env(
+        "CREATOR_CONFIG_DIR",
+        std::env::temp_dir().join("creator-cli-it-no-config"),
+    );
+    cmd.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/creator-it-bus",
+    );
     cmd
+}
+
+/// Runs the binary with `input` on its standard input.
+pub async fn run_with_stdin(mut cmd: std::process::Command, input: &str) -> Output {
+    let input = input.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write as _;
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn creator");
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(input.as_bytes());
+        }
+        child.wait_with_output().expect("wait for creator")
+    })
+    .await
+    .expect("join")
 }
 
 /// Runs the binary to completion off the async runtime.

@@ -550,13 +550,24 @@ impl<'t> Request<'t> {
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
         );
+        let observer = super::observe::current();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
+            if let Some(observer) = &observer
+                && self.held(observer.as_ref(), &url, auth.as_ref(), attempt)
+            {
+                return Err(Error::NotSent {
+                    provider,
+                    method: self.method.to_string(),
+                    path: self.path.template().to_owned(),
+                });
+            }
             if let Some(limiter) = &inner.limiter {
                 limiter.acquire().await;
             }
+            let started = std::time::Instant::now();
             let mut req = inner
                 .http
                 .request(self.method.clone(), url.clone())
@@ -582,6 +593,17 @@ impl<'t> Request<'t> {
             }
             .instrument(span.clone())
             .await;
+            if let Some(observer) = &observer {
+                observed(
+                    observer.as_ref(),
+                    &self.method,
+                    &url,
+                    attempt,
+                    &result,
+                    started,
+                    provider,
+                );
+            }
 
             let outcome = match &result {
                 Ok(r) => {
@@ -621,6 +643,91 @@ impl<'t> Request<'t> {
             }
         }
     }
+}
+
+impl Request<'_> {
+    /// Shows this attempt to the observer; true when it is to be held back.
+    fn held(
+        &self,
+        observer: &dyn super::Observer,
+        url: &Url,
+        auth: Option<&(HeaderName, HeaderValue)>,
+        attempt: u32,
+    ) -> bool {
+        let inner = &self.transport.inner;
+        let mut headers = inner.headers.clone();
+        headers.extend(self.headers.clone());
+        if let Some((name, value)) = auth {
+            headers.insert(name.clone(), value.clone());
+        }
+        let body: &[u8] = match &self.body {
+            Body::Bytes(content_type, body) => {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+                body
+            }
+            _ => &[],
+        };
+        let request = super::OutgoingRequest {
+            provider: inner.provider,
+            method: &self.method,
+            url,
+            path_template: self.path.template(),
+            headers: &headers,
+            body,
+            attempt,
+        };
+        observer.on_request(&request) == super::Verdict::Hold
+    }
+}
+
+/// Tells the observer what became of an attempt.
+fn observed(
+    observer: &dyn super::Observer,
+    method: &Method,
+    url: &Url,
+    attempt: u32,
+    result: &std::result::Result<Response, reqwest::Error>,
+    started: std::time::Instant,
+    provider: Provider,
+) {
+    let empty = HeaderMap::new();
+    let (status, headers, body_len, failure) = match result {
+        Ok(r) => (Some(r.status), &r.headers, Some(r.body.len()), None),
+        Err(e) => (None, &empty, None, Some(failure_text(e))),
+    };
+    observer.on_response(&super::ObservedResponse {
+        provider,
+        method,
+        url,
+        attempt,
+        status,
+        headers,
+        body_len,
+        failure,
+        elapsed: started.elapsed(),
+    });
+}
+
+/// A transport error's text without the URL it names (the URL can carry a
+/// query the observer already shows its own way).
+fn failure_text(error: &reqwest::Error) -> String {
+    let mut text = if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        "transport error".to_owned()
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let shown = cause.to_string();
+        if !text.contains(&shown) {
+            text.push_str(": ");
+            text.push_str(&shown);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 fn classify(inner: &Inner, response: Response) -> Result<Response> {
