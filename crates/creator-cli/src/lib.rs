@@ -75,8 +75,9 @@ pub enum Command {
     Quarantine(commands::quarantine::QuarantineCommandArgs),
     /// List products (Gumroad products, Gank listings and membership tiers).
     Products(commands::list::ProductsArgs),
-    /// List sales (Gumroad sales, Gank transactions).
-    Sales(commands::list::SalesArgs),
+    /// List sales (Gumroad sales, Gank transactions); view, refund, ship,
+    /// resend receipts, revoke access, summarise, group by buyer, export (Gumroad).
+    Sales(commands::sales::SalesCommandArgs),
     /// List subscribers (Gumroad subscribers, Gank members).
     Subscribers(commands::list::SubscribersArgs),
     /// Backfill sales and subscribers into the ledger (resumable, idempotent).
@@ -115,7 +116,7 @@ async fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Events(args) => commands::events::run_events(args).await,
         Command::Quarantine(args) => commands::quarantine::run(args).await,
         Command::Products(args) => commands::list::run_products(args).await,
-        Command::Sales(args) => commands::list::run_sales(args).await,
+        Command::Sales(args) => commands::sales::run(args).await,
         Command::Subscribers(args) => commands::list::run_subscribers(args).await,
         Command::Sync(args) => commands::sync::run(args).await,
         Command::License { command } => commands::license::run(command).await,

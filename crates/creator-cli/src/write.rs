@@ -191,3 +191,33 @@ pub fn report<T>(
         }
     }
 }
+
+/// Runs one platform write through [`perform`] and prints it: the dry run,
+/// or `show`'s line for people and the answer as JSON for programs. The one
+/// path every write command takes.
+///
+/// # Errors
+/// As [`perform`]; platform errors become one line naming `creds`.
+pub async fn run<T, F>(
+    args: &WriteArgs,
+    out: &OutputArgs,
+    care: Care,
+    creds: crate::Credentials,
+    write: F,
+    show: impl FnOnce(&T) -> String,
+) -> Result<(), CliError>
+where
+    T: serde::Serialize,
+    F: Future<Output = creator_core::Result<T>>,
+{
+    let outcome = perform(args, care, async {
+        write.await.map_err(|e| crate::provider_error(e, creds))
+    })
+    .await?;
+    report(outcome, out, |value| {
+        (
+            show(&value),
+            serde_json::to_value(&value).unwrap_or(Value::Null),
+        )
+    })
+}

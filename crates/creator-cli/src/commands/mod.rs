@@ -6,7 +6,9 @@ pub mod license;
 pub mod list;
 pub mod quarantine;
 pub mod relay;
+pub mod sales;
 pub mod sync;
+pub mod target;
 
 use std::io;
 
@@ -36,6 +38,47 @@ impl std::fmt::Debug for DbArgs {
         f.debug_struct("DbArgs")
             .field("db", &relay::shown_db(&self.db))
             .finish()
+    }
+}
+
+/// A command that lists without a subcommand (`creator sales --provider
+/// gank`) and acts with one (`creator sales refund ID`).
+///
+/// Written by hand because clap's derive cannot tell whether an
+/// `Option<Args>` holding flattened groups was given: the subcommand's
+/// presence decides instead.
+#[derive(Debug, Clone)]
+pub enum ListOr<L, C> {
+    /// No subcommand: the list, with its options.
+    List(L),
+    /// A subcommand.
+    Command(C),
+}
+
+impl<L: clap::FromArgMatches, C: clap::Subcommand> clap::FromArgMatches for ListOr<L, C> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        if matches.subcommand_name().is_some() {
+            C::from_arg_matches(matches).map(Self::Command)
+        } else {
+            L::from_arg_matches(matches).map(Self::List)
+        }
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl<L: Args, C: clap::Subcommand> Args for ListOr<L, C> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        C::augment_subcommands(L::augment_args(cmd))
+            .args_conflicts_with_subcommands(true)
+            .subcommand_negates_reqs(true)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
     }
 }
 

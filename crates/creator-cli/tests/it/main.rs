@@ -14,4 +14,5 @@ mod load;
 mod postgres;
 mod relay;
 mod relay_binary;
+mod sales_writes;
 mod sync;
