@@ -73,13 +73,30 @@ pub enum Command {
     /// List deliveries the relay rejected; `prune` them, or `replay` an
     /// authentic one through this build's parser.
     Quarantine(commands::quarantine::QuarantineCommandArgs),
-    /// List products (Gumroad products, Gank listings and membership tiers).
-    Products(commands::list::ProductsArgs),
+    /// List products (Gumroad products, Gank listings and membership
+    /// tiers); view, create, update, publish, delete Gumroad products and
+    /// their covers, variants, offer codes and custom fields.
+    Products(commands::products::ProductsCommandArgs),
     /// List sales (Gumroad sales, Gank transactions); view, refund, ship,
     /// resend receipts, revoke access, summarise, group by buyer, export (Gumroad).
     Sales(commands::sales::SalesCommandArgs),
     /// List subscribers (Gumroad subscribers, Gank members).
     Subscribers(commands::list::SubscribersArgs),
+    /// Gumroad upsells and cross-sells.
+    #[command(subcommand)]
+    Upsells(commands::shop::UpsellCommand),
+    /// Gumroad audience emails: drafts, previews, sending, scheduling.
+    #[command(subcommand)]
+    Emails(commands::shop::EmailCommand),
+    /// Gumroad workflows and their email steps.
+    #[command(subcommand)]
+    Workflows(commands::shop::WorkflowCommand),
+    /// Gumroad payouts.
+    #[command(subcommand)]
+    Payouts(commands::shop::PayoutCommand),
+    /// Gumroad webhook subscriptions (Gank's: `creator gank webhook`).
+    #[command(subcommand)]
+    Webhooks(commands::shop::WebhookCommand),
     /// Backfill sales and subscribers into the ledger (resumable, idempotent).
     Sync(commands::sync::SyncArgs),
     /// Gumroad license keys.
@@ -115,9 +132,14 @@ async fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Relay(args) => commands::relay::run(args).await,
         Command::Events(args) => commands::events::run_events(args).await,
         Command::Quarantine(args) => commands::quarantine::run(args).await,
-        Command::Products(args) => commands::list::run_products(args).await,
+        Command::Products(args) => commands::products::run(args).await,
         Command::Sales(args) => commands::sales::run(args).await,
         Command::Subscribers(args) => commands::list::run_subscribers(args).await,
+        Command::Upsells(c) => commands::shop::upsells(c).await,
+        Command::Emails(c) => commands::shop::emails(c).await,
+        Command::Workflows(c) => commands::shop::workflows(c).await,
+        Command::Payouts(c) => commands::shop::payouts(c).await,
+        Command::Webhooks(c) => commands::shop::webhooks(c).await,
         Command::Sync(args) => commands::sync::run(args).await,
         Command::License { command } => commands::license::run(command).await,
         Command::Auth { command } => commands::auth::run(command).await,

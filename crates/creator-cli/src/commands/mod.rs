@@ -4,9 +4,12 @@ pub mod auth;
 pub mod events;
 pub mod license;
 pub mod list;
+pub mod money;
+pub mod products;
 pub mod quarantine;
 pub mod relay;
 pub mod sales;
+pub mod shop;
 pub mod sync;
 pub mod target;
 

@@ -11,8 +11,9 @@ use futures::TryStreamExt;
 use gumroad_api::{Refund, SalesExport, SalesQuery, SalesSummaryQuery, SummaryGroup};
 use serde_json::{Value, json};
 
+use super::money::{minor_units, supported_currency};
 use super::parse_day;
-use super::target::{GumroadTarget, json, show};
+use super::target::{GumroadTarget, Target, json, show};
 use crate::CliError;
 use crate::emit::{self, Columns, OutputArgs};
 use crate::error::provider_error;
@@ -272,19 +273,19 @@ pub async fn run(args: SalesCommandArgs) -> Result<(), CliError> {
     }
 }
 
-/// `--amount` in minor units of `currency`, checked: positive, and not
+/// `--amount` in minor units of `currency`, checked: above zero, and not
 /// more precise than the currency allows.
 ///
 /// # Errors
 /// [`CliError::Usage`] naming the problem.
 pub fn refund_cents(amount: &str, currency: Currency) -> Result<u64, CliError> {
-    let bad = |why: String| CliError::Usage(format!("--amount `{amount}`: {why}"));
-    let money = Money::from_decimal_str(amount.trim(), currency).map_err(|e| bad(e.to_string()))?;
-    let minor = money.minor_units();
-    if minor <= 0 {
-        return Err(bad("a refund amount must be above zero".into()));
+    let cents = minor_units("--amount", amount, currency)?;
+    if cents == 0 {
+        return Err(CliError::Usage(format!(
+            "--amount `{amount}`: a refund amount must be above zero"
+        )));
     }
-    u64::try_from(minor).map_err(|_| bad("too large".into()))
+    Ok(cents)
 }
 
 async fn refund(a: RefundArgs) -> Result<(), CliError> {
@@ -352,22 +353,6 @@ async fn refund(a: RefundArgs) -> Result<(), CliError> {
         |_| format!("Refunded {what} of sale {}", s.id),
     )
     .await
-}
-
-/// A currency code Gumroad prices in (from its `config/currencies.json`),
-/// so a typo never scales a refund by the wrong factor.
-fn supported_currency(code: &str) -> Result<Currency, CliError> {
-    const SUPPORTED: &[&str] = &[
-        "usd", "gbp", "eur", "jpy", "inr", "aud", "cad", "hkd", "sgd", "twd", "nzd", "brl", "zar",
-        "chf", "ils", "php", "krw", "pln", "czk",
-    ];
-    let lower = code.trim().to_ascii_lowercase();
-    if !SUPPORTED.contains(&lower.as_str()) {
-        return Err(CliError::Usage(format!(
-            "`{code}` is not a currency Gumroad sells in"
-        )));
-    }
-    Currency::new(&lower).map_err(|e| CliError::Usage(e.to_string()))
 }
 
 const SUMMARY_COLUMNS: Columns = &[

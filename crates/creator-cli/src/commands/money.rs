@@ -1,0 +1,53 @@
+//! Amounts typed in major units (`12.50` dollars, `1500` yen), turned into
+//! the minor units Gumroad takes, scaled by the right currency.
+
+use creator_core::{Currency, Money};
+
+use crate::CliError;
+
+/// `amount` (given to `option`) in minor units of `currency`: not negative,
+/// and not more precise than the currency allows.
+///
+/// # Errors
+/// [`CliError::Usage`] naming the option and the problem.
+pub fn minor_units(option: &str, amount: &str, currency: Currency) -> Result<u64, CliError> {
+    let bad = |why: String| CliError::Usage(format!("{option} `{amount}`: {why}"));
+    let money = Money::from_decimal_str(amount.trim(), currency).map_err(|e| bad(e.to_string()))?;
+    u64::try_from(money.minor_units()).map_err(|_| bad("must not be negative".into()))
+}
+
+/// A currency code Gumroad prices in (from its `config/currencies.json`),
+/// so a typo never scales an amount by the wrong factor.
+///
+/// # Errors
+/// [`CliError::Usage`] for any other code.
+pub fn supported_currency(code: &str) -> Result<Currency, CliError> {
+    const SUPPORTED: &[&str] = &[
+        "usd", "gbp", "eur", "jpy", "inr", "aud", "cad", "hkd", "sgd", "twd", "nzd", "brl", "zar",
+        "chf", "ils", "php", "krw", "pln", "czk",
+    ];
+    let lower = code.trim().to_ascii_lowercase();
+    if !SUPPORTED.contains(&lower.as_str()) {
+        return Err(CliError::Usage(format!(
+            "`{code}` is not a currency Gumroad sells in"
+        )));
+    }
+    Currency::new(&lower).map_err(|e| CliError::Usage(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_scale_by_their_currency() {
+        assert_eq!(minor_units("--price", "12.5", Currency::USD).unwrap(), 1250);
+        assert_eq!(minor_units("--price", "0", Currency::USD).unwrap(), 0);
+        assert_eq!(minor_units("--price", "1500", Currency::JPY).unwrap(), 1500);
+        for bad in ["-1", "1.234", "abc", ""] {
+            assert!(minor_units("--price", bad, Currency::USD).is_err(), "{bad}");
+        }
+        assert!(supported_currency("jpyy").is_err());
+        assert_eq!(supported_currency("JPY").unwrap(), Currency::JPY);
+    }
+}
