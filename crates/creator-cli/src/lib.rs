@@ -97,6 +97,12 @@ pub enum Command {
     /// Gumroad webhook subscriptions (Gank's: `creator gank webhook`).
     #[command(subcommand)]
     Webhooks(commands::shop::WebhookCommand),
+    /// Gank: the webhook registration.
+    #[command(subcommand)]
+    Gank(commands::accounts::GankCommand),
+    /// Maton connections (list, create, show, delete).
+    #[command(subcommand)]
+    Connections(commands::accounts::ConnectionCommand),
     /// Backfill sales and subscribers into the ledger (resumable, idempotent).
     Sync(commands::sync::SyncArgs),
     /// Gumroad license keys.
@@ -140,6 +146,8 @@ async fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Workflows(c) => commands::shop::workflows(c).await,
         Command::Payouts(c) => commands::shop::payouts(c).await,
         Command::Webhooks(c) => commands::shop::webhooks(c).await,
+        Command::Gank(c) => commands::accounts::gank(c).await,
+        Command::Connections(c) => commands::accounts::connections(c).await,
         Command::Sync(args) => commands::sync::run(args).await,
         Command::License { command } => commands::license::run(command).await,
         Command::Auth { command } => commands::auth::run(command).await,

@@ -1,7 +1,9 @@
 //! `creator license verify`: check a Gumroad license key and print the
-//! purchase and what is left of it.
+//! purchase and what is left of it; `enable`, `disable`, `decrement`,
+//! `rotate` change it. A key left out (or `-`) is read from standard input,
+//! so it is not in the shell history or `ps`.
 
-use std::io::Write;
+use std::io::Write as IoWrite;
 
 use clap::{Args, Subcommand, ValueEnum};
 use gumroad_api::{GumroadClient, License, LicenseHolder, VerifyLicense};
@@ -9,6 +11,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::output_result;
+use super::target::{Write, confirm, plain};
 use crate::CliError;
 use crate::error::{Credentials, api_answered, provider_error};
 
@@ -18,6 +21,52 @@ pub enum LicenseCommand {
     /// Verify a Gumroad license key (no access token needed). Exit code 0 when
     /// the license grants access, 4 when it exists but no longer does.
     Verify(VerifyArgs),
+    /// Let a disabled license key grant access again.
+    Enable(Write<KeyArgs>),
+    /// Stop a license key granting access (asks first; `enable` undoes it).
+    Disable(Write<KeyArgs>),
+    /// Count one use less on a license key.
+    Decrement(Write<KeyArgs>),
+    /// Replace a license key with a new one; the old one stops working (asks first).
+    Rotate(Write<KeyArgs>),
+}
+
+/// A license key of a product.
+#[derive(Debug, Clone, Args)]
+pub struct KeyArgs {
+    /// The product id.
+    #[arg(long)]
+    product: String,
+    /// The license key; leave it out (or `-`) to read it from standard input.
+    key: Option<String>,
+}
+
+/// The license key given, or one line of standard input for none or `-`;
+/// remembered as a secret so `--debug` and `--dry-run` never print it.
+///
+/// # Errors
+/// [`CliError::Usage`] for an empty key; [`CliError::Output`] when standard
+/// input cannot be read.
+pub fn license_key(given: Option<&str>) -> Result<String, CliError> {
+    let key = match given {
+        Some(k) if k != "-" => k.trim().to_owned(),
+        _ => {
+            let stdin = std::io::stdin();
+            if std::io::IsTerminal::is_terminal(&stdin) {
+                eprint!("License key: ");
+            }
+            let mut line = String::new();
+            std::io::BufRead::read_line(&mut stdin.lock(), &mut line).map_err(CliError::Output)?;
+            line.trim().to_owned()
+        }
+    };
+    if key.is_empty() {
+        return Err(CliError::Usage(
+            "no license key: pass it, or pipe it on standard input".into(),
+        ));
+    }
+    crate::watch::register_secret(&key);
+    Ok(key)
 }
 
 /// Output of `creator license verify`.
@@ -36,8 +85,8 @@ pub struct VerifyArgs {
     /// The product id (shown in the product's license-key settings; not the permalink).
     #[arg(long)]
     product: String,
-    /// The license key.
-    key: String,
+    /// The license key; leave it out (or `-`) to read it from standard input.
+    key: Option<String>,
     /// Count this check as a use (Gumroad's default; off here, so checking is free).
     #[arg(long)]
     increment_uses: bool,
@@ -108,15 +157,65 @@ fn reasons(license: &License, now: OffsetDateTime) -> Vec<String> {
 /// [`CliError::LicenseNotValid`] (exit code 4) when the license exists but
 /// no longer grants access.
 pub async fn run(command: LicenseCommand) -> Result<(), CliError> {
-    let LicenseCommand::Verify(args) = command;
+    use LicenseCommand as L;
+    #[derive(Clone, Copy)]
+    enum Op {
+        Enable,
+        Disable,
+        Decrement,
+        Rotate,
+    }
+    let (op, w) = match command {
+        L::Verify(args) => return verify(args).await,
+        L::Enable(w) => (Op::Enable, w),
+        L::Disable(w) => (Op::Disable, w),
+        L::Decrement(w) => (Op::Decrement, w),
+        L::Rotate(w) => (Op::Rotate, w),
+    };
+    w.run(|c, a| {
+        let key = license_key(a.key.as_deref())?;
+        let p = &a.product;
+        let licenses = c.licenses();
+        match op {
+            Op::Enable => plain("License key enabled", async move {
+                licenses.enable(p, &key).await
+            }),
+            Op::Disable => confirm(
+                format!("Disable this license key of product {p}? Its buyer loses access."),
+                "License key disabled",
+                async move { licenses.disable(p, &key).await },
+            ),
+            Op::Decrement => plain("One use less counted", async move {
+                licenses.decrement_uses_count(p, &key).await
+            }),
+            Op::Rotate => confirm(
+                format!("Rotate this license key of product {p}? The old key stops working."),
+                "License key rotated",
+                async move { licenses.rotate(p, &key).await },
+            )
+            .map(|change| {
+                change.saying(|v| {
+                    let new = v["purchase"]["license_key"]
+                        .as_str()
+                        .unwrap_or("(not returned)");
+                    format!("License key rotated; the new key: {new}")
+                })
+            }),
+        }
+    })
+    .await
+}
+
+async fn verify(args: VerifyArgs) -> Result<(), CliError> {
+    let key = license_key(args.key.as_deref())?;
     let mut builder = GumroadClient::unauthenticated();
     if let Some(url) = &args.gumroad_url {
         builder = builder.base_url(url.clone());
     }
     let creds = Credentials::GUMROAD_PUBLIC;
     let client = builder.build().map_err(|e| provider_error(e, creds))?;
-    let request = VerifyLicense::new(args.product.clone(), args.key.clone())
-        .increment_uses_count(args.increment_uses);
+    let request =
+        VerifyLicense::new(args.product.clone(), key).increment_uses_count(args.increment_uses);
     let license = match client.licenses().verify(&request).await {
         Ok(l) => l,
         // Gumroad's own "no such license" (a JSON answer); a bare 404 means
@@ -169,7 +268,7 @@ pub async fn run(command: LicenseCommand) -> Result<(), CliError> {
     }
 }
 
-fn print_table(out: &mut dyn Write, r: &LicenseReport) -> std::io::Result<()> {
+fn print_table(out: &mut dyn IoWrite, r: &LicenseReport) -> std::io::Result<()> {
     let verdict = if r.grants_access {
         "valid: grants access".to_owned()
     } else {

@@ -149,16 +149,28 @@ pub fn list<'a, T: Serialize>(
 pub struct Change<'a> {
     care: Care,
     send: Call<'a>,
-    done: String,
+    done: Box<dyn FnOnce(&Value) -> String + 'a>,
+}
+
+impl<'a> Change<'a> {
+    /// Says `f` of the answer when done, instead of the fixed line.
+    #[must_use]
+    pub fn saying(mut self, f: impl FnOnce(&Value) -> String + 'a) -> Self {
+        self.done = Box::new(f);
+        self
+    }
 }
 
 impl std::fmt::Debug for Change<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Change")
             .field("care", &self.care)
-            .field("done", &self.done)
             .finish_non_exhaustive()
     }
+}
+
+fn said<'a>(line: String) -> Box<dyn FnOnce(&Value) -> String + 'a> {
+    Box::new(move |_| line)
 }
 
 /// A write that is easily undone or harmless to repeat: sent without asking.
@@ -172,7 +184,7 @@ pub fn plain<'a, T: Serialize>(
     Ok(Change {
         care: Care::Plain,
         send: call(request),
-        done: done.into(),
+        done: said(done.into()),
     })
 }
 
@@ -188,7 +200,7 @@ pub fn confirm<'a, T: Serialize>(
     Ok(Change {
         care: Care::Confirm(question.into()),
         send: call(request),
-        done: done.into(),
+        done: said(done.into()),
     })
 }
 
@@ -252,7 +264,7 @@ impl<A: Args, T: Target> Write<A, T> {
     {
         let (client, creds) = self.target.client()?;
         let Change { care, send, done } = f(&client, &self.args)?;
-        write::run(&self.write, &self.output, care, creds, send, |_| done).await
+        write::run(&self.write, &self.output, care, creds, send, done).await
     }
 }
 
