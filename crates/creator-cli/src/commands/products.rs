@@ -178,9 +178,6 @@ pub struct Titled {
     /// The product id.
     #[arg(long)]
     product: String,
-    /// The id of the one to change (omit to create).
-    #[arg(long, hide = true)]
-    id: Option<String>,
     /// The title.
     title: String,
 }
@@ -238,9 +235,6 @@ pub struct VariantId {
 pub struct VariantFields {
     #[command(flatten)]
     of: OfCategory,
-    /// The variant id (for `update`).
-    #[arg(required = false, hide = true)]
-    id: Option<String>,
     /// Its name.
     #[arg(long)]
     name: Option<String>,
@@ -254,6 +248,15 @@ pub struct VariantFields {
     /// Stop selling it after this many.
     #[arg(long, value_name = "COUNT")]
     max_purchases: Option<u64>,
+}
+
+/// Changes to a variant.
+#[derive(Debug, Clone, Args)]
+pub struct VariantUpdate {
+    /// The variant id.
+    id: String,
+    #[command(flatten)]
+    fields: VariantFields,
 }
 
 impl VariantFields {
@@ -284,8 +287,8 @@ pub enum VariantCommand {
     View(Read<VariantId>),
     /// Add one (`--name` needed).
     Create(Write<VariantFields>),
-    /// Change one: `update ID --name …`.
-    Update(Write<VariantFields>),
+    /// Change one; unset options keep their value.
+    Update(Write<VariantUpdate>),
     /// Delete one (asks first).
     Delete(Write<VariantId>),
 }
@@ -424,8 +427,16 @@ pub async fn run(args: ProductsCommandArgs) -> Result<(), CliError> {
             .await
         }
         P::Update(w) => {
-            w.run(|c, a| plain(format!("Updated product {}", a.id), update(c, a)))
-                .await
+            w.run(|c, a| {
+                let given = a.common.apply(ProductParams::new()) != ProductParams::new();
+                if !given && a.name.is_none() && a.price.is_none() {
+                    return Err(CliError::Usage(
+                        "nothing to change: pass at least one option".into(),
+                    ));
+                }
+                plain(format!("Updated product {}", a.id), update(c, a))
+            })
+            .await
         }
         P::Publish(w) => {
             w.run(|c, a| {
@@ -598,13 +609,16 @@ async fn variants(cmd: VariantCommand) -> Result<(), CliError> {
         }
         V::Update(w) => {
             w.run(|c, a| {
-                let id = a.id.as_deref().ok_or_else(|| {
-                    CliError::Usage("variants update needs the variant id".into())
-                })?;
-                let p = a.params();
-                plain(format!("Updated variant {id}"), async move {
-                    c.variants(&a.of.product, &a.of.category)
-                        .update(id, &p)
+                let p = a.fields.params();
+                if p == VariantParams::new() {
+                    return Err(CliError::Usage(
+                        "nothing to change: pass at least one option".into(),
+                    ));
+                }
+                let of = &a.fields.of;
+                plain(format!("Updated variant {}", a.id), async move {
+                    c.variants(&of.product, &of.category)
+                        .update(&a.id, &p)
                         .await
                 })
             })

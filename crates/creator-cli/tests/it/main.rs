@@ -16,3 +16,4 @@ mod relay;
 mod relay_binary;
 mod sales_writes;
 mod sync;
+mod writes;
