@@ -5,7 +5,7 @@
 //! Response bodies are the platform fixtures under `fixtures/` (their
 //! provenance is in each directory's README).
 
-use creator_testkit::{MockServerExt, RecordedRequest, mount_fallback};
+use creator_testkit::{RecordedRequest, mount_fallback};
 use wiremock::MockServer;
 
 use crate::sales_writes::{TOKEN, mock, writes};
