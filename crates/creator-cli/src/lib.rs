@@ -50,7 +50,13 @@ pub use error::{CliError, Credentials, provider_error};
 /// `creator`: Gumroad, Gank and Maton from the command line, and a webhook
 /// relay with a durable event ledger.
 #[derive(Debug, Parser)]
-#[command(name = "creator", version, about, long_about = None)]
+#[command(
+    name = "creator",
+    version,
+    about = "Gumroad, Gank and Maton from the command line: read and change products, sales, licenses, emails, payouts and webhooks (every write with --dry-run, and --yes for destructive ones), and a webhook relay with a durable event ledger",
+    long_about = None,
+    after_help = "Log in first: `creator auth login --provider gumroad` (or set GUMROAD_ACCESS_TOKEN). `creator COMMAND --help` shows each command's options."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -111,6 +117,10 @@ pub enum Command {
         #[command(subcommand)]
         command: commands::license::LicenseCommand,
     },
+    /// Print the shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(commands::docs::CompletionsArgs),
+    /// Print the man page, or write one per command with `--out-dir`.
+    Man(commands::docs::ManArgs),
     /// Log in, see who is logged in, log out, print a token.
     Auth {
         /// What to do.
@@ -148,6 +158,8 @@ async fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Webhooks(c) => commands::shop::webhooks(c).await,
         Command::Gank(c) => commands::accounts::gank(c).await,
         Command::Connections(c) => commands::accounts::connections(c).await,
+        Command::Completions(a) => commands::docs::completions(&a),
+        Command::Man(a) => commands::docs::man(&a),
         Command::Sync(args) => commands::sync::run(args).await,
         Command::License { command } => commands::license::run(command).await,
         Command::Auth { command } => commands::auth::run(command).await,

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod docs;
 pub mod events;
 pub mod license;
 pub mod list;

@@ -6,6 +6,7 @@ mod support;
 
 mod auth;
 mod binary;
+mod docs;
 mod intake;
 mod license;
 mod lists;
