@@ -14,6 +14,7 @@ pub mod sales;
 pub mod shop;
 pub mod sync;
 pub mod target;
+pub mod upload;
 
 use std::io;
 

@@ -37,6 +37,9 @@ pub enum ProductCommand {
     Cover(Write<CoverArgs>),
     /// Set the thumbnail from a URL, or `--remove` it.
     Thumbnail(Write<ThumbnailArgs>),
+    /// Upload a file (multipart, with a progress bar) and attach it to the
+    /// product; `--resume` finishes an upload whose completion was cut off.
+    Upload(Write<super::upload::UploadArgs>),
     /// A product's variant categories (`list`, `view`, `create`, `update`, `delete`).
     #[command(subcommand)]
     VariantCategories(VariantCategoryCommand),
@@ -493,6 +496,15 @@ pub async fn run(args: ProductsCommandArgs) -> Result<(), CliError> {
                 plain(
                     format!("Set the thumbnail of product {}", a.id),
                     async move { c.thumbnail(&a.id).set(&source).await },
+                )
+            })
+            .await
+        }
+        P::Upload(w) => {
+            w.run(|c, a| {
+                plain(
+                    format!("Uploaded {} to product {}", a.file.display(), a.product),
+                    super::upload::upload(c, a),
                 )
             })
             .await

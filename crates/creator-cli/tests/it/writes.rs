@@ -853,3 +853,169 @@ async fn reads_print_objects_and_lists_and_bad_input_is_one_line() {
     assert!(stderr(&out).contains("dispute_won"), "{}", stderr(&out));
     assert!(writes(&server).await.is_empty());
 }
+
+/// A Gumroad mock for `products upload`: presign (one part, on this server),
+/// storage, complete (`complete_first` answers the first completion), and
+/// the product read and update that attach the file.
+async fn upload_server(complete_first: Option<wiremock::ResponseTemplate>) -> MockServer {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let server = MockServer::start().await;
+    let template = String::from_utf8(fixture("gumroad/files_presign_upload_template.json"))
+        .unwrap()
+        .replace("STORAGE", &server.uri());
+    let mut presign: serde_json::Value = serde_json::from_str(&template).unwrap();
+    presign["parts"].as_array_mut().unwrap().truncate(1);
+    mock(
+        &server,
+        "POST",
+        "/v2/files/presign",
+        presign.to_string().into_bytes(),
+    )
+    .await;
+    Mock::given(method("PUT"))
+        .and(path("/s3/build.zip"))
+        .respond_with(ResponseTemplate::new(200).insert_header("ETag", "\"etag-1\""))
+        .mount(&server)
+        .await;
+    if let Some(first) = complete_first {
+        Mock::given(method("POST"))
+            .and(path("/v2/files/complete"))
+            .respond_with(first)
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+    }
+    mock(
+        &server,
+        "POST",
+        "/v2/files/complete",
+        fixture("gumroad/files_complete.json"),
+    )
+    .await;
+    mock(
+        &server,
+        "GET",
+        "/v2/products/prod-A1",
+        fixture("gumroad/product_shared_content.json"),
+    )
+    .await;
+    mock(
+        &server,
+        "PUT",
+        "/v2/products/prod-A1",
+        fixture("gumroad/product_updated.json"),
+    )
+    .await;
+    mount_fallback(&server).await;
+    server
+}
+
+#[tokio::test]
+async fn upload_sends_the_parts_completes_and_attaches_the_file() {
+    let server = upload_server(None).await;
+    let dir = TempDir::new("upload");
+    let file = dir.path().join("build.zip");
+    std::fs::write(&file, vec![7u8; 4096]).unwrap();
+    let file = file.to_str().unwrap();
+
+    let out = run(command(
+        On::Gumroad,
+        &server,
+        &["products", "upload", P, file, "--dry-run"],
+    ))
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("/v2/files/presign"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        writes(&server).await.is_empty(),
+        "a dry run starts no upload"
+    );
+
+    let out = run(command(
+        On::Gumroad,
+        &server,
+        &["products", "upload", P, file, "--name", "Build 2"],
+    ))
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let w = writes(&server).await;
+    let steps: Vec<(&str, &str)> = w
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("POST", "/v2/files/presign"),
+            ("PUT", "/s3/build.zip"),
+            ("POST", "/v2/files/complete"),
+            ("PUT", "/v2/products/prod-A1"),
+        ]
+    );
+    assert_eq!(w[0].form_value("file_size"), Some("4096"));
+    assert_eq!(w[1].body.len(), 4096, "the file's bytes went to storage");
+    assert_eq!(w[2].json.as_ref().unwrap()["parts"][0]["etag"], "etag-1");
+    let files = w[3].json.as_ref().unwrap()["files"].to_string();
+    assert!(
+        files.contains("course.pdf") && files.contains("Build 2"),
+        "{files}"
+    );
+}
+
+#[tokio::test]
+async fn a_cut_off_completion_is_kept_and_resume_finishes_it() {
+    let server = upload_server(Some(wiremock::ResponseTemplate::new(502))).await;
+    let dir = TempDir::new("upload-resume");
+    let path = dir.path().join("build.zip");
+    std::fs::write(&path, b"hello build").unwrap();
+    let file = path.to_str().unwrap();
+    let out = run(command(
+        On::Gumroad,
+        &server,
+        &["products", "upload", P, file],
+    ))
+    .await;
+    assert_ne!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("--resume"), "{err}");
+    let state = dir.path().join("build.zip.creator-upload");
+    assert!(state.exists(), "the open upload's handles are kept");
+    assert!(
+        !writes(&server)
+            .await
+            .iter()
+            .any(|r| r.path == "/v2/files/abort"),
+        "not aborted"
+    );
+
+    let out = run(command(
+        On::Gumroad,
+        &server,
+        &["products", "upload", P, file, "--resume"],
+    ))
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let w = writes(&server).await;
+    let presigns = w.iter().filter(|r| r.path == "/v2/files/presign").count();
+    assert_eq!(presigns, 1, "resume does not upload again");
+    assert_eq!(w.last().unwrap().path, "/v2/products/prod-A1");
+    assert!(!state.exists(), "the state is gone once attached");
+
+    let out = run(command(
+        On::Gumroad,
+        &server,
+        &["products", "upload", P, file, "--resume"],
+    ))
+    .await;
+    assert!(
+        stderr(&out).contains("nothing to resume"),
+        "{}",
+        stderr(&out)
+    );
+}
