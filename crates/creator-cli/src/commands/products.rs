@@ -37,6 +37,11 @@ pub enum ProductCommand {
     Cover(Write<CoverArgs>),
     /// Set the thumbnail from a URL, or `--remove` it.
     Thumbnail(Write<ThumbnailArgs>),
+    /// A product's content pages (rich content), as JSON.
+    Content(Read<ProductId>),
+    /// Replace a product's content pages with a JSON array (from `content`,
+    /// edited) read from a file or `-` for standard input (asks first).
+    SetContent(Write<ContentArgs>),
     /// Upload a file (multipart, with a progress bar) and attach it to the
     /// product; `--resume` finishes an upload whose completion was cut off.
     Upload(Write<super::upload::UploadArgs>),
@@ -129,6 +134,35 @@ pub struct ProductUpdate {
     price: Option<String>,
     #[command(flatten)]
     common: CommonFields,
+}
+
+/// New content pages.
+#[derive(Debug, Clone, Args)]
+pub struct ContentArgs {
+    /// The product id.
+    id: String,
+    /// A JSON file holding the array of pages; `-` for standard input.
+    file: String,
+}
+
+impl ContentArgs {
+    fn pages(&self) -> Result<Vec<gumroad_api::RichContentPage>, CliError> {
+        let text = if self.file == "-" {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(CliError::Output)?;
+            text
+        } else {
+            std::fs::read_to_string(&self.file)
+                .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", self.file)))?
+        };
+        serde_json::from_str(&text).map_err(|e| {
+            CliError::Usage(format!(
+                "{} is not a JSON array of content pages (as `creator products content` prints): {e}",
+                self.file
+            ))
+        })
+    }
 }
 
 /// `creator products cover`.
@@ -496,6 +530,27 @@ pub async fn run(args: ProductsCommandArgs) -> Result<(), CliError> {
                 plain(
                     format!("Set the thumbnail of product {}", a.id),
                     async move { c.thumbnail(&a.id).set(&source).await },
+                )
+            })
+            .await
+        }
+        P::Content(r) => {
+            r.run(|c, a| {
+                object(async move {
+                    let product = c.products().get(&a.id).await?;
+                    Ok(product.rich_content.unwrap_or_default())
+                })
+            })
+            .await
+        }
+        P::SetContent(w) => {
+            w.run(|c, a| {
+                let pages = a.pages()?;
+                let params = ProductParams::new().rich_content(pages);
+                confirm(
+                    format!("Replace every content page of product {}?", a.id),
+                    format!("Replaced the content of product {}", a.id),
+                    async move { c.products().update(&a.id, &params).await },
                 )
             })
             .await

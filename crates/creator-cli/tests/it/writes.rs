@@ -1019,3 +1019,66 @@ async fn a_cut_off_completion_is_kept_and_resume_finishes_it() {
         stderr(&out)
     );
 }
+
+#[tokio::test]
+async fn content_prints_the_pages_and_set_content_replaces_them_after_asking() {
+    let server = MockServer::start().await;
+    mock(
+        &server,
+        "GET",
+        "/v2/products/prod-A1",
+        fixture("gumroad/product_shared_content.json"),
+    )
+    .await;
+    mock(
+        &server,
+        "PUT",
+        "/v2/products/prod-A1",
+        fixture("gumroad/product_updated.json"),
+    )
+    .await;
+    mount_fallback(&server).await;
+    let out = run(command(
+        On::Gumroad,
+        &server,
+        &["products", "content", P, "--format", "json"],
+    ))
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pages: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!pages.as_array().unwrap().is_empty(), "{pages}");
+    let out = run(command(On::Gumroad, &server, &["products", "content", P])).await;
+    assert!(out.status.success(), "people get it too: {}", stderr(&out));
+
+    let dir = TempDir::new("content");
+    let file = dir.path().join("pages.json");
+    std::fs::write(&file, pages.to_string()).unwrap();
+    let file = file.to_str().unwrap();
+    let out = run(command(
+        On::Gumroad,
+        &server,
+        &["products", "set-content", P, file],
+    ))
+    .await;
+    assert_one_line_error(&out, 2, "Replace every content page");
+    let out = run(command(
+        On::Gumroad,
+        &server,
+        &["products", "set-content", P, file, "-y"],
+    ))
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let w = writes(&server).await;
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0].json.as_ref().unwrap()["rich_content"], pages);
+
+    std::fs::write(dir.path().join("bad.json"), "{\"not\": \"pages\"}").unwrap();
+    let bad = dir.path().join("bad.json");
+    let out = run(command(
+        On::Gumroad,
+        &server,
+        &["products", "set-content", P, bad.to_str().unwrap(), "-y"],
+    ))
+    .await;
+    assert_one_line_error(&out, 2, "not a JSON array of content pages");
+}
