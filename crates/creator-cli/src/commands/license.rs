@@ -41,29 +41,25 @@ pub struct KeyArgs {
     key: Option<String>,
 }
 
-/// The license key given, or one line of standard input for none or `-`;
-/// remembered as a secret so `--debug` and `--dry-run` never print it.
+/// The license key given, or standard input for none or `-` (never typed
+/// at a terminal, where it would show); remembered as a secret so `--debug`
+/// and `--dry-run` never print it.
 ///
 /// # Errors
-/// [`CliError::Usage`] for an empty key; [`CliError::Output`] when standard
-/// input cannot be read.
+/// [`CliError::Usage`] for an empty key, or standard input that is a
+/// terminal, empty, or more than one word.
 pub fn license_key(given: Option<&str>) -> Result<String, CliError> {
     let key = match given {
         Some(k) if k != "-" => k.trim().to_owned(),
-        _ => {
-            let stdin = std::io::stdin();
-            if std::io::IsTerminal::is_terminal(&stdin) {
-                eprint!("License key: ");
-            }
-            let mut line = String::new();
-            std::io::BufRead::read_line(&mut stdin.lock(), &mut line).map_err(CliError::Output)?;
-            line.trim().to_owned()
-        }
+        _ => super::auth::read_stdin_secret(
+            "the license key",
+            "pipe it in, as in `creator license rotate --product ID < key.txt`",
+        )?
+        .expose()
+        .to_owned(),
     };
     if key.is_empty() {
-        return Err(CliError::Usage(
-            "no license key: pass it, or pipe it on standard input".into(),
-        ));
+        return Err(CliError::Usage("the license key is empty".into()));
     }
     crate::watch::register_secret(&key);
     Ok(key)

@@ -88,6 +88,17 @@ impl<L: Args, C: clap::Subcommand> Args for ListOr<L, C> {
     }
 }
 
+/// All of standard input, as text (an email body, content pages).
+///
+/// # Errors
+/// [`CliError::Usage`] when it cannot be read as text.
+pub(crate) fn read_stdin() -> Result<String, CliError> {
+    let mut text = String::new();
+    io::Read::read_to_string(&mut io::stdin(), &mut text)
+        .map_err(|e| CliError::Usage(format!("could not read standard input: {e}")))?;
+    Ok(text)
+}
+
 /// Maps an output error: a closed pipe (`creator events | head`) ends the
 /// command quietly; anything else is an error.
 pub(crate) fn output_result<T>(r: io::Result<T>) -> Result<(), CliError> {

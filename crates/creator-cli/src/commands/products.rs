@@ -148,10 +148,7 @@ pub struct ContentArgs {
 impl ContentArgs {
     fn pages(&self) -> Result<Vec<gumroad_api::RichContentPage>, CliError> {
         let text = if self.file == "-" {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                .map_err(CliError::Output)?;
-            text
+            super::read_stdin()?
         } else {
             std::fs::read_to_string(&self.file)
                 .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", self.file)))?

@@ -13,11 +13,11 @@ use serde_json::{Value, json};
 
 use super::money::{minor_units, supported_currency};
 use super::parse_day;
-use super::target::{GumroadTarget, Target, json, show};
+use super::target::{GumroadTarget, Read, Target, Write, confirm, json, object, plain};
 use crate::CliError;
 use crate::emit::{self, Columns, OutputArgs};
 use crate::error::provider_error;
-use crate::write::{self, Care, WriteArgs};
+use crate::write::{self, Care};
 
 /// `creator sales`: with no subcommand, the list.
 pub type SalesCommandArgs = super::ListOr<super::list::SalesArgs, SalesCommand>;
@@ -26,57 +26,40 @@ pub type SalesCommandArgs = super::ListOr<super::list::SalesArgs, SalesCommand>;
 #[derive(Debug, Clone, Subcommand)]
 pub enum SalesCommand {
     /// One sale.
-    View(SaleId),
+    View(Read<SaleId>),
     /// Refund a sale, fully or (`--amount`) partly.
-    Refund(RefundArgs),
+    Refund(Write<RefundArgs>),
     /// Mark a sale shipped, with an optional tracking URL.
-    Ship(ShipArgs),
+    Ship(Write<ShipArgs>),
     /// Email the receipt to the buyer again.
-    ResendReceipt(SaleWrite),
+    ResendReceipt(Write<SaleId>),
     /// Revoke the buyer's access without refunding (route unverified, see `--help`).
     #[command(
         long_about = "Revoke the buyer's access to the content without a refund.\n\nGumroad refuses it for refunded, physical and subscription sales. The route is not in any v2 route table read (docs/gumroad-api-surface.md); it follows Gumroad's own endpoint catalog."
     )]
-    RevokeAccess(SaleWrite),
+    RevokeAccess(Write<SaleId>),
     /// Restore access revoked with `revoke-access`.
-    RestoreAccess(SaleWrite),
+    RestoreAccess(Write<SaleId>),
     /// Totals over a period (USD), optionally broken down.
     Summary(SummaryArgs),
     /// One row per buyer email across products: sales, totals, first and last purchase.
     Buyers(BuyersArgs),
     /// Queue Gumroad's CSV export of sales (emailed to the account's address).
-    Export(ExportArgs),
+    Export(Write<ExportArgs>),
 }
 
-/// A sale to read.
+/// A sale.
 #[derive(Debug, Clone, Args)]
 pub struct SaleId {
     /// The sale id.
     id: String,
-    #[command(flatten)]
-    target: GumroadTarget,
-    #[command(flatten)]
-    output: OutputArgs,
-}
-
-/// A sale to change.
-#[derive(Debug, Clone, Args)]
-pub struct SaleWrite {
-    /// The sale id.
-    id: String,
-    #[command(flatten)]
-    target: GumroadTarget,
-    #[command(flatten)]
-    write: WriteArgs,
-    #[command(flatten)]
-    output: OutputArgs,
 }
 
 /// Options of `creator sales refund`.
 #[derive(Debug, Clone, Args)]
 pub struct RefundArgs {
-    #[command(flatten)]
-    sale: SaleWrite,
+    /// The sale id.
+    id: String,
     /// Refund only this much, in major units of the sale's currency
     /// (`12.50` dollars, `1500` yen); the sale is read first to learn it.
     #[arg(long, value_name = "AMOUNT")]
@@ -90,8 +73,8 @@ pub struct RefundArgs {
 /// Options of `creator sales ship`.
 #[derive(Debug, Clone, Args)]
 pub struct ShipArgs {
-    #[command(flatten)]
-    sale: SaleWrite,
+    /// The sale id.
+    id: String,
     /// The carrier's tracking URL.
     #[arg(long, value_name = "URL")]
     tracking_url: Option<String>,
@@ -163,12 +146,6 @@ pub struct ExportArgs {
     /// Only this product.
     #[arg(long)]
     product: Option<String>,
-    #[command(flatten)]
-    target: GumroadTarget,
-    #[command(flatten)]
-    write: WriteArgs,
-    #[command(flatten)]
-    output: OutputArgs,
 }
 
 /// Runs `creator sales …`.
@@ -180,94 +157,77 @@ pub async fn run(args: SalesCommandArgs) -> Result<(), CliError> {
         super::ListOr::List(list) => return super::list::run_sales(list).await,
         super::ListOr::Command(command) => command,
     };
+    use SalesCommand as S;
     match command {
-        SalesCommand::View(a) => {
-            let (client, creds) = a.target.client()?;
-            show(&a.output, creds, client.sales().get(&a.id)).await
+        S::View(r) => {
+            r.run(|c, a| object(async move { c.sales().get(&a.id).await }))
+                .await
         }
-        SalesCommand::Refund(a) => refund(a).await,
-        SalesCommand::Ship(a) => {
-            let s = &a.sale;
-            let (client, creds) = s.target.client()?;
-            let url = a.tracking_url.as_deref();
-            write::run(
-                &s.write,
-                &s.output,
-                Care::Plain,
-                creds,
-                client.sales().mark_as_shipped(&s.id, url),
-                |_| format!("Sale {} marked as shipped", s.id),
-            )
+        S::Refund(w) => refund(w).await,
+        S::Ship(w) => {
+            w.run(|c, a| {
+                plain(format!("Sale {} marked as shipped", a.id), async move {
+                    c.sales()
+                        .mark_as_shipped(&a.id, a.tracking_url.as_deref())
+                        .await
+                })
+            })
             .await
         }
-        SalesCommand::ResendReceipt(s) => {
-            let (client, creds) = s.target.client()?;
-            write::run(
-                &s.write,
-                &s.output,
-                Care::Plain,
-                creds,
-                async {
-                    client.sales().resend_receipt(&s.id).await?;
-                    Ok(json!({"sale_id": s.id, "receipt": "resent"}))
-                },
-                |_| format!("Receipt of sale {} sent again", s.id),
-            )
+        S::ResendReceipt(w) => {
+            w.run(|c, a| {
+                plain(format!("Receipt of sale {} sent again", a.id), async move {
+                    c.sales().resend_receipt(&a.id).await?;
+                    Ok(json!({"sale_id": a.id, "receipt": "resent"}))
+                })
+            })
             .await
         }
-        SalesCommand::RevokeAccess(s) => {
-            let (client, creds) = s.target.client()?;
-            let question = format!("Revoke the buyer's access to sale {} (no refund)?", s.id);
-            write::run(
-                &s.write,
-                &s.output,
-                Care::Confirm(question),
-                creds,
-                client.sales().revoke_access(&s.id),
-                |_| format!("Access to sale {} revoked", s.id),
-            )
+        S::RevokeAccess(w) => {
+            w.run(|c, a| {
+                confirm(
+                    format!("Revoke the buyer's access to sale {} (no refund)?", a.id),
+                    format!("Access to sale {} revoked", a.id),
+                    async move { c.sales().revoke_access(&a.id).await },
+                )
+            })
             .await
         }
-        SalesCommand::RestoreAccess(s) => {
-            let (client, creds) = s.target.client()?;
-            write::run(
-                &s.write,
-                &s.output,
-                Care::Plain,
-                creds,
-                client.sales().undo_revoke_access(&s.id),
-                |_| format!("Access to sale {} restored", s.id),
-            )
+        S::RestoreAccess(w) => {
+            w.run(|c, a| {
+                plain(format!("Access to sale {} restored", a.id), async move {
+                    c.sales().undo_revoke_access(&a.id).await
+                })
+            })
             .await
         }
-        SalesCommand::Summary(a) => summary(a).await,
-        SalesCommand::Buyers(a) => buyers(a).await,
-        SalesCommand::Export(a) => {
-            let mut export = SalesExport::new();
-            if let Some(d) = &a.from {
-                export = export.from(parse_day("--from", d)?);
-            }
-            if let Some(d) = &a.to {
-                export = export.to(parse_day("--to", d)?);
-            }
-            if let Some(p) = &a.product {
-                export = export.product_id(p.clone());
-            }
-            let (client, creds) = a.target.client()?;
-            write::run(
-                &a.write,
-                &a.output,
-                Care::Plain,
-                creds,
-                client.sales().export(&export),
-                |status| {
-                    let to = status
-                        .recipient_email
-                        .as_deref()
-                        .unwrap_or("the account's email");
-                    format!("Export queued: Gumroad will email the CSV to {to}")
-                },
-            )
+        S::Summary(a) => summary(a).await,
+        S::Buyers(a) => buyers(a).await,
+        S::Export(w) => {
+            w.run(|c, a| {
+                let mut export = SalesExport::new();
+                if let Some(d) = &a.from {
+                    export = export.from(parse_day("--from", d)?);
+                }
+                if let Some(d) = &a.to {
+                    export = export.to(parse_day("--to", d)?);
+                }
+                if let Some(p) = &a.product {
+                    export = export.product_id(p.clone());
+                }
+                plain(
+                    "Export queued",
+                    async move { c.sales().export(&export).await },
+                )
+                .map(|change| {
+                    change.saying(|v| {
+                        let to = v["recipient_email"]
+                            .as_str()
+                            .unwrap_or("the account's email");
+                        format!("Export queued: Gumroad will email the CSV to {to}")
+                    })
+                })
+            })
             .await
         }
     }
@@ -288,9 +248,12 @@ pub fn refund_cents(amount: &str, currency: Currency) -> Result<u64, CliError> {
     Ok(cents)
 }
 
-async fn refund(a: RefundArgs) -> Result<(), CliError> {
-    let s = &a.sale;
-    let (client, creds) = s.target.client()?;
+/// `sales refund`: a partial amount is scaled by the sale's currency, read
+/// first (unless `--currency`), and checked against what is left to refund
+/// before the question is asked.
+async fn refund(w: Write<RefundArgs>) -> Result<(), CliError> {
+    let a = &w.args;
+    let (client, creds) = w.target.client()?;
     let (refund, what) = match &a.amount {
         None => (Refund::Full, "the whole remaining amount".to_owned()),
         Some(amount) => {
@@ -307,13 +270,13 @@ async fn refund(a: RefundArgs) -> Result<(), CliError> {
                 None => {
                     let sale = client
                         .sales()
-                        .get(&s.id)
+                        .get(&a.id)
                         .await
                         .map_err(|e| provider_error(e, creds))?;
                     let code = sale.currency.clone().ok_or_else(|| {
                         CliError::Usage(format!(
                             "Gumroad did not say which currency sale {} is in, so --amount cannot be scaled safely: pass --currency, or leave out --amount for a full refund",
-                            s.id
+                            a.id
                         ))
                     })?;
                     (
@@ -331,7 +294,7 @@ async fn refund(a: RefundArgs) -> Result<(), CliError> {
                 return Err(CliError::Usage(format!(
                     "--amount {amount} {currency} is more than the {} {currency} left to refund on sale {}",
                     left.to_decimal_string(),
-                    s.id
+                    a.id
                 )));
             }
             let shown = Money::from_minor(i64::try_from(cents).unwrap_or(i64::MAX), currency);
@@ -343,14 +306,13 @@ async fn refund(a: RefundArgs) -> Result<(), CliError> {
             )
         }
     };
-    let question = format!("Refund {what} of sale {}?", s.id);
     write::run(
-        &s.write,
-        &s.output,
-        Care::Confirm(question),
+        &w.write,
+        &w.output,
+        Care::Confirm(format!("Refund {what} of sale {}?", a.id)),
         creds,
-        client.sales().refund(&s.id, refund),
-        |_| format!("Refunded {what} of sale {}", s.id),
+        client.sales().refund(&a.id, refund),
+        |_| format!("Refunded {what} of sale {}", a.id),
     )
     .await
 }

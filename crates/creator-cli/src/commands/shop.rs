@@ -219,9 +219,7 @@ fn body_text(body: &str) -> Result<String, CliError> {
     if body != "-" {
         return Ok(body.to_owned());
     }
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(CliError::Output)?;
-    Ok(text)
+    super::read_stdin()
 }
 
 const EMAIL_COLUMNS: Columns = &[

@@ -242,14 +242,18 @@ impl<A: Args, T: Target> Read<A, T> {
 /// `--dry-run` / `--yes` / `--no-input`, and how to print.
 #[derive(Debug, Clone, Args)]
 pub struct Write<A: Args, T: Target = GumroadTarget> {
+    /// The command's own arguments.
     #[command(flatten)]
-    args: A,
+    pub args: A,
+    /// Where to reach the platform.
     #[command(flatten)]
-    target: T,
+    pub target: T,
+    /// `--dry-run`, `--yes`, `--no-input`.
     #[command(flatten)]
-    write: WriteArgs,
+    pub write: WriteArgs,
+    /// How to print.
     #[command(flatten)]
-    output: OutputArgs,
+    pub output: OutputArgs,
 }
 
 impl<A: Args, T: Target> Write<A, T> {
@@ -266,17 +270,4 @@ impl<A: Args, T: Target> Write<A, T> {
         let Change { care, send, done } = f(&client, &self.args)?;
         write::run(&self.write, &self.output, care, creds, send, done).await
     }
-}
-
-/// Prints what one read returned (an object).
-///
-/// # Errors
-/// The platform's error as one line, or a failed write.
-pub async fn show<T: Serialize>(
-    out: &OutputArgs,
-    creds: Credentials,
-    read: impl std::future::Future<Output = creator_core::Result<T>>,
-) -> Result<(), CliError> {
-    let value = read.await.map_err(|e| provider_error(e, creds))?;
-    emit::object(&json(&value), out)
 }

@@ -667,7 +667,7 @@ async fn a_license_key_from_standard_input_stays_out_of_argv_and_the_dry_run() {
         "\n",
     )
     .await;
-    assert_one_line_error(&out, 2, "no license key");
+    assert_one_line_error(&out, 2, "standard input is empty");
 }
 
 #[tokio::test]
