@@ -77,3 +77,38 @@ async fn completions_and_man_pages_cover_the_write_commands() {
     let refund = std::fs::read_to_string(dir.path().join("creator-sales-refund.1")).unwrap();
     assert!(refund.contains("dry\\-run"), "{refund}");
 }
+
+#[test]
+fn the_readme_lists_every_command() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    // A command is listed when its path appears, or its group's line lists it
+    // (`creator upsells list|view|create|delete`).
+    fn walk(cmd: &clap::Command, path: &str, readme: &str, missing: &mut Vec<String>) {
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let name = sub.get_name();
+            let full = format!("{path} {name}");
+            let listed = readme.contains(&format!("{full} "))
+                || readme.contains(&format!("{full}\n"))
+                || readme.lines().any(|l| {
+                    l.starts_with(&format!("{path} "))
+                        && l[path.len() + 1..]
+                            .split_whitespace()
+                            .next()
+                            .is_some_and(|w| w.split('|').any(|n| n == name))
+                });
+            if !listed {
+                missing.push(full.clone());
+            }
+            walk(sub, &full, readme, missing);
+        }
+    }
+    let mut missing = Vec::new();
+    walk(
+        &creator_cli::Cli::command(),
+        "creator",
+        &readme,
+        &mut missing,
+    );
+    assert!(missing.is_empty(), "not in README.md: {missing:?}");
+}
