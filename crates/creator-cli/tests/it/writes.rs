@@ -1082,3 +1082,41 @@ async fn content_prints_the_pages_and_set_content_replaces_them_after_asking() {
     .await;
     assert_one_line_error(&out, 2, "not a JSON array of content pages");
 }
+
+#[tokio::test]
+async fn a_new_price_is_scaled_by_the_products_own_currency() {
+    let server = MockServer::start().await;
+    let yen = String::from_utf8(fixture("gumroad/product.json"))
+        .unwrap()
+        .replace("\"currency\":\"usd\"", "\"currency\":\"jpy\"");
+    mock(&server, "GET", "/v2/products/prod-A1", yen.into_bytes()).await;
+    mock(
+        &server,
+        "PUT",
+        "/v2/products/prod-A1",
+        fixture("gumroad/product_updated.json"),
+    )
+    .await;
+    mount_fallback(&server).await;
+    let out = run(command(
+        On::Gumroad,
+        &server,
+        &["products", "update", P, "--price", "1500"],
+    ))
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        param(&writes(&server).await[0], "price").as_deref(),
+        Some("1500"),
+        "yen have no cents"
+    );
+    let out = run(command(
+        On::Gumroad,
+        &server,
+        &["products", "update", P, "--price", "12.50"],
+    ))
+    .await;
+    assert_ne!(out.status.code(), Some(0), "12.50 yen is not an amount");
+    assert!(stderr(&out).contains("--price `12.50`"), "{}", stderr(&out));
+    assert_eq!(writes(&server).await.len(), 1);
+}
