@@ -55,6 +55,7 @@ impl Target for GumroadTarget {
 #[command(
     mut_arg("provider", |a| a.required(false).default_value("gank").hide(true)),
     mut_arg("gumroad_url", |a| a.hide(true)),
+    mut_arg("gank_v1_url", |a| a.hide(true)),
     mut_arg("maton_url", |a| a.hide(true)),
     mut_arg("maton_connection", |a| a.hide(true)),
 )]
