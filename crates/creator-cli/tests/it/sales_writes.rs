@@ -28,6 +28,13 @@ pub async fn mock(server: &MockServer, verb: &str, route: &str, body: Vec<u8>) {
         .await;
 }
 
+/// Serves each `(method, path, fixture)` with the fixture's bytes.
+pub async fn serve(server: &MockServer, routes: &[(&str, &str, &str)]) {
+    for (verb, route, name) in routes {
+        mock(server, verb, route, fixture(name)).await;
+    }
+}
+
 /// The requests that could change something (anything but GET).
 pub async fn writes(server: &MockServer) -> Vec<RecordedRequest> {
     server
@@ -48,39 +55,35 @@ async fn sale_server() -> MockServer {
         fixture("gumroad/sale_2026_fields.json"),
     )
     .await;
-    mock(
+    serve(
         &server,
-        "PUT",
-        &format!("{sale}/refund"),
-        fixture("gumroad/sale_partially_refunded.json"),
-    )
-    .await;
-    mock(
-        &server,
-        "PUT",
-        &format!("{sale}/mark_as_shipped"),
-        fixture("gumroad/sale_shipped.json"),
-    )
-    .await;
-    mock(
-        &server,
-        "POST",
-        &format!("{sale}/resend_receipt"),
-        fixture("gumroad/resend_receipt.json"),
-    )
-    .await;
-    mock(
-        &server,
-        "PUT",
-        &format!("{sale}/revoke_access"),
-        fixture("gumroad/sale_access_revoked.json"),
-    )
-    .await;
-    mock(
-        &server,
-        "PUT",
-        &format!("{sale}/undo_revoke_access"),
-        fixture("gumroad/sale_2026_fields.json"),
+        &[
+            (
+                "PUT",
+                &format!("{sale}/refund"),
+                "gumroad/sale_partially_refunded.json",
+            ),
+            (
+                "PUT",
+                &format!("{sale}/mark_as_shipped"),
+                "gumroad/sale_shipped.json",
+            ),
+            (
+                "POST",
+                &format!("{sale}/resend_receipt"),
+                "gumroad/resend_receipt.json",
+            ),
+            (
+                "PUT",
+                &format!("{sale}/revoke_access"),
+                "gumroad/sale_access_revoked.json",
+            ),
+            (
+                "PUT",
+                &format!("{sale}/undo_revoke_access"),
+                "gumroad/sale_2026_fields.json",
+            ),
+        ],
     )
     .await;
     mount_fallback(&server).await;
@@ -303,18 +306,20 @@ async fn view_with_jq_and_debug_shows_request_lines_without_the_token() {
 #[tokio::test]
 async fn summary_buyers_and_export() {
     let server = MockServer::start().await;
-    mock(
+    serve(
         &server,
-        "GET",
-        "/v2/sales/summary",
-        fixture("gumroad/sales_summary_by_month.json"),
-    )
-    .await;
-    mock(
-        &server,
-        "POST",
-        "/v2/sales/exports",
-        fixture("gumroad/sales_export_queued.json"),
+        &[
+            (
+                "GET",
+                "/v2/sales/summary",
+                "gumroad/sales_summary_by_month.json",
+            ),
+            (
+                "POST",
+                "/v2/sales/exports",
+                "gumroad/sales_export_queued.json",
+            ),
+        ],
     )
     .await;
     Mock::given(method("GET"))

@@ -8,7 +8,7 @@
 use creator_testkit::{RecordedRequest, mount_fallback};
 use wiremock::MockServer;
 
-use crate::sales_writes::{TOKEN, mock, writes};
+use crate::sales_writes::{TOKEN, mock, serve, writes};
 use crate::support::*;
 
 const P: &str = "prod-A1";
@@ -751,25 +751,21 @@ async fn subscribe_all_adds_only_the_missing_events_and_its_dry_run_shows_each()
 #[tokio::test]
 async fn reads_print_objects_and_lists_and_bad_input_is_one_line() {
     let server = MockServer::start().await;
-    mock(
+    serve(
         &server,
-        "GET",
-        "/v2/products/prod-A1/offer_codes",
-        fixture("gumroad/offer_codes.json"),
-    )
-    .await;
-    mock(
-        &server,
-        "GET",
-        "/v2/payouts/upcoming",
-        fixture("gumroad/payouts_upcoming.json"),
-    )
-    .await;
-    mock(
-        &server,
-        "GET",
-        "/v2/upsells",
-        fixture("gumroad/upsells.json"),
+        &[
+            (
+                "GET",
+                "/v2/products/prod-A1/offer_codes",
+                "gumroad/offer_codes.json",
+            ),
+            (
+                "GET",
+                "/v2/payouts/upcoming",
+                "gumroad/payouts_upcoming.json",
+            ),
+            ("GET", "/v2/upsells", "gumroad/upsells.json"),
+        ],
     )
     .await;
     mount_fallback(&server).await;
@@ -886,25 +882,21 @@ async fn upload_server(complete_first: Option<wiremock::ResponseTemplate>) -> Mo
             .mount(&server)
             .await;
     }
-    mock(
+    serve(
         &server,
-        "POST",
-        "/v2/files/complete",
-        fixture("gumroad/files_complete.json"),
-    )
-    .await;
-    mock(
-        &server,
-        "GET",
-        "/v2/products/prod-A1",
-        fixture("gumroad/product_shared_content.json"),
-    )
-    .await;
-    mock(
-        &server,
-        "PUT",
-        "/v2/products/prod-A1",
-        fixture("gumroad/product_updated.json"),
+        &[
+            ("POST", "/v2/files/complete", "gumroad/files_complete.json"),
+            (
+                "GET",
+                "/v2/products/prod-A1",
+                "gumroad/product_shared_content.json",
+            ),
+            (
+                "PUT",
+                "/v2/products/prod-A1",
+                "gumroad/product_updated.json",
+            ),
+        ],
     )
     .await;
     mount_fallback(&server).await;
@@ -1023,18 +1015,20 @@ async fn a_cut_off_completion_is_kept_and_resume_finishes_it() {
 #[tokio::test]
 async fn content_prints_the_pages_and_set_content_replaces_them_after_asking() {
     let server = MockServer::start().await;
-    mock(
+    serve(
         &server,
-        "GET",
-        "/v2/products/prod-A1",
-        fixture("gumroad/product_shared_content.json"),
-    )
-    .await;
-    mock(
-        &server,
-        "PUT",
-        "/v2/products/prod-A1",
-        fixture("gumroad/product_updated.json"),
+        &[
+            (
+                "GET",
+                "/v2/products/prod-A1",
+                "gumroad/product_shared_content.json",
+            ),
+            (
+                "PUT",
+                "/v2/products/prod-A1",
+                "gumroad/product_updated.json",
+            ),
+        ],
     )
     .await;
     mount_fallback(&server).await;
