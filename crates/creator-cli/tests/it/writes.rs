@@ -1114,3 +1114,46 @@ async fn a_new_price_is_scaled_by_the_products_own_currency() {
     assert!(stderr(&out).contains("--price `12.50`"), "{}", stderr(&out));
     assert_eq!(writes(&server).await.len(), 1);
 }
+
+#[tokio::test]
+async fn debug_shows_each_write_request_and_response_line_redacted_and_quiet_prints_nothing() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        &[(
+            "PUT",
+            "/v2/products/prod-A1/enable",
+            "gumroad/product_enabled.json",
+        )],
+    )
+    .await;
+    mount_fallback(&server).await;
+    let out = run(command(
+        On::Gumroad,
+        &server,
+        &["--debug", "products", "publish", P],
+    ))
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "> PUT {}/v2/products/prod-A1/enable",
+            server.uri()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("> authorization: Bearer <redacted>"), "{err}");
+    assert!(err.contains("< 200"), "{err}");
+    assert!(!err.contains(TOKEN), "{err}");
+    assert_eq!(stdout(&out).trim(), "Published product prod-A1");
+    let out = run(command(
+        On::Gumroad,
+        &server,
+        &["products", "publish", P, "--quiet"],
+    ))
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+    assert_eq!(writes(&server).await.len(), 2);
+}
