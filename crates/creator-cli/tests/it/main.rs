@@ -10,6 +10,7 @@ mod intake;
 mod license;
 mod lists;
 mod load;
+mod mcp;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod relay;
