@@ -9,7 +9,7 @@ use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path, path_regex, query_param, query_param_is_missing};
+use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::*;
@@ -17,22 +17,17 @@ use crate::support::*;
 const TOKEN: &str = "gumroad-token-for-mcp-tests-789";
 const SALE: &str = "B28UKN-dvxYabdavG97Y-Q==";
 
-fn json_fixture(rel: &str) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(fixture(rel), "application/json")
-}
-
 async fn gumroad() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v2/sales"))
-        .and(query_param_is_missing("page_key"))
-        .respond_with(json_fixture("gumroad/sales_page1.json"))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v2/sales"))
-        .and(query_param("page_key", "20250220221540000000-2938475"))
-        .respond_with(json_fixture("gumroad/sales_page2.json"))
+    mount_gumroad_sales_pages(&server).await;
+    // A success whose body creator cannot read (the `sale` is no object).
+    Mock::given(method("PUT"))
+        .and(path("/v2/sales/broken-sale/refund"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(r#"{"success":true,"sale":"refunded"}"#, "application/json"),
+        )
+        .with_priority(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -256,6 +251,17 @@ async fn an_mcp_client_lists_tools_reads_and_refunds_once_per_idempotency_key() 
     assert!(error_text(&reused).contains("already used for another call"));
     assert_eq!(writes(&server).await.len(), 1);
 
+    // An answer creator cannot read: the refund may have happened, so a
+    // retry with that key is refused instead of sent again.
+    let broken =
+        json!({"sale_id": "broken-sale", "confirm": true, "idempotency_key": "refund-broken"});
+    let first = call(&client, "sale_refund", broken.clone()).await;
+    assert!(error_text(&first).contains("cannot read"));
+    assert_eq!(writes(&server).await.len(), 2);
+    let retry = call(&client, "sale_refund", broken).await;
+    assert!(error_text(&retry).contains("may have reached the platform"));
+    assert_eq!(writes(&server).await.len(), 2);
+
     // Bad arguments and missing credentials are tool errors, not crashes.
     let typo = call(
         &client,
@@ -272,6 +278,6 @@ async fn an_mcp_client_lists_tools_reads_and_refunds_once_per_idempotency_key() 
     let client = session(&server, &config, db.to_str().unwrap()).await;
     let after_restart = call(&client, "sale_refund", confirmed).await;
     assert_eq!(ok(&after_restart)["replayed"], json!(true));
-    assert_eq!(writes(&server).await.len(), 1);
+    assert_eq!(writes(&server).await.len(), 2);
     client.cancel().await.expect("close the session");
 }
