@@ -30,7 +30,7 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, ServerHandler, ServiceExt};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::CliError;
 use crate::commands::DbArgs;
@@ -103,14 +103,10 @@ impl Server {
     }
 }
 
-/// A tool error: `{code, message, hint}` as for `--format json`, secrets redacted.
+/// A tool error: the one-line message as text, and `{"error": {code,
+/// message, hint, exit_code}}` as for `--format json`; secrets redacted.
 fn error_result(error: &CliError) -> CallToolResult {
-    let mut value = error.to_json();
-    if let Some(m) = value.get("message").and_then(Value::as_str) {
-        let redacted = crate::watch::redact(m);
-        value["message"] = json!(redacted);
-    }
-    let mut result = CallToolResult::structured_error(value);
+    let mut result = CallToolResult::structured_error(error.to_json());
     result.content = vec![rmcp::model::ContentBlock::text(crate::watch::redact(
         &error.to_string(),
     ))];

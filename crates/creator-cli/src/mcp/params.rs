@@ -29,7 +29,7 @@ impl From<Provider> for ProviderName {
     }
 }
 
-/// `products_list`.
+/// The arguments of `products_list`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductsParams {
@@ -39,7 +39,7 @@ pub struct ProductsParams {
     pub limit: Option<u32>,
 }
 
-/// `sales_list`.
+/// The arguments of `sales_list`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SalesParams {
@@ -57,7 +57,7 @@ pub struct SalesParams {
     pub limit: Option<u32>,
 }
 
-/// `sale_get`.
+/// The arguments of `sale_get`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaleParams {
@@ -67,7 +67,7 @@ pub struct SaleParams {
     pub sale_id: String,
 }
 
-/// `subscribers_list`.
+/// The arguments of `subscribers_list`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubscribersParams {
@@ -84,7 +84,7 @@ pub struct SubscribersParams {
     pub limit: Option<u32>,
 }
 
-/// `license_verify`.
+/// The arguments of `license_verify`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyParams {
@@ -97,7 +97,7 @@ pub struct VerifyParams {
     pub increment_uses: bool,
 }
 
-/// `payouts_list`.
+/// The arguments of `payouts_list`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayoutsParams {
@@ -109,11 +109,11 @@ pub struct PayoutsParams {
     pub limit: Option<u32>,
 }
 
-/// `ledger_events`.
+/// The arguments of `ledger_events`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventsParams {
-    /// Only events of this provider (`gumroad` or `gank`).
+    /// Only events of this provider (`gumroad` or `gank`; Gumroad through Maton delivers as `gumroad`).
     pub provider: Option<Provider>,
     /// Only this kind (`sale`, `refund`, …) or platform event name.
     pub kind: Option<String>,
@@ -126,7 +126,7 @@ pub struct EventsParams {
     pub with_body: bool,
 }
 
-/// A write on one sale (`sale_resend_receipt`, `sale_revoke_access`, `sale_restore_access`).
+/// The arguments of a write on one sale (`sale_resend_receipt`, `sale_revoke_access`, `sale_restore_access`).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaleWriteParams {
@@ -141,7 +141,7 @@ pub struct SaleWriteParams {
     pub idempotency_key: String,
 }
 
-/// `sale_refund`.
+/// The arguments of `sale_refund`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefundParams {
@@ -158,7 +158,7 @@ pub struct RefundParams {
     pub idempotency_key: String,
 }
 
-/// `sale_mark_shipped`.
+/// The arguments of `sale_mark_shipped`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShipParams {
@@ -175,7 +175,7 @@ pub struct ShipParams {
     pub idempotency_key: String,
 }
 
-/// A write on one license (`license_enable`, `license_disable`, `license_rotate`, `license_decrement_uses`).
+/// The arguments of a write on one license (`license_enable`, `license_disable`, `license_rotate`, `license_decrement_uses`).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LicenseWriteParams {

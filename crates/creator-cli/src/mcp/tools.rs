@@ -166,3 +166,53 @@ pub async fn call(state: &State, name: &str, args: Value) -> Option<Result<Value
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every tool in the catalog has a handler (its bad arguments are a
+    /// usage error, before any request), and an unknown name has none.
+    #[tokio::test]
+    async fn every_listed_tool_is_dispatched_and_others_are_not() {
+        let dir = std::env::temp_dir().join(format!("creator-mcp-tools-{}", std::process::id()));
+        let state = State {
+            provider: crate::providers::ProviderArgs {
+                provider: crate::providers::ProviderName::Gumroad,
+                gumroad_url: Some("http://127.0.0.1:9".into()),
+                gank_v1_url: None,
+                gank_v2_url: None,
+                maton_url: None,
+                maton_connection: None,
+            },
+            db: dir.join("none.db").display().to_string(),
+            keys: super::super::keys::Keys::in_dir(dir),
+            tools: catalog(),
+        };
+        assert_eq!(state.tools.len(), 16);
+        for tool in &state.tools {
+            let outcome = call(
+                &state,
+                &tool.name,
+                serde_json::json!({"not_an_argument": 1}),
+            )
+            .await;
+            match outcome {
+                Some(Err(CliError::Usage(m))) => assert!(m.contains("unknown field"), "{m}"),
+                other => panic!("{}: {other:?}", tool.name),
+            }
+            let schema = serde_json::Value::Object((*tool.input_schema).clone());
+            assert_eq!(
+                schema["additionalProperties"],
+                serde_json::json!(false),
+                "{}",
+                tool.name
+            );
+        }
+        assert!(
+            call(&state, "sales_refund", serde_json::json!({}))
+                .await
+                .is_none()
+        );
+    }
+}
