@@ -1,10 +1,10 @@
 //! `creator mcp`: the Model Context Protocol over stdio (the official SDK,
 //! `rmcp`), so an agent can read and, carefully, change a shop.
 //!
-//! - Read tools ([`reads`]): products, sales, one sale, subscribers on every
+//! - Read tools: products, sales, one sale, subscribers on every
 //!   provider (through the creator-core traits), Gumroad license checks and
 //!   payouts, and the relay ledger's events (`--db`).
-//! - Write tools ([`writes`]): refund (full or partial), resend a receipt,
+//! - Write tools: refund (full or partial), resend a receipt,
 //!   revoke and restore access, mark shipped, and enable, disable, rotate or
 //!   decrement a license. Each is a dry run unless called with
 //!   `confirm: true`, and each takes an `idempotency_key` that is kept
@@ -17,9 +17,9 @@
 
 pub mod keys;
 pub mod params;
-pub mod reads;
-pub mod tools;
-pub mod writes;
+mod reads;
+mod tools;
+mod writes;
 
 use std::sync::Arc;
 
