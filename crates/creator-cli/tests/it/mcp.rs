@@ -9,7 +9,7 @@ use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path, path_regex};
+use wiremock::matchers::{method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::*;
@@ -49,19 +49,28 @@ async fn gumroad() -> MockServer {
     server
 }
 
-/// The SDK's client, with `creator mcp` as its child process.
+/// The SDK's client, with `creator mcp --db DB` as its child process and
+/// `envs` (credentials, base URLs) in its environment.
 async fn session(
-    gumroad: &MockServer,
+    envs: &[(&str, String)],
     config: &TempDir,
     db: &str,
 ) -> RunningService<RoleClient, ()> {
     let mut cmd = creator();
     cmd.args(["mcp", "--db", db])
-        .env("GUMROAD_ACCESS_TOKEN", TOKEN)
-        .env("GUMROAD_API_URL", gumroad.uri())
         .env("CREATOR_CONFIG_DIR", config.path());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
     let transport = TokioChildProcess::new(tokio::process::Command::from(cmd)).expect("spawn");
     ().serve(transport).await.expect("MCP handshake")
+}
+
+fn gumroad_env(server: &MockServer) -> Vec<(&'static str, String)> {
+    vec![
+        ("GUMROAD_ACCESS_TOKEN", TOKEN.to_owned()),
+        ("GUMROAD_API_URL", server.uri()),
+    ]
 }
 
 async fn call(client: &RunningService<RoleClient, ()>, tool: &str, args: Value) -> CallToolResult {
@@ -106,7 +115,7 @@ async fn an_mcp_client_lists_tools_reads_and_refunds_once_per_idempotency_key() 
     assert_eq!(status, 200);
     relay.stop().await;
     let db = ledger_dir.db();
-    let client = session(&server, &config, db.to_str().unwrap()).await;
+    let client = session(&gumroad_env(&server), &config, db.to_str().unwrap()).await;
 
     // The catalog: every tool with a schema; writes say they are not read-only.
     let tools = client.list_all_tools().await.expect("tools/list");
@@ -275,9 +284,120 @@ async fn an_mcp_client_lists_tools_reads_and_refunds_once_per_idempotency_key() 
     client.cancel().await.expect("close the session");
 
     // A new server (a restarted client) still knows the key.
-    let client = session(&server, &config, db.to_str().unwrap()).await;
+    let client = session(&gumroad_env(&server), &config, db.to_str().unwrap()).await;
     let after_restart = call(&client, "sale_refund", confirmed).await;
     assert_eq!(ok(&after_restart)["replayed"], json!(true));
     assert_eq!(writes(&server).await.len(), 2);
+    client.cancel().await.expect("close the session");
+}
+
+#[tokio::test]
+async fn reads_reach_every_provider_license_checks_and_payouts_in_one_session() {
+    let gumroad = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/payouts"))
+        .respond_with(json_fixture("gumroad/payouts_page1.json"))
+        .mount(&gumroad)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/licenses/verify"))
+        .respond_with(json_fixture("gumroad/license_verify.json"))
+        .mount(&gumroad)
+        .await;
+    creator_testkit::mount_fallback(&gumroad).await;
+    let gank = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/payment/creator/subscribers"))
+        .and(query_param("active", "true"))
+        .and(query_param("page", "1"))
+        .respond_with(json_fixture("gank/subscribers_page1.json"))
+        .mount(&gank)
+        .await;
+    creator_testkit::mount_fallback(&gank).await;
+    let maton = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/gumroad/v2/sales"))
+        .respond_with(json_fixture("gumroad/sales_page3.json"))
+        .mount(&maton)
+        .await;
+    creator_testkit::mount_fallback(&maton).await;
+
+    let config = TempDir::new("mcp-reads");
+    let mut envs = gumroad_env(&gumroad);
+    envs.extend([
+        (
+            "GANK_CREATOR_TOKEN",
+            "gank-creator-token-for-mcp".to_owned(),
+        ),
+        ("GANK_V2_URL", gank.uri()),
+        ("MATON_API_KEY", "maton-key-for-mcp-tests".to_owned()),
+        ("MATON_API_URL", maton.uri()),
+    ]);
+    let db = config.path().join("no-ledger.db");
+    let client = session(&envs, &config, db.to_str().unwrap()).await;
+
+    let members = call(
+        &client,
+        "subscribers_list",
+        json!({"provider": "gank", "active": true, "limit": 1}),
+    )
+    .await;
+    let members = ok(&members);
+    assert_eq!(members["provider"], "gank");
+    assert_eq!(members["count"], json!(1));
+    assert_eq!(members["truncated"], json!(true));
+    assert_eq!(
+        members["items"][0]["customer"]["nickname"],
+        "notruffX9VpAK6"
+    );
+
+    let sales = call(&client, "sales_list", json!({"provider": "maton"})).await;
+    let sales = ok(&sales);
+    assert_eq!(sales["provider"], "maton");
+    assert_eq!(sales["items"][0]["id"], SALE);
+    assert_eq!(sales["truncated"], json!(false));
+    let through = &maton.received_requests().await.unwrap()[0];
+    assert_eq!(
+        through.headers.get("authorization").unwrap(),
+        "Bearer maton-key-for-mcp-tests"
+    );
+
+    let payouts = call(&client, "payouts_list", json!({"limit": 2})).await;
+    let payouts = ok(&payouts);
+    assert_eq!(payouts["count"], json!(2));
+    assert_eq!(
+        payouts["items"][0]["id"],
+        Value::Null,
+        "the upcoming payout"
+    );
+    assert_eq!(payouts["items"][1]["id"], "cGF5b3V0MQ==");
+    let gank_payouts = call(&client, "payouts_list", json!({"provider": "gank"})).await;
+    assert!(error_text(&gank_payouts).contains("gank offers no payouts API"));
+
+    let license = call(
+        &client,
+        "license_verify",
+        json!({"product_id": "A-m3CDDC5dlrSdKZp0RFhA==", "license_key": "ABCD1234-EFGH5678"}),
+    )
+    .await;
+    let license = ok(&license);
+    assert_eq!(license["grants_access"], json!(true));
+    assert_eq!(license["counted_this_check"], json!(false));
+    let verify = gumroad
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.url.path() == "/v2/licenses/verify")
+        .expect("the check was sent");
+    let form = std::str::from_utf8(&verify.body).unwrap();
+    assert!(form.contains("increment_uses_count=false"), "{form}");
+    assert!(
+        verify.headers.get("authorization").is_none(),
+        "no token for a license check"
+    );
+
+    let events = call(&client, "ledger_events", json!({})).await;
+    assert!(error_text(&events).contains("no ledger at"));
     client.cancel().await.expect("close the session");
 }
