@@ -152,16 +152,8 @@ impl Keys {
     /// # Errors
     /// An unreadable or unwritable file.
     pub async fn done(&self, key: &str, result: &Value) -> Result<(), CliError> {
-        let (key, result) = (key.to_owned(), result.clone());
-        self.change(move |book| {
-            if let Some(entry) = book.keys.get_mut(&key) {
-                entry.state = State::Done;
-                entry.finished_at = Some(now());
-                entry.result = Some(result);
-            }
-            Ok(())
-        })
-        .await
+        self.finish(key, State::Done, Some(result.clone()), None)
+            .await
     }
 
     /// Records that `key`'s call may have been sent but got no readable answer.
@@ -169,12 +161,24 @@ impl Keys {
     /// # Errors
     /// An unreadable or unwritable file.
     pub async fn unknown(&self, key: &str, error: &str) -> Result<(), CliError> {
-        let (key, error) = (key.to_owned(), error.to_owned());
+        self.finish(key, State::Unknown, None, Some(error.to_owned()))
+            .await
+    }
+
+    async fn finish(
+        &self,
+        key: &str,
+        state: State,
+        result: Option<Value>,
+        error: Option<String>,
+    ) -> Result<(), CliError> {
+        let key = key.to_owned();
         self.change(move |book| {
             if let Some(entry) = book.keys.get_mut(&key) {
-                entry.state = State::Unknown;
+                entry.state = state;
                 entry.finished_at = Some(now());
-                entry.error = Some(error);
+                entry.result = result;
+                entry.error = error;
             }
             Ok(())
         })
