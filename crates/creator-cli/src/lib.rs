@@ -33,6 +33,7 @@ pub mod commands;
 pub mod emit;
 mod error;
 pub mod ledger;
+pub mod mcp;
 pub mod output;
 pub mod progress;
 pub mod providers;
@@ -127,6 +128,8 @@ pub enum Command {
         #[command(subcommand)]
         command: commands::auth::AuthCommand,
     },
+    /// Serve the Model Context Protocol over stdio, for agents (docs/mcp.md).
+    Mcp(mcp::McpArgs),
 }
 
 /// Runs one parsed command line.
@@ -163,6 +166,7 @@ async fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Sync(args) => commands::sync::run(args).await,
         Command::License { command } => commands::license::run(command).await,
         Command::Auth { command } => commands::auth::run(command).await,
+        Command::Mcp(args) => mcp::run(args).await,
     }
 }
 

@@ -126,6 +126,30 @@ pub fn is_not_sent(error: &CliError) -> bool {
     }
 }
 
+/// The held requests as JSON for programs (`--format json`, `creator mcp`):
+/// each request with its headers, a JSON body parsed as `body` and a form
+/// body as `form` (`[[name, value], …]`), secrets redacted.
+pub fn dry_run_requests(held: &[HeldRequest]) -> Vec<Value> {
+    held.iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+            if let (Some(body), Some(ct)) = (&r.body, &r.content_type) {
+                if ct.starts_with("application/json") {
+                    if let Ok(parsed) = serde_json::from_str::<Value>(body) {
+                        v["body"] = parsed;
+                    }
+                } else if ct.starts_with("application/x-www-form-urlencoded") {
+                    let pairs: Vec<Value> = url::form_urlencoded::parse(body.as_bytes())
+                        .map(|(k, v)| json!([k, v]))
+                        .collect();
+                    v["form"] = Value::Array(pairs);
+                }
+            }
+            v
+        })
+        .collect()
+}
+
 /// Prints what a dry run would have sent: each request, its headers and
 /// body for people; `{"dry_run": true, "requests": […]}` for programs.
 ///
@@ -133,25 +157,7 @@ pub fn is_not_sent(error: &CliError) -> bool {
 /// A failed write or a bad `--jq` program.
 pub fn print_dry_run(held: &[HeldRequest], out: &OutputArgs) -> Result<(), CliError> {
     if out.is_structured() {
-        let requests: Vec<Value> = held
-            .iter()
-            .map(|r| {
-                let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-                if let (Some(body), Some(ct)) = (&r.body, &r.content_type) {
-                    if ct.starts_with("application/json") {
-                        if let Ok(parsed) = serde_json::from_str::<Value>(body) {
-                            v["body"] = parsed;
-                        }
-                    } else if ct.starts_with("application/x-www-form-urlencoded") {
-                        let pairs: Vec<Value> = url::form_urlencoded::parse(body.as_bytes())
-                            .map(|(k, v)| json!([k, v]))
-                            .collect();
-                        v["form"] = Value::Array(pairs);
-                    }
-                }
-                v
-            })
-            .collect();
+        let requests = dry_run_requests(held);
         let mut out = out.clone();
         out.quiet = false;
         return crate::emit::object(&json!({"dry_run": true, "requests": requests}), &out);

@@ -84,4 +84,8 @@ pub mod guides {
     /// `docs/fixtures.md`
     #[doc = include_str!("../../../docs/fixtures.md")]
     pub struct Fixtures;
+
+    /// `docs/mcp.md`
+    #[doc = include_str!("../../../docs/mcp.md")]
+    pub struct Mcp;
 }

@@ -431,7 +431,9 @@ fn keyring_error(provider: &str, e: &keyring_core::Error) -> CliError {
 
 /// Reads a JSON file (the default value when it does not exist). A file
 /// that others can read is refused: it may hold a secret.
-fn read_json<T: Default + serde::de::DeserializeOwned>(path: &Path) -> Result<T, CliError> {
+pub(crate) fn read_json<T: Default + serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<T, CliError> {
     let bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(T::default()),

@@ -146,6 +146,62 @@ fn reasons(license: &License, now: OffsetDateTime) -> Vec<String> {
     why
 }
 
+/// Verifies `key` for `product` with Gumroad (no access token) at
+/// `gumroad_url`, and says whether it grants access now (`creator license
+/// verify`, and the `license_verify` tool of `creator mcp`).
+///
+/// # Errors
+/// A bad key or product (one line saying so), or a platform error.
+pub async fn verify(
+    gumroad_url: Option<&str>,
+    product: &str,
+    key: &str,
+    increment_uses: bool,
+) -> Result<LicenseReport, CliError> {
+    let mut builder = GumroadClient::unauthenticated();
+    if let Some(url) = gumroad_url {
+        builder = builder.base_url(url.to_owned());
+    }
+    let creds = Credentials::GUMROAD_PUBLIC;
+    let client = builder.build().map_err(|e| provider_error(e, creds))?;
+    let request =
+        VerifyLicense::new(product.to_owned(), key.to_owned()).increment_uses_count(increment_uses);
+    let license = match client.licenses().verify(&request).await {
+        Ok(l) => l,
+        // Gumroad's own "no such license" (a JSON answer); a bare 404 means
+        // GUMROAD_API_URL points at something else, which provider_error says.
+        Err(e) if e.is_not_found() && api_answered(&e) => {
+            let message = format!(
+                "Gumroad does not know this license key for product {product} (it may be mistyped, disabled, or for another product): check the key and --product"
+            );
+            return Err(CliError::Provider {
+                message,
+                source: Box::new(e),
+            });
+        }
+        Err(e) => {
+            if let Some(id) = gumroad_api::required_product_id(&e) {
+                let message = format!(
+                    "Gumroad needs the product id, not the permalink: run again with --product {id}"
+                );
+                return Err(CliError::Provider {
+                    message,
+                    source: Box::new(e),
+                });
+            }
+            return Err(provider_error(e, creds));
+        }
+    };
+    let why = reasons(&license, OffsetDateTime::now_utc());
+    Ok(LicenseReport {
+        grants_access: why.is_empty(),
+        reasons: why,
+        uses: license.uses,
+        counted_this_check: increment_uses,
+        license,
+    })
+}
+
 /// Runs `creator license …`.
 ///
 /// # Errors
@@ -162,7 +218,7 @@ pub async fn run(command: LicenseCommand) -> Result<(), CliError> {
         Rotate,
     }
     let (op, w) = match command {
-        L::Verify(args) => return verify(args).await,
+        L::Verify(args) => return verify_command(args).await,
         L::Enable(w) => (Op::Enable, w),
         L::Disable(w) => (Op::Disable, w),
         L::Decrement(w) => (Op::Decrement, w),
@@ -202,52 +258,16 @@ pub async fn run(command: LicenseCommand) -> Result<(), CliError> {
     .await
 }
 
-async fn verify(args: VerifyArgs) -> Result<(), CliError> {
+async fn verify_command(args: VerifyArgs) -> Result<(), CliError> {
     let key = license_key(args.key.as_deref())?;
-    let mut builder = GumroadClient::unauthenticated();
-    if let Some(url) = &args.gumroad_url {
-        builder = builder.base_url(url.clone());
-    }
-    let creds = Credentials::GUMROAD_PUBLIC;
-    let client = builder.build().map_err(|e| provider_error(e, creds))?;
-    let request =
-        VerifyLicense::new(args.product.clone(), key).increment_uses_count(args.increment_uses);
-    let license = match client.licenses().verify(&request).await {
-        Ok(l) => l,
-        // Gumroad's own "no such license" (a JSON answer); a bare 404 means
-        // GUMROAD_API_URL points at something else, which provider_error says.
-        Err(e) if e.is_not_found() && api_answered(&e) => {
-            let message = format!(
-                "Gumroad does not know this license key for product {} (it may be mistyped, disabled, or for another product): check the key and --product",
-                args.product
-            );
-            return Err(CliError::Provider {
-                message,
-                source: Box::new(e),
-            });
-        }
-        Err(e) => {
-            if let Some(id) = gumroad_api::required_product_id(&e) {
-                let message = format!(
-                    "Gumroad needs the product id, not the permalink: run again with --product {id}"
-                );
-                return Err(CliError::Provider {
-                    message,
-                    source: Box::new(e),
-                });
-            }
-            return Err(provider_error(e, creds));
-        }
-    };
-    let now = OffsetDateTime::now_utc();
-    let why = reasons(&license, now);
-    let report = LicenseReport {
-        grants_access: why.is_empty(),
-        reasons: why.clone(),
-        uses: license.uses,
-        counted_this_check: args.increment_uses,
-        license,
-    };
+    let report = verify(
+        args.gumroad_url.as_deref(),
+        &args.product,
+        &key,
+        args.increment_uses,
+    )
+    .await?;
+    let why = report.reasons.clone();
     let mut out = std::io::stdout();
     match args.format {
         LicenseFormat::Json => output_result(writeln!(

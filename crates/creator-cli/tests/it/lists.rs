@@ -16,30 +16,9 @@ const GUMROAD_TOKEN: &str = "gumroad-token-for-tests-123";
 const GANK_CREATOR_TOKEN: &str = "gank-creator-token-for-tests";
 const MATON_KEY: &str = "maton-key-for-tests-456";
 
-fn json_fixture(rel: &str) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(fixture(rel), "application/json")
-}
-
 async fn gumroad_sales_server() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v2/sales"))
-        .and(query_param_is_missing("page_key"))
-        .respond_with(json_fixture("gumroad/sales_page1.json"))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v2/sales"))
-        .and(query_param("page_key", "20250220221540000000-2938475"))
-        .respond_with(json_fixture("gumroad/sales_page2.json"))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v2/sales"))
-        .and(query_param("page_key", "20241120101112000000-1029384"))
-        .respond_with(json_fixture("gumroad/sales_page3.json"))
-        .mount(&server)
-        .await;
+    mount_gumroad_sales_pages(&server).await;
     mount_fallback(&server).await;
     server
 }

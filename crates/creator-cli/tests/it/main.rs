@@ -11,6 +11,7 @@ mod intake;
 mod license;
 mod lists;
 mod load;
+mod mcp;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod relay;

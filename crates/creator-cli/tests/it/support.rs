@@ -316,6 +316,37 @@ pub fn fixture(rel: &str) -> Vec<u8> {
     creator_testkit::fixture_bytes(rel)
 }
 
+/// HTTP 200 with a fixture's raw bytes as JSON.
+pub fn json_fixture(rel: &str) -> wiremock::ResponseTemplate {
+    wiremock::ResponseTemplate::new(200).set_body_raw(fixture(rel), "application/json")
+}
+
+/// Mounts Gumroad's three recorded sales pages (`GET /v2/sales`, following
+/// `page_key`) on `server`.
+pub async fn mount_gumroad_sales_pages(server: &wiremock::MockServer) {
+    use wiremock::Mock;
+    use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+    let pages = [
+        (None, "gumroad/sales_page1.json"),
+        (
+            Some("20250220221540000000-2938475"),
+            "gumroad/sales_page2.json",
+        ),
+        (
+            Some("20241120101112000000-1029384"),
+            "gumroad/sales_page3.json",
+        ),
+    ];
+    for (key, rel) in pages {
+        let mock = Mock::given(method("GET")).and(path("/v2/sales"));
+        let mock = match key {
+            None => mock.and(query_param_is_missing("page_key")),
+            Some(k) => mock.and(query_param("page_key", k)),
+        };
+        mock.respond_with(json_fixture(rel)).mount(server).await;
+    }
+}
+
 /// A `creator relay` process.
 pub struct RunningRelay {
     pub child: tokio::process::Child,

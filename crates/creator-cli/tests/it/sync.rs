@@ -11,8 +11,7 @@ use creator_core::futures::stream::{self, BoxStream, StreamExt};
 use creator_core::{Error, Provider, Result, Sale, SaleQuery, Sales, async_trait};
 use creator_testkit::{FakeProvider, MockServerExt, fake_sample, mount_fallback};
 use time::macros::date;
-use wiremock::matchers::{method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 use crate::support::*;
 
@@ -172,26 +171,7 @@ async fn subscribers_backfill_upserts() {
 #[tokio::test]
 async fn sync_binary_backfills_gumroad_sales_twice_without_duplicates() {
     let server = MockServer::start().await;
-    let page =
-        |rel: &str| ResponseTemplate::new(200).set_body_raw(fixture(rel), "application/json");
-    Mock::given(method("GET"))
-        .and(path("/v2/sales"))
-        .and(query_param_is_missing("page_key"))
-        .respond_with(page("gumroad/sales_page1.json"))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v2/sales"))
-        .and(query_param("page_key", "20250220221540000000-2938475"))
-        .respond_with(page("gumroad/sales_page2.json"))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v2/sales"))
-        .and(query_param("page_key", "20241120101112000000-1029384"))
-        .respond_with(page("gumroad/sales_page3.json"))
-        .mount(&server)
-        .await;
+    mount_gumroad_sales_pages(&server).await;
     mount_fallback(&server).await;
     let dir = TempDir::new("sync-bin");
     let db = dir.db();
