@@ -2,9 +2,11 @@
 //! (one test binary, modules by area). No test touches the internet: the
 //! relay listens on loopback and the platforms are wiremock servers.
 
+mod receiver;
 mod support;
 
 mod binary;
+mod forward;
 mod intake;
 mod license;
 mod lists;
