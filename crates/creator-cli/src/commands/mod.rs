@@ -1,6 +1,10 @@
 //! The subcommands of `creator`, one module each, plus shared helpers.
 
+pub mod deliveries;
+pub mod destinations;
 pub mod events;
+pub mod follow;
+pub mod forwarding;
 pub mod license;
 pub mod list;
 pub mod quarantine;
