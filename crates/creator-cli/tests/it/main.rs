@@ -7,6 +7,8 @@ mod support;
 
 mod binary;
 mod forward;
+mod forward_binary;
+mod forward_python;
 mod intake;
 mod license;
 mod lists;

@@ -220,6 +220,9 @@ pub fn creator() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_creator"));
     for var in [
         "CREATOR_DB",
+        "CREATOR_FORWARD",
+        "CREATOR_READ_TOKEN",
+        "CREATOR_DESTINATION_SECRET",
         "CREATOR_GUMROAD_SECRET",
         "CREATOR_GANK_SECRET",
         "GUMROAD_ACCESS_TOKEN",
