@@ -381,7 +381,7 @@ async fn three_relays_on_one_postgres_ledger_deliver_each_message_once() {
     for t in tasks {
         t.await.unwrap();
     }
-    let got = receiver
+    receiver
         .wait_for(std::time::Duration::from_secs(60), |got| {
             got.len() >= 2 * SUBJECTS
         })
