@@ -6,6 +6,7 @@ mod receiver;
 mod support;
 
 mod binary;
+mod event_schema;
 mod forward;
 mod forward_binary;
 mod forward_python;
