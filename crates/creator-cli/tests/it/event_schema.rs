@@ -90,7 +90,8 @@ fn the_schema_refuses_bodies_that_break_it() {
         .into_iter()
         .find(|(n, _)| n == "gumroad-sale.json")
         .unwrap();
-    let broken: [(&str, fn(&mut Value)); 6] = [
+    type Change = fn(&mut Value);
+    let broken: [(&str, Change); 6] = [
         ("another version", |d| d["version"] = 2.into()),
         ("no subject", |d| {
             d["data"].as_object_mut().unwrap().remove("subject_id");
