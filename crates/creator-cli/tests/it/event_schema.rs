@@ -185,3 +185,18 @@ async fn bodies_made_from_every_fixture_match_the_schema() {
     assert!(kinds.len() >= 9, "{kinds:?}");
     relay.stop().await;
 }
+
+/// `docs/receiving-events.md` shows the Rust receiver as the compiled
+/// example is (`examples/receive_events.rs`), not an older copy.
+#[test]
+fn the_guide_shows_the_compiled_rust_receiver_as_it_is() {
+    let guide = std::fs::read_to_string(docs().join("receiving-events.md")).unwrap();
+    let example = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/receive_events.rs"),
+    )
+    .unwrap();
+    assert!(
+        guide.contains(&format!("```rust\n{example}```")),
+        "docs/receiving-events.md must show examples/receive_events.rs as it is"
+    );
+}

@@ -23,6 +23,16 @@ use crate::support::*;
 
 const VAR: &str = "CREATOR_TEST_STANDARDWEBHOOKS_PYTHON";
 
+/// The interpreter with `standardwebhooks`: as set now, else as it was
+/// when the tests were built (build.rs).
+fn python() -> String {
+    std::env::var(VAR)
+        .ok()
+        .or_else(|| option_env!("CREATOR_TEST_STANDARDWEBHOOKS_PYTHON").map(str::to_owned))
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| panic!("{VAR} is not set"))
+}
+
 /// The Python receiver: its URL, the file of secrets it verifies with, and
 /// one JSON line per request it got.
 pub struct PyReceiver {
@@ -35,11 +45,7 @@ pub struct PyReceiver {
 impl PyReceiver {
     /// Starts the receiver knowing no secret yet (`secrets` is empty).
     pub async fn start(dir: &TempDir) -> Self {
-        let python = std::env::var(VAR)
-            .ok()
-            .or_else(|| option_env!("CREATOR_TEST_STANDARDWEBHOOKS_PYTHON").map(str::to_owned))
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| panic!("{VAR} is not set"));
+        let python = python();
         let secrets = dir.path().join("receiver-secrets");
         std::fs::write(&secrets, "").unwrap();
         let script = concat!(
@@ -275,6 +281,104 @@ async fn the_python_reference_verifier_accepts_every_forwarded_event_and_a_rotat
 
     assert!(sigterm_and_wait(relay).await.success());
     receiver.stop().await;
+}
+
+/// The Python receiver of `docs/receiving-events.md`, run as the guide shows
+/// it, gets a forwarded sale and refuses a forged request.
+#[tokio::test]
+#[cfg_attr(
+    not(creator_sw_tests),
+    ignore = "set CREATOR_TEST_STANDARDWEBHOOKS_PYTHON to a python with `pip install standardwebhooks` (.ci/run does)"
+)]
+async fn the_guides_python_receiver_verifies_a_forwarded_sale() {
+    let guide = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/receiving-events.md"
+    ))
+    .unwrap();
+    let start = guide.find("```python\n").expect("a python block") + "```python\n".len();
+    let code = &guide[start..start + guide[start..].find("```").unwrap()];
+    let dir = TempDir::new("fwd-guide-python");
+    let db = dir.db();
+    let db = db.to_str().unwrap();
+    let script = dir.path().join("receiver.py");
+    std::fs::write(&script, code).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let url = format!("http://127.0.0.1:{port}/webhooks/creator");
+    let mut receiver = tokio::process::Command::new(python())
+        .arg(&script)
+        .env("WEBHOOK_SECRET", secret)
+        .env("PORT", port.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(receiver.stdout.take().unwrap()).lines();
+    let listening = Instant::now() + Duration::from_secs(20);
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(
+            Instant::now() < listening,
+            "the guide's receiver does not listen"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    creator_ok(&[
+        "destinations",
+        "add",
+        "guide",
+        &url,
+        "--secret",
+        secret,
+        "--db",
+        db,
+    ])
+    .await;
+    let relay = spawn_relay_with(db, &[("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)], &[]).await;
+    let status = reqwest::Client::new()
+        .post(format!("{}/webhooks/gumroad/{GUMROAD_SECRET}", relay.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(sale(7))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("the guide's receiver prints the sale")
+        .unwrap()
+        .unwrap();
+    assert!(
+        line.starts_with("evt_1: buyer") && line.contains("bought"),
+        "{line}"
+    );
+    let forged = reqwest::Client::new()
+        .post(&url)
+        .header("webhook-id", "evt_forged")
+        .header(
+            "webhook-timestamp",
+            time::OffsetDateTime::now_utc().unix_timestamp().to_string(),
+        )
+        .header(
+            "webhook-signature",
+            "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        )
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 401);
+    assert!(sigterm_and_wait(relay).await.success());
+    let _ = receiver.kill().await;
 }
 
 /// CI (`CI=true`) must run the independent verifier: when `.ci/run` could
