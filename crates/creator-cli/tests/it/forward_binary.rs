@@ -4,7 +4,7 @@
 
 use std::process::Stdio;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -34,7 +34,8 @@ async fn creator_jsonl(args: &[&str]) -> Vec<Value> {
     jsonl(&out)
 }
 
-async fn post_sale(base: &str, body: Vec<u8>) {
+/// POSTs a Gumroad Ping to the relay at `base`; asserts it was taken.
+pub async fn post_sale(base: &str, body: Vec<u8>) {
     let status = reqwest::Client::new()
         .post(format!("{base}/webhooks/gumroad/{GUMROAD_SECRET}"))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -48,20 +49,16 @@ async fn post_sale(base: &str, body: Vec<u8>) {
 
 /// Runs `creator deliveries …` until `done` holds for its rows.
 async fn wait_deliveries(db: &str, extra: &[&str], done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let mut args = vec!["deliveries", "--db", db];
-        args.extend(extra);
-        let rows = creator_jsonl(&args).await;
-        if done(&rows) {
-            return rows;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "deliveries did not settle: {rows:#?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let mut args = vec!["deliveries", "--db", db];
+    args.extend(extra);
+    let probe = || creator_jsonl(&args);
+    eventually(
+        Duration::from_secs(20),
+        "deliveries settling",
+        probe,
+        |rows| done(rows),
+    )
+    .await
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::forward::{refund, sale};
+use crate::forward_binary::post_sale;
 use crate::support::*;
 
 const VAR: &str = "CREATOR_TEST_STANDARDWEBHOOKS_PYTHON";
@@ -100,23 +101,34 @@ impl PyReceiver {
 
     /// Waits until `done` holds (at most `within`).
     pub async fn wait_for(&self, within: Duration, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        let deadline = Instant::now() + within;
-        loop {
-            let got = self.received();
-            if done(&got) {
-                return got;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the Python receiver did not get what was expected within {within:?}: {got:#?}"
-            );
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
+        let what = "the expected requests at the Python receiver";
+        eventually(within, what, || async { self.received() }, |got| done(got)).await
     }
 
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
+}
+
+/// Posts a request with a made-up signature; the receiver's status.
+async fn post_forged(url: &str) -> u16 {
+    reqwest::Client::new()
+        .post(url)
+        .header("webhook-id", "evt_forged")
+        .header(
+            "webhook-timestamp",
+            time::OffsetDateTime::now_utc().unix_timestamp().to_string(),
+        )
+        .header(
+            "webhook-signature",
+            "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        )
+        .body("{}")
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 fn verified(got: &[Value], id: &str) -> usize {
@@ -172,25 +184,8 @@ async fn the_python_reference_verifier_accepts_every_forwarded_event_and_a_rotat
     receiver.know(&[&first_secret]);
 
     // A request it cannot verify is refused: the receiver can fail.
-    let forged = reqwest::Client::new()
-        .post(&receiver.url)
-        .header("webhook-id", "evt_forged")
-        .header(
-            "webhook-timestamp",
-            time::OffsetDateTime::now_utc().unix_timestamp().to_string(),
-        )
-        .header(
-            "webhook-signature",
-            "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-        )
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(forged.status().as_u16(), 401);
+    assert_eq!(post_forged(&receiver.url).await, 401);
 
-    let client = reqwest::Client::new();
-    let url = format!("{}/webhooks/gumroad/{GUMROAD_SECRET}", relay.base);
     let bodies = [
         sale(1),
         refund(1),
@@ -198,16 +193,8 @@ async fn the_python_reference_verifier_accepts_every_forwarded_event_and_a_rotat
         fixture("gumroad/webhooks/cancellation.form"),
         fixture("gumroad/webhooks/subscription_updated.form"),
     ];
-    for body in bodies.clone() {
-        let status = client
-            .post(&url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap()
-            .status();
-        assert_eq!(status, 200);
+    for body in bodies {
+        post_sale(&relay.base, body).await;
     }
     let got = receiver
         .wait_for(Duration::from_secs(20), |got| {
@@ -343,15 +330,7 @@ async fn the_guides_python_receiver_verifies_a_forwarded_sale() {
     ])
     .await;
     let relay = spawn_relay_with(db, &[("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)], &[]).await;
-    let status = reqwest::Client::new()
-        .post(format!("{}/webhooks/gumroad/{GUMROAD_SECRET}", relay.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(sale(7))
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, 200);
+    post_sale(&relay.base, sale(7)).await;
     let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
         .await
         .expect("the guide's receiver prints the sale")
@@ -361,22 +340,7 @@ async fn the_guides_python_receiver_verifies_a_forwarded_sale() {
         line.starts_with("evt_1: buyer") && line.contains("bought"),
         "{line}"
     );
-    let forged = reqwest::Client::new()
-        .post(&url)
-        .header("webhook-id", "evt_forged")
-        .header(
-            "webhook-timestamp",
-            time::OffsetDateTime::now_utc().unix_timestamp().to_string(),
-        )
-        .header(
-            "webhook-signature",
-            "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-        )
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(forged.status().as_u16(), 401);
+    assert_eq!(post_forged(&url).await, 401);
     assert!(sigterm_and_wait(relay).await.success());
     let _ = receiver.kill().await;
 }

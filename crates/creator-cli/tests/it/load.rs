@@ -47,6 +47,64 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// One POST of a load run: when it started, how long the answer took, and
+/// the answer (status and body) or why there was none.
+struct Sent {
+    started: Instant,
+    latency: Duration,
+    answer: Result<(u16, String), String>,
+}
+
+/// Posts each of `bodies` once to `url` as Gumroad form Pings, from
+/// `clients` concurrent senders on keep-alive connections; returns the
+/// posts (in no order) and how long they all took.
+async fn post_all(url: &str, bodies: Arc<Vec<Vec<u8>>>, clients: usize) -> (Vec<Sent>, Duration) {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..clients {
+        let (http, url, bodies, next) =
+            (http.clone(), url.to_owned(), bodies.clone(), next.clone());
+        workers.push(tokio::spawn(async move {
+            let mut sent = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(body) = bodies.get(i) else { break };
+                let t = Instant::now();
+                let result = http
+                    .post(&url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(body.clone())
+                    .send()
+                    .await;
+                let answer = match result {
+                    Ok(resp) => {
+                        let status = resp.status().as_u16();
+                        Ok((status, resp.text().await.unwrap_or_default()))
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                sent.push(Sent {
+                    started: t,
+                    latency: t.elapsed(),
+                    answer,
+                });
+            }
+            sent
+        }));
+    }
+    let mut all = Vec::with_capacity(bodies.len());
+    for w in workers {
+        all.extend(w.await.unwrap());
+    }
+    (all, started.elapsed())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "load test: run with --release -- --ignored load --nocapture"]
 async fn load_20000_sale_pings_with_10_percent_redeliveries_from_32_clients() {
@@ -84,57 +142,23 @@ async fn load_20000_sale_pings_with_10_percent_redeliveries_from_32_clients() {
     shuffle(&mut plan, 0x5eed);
     let bodies: Arc<Vec<Vec<u8>>> = Arc::new(plan.iter().map(|&i| body(i)).collect());
 
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(clients)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..clients {
-        let (http, url, bodies, next) = (http.clone(), url.clone(), bodies.clone(), next.clone());
-        workers.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut stored = 0usize;
-            let mut failures = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(body) = bodies.get(i) else { break };
-                let t = Instant::now();
-                let result = http
-                    .post(&url)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(body.clone())
-                    .send()
-                    .await;
-                match result {
-                    Ok(resp) => {
-                        let status = resp.status().as_u16();
-                        let text = resp.text().await.unwrap_or_default();
-                        latencies.push(t.elapsed());
-                        if status != 200 {
-                            failures.push(format!("{status} {text}"));
-                        } else if text.contains("\"stored\"") {
-                            stored += 1;
-                        }
-                    }
-                    Err(e) => failures.push(e.to_string()),
-                }
-            }
-            (latencies, stored, failures)
-        }));
-    }
+    let (sent, elapsed) = post_all(&url, bodies, clients).await;
     let mut latencies = Vec::with_capacity(total);
     let mut stored = 0;
     let mut failures = Vec::new();
-    for w in workers {
-        let (l, s, f) = w.await.unwrap();
-        latencies.extend(l);
-        stored += s;
-        failures.extend(f);
+    for one in sent {
+        match one.answer {
+            Ok((status, text)) => {
+                latencies.push(one.latency);
+                if status != 200 {
+                    failures.push(format!("{status} {text}"));
+                } else if text.contains("\"stored\"") {
+                    stored += 1;
+                }
+            }
+            Err(e) => failures.push(e),
+        }
     }
-    let elapsed = started.elapsed();
     let status = sigterm_and_wait(relay).await;
     assert!(status.success(), "relay exit: {status:?}");
 
@@ -261,42 +285,18 @@ async fn forward_run(db: &str, total: usize, clients: usize, forward: bool) -> F
             })
             .collect(),
     );
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(clients)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
-    let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..clients {
-        let (http, url, bodies, next) = (http.clone(), url.clone(), bodies.clone(), next.clone());
-        workers.push(tokio::spawn(async move {
-            let mut sent = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(body) = bodies.get(i) else { break };
-                let t = Instant::now();
-                let resp = http
-                    .post(&url)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(body.clone())
-                    .send()
-                    .await
-                    .expect("an answer");
-                assert_eq!(resp.status(), 200);
-                let answer: serde_json::Value = resp.json().await.unwrap();
-                assert_eq!(answer["status"], "stored", "{answer}");
-                sent.push((answer["id"].as_i64().unwrap(), t, t.elapsed()));
-            }
-            sent
-        }));
-    }
-    let mut sent = Vec::with_capacity(total);
-    for w in workers {
-        sent.extend(w.await.unwrap());
-    }
-    let posting = started.elapsed();
+    let (posts, posting) = post_all(&url, bodies, clients).await;
+    let sent: Vec<(i64, Instant, Duration)> = posts
+        .into_iter()
+        .map(|one| {
+            let (status, text) = one.answer.expect("an answer");
+            assert_eq!(status, 200, "{text}");
+            let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(answer["status"], "stored", "{answer}");
+            (answer["id"].as_i64().unwrap(), one.started, one.latency)
+        })
+        .collect();
     let mut end_to_end = Vec::new();
     if forward {
         let deadline = Instant::now() + Duration::from_secs(300);
