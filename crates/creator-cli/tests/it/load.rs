@@ -265,9 +265,11 @@ async fn forward_run(db: &str, total: usize, clients: usize, forward: bool) -> F
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
+    let concurrency =
+        std::env::var("CREATOR_LOAD_FORWARD_CONCURRENCY").unwrap_or_else(|_| "16".into());
     let mut args = vec!["--quiet"];
     if forward {
-        args.extend(["--forward", &dest]);
+        args.extend(["--forward", &dest, "--forward-concurrency", &concurrency]);
     }
     let relay = spawn_relay_with(db, &[("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)], &args).await;
     let url = format!("{}/webhooks/gumroad/{GUMROAD_SECRET}", relay.base);
@@ -340,7 +342,8 @@ async fn forward_run(db: &str, total: usize, clients: usize, forward: bool) -> F
 /// (32) senders post `CREATOR_LOAD_FORWARD_DELIVERIES` (5,000) distinct
 /// Gumroad sale Pings twice: first with no destination (forwarding off),
 /// then to a relay forwarding to a loopback destination that answers 200 at
-/// once. It reports the intake's latency both ways, the end-to-end latency
+/// once, with `CREATOR_LOAD_FORWARD_CONCURRENCY` (16, the default of
+/// `--forward-concurrency`) requests in flight. It reports the intake's latency both ways, the end-to-end latency
 /// from the start of the platform's POST to the destination's receipt, and
 /// the forwarding throughput; it asserts every event arrived.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -364,11 +367,12 @@ async fn load_forwarding_end_to_end_latency_and_throughput_from_32_senders() {
         "sqlite"
     };
     eprintln!(
-        "creator relay forwarding benchmark: {total} distinct sale Pings, {clients} senders, ledger {backend}\n  \
+        "creator relay forwarding benchmark: {total} distinct sale Pings, {clients} senders, ledger {backend}, forward concurrency {}\n  \
          forwarding off: intake {:.0}/s, p50 {:.1} ms, p99 {:.1} ms\n  \
          forwarding on:  intake {:.0}/s, p50 {:.1} ms, p99 {:.1} ms\n  \
          end to end (POST start to receipt): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms\n  \
          forwarded {total} events in {:.2} s: {:.0} events/s ({} requests at the destination)",
+        std::env::var("CREATOR_LOAD_FORWARD_CONCURRENCY").unwrap_or_else(|_| "16".into()),
         total as f64 / off.posting.as_secs_f64(),
         ms(percentile(&off.intake, 50.0)),
         ms(percentile(&off.intake, 99.0)),
