@@ -55,6 +55,9 @@ struct Inner {
     config: Config,
     target: String,
     writers: Vec<Mutex<Option<Client>>>,
+    /// The outbox worker's own connections (claims, and the attempts it
+    /// records meanwhile), so the intake's writes never wait behind forwarding.
+    forwarders: [Mutex<Option<Client>>; 2],
     next: AtomicUsize,
     reader: Mutex<Option<Arc<Client>>>,
     closed: AtomicBool,
@@ -137,6 +140,26 @@ impl Inner {
         let Some(slot) = self.writers.get(slot) else {
             return Err(LedgerError::Closed);
         };
+        self.connection(slot).await
+    }
+
+    /// One of the outbox worker's connections for one transaction (see [`Inner::forwarders`]).
+    async fn forward_writer(&self) -> Result<MutexGuard<'_, Option<Client>>, LedgerError> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(LedgerError::Closed);
+        }
+        if self.read_only {
+            return Err(LedgerError::ReadOnly);
+        }
+        let slot = self.next.fetch_add(1, Ordering::Relaxed) % self.forwarders.len();
+        self.connection(&self.forwarders[slot]).await
+    }
+
+    /// `slot`'s connection, opened again when it was closed.
+    async fn connection<'a>(
+        &'a self,
+        slot: &'a Mutex<Option<Client>>,
+    ) -> Result<MutexGuard<'a, Option<Client>>, LedgerError> {
         let mut guard = slot.lock().await;
         if guard.as_ref().is_none_or(Client::is_closed) {
             *guard = Some(self.open_connection().await?);
@@ -588,9 +611,13 @@ async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
 
 /// Runs one write transaction on a pooled connection and notes its outcome.
 macro_rules! write_tx {
-    ($inner:expr, |$tx:ident| $body:expr) => {{
+    ($inner:expr, |$tx:ident| $body:expr) => {
+        write_tx!(@on writer, $inner, |$tx| $body)
+    };
+    // On the connection `Inner::$get` gives (`forward_writer` for the outbox worker).
+    (@on $get:ident, $inner:expr, |$tx:ident| $body:expr) => {{
         let inner: &Inner = $inner;
-        let mut guard = match inner.writer().await {
+        let mut guard = match inner.$get().await {
             Ok(guard) => guard,
             Err(e) => {
                 // An unreachable server is a failed write too.
@@ -644,6 +671,7 @@ impl PostgresLedger {
             config,
             target,
             writers: (0..POOL).map(|_| Mutex::new(None)).collect(),
+            forwarders: [Mutex::new(None), Mutex::new(None)],
             next: AtomicUsize::new(0),
             reader: Mutex::new(None),
             closed: AtomicBool::new(false),
@@ -1025,7 +1053,7 @@ impl Ledger for PostgresLedger {
     }
 
     async fn claim(&self, claim: Claim) -> Result<Vec<Claimed>, LedgerError> {
-        write_tx!(&self.inner, |tx| {
+        write_tx!(@on forward_writer, &self.inner, |tx| {
             let mut rows = Vec::new();
             for (destination, limit) in &claim.slots {
                 for (message, event, attempts) in outbox::claim(
@@ -1072,7 +1100,7 @@ impl Ledger for PostgresLedger {
     }
 
     async fn finish(&self, attempts: Vec<Attempt>) -> Result<(), LedgerError> {
-        write_tx!(&self.inner, |tx| outbox::finish(&tx, &attempts).await?)
+        write_tx!(@on forward_writer, &self.inner, |tx| outbox::finish(&tx, &attempts).await?)
     }
 
     async fn replay(&self, replay: Replay) -> Result<u64, LedgerError> {
@@ -1142,7 +1170,7 @@ impl Ledger for PostgresLedger {
         self.inner.health.closed();
         // Every write awaits its commit, so dropping the clients loses
         // nothing; it ends the connection tasks.
-        for slot in &self.inner.writers {
+        for slot in self.inner.writers.iter().chain(&self.inner.forwarders) {
             slot.lock().await.take();
         }
         self.inner.reader.lock().await.take();
