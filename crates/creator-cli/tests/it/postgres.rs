@@ -437,3 +437,59 @@ async fn three_relays_on_one_postgres_ledger_deliver_each_message_once() {
     receiver.stop();
     schema.drop_now().await;
 }
+
+/// On PostgreSQL the outbox worker writes on connections of its own: while
+/// recording its attempts is stuck (another session holds
+/// `delivery_attempts`), every delivery to the intake is still stored and
+/// answered at once.
+#[tokio::test]
+#[cfg_attr(
+    not(creator_pg_tests),
+    ignore = "set CREATOR_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL ledger tests (.ci/run starts a server)"
+)]
+async fn on_postgres_a_stuck_forwarder_never_holds_up_the_intake() {
+    use std::time::{Duration, Instant};
+
+    use crate::forward::{add_destination, fast_config, sale};
+    use crate::receiver::Receiver;
+
+    let schema = Schema::new("fwdstuck").await;
+    let receiver = Receiver::ok().await;
+    let relay = TestRelay::start_with(
+        &schema.url,
+        endpoints(),
+        fast_config("1s", Duration::from_secs(5)),
+    )
+    .await;
+    add_destination(&*relay.ledger, "app", &receiver.url()).await;
+    let (locker, conn) = tokio_postgres::connect(&schema.url, NoTls).await.unwrap();
+    tokio::spawn(conn);
+    locker
+        .batch_execute("BEGIN; LOCK TABLE delivery_attempts IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let (status, answer) = relay.post_gumroad_form(sale(0)).await;
+    assert_eq!(status, 200, "{answer}");
+    // Delivered, and now stuck recording the attempt.
+    receiver
+        .wait_for(Duration::from_secs(20), |got| !got.is_empty())
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for n in 1..=16 {
+        let started = Instant::now();
+        let (status, answer) = relay.post_gumroad_form(sale(n)).await;
+        assert_eq!(status, 200, "delivery {n}: {answer}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "delivery {n} waited {:?} behind the forwarder",
+            started.elapsed()
+        );
+    }
+    locker.batch_execute("COMMIT").await.unwrap();
+    receiver
+        .wait_for(Duration::from_secs(30), |got| got.len() >= 17)
+        .await;
+    relay.stop().await;
+    receiver.stop();
+    schema.drop_now().await;
+}
