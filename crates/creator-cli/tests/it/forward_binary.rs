@@ -371,6 +371,26 @@ async fn relay_forward_adds_destinations_once_and_shows_each_secret_once() {
     assert!(sigterm_and_wait(only_env).await.success());
     let listed = creator_jsonl(&["destinations", "list", "--db", db]).await;
     assert_eq!(listed.len(), 2, "{listed:#?}");
-    one.stop();
-    two.stop();
+
+    // --forward is repeatable: each URL is one destination, each event goes to all.
+    let three = Receiver::ok().await;
+    let four = Receiver::ok().await;
+    let (three_url, four_url) = (three.url(), four.url());
+    let both = ["--forward", &three_url, "--forward", &four_url];
+    let relay = spawn_relay_with(db, &envs, &both).await;
+    let banner = relay.banner.join("\n");
+    assert_eq!(banner.matches("whsec_").count(), 2, "{banner}");
+    post_sale(&relay.base, sale(2)).await;
+    for receiver in [&one, &two, &three, &four] {
+        let got = receiver
+            .wait_for(Duration::from_secs(20), |got| {
+                got.iter().any(|r| r.id() == "evt_2")
+            })
+            .await;
+        assert_eq!(got.iter().filter(|r| r.id() == "evt_2").count(), 1);
+    }
+    assert!(sigterm_and_wait(relay).await.success());
+    for receiver in [one, two, three, four] {
+        receiver.stop();
+    }
 }
