@@ -75,8 +75,15 @@ pub struct Cli {
 pub enum Command {
     /// Receive webhooks: verify, parse and store each delivery in the ledger.
     Relay(commands::relay::RelayArgs),
-    /// List the events stored in the ledger.
-    Events(commands::events::EventsArgs),
+    /// List the events stored in the ledger, `--follow` them as they are
+    /// stored, or `replay` them to the destinations.
+    Events(commands::events::EventsCommandArgs),
+    /// Where the relay forwards events: `list`, `add`, `remove`,
+    /// `rotate-secret`, `enable`, `disable`.
+    Destinations(commands::destinations::DestinationsArgs),
+    /// What the relay forwarded: each message's state, attempts, last status
+    /// and next attempt (`--attempts`: one row per attempt).
+    Deliveries(commands::deliveries::DeliveriesArgs),
     /// List deliveries the relay rejected; `prune` them, or `replay` an
     /// authentic one through this build's parser.
     Quarantine(commands::quarantine::QuarantineCommandArgs),
@@ -149,7 +156,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
 async fn dispatch(command: Command) -> Result<(), CliError> {
     match command {
         Command::Relay(args) => commands::relay::run(args).await,
-        Command::Events(args) => commands::events::run_events(args).await,
+        Command::Events(args) => commands::events::run(args).await,
+        Command::Destinations(args) => commands::destinations::run(args).await,
+        Command::Deliveries(args) => commands::deliveries::run(args).await,
         Command::Quarantine(args) => commands::quarantine::run(args).await,
         Command::Products(args) => commands::products::run(args).await,
         Command::Sales(args) => commands::sales::run(args).await,

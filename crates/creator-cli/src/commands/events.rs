@@ -52,6 +52,41 @@ pub struct EventsArgs {
     /// Include the raw body (json/jsonl: `raw_body`, or `raw_body_base64` when not UTF-8).
     #[arg(long)]
     with_body: bool,
+    #[command(flatten)]
+    follow: super::follow::FollowArgs,
+}
+
+/// Options of `creator events`: list (the default, or `--follow`), or `replay`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct EventsCommandArgs {
+    /// What to do (default: list).
+    #[command(subcommand)]
+    command: Option<EventsCommand>,
+    #[command(flatten)]
+    list: EventsArgs,
+}
+
+/// The `creator events` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum EventsCommand {
+    /// Send stored events to the destinations again (`ID…` or `--since 24h`,
+    /// optionally `--destination NAME`); a running relay delivers them.
+    Replay(super::follow::ReplayArgs),
+}
+
+/// Runs `creator events`.
+///
+/// # Errors
+/// Bad options, a missing or unreadable ledger, or a failed write.
+pub async fn run(args: EventsCommandArgs) -> Result<(), CliError> {
+    match args.command {
+        None if args.list.follow.follow => {
+            super::follow::follow(&args.list.db.db, &args.list.follow).await
+        }
+        None => run_events(args.list).await,
+        Some(EventsCommand::Replay(r)) => super::follow::replay(r).await,
+    }
 }
 
 /// Options of `creator quarantine`.
@@ -161,7 +196,7 @@ fn bodies(with_body: bool, raw: &[u8]) -> (Option<String>, Option<String>) {
 
 /// Streams ledger rows to stdout as records of type `R` (built by `write`),
 /// then closes the ledger. A closed pipe (`| head`) is not an error.
-async fn print_rows<T, R: Record>(
+pub(crate) async fn print_rows<T, R: Record>(
     ledger: &Arc<dyn Ledger>,
     mut rows: BoxStream<'static, Result<T, LedgerError>>,
     format: Format,

@@ -2,8 +2,12 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod deliveries;
+pub mod destinations;
 pub mod docs;
 pub mod events;
+pub mod follow;
+pub mod forwarding;
 pub mod license;
 pub mod list;
 pub mod money;

@@ -128,6 +128,8 @@ pub struct RelayArgs {
     /// Do not log a line per delivery (rejections and errors are still logged).
     #[arg(long)]
     quiet: bool,
+    #[command(flatten)]
+    forwarding: super::forwarding::ForwardArgs,
 }
 
 impl RelayArgs {
@@ -372,6 +374,17 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     let (gank, gank_note) = gank_endpoint(&args)?;
     let gumroad = gumroad_webhooks(&args)?;
     let listen = listen_address(&args.listen).await?;
+    let webhook_secrets: Vec<&str> = [
+        &args.gumroad_secret,
+        &args.gank_url_secret,
+        &args.gank_key,
+        &args.gumroad_basic_password,
+    ]
+    .into_iter()
+    .flatten()
+    .map(Secret::expose)
+    .collect();
+    args.forwarding.check(&webhook_secrets)?;
     let options = OpenOptions {
         quarantine_budget: QuarantineBudget {
             max_rows: args.quarantine_max_rows,
@@ -410,6 +423,27 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
         summary_every: std::time::Duration::from_secs(args.summary_interval),
         ..RelayConfig::default()
     };
+    if let Some((s, _)) = &secret
+        && args.forwarding.read_token_is(s)
+    {
+        ledger.close().await;
+        return Err(CliError::Usage(
+            "--read-token (CREATOR_READ_TOKEN) must not be the Gumroad URL secret".into(),
+        ));
+    }
+    let base_guess = format!("http://{listen}");
+    let forwarding = match args.forwarding.prepare(&*ledger, &base_guess).await {
+        Ok(f) => f,
+        Err(e) => {
+            ledger.close().await;
+            return Err(e);
+        }
+    };
+    let config = RelayConfig {
+        forward: forwarding.config.clone(),
+        read_token: forwarding.read_token.clone(),
+        ..config
+    };
     let backend = ledger.backend();
     // Listen for Ctrl-C and SIGTERM before anything is printed: a supervisor
     // that stops the relay right after its banner must get a clean shutdown.
@@ -446,6 +480,9 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
         None => say(format!("  Gumroad:  {base}/webhooks/gumroad{basic}")),
     }
     say(format!("  Gank:     {base}{gank_note}"));
+    for line in &forwarding.banner {
+        say(line.replace(&base_guess, &base));
+    }
     say(format!("  health:   {base}/healthz"));
     say("  Ctrl-C or SIGTERM stops the relay after requests in progress finish.");
     stop.await;
@@ -469,7 +506,7 @@ pub(crate) fn shown_db(db: &str) -> String {
 /// Resolves on Ctrl-C or SIGTERM; the handlers are installed when this is
 /// called, not when it is first awaited.
 #[cfg(unix)]
-fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+pub(crate) fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
     let term = signal(SignalKind::terminate());
     let int = signal(SignalKind::interrupt());
@@ -491,7 +528,7 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 
 /// Resolves on Ctrl-C.
 #[cfg(not(unix))]
-fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+pub(crate) fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

@@ -23,6 +23,7 @@ pub(crate) mod headers;
 mod health;
 pub mod identity;
 mod migrations;
+pub mod outbox;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod rekey;
@@ -43,6 +44,11 @@ use time::macros::format_description;
 pub use budget::QuarantineBudget;
 pub use health::LedgerHealth;
 pub use migrations::SCHEMA_VERSION;
+pub use outbox::{
+    Attempt, AttemptRecord, Claim, Claimed, DeliveryStatus, Destination, DestinationChange,
+    DestinationWrite, NewDestination, Next, OutboxFilter, OutboxMessage, OutboxStats,
+    PreviousSecret, Replay, ReplaySelection,
+};
 pub use sqlite::SqliteLedger;
 
 #[cfg(feature = "postgres")]
@@ -98,6 +104,9 @@ pub enum LedgerError {
     /// The `--db` value is not usable.
     #[error("{0}")]
     Config(String),
+    /// Something asked for is not in the ledger (an unknown event cursor).
+    #[error("{0}")]
+    NotFound(String),
 }
 
 /// The canonical timestamp format of the ledger: UTC, microseconds, `Z`.
@@ -660,6 +669,94 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     /// # Errors
     /// When the backend fails.
     async fn stats(&self) -> Result<LedgerStats, LedgerError>;
+
+    /// The destinations in use, by name.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn destinations(&self) -> Result<Vec<Destination>, LedgerError>;
+
+    /// Adds a destination (events stored from now on are queued for it).
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn add_destination(
+        &self,
+        destination: NewDestination,
+    ) -> Result<DestinationWrite, LedgerError>;
+
+    /// Enables, disables, re-keys or removes the destination `name` at `now`.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn change_destination(
+        &self,
+        name: &str,
+        change: DestinationChange,
+        now: &str,
+    ) -> Result<DestinationWrite, LedgerError>;
+
+    /// Leases the messages an attempt may take now (see [`Claim`]), with
+    /// their events. On PostgreSQL, relays claiming at once never take the
+    /// same message (`FOR UPDATE SKIP LOCKED`), and a lease keeps it theirs
+    /// while the request runs.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn claim(&self, claim: Claim) -> Result<Vec<Claimed>, LedgerError>;
+
+    /// Records finished attempts and what becomes of their messages, in one
+    /// transaction.
+    ///
+    /// # Errors
+    /// When the backend fails (nothing is recorded then).
+    async fn finish(&self, attempts: Vec<Attempt>) -> Result<(), LedgerError>;
+
+    /// Queues stored events again (`creator events replay`); returns the
+    /// messages queued.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn replay(&self, replay: Replay) -> Result<u64, LedgerError>;
+
+    /// Messages, oldest first, streamed.
+    fn messages(
+        &self,
+        filter: OutboxFilter,
+    ) -> BoxStream<'static, Result<OutboxMessage, LedgerError>>;
+
+    /// Attempts, in the order of their messages, streamed.
+    fn attempts(
+        &self,
+        filter: OutboxFilter,
+    ) -> BoxStream<'static, Result<AttemptRecord, LedgerError>>;
+
+    /// Message counts by state.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn outbox_stats(&self) -> Result<OutboxStats, LedgerError>;
+
+    /// Up to `limit` events after the event `after` (0: from the first) in
+    /// the order they became visible: on SQLite the id order (one writer
+    /// commits in that order); on PostgreSQL an event is returned only once
+    /// every transaction that could store one before it has ended, so a
+    /// reader that resumes from the last id it got never misses one.
+    ///
+    /// # Errors
+    /// When the backend fails, or `after` names no stored event (PostgreSQL).
+    async fn events_after(&self, after: i64, limit: u64) -> Result<Vec<StoredEvent>, LedgerError>;
+
+    /// A counter bumped after every commit of this ledger handle that stores
+    /// an event, queues messages or enables a destination: the forwarder and
+    /// the event feed wait on it instead of polling (other processes'
+    /// writes are not seen: they poll for those).
+    fn subscribe(&self) -> tokio::sync::watch::Receiver<u64>;
+
+    /// A counter bumped after every commit of this ledger handle that adds
+    /// or changes a destination (the forwarder reads them again at once;
+    /// other processes' changes are read within seconds).
+    fn subscribe_destinations(&self) -> tokio::sync::watch::Receiver<u64>;
 
     /// Finishes queued writes and closes the ledger. Later writes fail with
     /// [`LedgerError::Closed`].

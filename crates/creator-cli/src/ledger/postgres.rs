@@ -26,11 +26,15 @@ use super::migrations::{POSTGRES, REKEY_VERSION, SCHEMA_VERSION};
 use super::rekey::rekey;
 use super::sql;
 use super::{
-    Access, EventFilter, Ledger, LedgerError, LedgerHealth, LedgerStats, NewEvent, NewQuarantine,
-    OpenOptions, PruneFilter, Pruned, QuarantineBudget, QuarantineFilter, QuarantinedDelivery,
-    Recorded, StoredEvent, SyncBatch, SyncState, timestamp,
+    Access, Attempt, AttemptRecord, Claim, Claimed, Destination, DestinationChange,
+    DestinationWrite, EventFilter, Ledger, LedgerError, LedgerHealth, LedgerStats, NewDestination,
+    NewEvent, NewQuarantine, OpenOptions, OutboxFilter, OutboxMessage, OutboxStats, PruneFilter,
+    Pruned, QuarantineBudget, QuarantineFilter, QuarantinedDelivery, Recorded, Replay, StoredEvent,
+    SyncBatch, SyncState, timestamp,
 };
 use creator_core::repeat::Repeat;
+
+mod outbox;
 
 /// Serializes the migrations of relays starting together.
 const MIGRATION_LOCK: i64 = 0x0063_7265_6174_6f72; // "creator"
@@ -51,12 +55,17 @@ struct Inner {
     config: Config,
     target: String,
     writers: Vec<Mutex<Option<Client>>>,
+    /// The outbox worker's own connections (claims, and the attempts it
+    /// records meanwhile), so the intake's writes never wait behind forwarding.
+    forwarders: [Mutex<Option<Client>>; 2],
     next: AtomicUsize,
     reader: Mutex<Option<Arc<Client>>>,
     closed: AtomicBool,
     read_only: bool,
     health: HealthCell,
     budget: QuarantineBudget,
+    changes: tokio::sync::watch::Sender<u64>,
+    destination_changes: tokio::sync::watch::Sender<u64>,
 }
 
 impl fmt::Debug for PostgresLedger {
@@ -131,6 +140,26 @@ impl Inner {
         let Some(slot) = self.writers.get(slot) else {
             return Err(LedgerError::Closed);
         };
+        self.connection(slot).await
+    }
+
+    /// One of the outbox worker's connections for one transaction (see [`Inner::forwarders`]).
+    async fn forward_writer(&self) -> Result<MutexGuard<'_, Option<Client>>, LedgerError> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(LedgerError::Closed);
+        }
+        if self.read_only {
+            return Err(LedgerError::ReadOnly);
+        }
+        let slot = self.next.fetch_add(1, Ordering::Relaxed) % self.forwarders.len();
+        self.connection(&self.forwarders[slot]).await
+    }
+
+    /// `slot`'s connection, opened again when it was closed.
+    async fn connection<'a>(
+        &'a self,
+        slot: &'a Mutex<Option<Client>>,
+    ) -> Result<MutexGuard<'a, Option<Client>>, LedgerError> {
         let mut guard = slot.lock().await;
         if guard.as_ref().is_none_or(Client::is_closed) {
             *guard = Some(self.open_connection().await?);
@@ -401,10 +430,13 @@ async fn insert(
             ],
         )
         .await?;
-    Ok(row.map(|r| Recorded::Stored {
-        id: r.get(0),
-        dedup_key,
-    }))
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let id: i64 = row.get(0);
+    // In the same transaction: a stored event is never without its messages.
+    outbox::enqueue(tx, id, ev).await?;
+    Ok(Some(Recorded::Stored { id, dedup_key }))
 }
 
 /// Keeps a rejected delivery; prunes unauthenticated rows beyond `budget`.
@@ -579,9 +611,13 @@ async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
 
 /// Runs one write transaction on a pooled connection and notes its outcome.
 macro_rules! write_tx {
-    ($inner:expr, |$tx:ident| $body:expr) => {{
+    ($inner:expr, |$tx:ident| $body:expr) => {
+        write_tx!(@on writer, $inner, |$tx| $body)
+    };
+    // On the connection `Inner::$get` gives (`forward_writer` for the outbox worker).
+    (@on $get:ident, $inner:expr, |$tx:ident| $body:expr) => {{
         let inner: &Inner = $inner;
-        let mut guard = match inner.writer().await {
+        let mut guard = match inner.$get().await {
             Ok(guard) => guard,
             Err(e) => {
                 // An unreachable server is a failed write too.
@@ -635,12 +671,15 @@ impl PostgresLedger {
             config,
             target,
             writers: (0..POOL).map(|_| Mutex::new(None)).collect(),
+            forwarders: [Mutex::new(None), Mutex::new(None)],
             next: AtomicUsize::new(0),
             reader: Mutex::new(None),
             closed: AtomicBool::new(false),
             read_only,
             health: HealthCell::default(),
             budget: options.quarantine_budget,
+            changes: tokio::sync::watch::Sender::new(0),
+            destination_changes: tokio::sync::watch::Sender::new(0),
         });
         let mut client = inner.open_connection().await?;
         if read_only {
@@ -670,6 +709,45 @@ impl PostgresLedger {
         }
         *inner.reader.lock().await = Some(Arc::new(client));
         Ok(Self { inner })
+    }
+
+    /// Tells the subscribers something was committed.
+    fn changed(&self) {
+        self.inner.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    async fn record(&self, ev: NewEvent) -> Result<Recorded, LedgerError> {
+        write_tx!(&self.inner, |tx| record_event(&tx, &ev).await?)
+    }
+
+    async fn replay_one(&self, id: i64, ev: NewEvent) -> Result<Recorded, LedgerError> {
+        write_tx!(&self.inner, |tx| {
+            let recorded = record_event(&tx, &ev).await?;
+            tx.execute(sql::MARK_REPLAYED, &[&recorded.id(), &id])
+                .await?;
+            recorded
+        })
+    }
+
+    async fn add(&self, destination: NewDestination) -> Result<DestinationWrite, LedgerError> {
+        write_tx!(&self.inner, |tx| outbox::add_destination(&tx, &destination)
+            .await?)
+    }
+
+    async fn change(
+        &self,
+        name: &str,
+        change: DestinationChange,
+        now: &str,
+    ) -> Result<DestinationWrite, LedgerError> {
+        write_tx!(&self.inner, |tx| outbox::change_destination(
+            &tx, name, &change, now
+        )
+        .await?)
+    }
+
+    async fn queue_replay(&self, replay: Replay) -> Result<u64, LedgerError> {
+        write_tx!(&self.inner, |tx| outbox::replay(&tx, &replay).await?)
     }
 
     fn rows<T, F>(
@@ -812,7 +890,11 @@ impl Ledger for PostgresLedger {
     }
 
     async fn record_event(&self, ev: NewEvent) -> Result<Recorded, LedgerError> {
-        write_tx!(&self.inner, |tx| record_event(&tx, &ev).await?)
+        let recorded = self.record(ev).await?;
+        if matches!(recorded, Recorded::Stored { .. }) {
+            self.changed();
+        }
+        Ok(recorded)
     }
 
     async fn quarantine(&self, q: NewQuarantine) -> Result<i64, LedgerError> {
@@ -821,12 +903,9 @@ impl Ledger for PostgresLedger {
     }
 
     async fn replay_quarantined(&self, id: i64, ev: NewEvent) -> Result<Recorded, LedgerError> {
-        write_tx!(&self.inner, |tx| {
-            let recorded = record_event(&tx, &ev).await?;
-            tx.execute(sql::MARK_REPLAYED, &[&recorded.id(), &id])
-                .await?;
-            recorded
-        })
+        let recorded = self.replay_one(id, ev).await?;
+        self.changed();
+        Ok(recorded)
     }
 
     async fn prune_quarantine(&self, filter: PruneFilter) -> Result<Pruned, LedgerError> {
@@ -941,12 +1020,157 @@ impl Ledger for PostgresLedger {
         })
     }
 
+    async fn destinations(&self) -> Result<Vec<Destination>, LedgerError> {
+        let client = self.inner.reader().await?;
+        outbox::destinations(&*client)
+            .await
+            .map_err(|e| self.inner.err(e))
+    }
+
+    async fn add_destination(
+        &self,
+        destination: NewDestination,
+    ) -> Result<DestinationWrite, LedgerError> {
+        let written = self.add(destination).await?;
+        self.inner
+            .destination_changes
+            .send_modify(|n| *n = n.wrapping_add(1));
+        Ok(written)
+    }
+
+    async fn change_destination(
+        &self,
+        name: &str,
+        change: DestinationChange,
+        now: &str,
+    ) -> Result<DestinationWrite, LedgerError> {
+        let written = self.change(name, change, now).await?;
+        self.changed();
+        self.inner
+            .destination_changes
+            .send_modify(|n| *n = n.wrapping_add(1));
+        Ok(written)
+    }
+
+    async fn claim(&self, claim: Claim) -> Result<Vec<Claimed>, LedgerError> {
+        write_tx!(@on forward_writer, &self.inner, |tx| {
+            let mut rows = Vec::new();
+            for (destination, limit) in &claim.slots {
+                for (message, event, attempts) in outbox::claim(
+                    &tx,
+                    &claim.owner,
+                    &claim.lease_until,
+                    *destination,
+                    &claim.now,
+                    *limit,
+                )
+                .await?
+                {
+                    rows.push((message, *destination, event, attempts));
+                }
+            }
+            let ids: Vec<i64> = rows.iter().map(|r| r.2).collect();
+            let events: std::collections::HashMap<i64, StoredEvent> = if ids.is_empty() {
+                Default::default()
+            } else {
+                outbox::events_by_id(&tx, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|e| (e.id, e))
+                    .collect()
+            };
+            let destinations: std::collections::HashMap<i64, Destination> =
+                outbox::destinations(&tx)
+                    .await?
+                    .into_iter()
+                    .map(|d| (d.id, d))
+                    .collect();
+            rows.into_iter()
+                .filter_map(|(message_id, destination_id, event, attempts)| {
+                    Some(Claimed {
+                        message_id,
+                        destination_id,
+                        attempt: u32::try_from(attempts + 1).unwrap_or(u32::MAX),
+                        event: events.get(&event)?.clone(),
+                        destination: destinations.get(&destination_id)?.clone(),
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+    }
+
+    async fn finish(&self, attempts: Vec<Attempt>) -> Result<(), LedgerError> {
+        write_tx!(@on forward_writer, &self.inner, |tx| outbox::finish(&tx, &attempts).await?)
+    }
+
+    async fn replay(&self, replay: Replay) -> Result<u64, LedgerError> {
+        let queued = self.queue_replay(replay).await?;
+        self.changed();
+        Ok(queued)
+    }
+
+    fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.changes.subscribe()
+    }
+
+    fn subscribe_destinations(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.destination_changes.subscribe()
+    }
+
+    fn messages(
+        &self,
+        filter: OutboxFilter,
+    ) -> BoxStream<'static, Result<OutboxMessage, LedgerError>> {
+        let mut w = Where::new(&format!(
+            "SELECT {} FROM {}",
+            sql::OUTBOX_COLUMNS,
+            sql::OUTBOX_VIEW
+        ));
+        w.add("destination = $N", filter.destination);
+        w.add("status = $N", filter.status.map(|s| s.as_str()));
+        let (sql, args) = w.finish(filter.limit);
+        self.rows(sql, args, outbox::message_row)
+    }
+
+    fn attempts(
+        &self,
+        filter: OutboxFilter,
+    ) -> BoxStream<'static, Result<AttemptRecord, LedgerError>> {
+        let mut w = Where::new(&format!(
+            "SELECT {} FROM {}",
+            sql::ATTEMPT_COLUMNS,
+            sql::ATTEMPTS_VIEW
+        ));
+        w.add("destination = $N", filter.destination);
+        w.add("status = $N", filter.status.map(|s| s.as_str()));
+        let (sql, args) = w.finish(filter.limit);
+        self.rows(sql, args, outbox::attempt_row)
+    }
+
+    async fn outbox_stats(&self) -> Result<OutboxStats, LedgerError> {
+        let client = self.inner.reader().await?;
+        outbox::outbox_stats(&*client)
+            .await
+            .map_err(|e| self.inner.err(e))
+    }
+
+    async fn events_after(&self, after: i64, limit: u64) -> Result<Vec<StoredEvent>, LedgerError> {
+        let client = self.inner.reader().await?;
+        match outbox::events_after(&*client, after, limit).await {
+            Ok(Some(events)) => Ok(events),
+            Ok(None) => Err(LedgerError::NotFound(format!(
+                "no event {after} in the ledger: resume from an id the feed returned"
+            ))),
+            Err(e) => Err(self.inner.err(e)),
+        }
+    }
+
     async fn close(&self) {
         self.inner.closed.store(true, Ordering::Release);
         self.inner.health.closed();
         // Every write awaits its commit, so dropping the clients loses
         // nothing; it ends the connection tasks.
-        for slot in &self.inner.writers {
+        for slot in self.inner.writers.iter().chain(&self.inner.forwarders) {
             slot.lock().await.take();
         }
         self.inner.reader.lock().await.take();

@@ -94,6 +94,177 @@ pub(crate) const UPSERT_SYNC_STATE: &str = "INSERT INTO sync_state (provider, re
     newest_day = excluded.newest_day, items = excluded.items,
     started_at = excluded.started_at, updated_at = excluded.updated_at";
 
+/// Queues a message for a new event (`$1`, subject `$2`, stored at `$3`,
+/// provider `$4`, kind `$5`, name `$6`) to every enabled destination whose
+/// filters match: in the transaction that stores the event.
+pub(crate) const ENQUEUE_EVENT: &str = "INSERT INTO outbox (event_id, destination_id, subject,
+    status, attempts, created_at, next_attempt_at)
+ SELECT CAST($1 AS BIGINT), id, CAST($2 AS TEXT), 'pending', 0, CAST($3 AS TEXT), CAST($3 AS TEXT)
+ FROM destinations
+ WHERE removed_at IS NULL AND enabled AND (provider IS NULL OR provider = $4)
+    AND (kind IS NULL OR kind = $5 OR kind = $6)";
+
+/// What `creator events replay` queues, at `$1`, to destination `$2` (or,
+/// when `$2` is NULL, to every enabled destination whose filters match);
+/// followed by the selection of events.
+macro_rules! replay_head {
+    () => {
+        "INSERT INTO outbox (event_id, destination_id, subject, status,
+    attempts, created_at, next_attempt_at, replay)
+ SELECT e.id, d.id, e.provider || ':' || e.subject_id, 'pending', 0, CAST($1 AS TEXT),
+    CAST($1 AS TEXT), TRUE
+ FROM events e CROSS JOIN destinations d
+ WHERE d.removed_at IS NULL AND d.enabled
+    AND (d.name = CAST($2 AS TEXT) OR (CAST($2 AS TEXT) IS NULL
+        AND (d.provider IS NULL OR d.provider = e.provider)
+        AND (d.kind IS NULL OR d.kind = e.kind OR d.kind = e.name)))"
+    };
+}
+
+/// A replay of event `$3`.
+pub(crate) const REPLAY_EVENT: &str = concat!(replay_head!(), " AND e.id = $3");
+
+/// A replay of the events received since `$3`.
+pub(crate) const REPLAY_SINCE: &str = concat!(replay_head!(), " AND e.received_at >= $3");
+
+/// The destinations in use, by name.
+pub(crate) const SELECT_DESTINATIONS: &str = "SELECT id, name, url, secret, previous_secrets,
+    provider, kind, enabled, disabled_reason, created_at, updated_at
+ FROM destinations WHERE removed_at IS NULL ORDER BY name";
+
+/// Whether a destination in use has the name `$1`.
+pub(crate) const DESTINATION_NAME_TAKEN: &str = "SELECT EXISTS (SELECT 1 FROM destinations
+ WHERE name = $1 AND removed_at IS NULL)";
+
+/// Adds a destination.
+pub(crate) const INSERT_DESTINATION: &str = "INSERT INTO destinations (name, url, secret,
+    previous_secrets, provider, kind, enabled, created_at, updated_at)
+ VALUES ($1, $2, $3, '[]', $4, $5, TRUE, $6, $6) RETURNING id";
+
+/// Enables destination `$2` at `$1`.
+pub(crate) const ENABLE_DESTINATION: &str = "UPDATE destinations
+ SET enabled = TRUE, disabled_reason = NULL, updated_at = $1
+ WHERE name = $2 AND removed_at IS NULL RETURNING id";
+
+/// Disables destination `$3` for reason `$1` at `$2`.
+pub(crate) const DISABLE_DESTINATION: &str = "UPDATE destinations
+ SET enabled = FALSE, disabled_reason = $1, updated_at = $2
+ WHERE name = $3 AND removed_at IS NULL RETURNING id";
+
+/// Disables destination id `$3` (a `410 Gone`) for reason `$1` at `$2`.
+pub(crate) const DISABLE_GONE: &str = "UPDATE destinations
+ SET enabled = FALSE, disabled_reason = $1, updated_at = $2 WHERE id = $3";
+
+/// The secrets of destination `$1`.
+pub(crate) const DESTINATION_SECRETS: &str = "SELECT id, secret, previous_secrets
+ FROM destinations WHERE name = $1 AND removed_at IS NULL";
+
+/// Sets the secret `$1` and previous secrets `$2` of destination id `$4` at `$3`.
+pub(crate) const SET_SECRETS: &str = "UPDATE destinations
+ SET secret = $1, previous_secrets = $2, updated_at = $3 WHERE id = $4";
+
+/// Removes destination `$2` at `$1`.
+pub(crate) const REMOVE_DESTINATION: &str = "UPDATE destinations
+ SET removed_at = $1, enabled = FALSE, updated_at = $1
+ WHERE name = $2 AND removed_at IS NULL RETURNING id";
+
+/// Dead-letters the undelivered messages of removed destination `$1`.
+pub(crate) const KILL_MESSAGES_OF_REMOVED: &str = "UPDATE outbox
+ SET status = 'dead', next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL,
+    last_error = 'the destination was removed'
+ WHERE destination_id = $1 AND status IN ('pending', 'failed')";
+
+/// The messages of destination `$3` that an attempt may take now (`$4`):
+/// due, not leased, of a destination still enabled (a `410` or
+/// `creator destinations disable` stops it at once), and first of their subject among the undelivered ones
+/// (so one subject's messages go out one at a time, in order); at most `$5`.
+macro_rules! claimable {
+    () => {
+        "SELECT o.id FROM outbox o
+ WHERE o.destination_id = $3 AND o.status IN ('pending', 'failed')
+    AND o.next_attempt_at <= $4 AND (o.lease_until IS NULL OR o.lease_until < $4)
+    AND EXISTS (SELECT 1 FROM destinations d WHERE d.id = o.destination_id AND d.enabled)
+    AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.destination_id = o.destination_id
+        AND p.subject = o.subject AND p.status IN ('pending', 'failed') AND p.id < o.id)
+ ORDER BY o.id LIMIT $5"
+    };
+}
+
+/// SQLite: leases the claimable messages to `$1` until `$2` (the one writer
+/// makes the claim atomic).
+pub(crate) const CLAIM_SQLITE: &str = concat!(
+    "UPDATE outbox SET lease_owner = $1, lease_until = $2 WHERE id IN (",
+    claimable!(),
+    ") RETURNING id, event_id, attempts"
+);
+
+/// PostgreSQL: the same, skipping the rows another relay is claiming at
+/// this moment, so several relays never take one message at once.
+#[cfg(feature = "postgres")]
+pub(crate) const CLAIM_POSTGRES: &str = concat!(
+    "WITH due AS (",
+    claimable!(),
+    " FOR UPDATE OF o SKIP LOCKED)
+ UPDATE outbox SET lease_owner = $1, lease_until = $2 FROM due WHERE outbox.id = due.id
+ RETURNING outbox.id, outbox.event_id, outbox.attempts"
+);
+
+/// Records an attempt.
+pub(crate) const INSERT_ATTEMPT: &str = "INSERT INTO delivery_attempts (outbox_id, attempt,
+    started_at, status_code, latency_ms, error, next_attempt_at, relay)
+ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// Marks message `$5` delivered by attempt `$1` at `$2` (status `$3`,
+/// latency `$4`), whoever holds its lease.
+pub(crate) const MARK_DELIVERED: &str = "UPDATE outbox SET status = 'delivered', attempts = $1,
+    delivered_at = $2, next_attempt_at = NULL, last_status = $3, last_latency_ms = $4,
+    last_error = NULL, lease_owner = NULL, lease_until = NULL
+ WHERE id = $5 AND status IN ('pending', 'failed')";
+
+/// Records failed attempt `$2` of message `$7`: state `$1`, next attempt
+/// `$3`, status `$4`, latency `$5`, error `$6`; only while relay `$8`
+/// still holds its lease (else another relay has taken it over).
+pub(crate) const MARK_FAILED: &str = "UPDATE outbox SET status = $1, attempts = $2,
+    next_attempt_at = $3, last_status = $4, last_latency_ms = $5, last_error = $6,
+    lease_owner = NULL, lease_until = NULL
+ WHERE id = $7 AND status IN ('pending', 'failed') AND lease_owner = $8";
+
+/// Messages with their event and destination, for `creator deliveries`
+/// (a subquery, so the readers' filters and `ORDER BY id` apply to it).
+pub(crate) const OUTBOX_VIEW: &str = "(SELECT o.id AS id, o.event_id AS event_id,
+    e.dedup_key AS dedup_key, e.kind AS kind, d.name AS destination, o.status AS status,
+    o.attempts AS attempts, o.created_at AS created_at, o.next_attempt_at AS next_attempt_at,
+    o.delivered_at AS delivered_at, o.last_status AS last_status,
+    o.last_latency_ms AS last_latency_ms, o.last_error AS last_error, o.replay AS replay
+ FROM outbox o JOIN events e ON e.id = o.event_id
+    JOIN destinations d ON d.id = o.destination_id) AS m";
+
+/// The columns read from [`OUTBOX_VIEW`], in order.
+pub(crate) const OUTBOX_COLUMNS: &str = "id, event_id, dedup_key, kind, destination, status,
+    attempts, created_at, next_attempt_at, delivered_at, last_status, last_latency_ms,
+    last_error, replay";
+
+/// Attempts with their message and destination, for `creator deliveries --attempts`.
+pub(crate) const ATTEMPTS_VIEW: &str = "(SELECT a.id AS id, a.outbox_id AS message_id,
+    o.event_id AS event_id, d.name AS destination, o.status AS status,
+    a.attempt AS attempt, a.started_at AS started_at, a.status_code AS status_code,
+    a.latency_ms AS latency_ms, a.error AS error, a.next_attempt_at AS next_attempt_at,
+    a.relay AS relay
+ FROM delivery_attempts a JOIN outbox o ON o.id = a.outbox_id
+    JOIN destinations d ON d.id = o.destination_id) AS m";
+
+/// The columns read from [`ATTEMPTS_VIEW`], in order.
+pub(crate) const ATTEMPT_COLUMNS: &str = "message_id, event_id, destination, attempt,
+    started_at, status_code, latency_ms, error, next_attempt_at, relay";
+
+/// Message counts by state and the attempts made.
+pub(crate) const OUTBOX_STATS: &str = "SELECT
+    CAST((SELECT COUNT(*) FROM outbox WHERE status = 'pending') AS BIGINT),
+    CAST((SELECT COUNT(*) FROM outbox WHERE status = 'failed') AS BIGINT),
+    CAST((SELECT COUNT(*) FROM outbox WHERE status = 'delivered') AS BIGINT),
+    CAST((SELECT COUNT(*) FROM outbox WHERE status = 'dead') AS BIGINT),
+    CAST((SELECT COUNT(*) FROM delivery_attempts) AS BIGINT)";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +285,24 @@ mod tests {
         UPSERT_SYNCED_SUBSCRIBER,
         END_UNLISTED_SUBSCRIBERS,
         UPSERT_SYNC_STATE,
+        ENQUEUE_EVENT,
+        REPLAY_EVENT,
+        REPLAY_SINCE,
+        SELECT_DESTINATIONS,
+        DESTINATION_NAME_TAKEN,
+        INSERT_DESTINATION,
+        ENABLE_DESTINATION,
+        DISABLE_DESTINATION,
+        DISABLE_GONE,
+        DESTINATION_SECRETS,
+        SET_SECRETS,
+        REMOVE_DESTINATION,
+        KILL_MESSAGES_OF_REMOVED,
+        CLAIM_SQLITE,
+        INSERT_ATTEMPT,
+        MARK_DELIVERED,
+        MARK_FAILED,
+        OUTBOX_STATS,
     ];
 
     /// The placeholders in the order they first appear.

@@ -37,6 +37,8 @@
 
 mod body;
 mod deliver;
+mod feed;
+pub mod forward;
 mod health;
 mod log;
 mod peer;
@@ -108,6 +110,11 @@ pub struct RelayConfig {
     pub health: HealthPolicy,
     /// The clock deliveries are stamped with (tests use a manual one).
     pub clock: Arc<dyn Clock>,
+    /// Deliver stored events to the ledger's destinations (`None`: this
+    /// relay only stores; another one delivers).
+    pub forward: Option<forward::ForwardConfig>,
+    /// The token `GET /v1/events` asks for (`None`: the feed is off).
+    pub read_token: Option<Secret>,
 }
 
 impl fmt::Debug for RelayConfig {
@@ -128,6 +135,11 @@ impl fmt::Debug for RelayConfig {
             .field("shed", &self.shed)
             .field("summary_every", &self.summary_every)
             .field("health", &self.health)
+            .field("forward", &self.forward)
+            .field(
+                "read_token",
+                &self.read_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -148,6 +160,8 @@ impl Default for RelayConfig {
             summary_every: Duration::from_secs(60),
             health: HealthPolicy::default(),
             clock: Arc::new(SystemClock),
+            forward: Some(forward::ForwardConfig::default()),
+            read_token: None,
         }
     }
 }
@@ -247,6 +261,7 @@ pub struct Relay {
     probe: JoinHandle<()>,
     summary: JoinHandle<()>,
     ledger: Arc<dyn Ledger>,
+    forwarder: Option<forward::Forwarder>,
 }
 
 impl fmt::Debug for Relay {
@@ -283,6 +298,15 @@ impl Relay {
         let (stop, stopped) = watch::channel(false);
         let limits = config.connections;
         let grace = config.shutdown_grace;
+        let forwarder = match config.forward.clone() {
+            Some(forwarding) => Some(forward::Forwarder::start(ledger.clone(), forwarding)?),
+            None => None,
+        };
+        let feed = Arc::new(feed::Feed {
+            token: config.read_token.clone(),
+            ledger: ledger.clone(),
+            stopped: stopped.clone(),
+        });
         let app = Arc::new(App {
             endpoints: endpoints.into_iter().map(|e| (e.name.clone(), e)).collect(),
             ledger: ledger.clone(),
@@ -308,7 +332,7 @@ impl Relay {
         ));
         let server = tokio::spawn(server::serve(
             listener,
-            router(app),
+            router(app).route("/v1/events", get(feed::events).layer(axum::Extension(feed))),
             limits,
             counters,
             stopped,
@@ -321,6 +345,7 @@ impl Relay {
             probe,
             summary,
             ledger,
+            forwarder,
         })
     }
 
@@ -340,6 +365,9 @@ impl Relay {
         let finished = self.server.await;
         let _ = self.probe.await;
         let _ = self.summary.await;
+        if let Some(forwarder) = self.forwarder {
+            forwarder.stop().await;
+        }
         self.ledger.close().await;
         match finished {
             Ok(server::Finished { cut_off: 0 }) => Ok(()),

@@ -123,6 +123,8 @@ impl Launch {
         };
         for var in [
             "CREATOR_DB",
+            "CREATOR_FORWARD",
+            "CREATOR_READ_TOKEN",
             "CREATOR_GUMROAD_SECRET",
             "GANK_WEBHOOK_KEY",
             "GANK_SIGNATURE_HEADER",
@@ -237,8 +239,20 @@ impl Relay {
 
 /// The generated sale Ping with sale id `FaultSale<n>==`.
 pub fn ping(n: usize) -> Vec<u8> {
-    let body = String::from_utf8(creator_testkit::fixture_bytes("gumroad/webhooks/sale.form"))
-        .expect("utf-8 fixture");
+    about_sale("sale.form", n)
+}
+
+/// The refund Ping of the sale of [`ping`]`(n)` (Gumroad's `refund.form`).
+pub fn refund_ping(n: usize) -> Vec<u8> {
+    about_sale("refund.form", n)
+}
+
+/// The Gumroad fixture `name`, about sale `FaultSale<n>==`.
+fn about_sale(name: &str, n: usize) -> Vec<u8> {
+    let body = String::from_utf8(creator_testkit::fixture_bytes(&format!(
+        "gumroad/webhooks/{name}"
+    )))
+    .expect("utf-8 fixture");
     assert!(body.contains("sale_id=FO8TXN-dvxYabdavG97Y-Q%3D%3D"));
     body.replace(
         "sale_id=FO8TXN-dvxYabdavG97Y-Q%3D%3D",
@@ -290,7 +304,16 @@ pub async fn deliver_until_acknowledged(
     n: usize,
     deadline: Instant,
 ) -> (bool, u32) {
-    let body = ping(n);
+    deliver_body_until_acknowledged(client, url, ping(n), deadline).await
+}
+
+/// [`deliver_until_acknowledged`] for any Gumroad form body.
+pub async fn deliver_body_until_acknowledged(
+    client: &reqwest::Client,
+    url: &Mutex<String>,
+    body: Vec<u8>,
+    deadline: Instant,
+) -> (bool, u32) {
     let mut attempt = 0u32;
     loop {
         let target = url.lock().unwrap().clone();

@@ -17,4 +17,5 @@ mod harness;
 
 mod abuse;
 mod crashes;
+mod forwarding;
 mod storage;

@@ -598,15 +598,8 @@ async fn a_sender_reads_at_most_eight_bodies_to_authenticate_at_once() {
     assert!(answer.contains("\"busy\""), "{answer}");
     drop(held);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let body = fixture("gank/webhook_digital_goods.json");
-    let sig = gank_verifier().sign(&body);
     let (status, stored) = relay
-        .post(
-            "/webhooks/gank",
-            "application/json",
-            body,
-            &[(GANK_HEADER, &sig)],
-        )
+        .post_gank(fixture("gank/webhook_digital_goods.json"))
         .await;
     assert_eq!(status, 200, "{stored}");
     let health: serde_json::Value = relay

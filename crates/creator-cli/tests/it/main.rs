@@ -2,11 +2,16 @@
 //! (one test binary, modules by area). No test touches the internet: the
 //! relay listens on loopback and the platforms are wiremock servers.
 
+mod receiver;
 mod support;
 
 mod auth;
 mod binary;
 mod docs;
+mod event_schema;
+mod forward;
+mod forward_binary;
+mod forward_python;
 mod intake;
 mod license;
 mod lists;

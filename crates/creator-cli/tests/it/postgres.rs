@@ -338,3 +338,158 @@ async fn a_schema_2_postgres_ledger_is_migrated_with_its_rows() {
     relay.stop().await;
     schema.drop_now().await;
 }
+
+/// Several relays on one PostgreSQL ledger deliver each message once at a
+/// time, not once per relay: three relays take the intake round-robin and
+/// all three forward to one slow receiver; every event arrives exactly once,
+/// each subject's sale before its refund, and no message is ever attempted
+/// by two relays.
+#[tokio::test]
+#[cfg_attr(
+    not(creator_pg_tests),
+    ignore = "set CREATOR_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL ledger tests (.ci/run starts a server)"
+)]
+async fn three_relays_on_one_postgres_ledger_deliver_each_message_once() {
+    use crate::forward::{add_destination, fast_config, refund, sale};
+    use crate::receiver::{Receiver, Reply};
+    use futures::TryStreamExt;
+
+    let schema = Schema::new("fwdshared").await;
+    let receiver = Receiver::start(Arc::new(|_| {
+        Reply::Slow(200, std::time::Duration::from_millis(20))
+    }))
+    .await;
+    let config = || fast_config("1s,1s", std::time::Duration::from_secs(5));
+    let first = TestRelay::start_with(&schema.url, endpoints(), config()).await;
+    let secret = add_destination(&*first.ledger, "app", &receiver.url()).await;
+    let (second, third) = tokio::join!(
+        TestRelay::start_with(&schema.url, endpoints(), config()),
+        TestRelay::start_with(&schema.url, endpoints(), config())
+    );
+    let relays = [Arc::new(first), Arc::new(second), Arc::new(third)];
+    const SUBJECTS: usize = 40;
+    let mut tasks = Vec::new();
+    for n in 0..SUBJECTS {
+        let relay = relays[n % 3].clone();
+        tasks.push(tokio::spawn(async move {
+            let (s, a) = relay.post_gumroad_form(sale(n)).await;
+            assert_eq!(s, 200, "{a}");
+            let (s, a) = relay.post_gumroad_form(refund(n)).await;
+            assert_eq!(s, 200, "{a}");
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    receiver
+        .wait_for(std::time::Duration::from_secs(60), |got| {
+            got.len() >= 2 * SUBJECTS
+        })
+        .await;
+    // Let any second delivery arrive before counting.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let got = receiver.received();
+    let mut per_id = std::collections::HashMap::<String, usize>::new();
+    for r in &got {
+        r.verify(&secret).expect("signed");
+        *per_id.entry(r.id()).or_default() += 1;
+    }
+    assert_eq!(per_id.len(), 2 * SUBJECTS, "{per_id:?}");
+    assert!(
+        per_id.values().all(|&n| n == 1),
+        "delivered twice: {per_id:?}"
+    );
+    let mut seen_sale = std::collections::HashSet::new();
+    for r in &got {
+        let body = r.json();
+        let subject = body["data"]["subject_id"].as_str().unwrap().to_owned();
+        match body["type"].as_str().unwrap() {
+            "sale" => assert!(seen_sale.insert(subject)),
+            "refund" => assert!(
+                seen_sale.contains(&subject),
+                "refund before sale: {subject}"
+            ),
+            other => panic!("{other}"),
+        }
+    }
+    let attempts: Vec<ledger::AttemptRecord> = relays[0]
+        .ledger
+        .attempts(ledger::OutboxFilter::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(attempts.len(), 2 * SUBJECTS, "one attempt per message");
+    let owners: std::collections::HashSet<&str> =
+        attempts.iter().map(|a| a.relay.as_str()).collect();
+    println!(
+        "three relays on one PostgreSQL ledger: {} messages, {} attempts, {} received, 0 twice, sent by {} relay(s)",
+        2 * SUBJECTS,
+        attempts.len(),
+        got.len(),
+        owners.len()
+    );
+    for relay in relays {
+        let Ok(relay) = Arc::try_unwrap(relay) else {
+            panic!("shared")
+        };
+        relay.stop().await;
+    }
+    receiver.stop();
+    schema.drop_now().await;
+}
+
+/// On PostgreSQL the outbox worker writes on connections of its own: while
+/// recording its attempts is stuck (another session holds
+/// `delivery_attempts`), every delivery to the intake is still stored and
+/// answered at once.
+#[tokio::test]
+#[cfg_attr(
+    not(creator_pg_tests),
+    ignore = "set CREATOR_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL ledger tests (.ci/run starts a server)"
+)]
+async fn on_postgres_a_stuck_forwarder_never_holds_up_the_intake() {
+    use std::time::{Duration, Instant};
+
+    use crate::forward::{add_destination, fast_config, sale};
+    use crate::receiver::Receiver;
+
+    let schema = Schema::new("fwdstuck").await;
+    let receiver = Receiver::ok().await;
+    let relay = TestRelay::start_with(
+        &schema.url,
+        endpoints(),
+        fast_config("1s", Duration::from_secs(5)),
+    )
+    .await;
+    add_destination(&*relay.ledger, "app", &receiver.url()).await;
+    let (locker, conn) = tokio_postgres::connect(&schema.url, NoTls).await.unwrap();
+    tokio::spawn(conn);
+    locker
+        .batch_execute("BEGIN; LOCK TABLE delivery_attempts IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let (status, answer) = relay.post_gumroad_form(sale(0)).await;
+    assert_eq!(status, 200, "{answer}");
+    // Delivered, and now stuck recording the attempt.
+    receiver
+        .wait_for(Duration::from_secs(20), |got| !got.is_empty())
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for n in 1..=16 {
+        let started = Instant::now();
+        let (status, answer) = relay.post_gumroad_form(sale(n)).await;
+        assert_eq!(status, 200, "delivery {n}: {answer}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "delivery {n} waited {:?} behind the forwarder",
+            started.elapsed()
+        );
+    }
+    locker.batch_execute("COMMIT").await.unwrap();
+    receiver
+        .wait_for(Duration::from_secs(30), |got| got.len() >= 17)
+        .await;
+    relay.stop().await;
+    receiver.stop();
+    schema.drop_now().await;
+}

@@ -627,6 +627,62 @@ impl Ledger for SlowLedger {
     async fn stats(&self) -> Result<ledger::LedgerStats, ledger::LedgerError> {
         self.0.stats().await
     }
+    async fn destinations(&self) -> Result<Vec<ledger::Destination>, ledger::LedgerError> {
+        self.0.destinations().await
+    }
+    async fn add_destination(
+        &self,
+        d: ledger::NewDestination,
+    ) -> Result<ledger::DestinationWrite, ledger::LedgerError> {
+        self.0.add_destination(d).await
+    }
+    async fn change_destination(
+        &self,
+        name: &str,
+        change: ledger::DestinationChange,
+        now: &str,
+    ) -> Result<ledger::DestinationWrite, ledger::LedgerError> {
+        self.0.change_destination(name, change, now).await
+    }
+    async fn claim(&self, c: ledger::Claim) -> Result<Vec<ledger::Claimed>, ledger::LedgerError> {
+        self.0.claim(c).await
+    }
+    async fn finish(&self, a: Vec<ledger::Attempt>) -> Result<(), ledger::LedgerError> {
+        self.0.finish(a).await
+    }
+    async fn replay(&self, r: ledger::Replay) -> Result<u64, ledger::LedgerError> {
+        self.0.replay(r).await
+    }
+    fn messages(
+        &self,
+        f: ledger::OutboxFilter,
+    ) -> futures::stream::BoxStream<'static, Result<ledger::OutboxMessage, ledger::LedgerError>>
+    {
+        self.0.messages(f)
+    }
+    fn attempts(
+        &self,
+        f: ledger::OutboxFilter,
+    ) -> futures::stream::BoxStream<'static, Result<ledger::AttemptRecord, ledger::LedgerError>>
+    {
+        self.0.attempts(f)
+    }
+    async fn outbox_stats(&self) -> Result<ledger::OutboxStats, ledger::LedgerError> {
+        self.0.outbox_stats().await
+    }
+    async fn events_after(
+        &self,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<ledger::StoredEvent>, ledger::LedgerError> {
+        self.0.events_after(after, limit).await
+    }
+    fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.0.subscribe()
+    }
+    fn subscribe_destinations(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.0.subscribe_destinations()
+    }
     async fn close(&self) {
         self.0.close().await
     }

@@ -168,6 +168,18 @@ impl TestRelay {
         (status, json)
     }
 
+    /// POSTs a Gank JSON body signed with the test key.
+    pub async fn post_gank(&self, body: Vec<u8>) -> (u16, serde_json::Value) {
+        let sig = gank_verifier().sign(&body);
+        self.post(
+            "/webhooks/gank",
+            "application/json",
+            body,
+            &[(GANK_HEADER, &sig)],
+        )
+        .await
+    }
+
     pub async fn post_gumroad_form(&self, body: Vec<u8>) -> (u16, serde_json::Value) {
         self.post(
             &format!("/webhooks/gumroad/{GUMROAD_SECRET}"),
@@ -220,6 +232,9 @@ pub fn creator() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_creator"));
     for var in [
         "CREATOR_DB",
+        "CREATOR_FORWARD",
+        "CREATOR_READ_TOKEN",
+        "CREATOR_DESTINATION_SECRET",
         "CREATOR_GUMROAD_SECRET",
         "CREATOR_GANK_SECRET",
         "GUMROAD_ACCESS_TOKEN",
@@ -428,4 +443,27 @@ pub async fn sigterm_and_wait(mut relay: RunningRelay) -> std::process::ExitStat
         .await
         .expect("exits after SIGTERM")
         .expect("wait")
+}
+
+/// Runs `probe` until `done` holds for what it gives (at most `within`,
+/// looking every 50 ms) and returns that; panics naming `what` and the last
+/// result otherwise.
+pub async fn eventually<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
+    within: Duration,
+    what: &str,
+    mut probe: impl FnMut() -> F,
+    done: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let got = probe().await;
+        if done(&got) {
+            return got;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} did not happen within {within:?}; the last look: {got:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

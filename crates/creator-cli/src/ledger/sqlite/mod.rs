@@ -5,6 +5,7 @@
 //! deliveries cost one fsync instead of one each; every caller gets its
 //! answer only after the commit. Reads open read-only connections of their own.
 
+mod forward;
 mod migrate;
 mod ops;
 mod read;
@@ -25,9 +26,11 @@ use self::read::{EVENT_COLUMNS, QUARANTINE_COLUMNS, Select, event_row, quarantin
 use self::writer::{Call, Message, Writer};
 use super::health::HealthCell;
 use super::{
-    Access, EventFilter, Ledger, LedgerError, LedgerHealth, LedgerStats, NewEvent, NewQuarantine,
-    OpenOptions, PruneFilter, Pruned, QuarantineBudget, QuarantineFilter, QuarantinedDelivery,
-    Recorded, StoredEvent, SyncBatch, SyncState,
+    Access, Attempt, AttemptRecord, Claim, Claimed, Destination, DestinationChange,
+    DestinationWrite, EventFilter, Ledger, LedgerError, LedgerHealth, LedgerStats, NewDestination,
+    NewEvent, NewQuarantine, OpenOptions, OutboxFilter, OutboxMessage, OutboxStats, PruneFilter,
+    Pruned, QuarantineBudget, QuarantineFilter, QuarantinedDelivery, Recorded, Replay, StoredEvent,
+    SyncBatch, SyncState,
 };
 
 #[cfg(test)]
@@ -44,6 +47,8 @@ pub struct SqliteLedger {
     writer: Option<WriterHandle>,
     health: Arc<HealthCell>,
     budget: QuarantineBudget,
+    changes: tokio::sync::watch::Sender<u64>,
+    destination_changes: tokio::sync::watch::Sender<u64>,
 }
 
 struct WriterHandle {
@@ -100,6 +105,8 @@ impl SqliteLedger {
                 writer: None,
                 health,
                 budget: options.quarantine_budget,
+                changes: tokio::sync::watch::Sender::new(0),
+                destination_changes: tokio::sync::watch::Sender::new(0),
             });
         }
         if let Some(parent) = path.parent()
@@ -139,7 +146,14 @@ impl SqliteLedger {
             }),
             health,
             budget: options.quarantine_budget,
+            changes: tokio::sync::watch::Sender::new(0),
+            destination_changes: tokio::sync::watch::Sender::new(0),
         })
+    }
+
+    /// Tells the subscribers something was committed.
+    fn changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// The database file.
@@ -211,7 +225,13 @@ impl Ledger for SqliteLedger {
     }
 
     async fn record_event(&self, event: NewEvent) -> Result<Recorded, LedgerError> {
-        self.call(move |conn| ops::record_event(conn, &event)).await
+        let recorded = self
+            .call(move |conn| ops::record_event(conn, &event))
+            .await?;
+        if matches!(recorded, Recorded::Stored { .. }) {
+            self.changed();
+        }
+        Ok(recorded)
     }
 
     async fn quarantine(&self, delivery: NewQuarantine) -> Result<i64, LedgerError> {
@@ -221,7 +241,9 @@ impl Ledger for SqliteLedger {
     }
 
     async fn replay_quarantined(&self, id: i64, event: NewEvent) -> Result<Recorded, LedgerError> {
-        self.call(move |conn| ops::replay(conn, id, &event)).await
+        let recorded = self.call(move |conn| ops::replay(conn, id, &event)).await?;
+        self.changed();
+        Ok(recorded)
     }
 
     async fn prune_quarantine(&self, filter: PruneFilter) -> Result<Pruned, LedgerError> {
@@ -288,6 +310,156 @@ impl Ledger for SqliteLedger {
 
     async fn stats(&self) -> Result<LedgerStats, LedgerError> {
         self.read(ops::stats).await
+    }
+
+    async fn destinations(&self) -> Result<Vec<Destination>, LedgerError> {
+        self.read(forward::destinations).await
+    }
+
+    async fn add_destination(
+        &self,
+        destination: NewDestination,
+    ) -> Result<DestinationWrite, LedgerError> {
+        let written = self
+            .call(move |conn| forward::add_destination(conn, &destination))
+            .await?;
+        self.destination_changes
+            .send_modify(|n| *n = n.wrapping_add(1));
+        Ok(written)
+    }
+
+    async fn change_destination(
+        &self,
+        name: &str,
+        change: DestinationChange,
+        now: &str,
+    ) -> Result<DestinationWrite, LedgerError> {
+        let (name, now) = (name.to_owned(), now.to_owned());
+        let written = self
+            .call(move |conn| forward::change_destination(conn, &name, &change, &now))
+            .await?;
+        self.changed();
+        self.destination_changes
+            .send_modify(|n| *n = n.wrapping_add(1));
+        Ok(written)
+    }
+
+    async fn claim(&self, claim: Claim) -> Result<Vec<Claimed>, LedgerError> {
+        let Claim {
+            owner,
+            now,
+            lease_until,
+            slots,
+        } = claim;
+        let rows = self
+            .call(move |conn| {
+                let mut all = Vec::new();
+                for (destination, limit) in &slots {
+                    for (message, event, attempts) in
+                        forward::claim(conn, &owner, &lease_until, *destination, &now, *limit)?
+                    {
+                        all.push((message, *destination, event, attempts));
+                    }
+                }
+                Ok(all)
+            })
+            .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The events are read beside the writer, not on it.
+        let ids: Vec<i64> = rows.iter().map(|r| r.2).collect();
+        let (events, destinations) = self
+            .read(move |conn| {
+                let list = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+                let events = conn
+                    .prepare(&format!(
+                        "SELECT {EVENT_COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?1))"
+                    ))?
+                    .query_map(rusqlite::params![list], event_row)?
+                    .collect::<rusqlite::Result<Vec<StoredEvent>>>()?;
+                Ok((events, forward::destinations(conn)?))
+            })
+            .await?;
+        let by_id: std::collections::HashMap<i64, StoredEvent> =
+            events.into_iter().map(|e| (e.id, e)).collect();
+        let destinations: std::collections::HashMap<i64, Destination> =
+            destinations.into_iter().map(|d| (d.id, d)).collect();
+        Ok(rows
+            .into_iter()
+            .filter_map(|(message_id, destination_id, event, attempts)| {
+                Some(Claimed {
+                    message_id,
+                    destination_id,
+                    attempt: u32::try_from(attempts + 1).unwrap_or(u32::MAX),
+                    event: by_id.get(&event)?.clone(),
+                    destination: destinations.get(&destination_id)?.clone(),
+                })
+            })
+            .collect())
+    }
+
+    async fn finish(&self, attempts: Vec<Attempt>) -> Result<(), LedgerError> {
+        self.call(move |conn| forward::finish(conn, &attempts))
+            .await
+    }
+
+    async fn replay(&self, replay: Replay) -> Result<u64, LedgerError> {
+        let queued = self
+            .call(move |conn| forward::replay(conn, &replay))
+            .await?;
+        self.changed();
+        Ok(queued)
+    }
+
+    fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    fn subscribe_destinations(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.destination_changes.subscribe()
+    }
+
+    fn messages(
+        &self,
+        filter: OutboxFilter,
+    ) -> BoxStream<'static, Result<OutboxMessage, LedgerError>> {
+        let path = self.path.clone();
+        self.read_stream(move |conn, sink| {
+            let mut select = Select::new(super::sql::OUTBOX_COLUMNS, super::sql::OUTBOX_VIEW);
+            select.and_opt(" AND destination = ?{n}", filter.destination);
+            select.and_opt(" AND status = ?{n}", filter.status.map(|s| s.as_str()));
+            select.run(conn, &path, filter.limit, forward::message_row, sink)
+        })
+    }
+
+    fn attempts(
+        &self,
+        filter: OutboxFilter,
+    ) -> BoxStream<'static, Result<AttemptRecord, LedgerError>> {
+        let path = self.path.clone();
+        self.read_stream(move |conn, sink| {
+            let mut select = Select::new(super::sql::ATTEMPT_COLUMNS, super::sql::ATTEMPTS_VIEW);
+            select.and_opt(" AND destination = ?{n}", filter.destination);
+            select.and_opt(" AND status = ?{n}", filter.status.map(|s| s.as_str()));
+            select.run(conn, &path, filter.limit, forward::attempt_row, sink)
+        })
+    }
+
+    async fn outbox_stats(&self) -> Result<OutboxStats, LedgerError> {
+        self.read(forward::outbox_stats).await
+    }
+
+    async fn events_after(&self, after: i64, limit: u64) -> Result<Vec<StoredEvent>, LedgerError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.read(move |conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE id > ?1 ORDER BY id LIMIT ?2"
+            ))?
+            .query_map(rusqlite::params![after, limit], event_row)?
+            .collect()
+        })
+        .await
     }
 
     async fn close(&self) {

@@ -97,6 +97,10 @@ fn insert(conn: &Connection, ev: &NewEvent, occurrence: u32) -> R<Option<Recorde
             |r| r.get(0),
         )
         .optional()?;
+    if let Some(id) = id {
+        // In the same transaction: a stored event is never without its messages.
+        super::forward::enqueue(conn, id, ev)?;
+    }
     Ok(id.map(|id| Recorded::Stored { id, dedup_key }))
 }
 
