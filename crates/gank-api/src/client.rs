@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use creator_core::http::{Auth, Transport};
-use creator_core::{Clock, Error, ParseLimits, Provider, Result, RetryPolicy, Secret};
+use creator_core::{Clock, Error, Provider, Result, RetryPolicy, Secret};
 use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
 
@@ -16,7 +16,6 @@ use crate::subscribers::{SubscribersApi, SubscriptionsApi};
 use crate::tokens::CreatorTokensApi;
 use crate::transactions::TransactionsApi;
 use crate::users::UsersApi;
-use crate::verify::SignatureVerifier;
 
 /// The default V1 host (Gank's own site API, paths start with `/v1`).
 pub const V1_BASE_URL: &str = "https://api.ganknow.com/";
@@ -74,13 +73,11 @@ pub(crate) struct Inner {
     creator_token: Option<Secret>,
     configured_user_id: Option<String>,
     user_id: OnceCell<String>,
-    pub(crate) verifier: Option<Arc<dyn SignatureVerifier>>,
-    pub(crate) webhook_limits: ParseLimits,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
 /// A client for the Gank Creator API (V2), the V1 endpoints creators need,
-/// and Gank webhooks.
+/// and webhook registration (deliveries go to [`GankWebhooks`](crate::GankWebhooks)).
 ///
 /// Cheap to clone (clones share connection pools). Build it with
 /// [`GankClient::builder`]. Each endpoint sends the token the Gank docs show
@@ -122,7 +119,6 @@ impl fmt::Debug for GankClient {
                 &self.inner.creator_token.as_ref().map(|_| "<redacted>"),
             )
             .field("user_id", &self.inner.configured_user_id)
-            .field("verifier", &self.inner.verifier)
             .finish()
     }
 }
@@ -153,8 +149,6 @@ pub struct GankClientBuilder {
     clock: Option<Arc<dyn Clock>>,
     user_agent: Option<String>,
     user_id: Option<String>,
-    verifier: Option<Arc<dyn SignatureVerifier>>,
-    webhook_limits: ParseLimits,
 }
 
 impl fmt::Debug for GankClientBuilder {
@@ -167,8 +161,6 @@ impl fmt::Debug for GankClientBuilder {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("user_id", &self.user_id)
-            .field("verifier", &self.verifier)
-            .field("webhook_limits", &self.webhook_limits)
             .finish_non_exhaustive()
     }
 }
@@ -185,8 +177,6 @@ impl Default for GankClientBuilder {
             clock: None,
             user_agent: None,
             user_id: None,
-            verifier: None,
-            webhook_limits: ParseLimits::default(),
         }
     }
 }
@@ -253,21 +243,6 @@ impl GankClientBuilder {
         self
     }
 
-    /// The webhook signature verifier used by the [`creator_core::Webhooks`]
-    /// implementation, such as an [`HmacVerifier`](crate::HmacVerifier) keyed
-    /// by the registration `key`.
-    pub fn webhook_verifier(mut self, verifier: impl SignatureVerifier + 'static) -> Self {
-        self.verifier = Some(Arc::new(verifier));
-        self
-    }
-
-    /// Limits on the size, field count and nesting of webhook bodies the
-    /// [`creator_core::Webhooks`] implementation parses (default [`ParseLimits::default`]).
-    pub fn webhook_limits(mut self, limits: ParseLimits) -> Self {
-        self.webhook_limits = limits;
-        self
-    }
-
     /// Builds the client.
     ///
     /// # Errors
@@ -311,8 +286,6 @@ impl GankClientBuilder {
                 creator_token,
                 configured_user_id: self.user_id.clone(),
                 user_id: OnceCell::new_with(self.user_id),
-                verifier: self.verifier,
-                webhook_limits: self.webhook_limits,
                 clock,
             }),
         })
@@ -394,8 +367,6 @@ impl GankClient {
                 creator_token: Some(token),
                 configured_user_id: inner.configured_user_id.clone(),
                 user_id: OnceCell::new_with(inner.user_id.get().cloned()),
-                verifier: inner.verifier.clone(),
-                webhook_limits: inner.webhook_limits,
                 clock: inner.clock.clone(),
             }),
         })

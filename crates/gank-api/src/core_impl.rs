@@ -7,8 +7,7 @@ use creator_core::futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use creator_core::{
     Customer, Error, EventKind, PersonSearch, Product, ProductKind, ProductQuery, Products,
     Provider, ProviderData, Result, Sale, SaleQuery, Sales, Subscriber, SubscriberQuery,
-    Subscribers, SubscriptionStatus, Verified, WebhookDelivery, WebhookError, WebhookEvent,
-    Webhooks, async_trait,
+    Subscribers, SubscriptionStatus, WebhookEvent, async_trait,
 };
 
 use crate::client::GankClient;
@@ -16,9 +15,7 @@ use crate::listings::{Listing, ListingQuery};
 use crate::memberships::MembershipSetting;
 use crate::pager::{Fetched, paged};
 use crate::subscribers::{GankSubscriber, SubscriberFilter};
-use crate::transactions::{
-    MembershipTxData, PaymentStatus, Transaction, TransactionFilter, UsecaseData, UsecasePayload,
-};
+use crate::transactions::{MembershipTxData, Transaction, TransactionFilter, UsecasePayload};
 use crate::webhook::GankWebhook;
 
 const GANK: Provider = Provider::Gank;
@@ -440,134 +437,10 @@ fn hash_hex(text: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Webhooks: verified by the builder's
-/// [`webhook_verifier`](crate::GankClientBuilder::webhook_verifier) (Gank's
-/// signature scheme is not documented, see [`crate::verify`]), parsed with
-/// [`GankWebhook::parse_with_limits`] (the builder's
-/// [`webhook_limits`](crate::GankClientBuilder::webhook_limits)), and
-/// confirmed by re-reading the transaction.
-#[async_trait]
-impl Webhooks for GankClient {
-    fn provider(&self) -> Provider {
-        GANK
-    }
-
-    fn verify(&self, delivery: &WebhookDelivery) -> Result<Verified, WebhookError> {
-        match &self.inner.verifier {
-            Some(v) => v.verify(delivery),
-            None => Err(WebhookError::NotConfigured(
-                "no Gank webhook verifier is configured: pass one to \
-                 GankClient::builder().webhook_verifier(..) (an HmacVerifier keyed by the \
-                 registration `key`, a UrlTokenVerifier, or AcceptUnsigned together with confirm())"
-                    .into(),
-            )),
-        }
-    }
-
-    fn parse(&self, delivery: &WebhookDelivery) -> Result<WebhookEvent> {
-        Ok(GankWebhook::parse_with_limits(&delivery.body, &self.inner.webhook_limits)?.to_event())
-    }
-
-    /// Re-reads the payment with `GET /v1/payment/transaction/{human_id}`
-    /// (login token) and checks it agrees with what the event claims: the
-    /// same `human_id`; for a `<USECASE>.TX_<STATUS>` event, that payment
-    /// status and (when the API says) a usecase of that kind; and, when the
-    /// API names the payment's creator (`creator_user_id`), that it is this
-    /// client's user (the builder's `user_id`, else `GET /v1/users/me`).
-    ///
-    /// Returns the event rebuilt from the transaction alone: its sale (and,
-    /// for a membership naming its setting, its subscriber) carries only what
-    /// the API says, never a product, tier or amount from the unverified
-    /// delivery; `provider_data` holds the [`Transaction`].
-    ///
-    /// # Errors
-    /// [`Error::Webhook`] ([`WebhookError::Unconfirmed`]) when the API
-    /// disagrees with the event; [`Error::Unsupported`] for an event without a
-    /// `human_id`; request errors (a made-up `human_id` is [`Error::NotFound`]).
-    async fn confirm(&self, event: &WebhookEvent) -> Result<WebhookEvent> {
-        if event.subject_id.starts_with("sha256:") || event.subject_id.is_empty() {
-            return Err(Error::Unsupported {
-                provider: GANK,
-                operation: "webhooks: confirm an event that carries no human_id",
-            });
-        }
-        let tx = self.transactions().get(&event.subject_id).await?;
-        claim_agrees(event, &tx)?;
-        if let Some(creator) = tx_creator(&tx) {
-            let me = self.user_id().await?;
-            if creator != me {
-                return Err(unconfirmed(format!(
-                    "payment `{}` belongs to creator `{creator}`, not to this client's user `{me}`",
-                    event.subject_id
-                )));
-            }
-        }
-        let mut fresh = event.clone();
-        let sale = tx.to_sale()?;
-        fresh.subscriber = match tx.usecase_data.as_ref().and_then(UsecaseData::membership) {
-            Some(m) => membership_subscriber(m, &sale.customer, ProviderData::new(tx.clone())),
-            None => None,
-        };
-        fresh.sale = Some(sale);
-        fresh.provider_data = ProviderData::new(tx);
-        Ok(fresh)
-    }
-}
-
-fn unconfirmed(reason: String) -> Error {
-    WebhookError::Unconfirmed { reason }.into()
-}
-
-/// The transaction's `human_id`, status and usecase against the event's
-/// subject and name (`USER_MEMBERSHIP.TX_SUCCEED`: a `USER_MEMBERSHIP…`
-/// usecase, `SUCCEED`).
-fn claim_agrees(event: &WebhookEvent, tx: &Transaction) -> Result<()> {
-    if let Some(h) = &tx.human_id
-        && h != &event.subject_id
-    {
-        return Err(unconfirmed(format!(
-            "the API returned transaction `{h}` for event subject `{}`",
-            event.subject_id
-        )));
-    }
-    let Some((usecase, status)) = event.name.split_once(".TX_") else {
-        return Ok(());
-    };
-    let actual = tx.payment_status.as_ref().map(PaymentStatus::as_str);
-    if actual != Some(status) {
-        return Err(unconfirmed(format!(
-            "event `{}` claims {status} but the API reports payment `{}` as {}",
-            event.name,
-            event.subject_id,
-            actual.unwrap_or("(no payment_status)")
-        )));
-    }
-    if let Some(actual) = tx.usecase()
-        && !actual.as_str().starts_with(usecase)
-    {
-        return Err(unconfirmed(format!(
-            "event `{}` claims a {usecase} payment but the API reports payment `{}` as {}",
-            event.name,
-            event.subject_id,
-            actual.as_str()
-        )));
-    }
-    Ok(())
-}
-
-/// `creator_user_id` of the transaction's payload, when it names one.
-fn tx_creator(tx: &Transaction) -> Option<&str> {
-    match tx.usecase_data.as_ref().map(|u| &u.data) {
-        Some(UsecasePayload::Membership(m)) => m.creator_user_id.as_deref(),
-        Some(UsecasePayload::DigitalGoods(d)) => d.creator_user_id.as_deref(),
-        _ => None,
-    }
-}
-
 /// The subscriber a membership payment is about, when it names both the
 /// subscriber and the membership setting (a subscriber id needs both, and
 /// the documented payloads carry no setting: none is made up).
-fn membership_subscriber(
+pub(crate) fn membership_subscriber(
     m: &MembershipTxData,
     customer: &Customer,
     provider_data: ProviderData,

@@ -78,7 +78,7 @@
 //!   is the endpoint group.
 //! - [`Sales`](creator_core::Sales): one sale is the documented transaction
 //!   detail; the list is the undocumented V2 wallet list, filtered per row.
-//! - [`Webhooks`](creator_core::Webhooks): see below.
+//! - [`Webhooks`](creator_core::Webhooks): on [`GankWebhooks`], see below.
 //!
 //! ## Webhooks
 //!
@@ -93,32 +93,38 @@
 //!
 //! **What is not known:** Gank documents no header name, algorithm, encoding,
 //! signed content, timestamp or replay window, retry policy, or expected
-//! response code, and no public project verifies Gank signatures. So
-//! verification is pluggable ([`SignatureVerifier`]): [`HmacVerifier`] covers
-//! the likely schemes (HMAC-SHA256 or -SHA512 over the raw body or
-//! `timestamp.body`, hex or base64, any header name, several keys for
-//! rotation, constant-time comparison) and [`AnyOf`] tries several while you
-//! identify the real one from a captured delivery. Until it is confirmed,
+//! response code, and no public project verifies Gank signatures. So the
+//! receiver, [`GankWebhooks`], takes any [`creator_core::verify`] verifier:
+//! [`Hmac`](creator_core::verify::Hmac) covers the likely schemes
+//! (HMAC-SHA256 or -SHA512 over the raw body or `timestamp.body`, hex or
+//! base64, any header name, several keys for rotation, constant-time
+//! comparison) and [`AnyOf`](creator_core::verify::AnyOf) tries several while
+//! you identify the real one from a captured delivery. Until it is confirmed,
 //! treat a delivery only as a hint and call
 //! [`Webhooks::confirm`](creator_core::Webhooks::confirm), which re-reads the
 //! transaction through the API before you grant anything; a secret in the
-//! callback URL ([`UrlTokenVerifier`]) adds a further check.
+//! callback URL ([`UrlToken`](creator_core::verify::UrlToken), in an
+//! [`AllOf`](creator_core::verify::AllOf) with the signature) adds a further check.
 //!
 //! ```no_run
+//! use creator_core::verify::Hmac;
 //! use creator_core::{Webhooks, WebhookDelivery};
-//! use gank_api::{GankClient, HmacVerifier};
+//! use gank_api::{GankClient, GankWebhooks};
 //!
 //! # async fn handle(delivery: WebhookDelivery) -> creator_core::Result<()> {
 //! let client = GankClient::builder()
 //!     .login_token(std::env::var("GANK_LOGIN_TOKEN").unwrap_or_default())
-//!     .webhook_verifier(
-//!         HmacVerifier::builder("X-Signature") // take the real name from a delivery
+//!     .build()?;
+//! let hooks = GankWebhooks::builder()
+//!     .verifier(
+//!         Hmac::builder("X-Signature") // take the real name from a delivery
 //!             .key(std::env::var("GANK_WEBHOOK_KEY").unwrap_or_default())
 //!             .build()?,
 //!     )
+//!     .client(client)
 //!     .build()?;
-//! let event = client.receive(&delivery)?;       // verify, then parse
-//! let confirmed = client.confirm(&event).await?; // re-read the payment
+//! let event = hooks.receive(&delivery)?;        // verify, then parse
+//! let confirmed = hooks.confirm(&event).await?; // re-read the payment
 //! println!("{} {}", confirmed.name, confirmed.identity());
 //! # Ok(()) }
 //! ```
@@ -137,8 +143,7 @@ mod subscribers;
 mod tokens;
 mod transactions;
 mod users;
-pub mod verify;
-mod webhook;
+pub mod webhook;
 
 pub use amount::Amount;
 pub use client::{GankClient, GankClientBuilder, TokenKind, V1_BASE_URL, V2_BASE_URL};
@@ -156,8 +161,4 @@ pub use transactions::{
     TransactionPage, TransactionsApi, Usecase, UsecaseData, UsecasePayload,
 };
 pub use users::{GankUser, UsersApi};
-pub use verify::{
-    AcceptUnsigned, AnyOf, HmacAlgorithm, HmacVerifier, HmacVerifierBuilder, SignatureEncoding,
-    SignatureVerifier, UrlTokenVerifier,
-};
-pub use webhook::{GankWebhook, TxEvent};
+pub use webhook::{GankWebhook, GankWebhooks, GankWebhooksBuilder, TxEvent};

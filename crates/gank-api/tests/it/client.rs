@@ -3,8 +3,9 @@
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+use creator_core::verify::Hmac;
 use creator_core::{Error, ManualClock, RetryPolicy};
-use gank_api::{GankClient, HmacVerifier, SubscriberFilter, TokenKind};
+use gank_api::{GankClient, GankWebhooks, SubscriberFilter, TokenKind};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
@@ -20,16 +21,20 @@ fn client_is_clone_send_sync_debug() {
 fn debug_of_builder_and_client_never_shows_a_secret() {
     let builder = GankClient::builder()
         .login_token(LOGIN)
-        .creator_token(CREATOR)
-        .webhook_verifier(
-            HmacVerifier::builder("X-Signature")
+        .creator_token(CREATOR);
+    let shown = format!("{builder:?} {builder:#?}");
+    let client = builder.build().unwrap();
+    let hooks = GankWebhooks::builder()
+        .verifier(
+            Hmac::builder("X-Signature")
                 .key("whk_s3cr3t_key_value")
                 .build()
                 .unwrap(),
-        );
-    let shown = format!("{builder:?} {builder:#?}");
-    let client = builder.build().unwrap();
-    let shown = format!("{shown} {client:?} {client:#?}");
+        )
+        .client(client.clone());
+    let shown = format!("{shown} {hooks:?} {client:?} {client:#?}");
+    let hooks = hooks.build().unwrap();
+    let shown = format!("{shown} {hooks:?} {hooks:#?}");
     for secret in [
         LOGIN,
         CREATOR,

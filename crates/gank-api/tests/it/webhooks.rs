@@ -5,8 +5,9 @@
 //! available copy ([UNCERTAIN]): the fields after `catalog_price_id` in
 //! `fixtures/gank/webhook_digital_goods.json` are synthesized.
 
+use creator_core::verify::{AnyOf, Unverified};
 use creator_core::{Error, EventKind, SubscriptionStatus, WebhookDelivery, WebhookError, Webhooks};
-use gank_api::{AcceptUnsigned, GankEvent, GankWebhook, PaymentStatus, Usecase};
+use gank_api::{GankEvent, GankWebhook, GankWebhooks, PaymentStatus, Usecase};
 
 use crate::common::fixture;
 
@@ -317,9 +318,9 @@ fn known_events_normalize_into_sales_and_subscribers() {
 }
 
 #[tokio::test]
-async fn the_client_parses_deliveries_and_separates_parse_from_verify() {
-    let client = gank_api::GankClient::builder()
-        .webhook_verifier(AcceptUnsigned)
+async fn the_receiver_parses_deliveries_and_separates_parse_from_verify() {
+    let client = GankWebhooks::builder()
+        .verifier(Unverified)
         .build()
         .unwrap();
     let d = WebhookDelivery::with_content_type(
@@ -335,12 +336,17 @@ async fn the_client_parses_deliveries_and_separates_parse_from_verify() {
         "a body that does not parse is not a bad signature"
     );
     let err = client.parse(&bad).unwrap_err();
-    assert!(
-        matches!(err, Error::Webhook(WebhookError::Malformed { .. })),
-        "{err:?}"
-    );
+    assert!(matches!(err, WebhookError::Malformed { .. }), "{err:?}");
+    assert!(!err.is_verification_failure());
 
-    let unconfigured = gank_api::GankClient::builder().build().unwrap();
+    // A receiver without a verifier is not built at all; one whose verifier
+    // has nothing to check refuses every delivery as unverifiable.
+    let err = GankWebhooks::builder().build().unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    let unconfigured = GankWebhooks::builder()
+        .verifier(AnyOf::new())
+        .build()
+        .unwrap();
     let err = unconfigured.verify(&d).unwrap_err();
     assert!(matches!(err, WebhookError::NotConfigured(_)), "{err:?}");
     assert!(err.is_verification_failure());
@@ -407,10 +413,10 @@ fn gank_bodies_are_bounded_like_gumroad_ones() {
 }
 
 #[test]
-fn the_client_parses_with_its_configured_limits() {
-    let client = gank_api::GankClient::builder()
-        .webhook_verifier(AcceptUnsigned)
-        .webhook_limits(creator_core::ParseLimits::default().max_body_bytes(64))
+fn the_receiver_parses_with_its_configured_limits() {
+    let client = GankWebhooks::builder()
+        .verifier(Unverified)
+        .limits(creator_core::ParseLimits::default().max_body_bytes(64))
         .build()
         .unwrap();
     let d = WebhookDelivery::with_content_type(
@@ -419,7 +425,7 @@ fn the_client_parses_with_its_configured_limits() {
     );
     let err = client.receive(&d).unwrap_err();
     assert!(
-        matches!(&err, Error::Webhook(WebhookError::Malformed { reason }) if reason.contains("above the limit of 64 bytes")),
+        matches!(&err, WebhookError::Malformed { reason } if reason.contains("above the limit of 64 bytes")),
         "{err:?}"
     );
 }

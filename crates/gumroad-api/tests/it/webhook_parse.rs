@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use creator_core::{Error, EventKind, SubscriptionStatus, WebhookDelivery, WebhookError, Webhooks};
+use creator_core::{EventKind, SubscriptionStatus, WebhookDelivery, WebhookError, Webhooks};
 use gumroad_api::webhook::{
     CancelledBy, EndedReason, GumroadEvent, GumroadWebhooks, ParseLimits, PlanChange,
 };
@@ -830,7 +830,7 @@ fn truncated_and_malformed_bodies_are_clear_errors() {
         assert!(text.contains(says), "{name}: {text:?} should say {says:?}");
         let d = WebhookDelivery::with_content_type(content_type_of(name), body(name));
         match hooks.parse(&d) {
-            Err(Error::Webhook(WebhookError::Malformed { .. })) => {}
+            Err(WebhookError::Malformed { .. }) => {}
             other => panic!("{name}: {other:?}"),
         }
     }

@@ -5,43 +5,17 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use creator_core::verify::{BasicAuth, TokenLocation, UrlToken, Verifier};
 use creator_core::{
-    Clock, Customer, Error, EventKind, Provider, ProviderData, Result, Sale, Secret, Subscriber,
-    SubscriptionStatus, Verified, WebhookDelivery, WebhookError, WebhookEvent, Webhooks,
+    Clock, Customer, Error, EventKind, ParseLimits, Provider, ProviderData, Result, Sale,
+    Subscriber, SubscriptionStatus, Verified, WebhookDelivery, WebhookError, WebhookEvent,
+    Webhooks,
 };
 use time::OffsetDateTime;
 
-use super::builder::GumroadWebhooksBuilder;
 use super::claims;
-use super::form::percent_decode;
 use super::payload::{EndedReason, GumroadEvent, SalePing, SubscriptionPing};
 use crate::GumroadClient;
-use creator_core::ParseLimits;
-
-/// Where the secret token sits in the callback URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TokenLocation {
-    /// A query parameter with this name (`/hooks/gumroad?token=…`).
-    Query(String),
-    /// The last path segment (`/hooks/gumroad/<token>`).
-    LastPathSegment,
-    /// The query parameter if the URL has one with this name, else the last
-    /// path segment (the default, with `token`).
-    QueryOrLastPathSegment(String),
-}
-
-impl Default for TokenLocation {
-    fn default() -> Self {
-        TokenLocation::QueryOrLastPathSegment("token".to_owned())
-    }
-}
-
-#[derive(Clone)]
-pub(super) struct BasicCredentials {
-    pub(super) user: Secret,
-    pub(super) password: Secret,
-}
 
 /// Receives Gumroad deliveries: verifies what can be verified, parses into
 /// [`GumroadEvent`], normalizes into [`WebhookEvent`], and (built with a
@@ -50,10 +24,10 @@ pub(super) struct BasicCredentials {
 /// **Gumroad does not sign deliveries** (see the [module docs](super) for
 /// what each option protects against). Build it with
 /// [`GumroadWebhooks::builder`], configuring at least one of
-/// [`url_token`](GumroadWebhooksBuilder::url_token) and
-/// [`basic_auth`](GumroadWebhooksBuilder::basic_auth) (with both, both must
+/// [`url_token`](super::GumroadWebhooksBuilder::url_token) and
+/// [`basic_auth`](super::GumroadWebhooksBuilder::basic_auth) (with both, both must
 /// match); an empty secret, or neither without
-/// [`accept_unverified`](GumroadWebhooksBuilder::accept_unverified), is
+/// [`accept_unverified`](super::GumroadWebhooksBuilder::accept_unverified), is
 /// refused when building.
 ///
 /// ```no_run
@@ -74,9 +48,12 @@ pub(super) struct BasicCredentials {
 /// ```
 #[derive(Clone)]
 pub struct GumroadWebhooks {
-    pub(super) token: Option<Secret>,
-    pub(super) token_location: TokenLocation,
-    pub(super) basic: Option<BasicCredentials>,
+    /// The URL token, kept apart for [`callback_url`](Self::callback_url).
+    pub(super) url_token: Option<UrlToken>,
+    /// The Basic credentials, kept apart for [`callback_url`](Self::callback_url).
+    pub(super) basic: Option<BasicAuth>,
+    /// Everything configured, in one verifier (`AllOf` of the above, or `Unverified`).
+    pub(super) verifier: Arc<dyn Verifier>,
     pub(super) limits: ParseLimits,
     pub(super) client: Option<GumroadClient>,
     pub(super) clock: Arc<dyn Clock>,
@@ -85,9 +62,8 @@ pub struct GumroadWebhooks {
 impl fmt::Debug for GumroadWebhooks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GumroadWebhooks")
-            .field("token", &self.token)
-            .field("token_location", &self.token_location)
-            .field("basic_auth", &self.basic.as_ref().map(|_| "<redacted>"))
+            .field("url_token", &self.url_token)
+            .field("basic_auth", &self.basic)
             .field("limits", &self.limits)
             .field("client", &self.client)
             .finish_non_exhaustive()
@@ -95,13 +71,6 @@ impl fmt::Debug for GumroadWebhooks {
 }
 
 impl GumroadWebhooks {
-    /// Starts a receiver: give it a URL token and/or Basic credentials (or
-    /// say [`accept_unverified`](GumroadWebhooksBuilder::accept_unverified)),
-    /// and a client for [`confirm`](Webhooks::confirm).
-    pub fn builder() -> GumroadWebhooksBuilder {
-        GumroadWebhooksBuilder::default()
-    }
-
     /// The URL to register with Gumroad: `base` with the configured token
     /// (as the query parameter, or appended as the last path segment) and
     /// Basic credentials (as `user:password@`). The result contains the
@@ -137,10 +106,11 @@ impl GumroadWebhooks {
                 "callback URL `{base}` must be http(s)"
             )));
         }
-        if let Some(token) = &self.token {
-            match &self.token_location {
+        if let Some(token) = &self.url_token {
+            match token.location() {
                 TokenLocation::Query(name) | TokenLocation::QueryOrLastPathSegment(name) => {
-                    url.query_pairs_mut().append_pair(name, token.expose());
+                    url.query_pairs_mut()
+                        .append_pair(name, token.secret().expose());
                 }
                 TokenLocation::LastPathSegment => {
                     url.path_segments_mut()
@@ -148,13 +118,13 @@ impl GumroadWebhooks {
                             Error::InvalidInput(format!("callback URL `{base}` cannot take a path"))
                         })?
                         .pop_if_empty()
-                        .push(token.expose());
+                        .push(token.secret().expose());
                 }
             }
         }
         if let Some(basic) = &self.basic {
-            url.set_username(basic.user.expose())
-                .and_then(|()| url.set_password(Some(basic.password.expose())))
+            url.set_username(basic.user().expose())
+                .and_then(|()| url.set_password(Some(basic.password().expose())))
                 .map_err(|()| {
                     Error::InvalidInput(format!("callback URL `{base}` cannot carry credentials"))
                 })?;
@@ -162,13 +132,15 @@ impl GumroadWebhooks {
         Ok(url.into())
     }
 
-    /// Checks the delivery's URL token and/or Basic credentials.
+    /// Checks the delivery's URL token and/or Basic credentials, with
+    /// creator-core's [`UrlToken`] and [`BasicAuth`] (in an
+    /// [`AllOf`](creator_core::verify::AllOf) when both are configured).
     ///
     /// Returns [`Verified::UrlToken`] when a token is configured (and, if
     /// Basic credentials are configured too, they matched as well),
     /// [`Verified::BasicAuth`] when only Basic credentials are, and
     /// [`Verified::Unverified`] only when the receiver was built with
-    /// [`accept_unverified`](GumroadWebhooksBuilder::accept_unverified) and
+    /// [`accept_unverified`](super::GumroadWebhooksBuilder::accept_unverified) and
     /// nothing to check. Comparisons are constant-time in the content
     /// of the secret (not in its length, which is not a secret worth hiding
     /// for a long random token).
@@ -180,77 +152,7 @@ impl GumroadWebhooks {
         &self,
         delivery: &WebhookDelivery,
     ) -> std::result::Result<Verified, WebhookError> {
-        if let Some(token) = &self.token {
-            self.check_token(token, delivery)?;
-        }
-        if let Some(basic) = &self.basic {
-            check_basic(basic, delivery)?;
-        }
-        Ok(match (&self.token, &self.basic) {
-            (Some(_), _) => Verified::UrlToken,
-            (None, Some(_)) => Verified::BasicAuth,
-            // The builder allows neither only with `accept_unverified`.
-            (None, None) => Verified::Unverified,
-        })
-    }
-
-    fn check_token(
-        &self,
-        token: &Secret,
-        delivery: &WebhookDelivery,
-    ) -> std::result::Result<(), WebhookError> {
-        let unauthenticated = |reason: String| WebhookError::Unauthenticated { reason };
-        let from_query = |name: &str| -> std::result::Result<Option<String>, WebhookError> {
-            let query = delivery.uri.query().unwrap_or("");
-            let mut found = url::form_urlencoded::parse(query.as_bytes())
-                .filter(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned());
-            let first = found.next();
-            if found.next().is_some() {
-                return Err(unauthenticated(format!(
-                    "the `{name}` query parameter appears more than once"
-                )));
-            }
-            Ok(first)
-        };
-        let from_path = || -> Option<String> {
-            let segment = delivery
-                .uri
-                .path()
-                .trim_end_matches('/')
-                .rsplit('/')
-                .next()?;
-            if segment.is_empty() {
-                return None;
-            }
-            let bytes = percent_decode(segment.as_bytes(), false).ok()?;
-            String::from_utf8(bytes).ok()
-        };
-        let (presented, place) = match &self.token_location {
-            TokenLocation::Query(name) => {
-                (from_query(name)?, format!("the `{name}` query parameter"))
-            }
-            TokenLocation::LastPathSegment => (from_path(), "the last path segment".to_owned()),
-            TokenLocation::QueryOrLastPathSegment(name) => match from_query(name)? {
-                Some(t) => (Some(t), format!("the `{name}` query parameter")),
-                None => (
-                    from_path(),
-                    format!("the last path segment (no `{name}` query parameter)"),
-                ),
-            },
-        };
-        let Some(presented) = presented else {
-            return Err(unauthenticated(format!(
-                "no token in the callback URL (looked at {place})"
-            )));
-        };
-        if token.matches(presented.as_bytes()) {
-            Ok(())
-        } else {
-            Err(unauthenticated(format!(
-                "the token in {place} does not match"
-            )))
-        }
+        self.verifier.verify(delivery)
     }
 
     /// Parses a delivery into the typed event (no verification).
@@ -285,76 +187,6 @@ impl GumroadWebhooks {
     pub fn normalize(&self, event: GumroadEvent) -> WebhookEvent {
         normalize(event, self.clock.now())
     }
-}
-
-fn check_basic(
-    basic: &BasicCredentials,
-    delivery: &WebhookDelivery,
-) -> std::result::Result<(), WebhookError> {
-    let unauthenticated = |reason: &str| WebhookError::Unauthenticated {
-        reason: reason.to_owned(),
-    };
-    let mut values = delivery.headers.get_all(http::header::AUTHORIZATION).iter();
-    let Some(header) = values.next() else {
-        return Err(unauthenticated(
-            "no HTTP Basic credentials (the Authorization header is missing)",
-        ));
-    };
-    if values.next().is_some() {
-        return Err(unauthenticated("more than one Authorization header"));
-    }
-    let header = header
-        .to_str()
-        .map_err(|_| unauthenticated("the Authorization header is not text"))?;
-    let (scheme, encoded) = header.trim().split_once(' ').unwrap_or((header, ""));
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(unauthenticated(
-            "the Authorization header is not HTTP Basic",
-        ));
-    }
-    let decoded = base64_decode(encoded.trim())
-        .ok_or_else(|| unauthenticated("malformed HTTP Basic credentials"))?;
-    let colon = decoded
-        .iter()
-        .position(|b| *b == b':')
-        .ok_or_else(|| unauthenticated("malformed HTTP Basic credentials (no `:`)"))?;
-    let (user, password) = (&decoded[..colon], &decoded[colon + 1..]);
-    // Both comparisons always run, so timing does not tell which one failed.
-    let user_ok = basic.user.matches(user);
-    let password_ok = basic.password.matches(password);
-    if user_ok & password_ok {
-        Ok(())
-    } else {
-        Err(unauthenticated("the HTTP Basic credentials do not match"))
-    }
-}
-
-/// Standard base64 (padding optional), or `None` for anything else.
-fn base64_decode(input: &str) -> Option<Vec<u8>> {
-    fn value(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    }
-    let trimmed = input.trim_end_matches('=');
-    if input.len() - trimmed.len() > 2 || trimmed.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
-    for chunk in trimmed.as_bytes().chunks(4) {
-        let mut acc = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            acc |= value(*c)? << (18 - 6 * i);
-        }
-        let bytes = acc.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len()]);
-    }
-    Some(out)
 }
 
 fn kind_of(event: &GumroadEvent) -> EventKind {
@@ -485,7 +317,7 @@ impl Webhooks for GumroadWebhooks {
         self.verify_delivery(delivery)
     }
 
-    fn parse(&self, delivery: &WebhookDelivery) -> Result<WebhookEvent> {
+    fn parse(&self, delivery: &WebhookDelivery) -> std::result::Result<WebhookEvent, WebhookError> {
         Ok(self.normalize(self.parse_event(delivery)?))
     }
 
@@ -567,30 +399,5 @@ impl Webhooks for GumroadWebhooks {
             }
         }
         Ok(fresh)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_decodes_with_and_without_padding() {
-        assert_eq!(
-            base64_decode("dXNlcjpwYXNz").as_deref(),
-            Some(&b"user:pass"[..])
-        );
-        assert_eq!(
-            base64_decode("dXNlcjpwYXM=").as_deref(),
-            Some(&b"user:pas"[..])
-        );
-        assert_eq!(
-            base64_decode("dXNlcjpwYQ").as_deref(),
-            Some(&b"user:pa"[..])
-        );
-        assert_eq!(base64_decode("").as_deref(), Some(&b""[..]));
-        assert_eq!(base64_decode("a"), None);
-        assert_eq!(base64_decode("d$=="), None);
-        assert_eq!(base64_decode("===="), None);
     }
 }
