@@ -505,6 +505,51 @@ mod tests {
     }
 
     #[test]
+    fn the_url_secret_is_core_s_url_token_on_the_last_segment() {
+        assert!(
+            Endpoint::unavailable("gumroad", "test")
+                .url_secret("")
+                .is_err(),
+            "an empty secret would never match: refused when building"
+        );
+        let endpoint = Endpoint::unavailable("gumroad", "test")
+            .url_secret("abc-0123456789")
+            .unwrap();
+        let check = |path: &str, token: Option<&str>| {
+            check_url_secret(&endpoint, &path.parse().unwrap(), token)
+        };
+        assert!(check("/webhooks/gumroad/abc-0123456789", Some("abc-0123456789")).is_ok());
+        assert!(check("/webhooks/gumroad/abc-0123456789/", Some("abc-0123456789")).is_ok());
+        assert!(
+            check(
+                "/webhooks/gumroad/%61bc-0123456789",
+                Some("%61bc-0123456789")
+            )
+            .is_ok(),
+            "percent-decoded, as every UrlToken"
+        );
+        for (path, token) in [
+            ("/webhooks/gumroad/abc-0123456780", Some("abc-0123456780")),
+            ("/webhooks/gumroad", None),
+            // The endpoint name is never taken for the secret.
+            ("/webhooks/abc-0123456789", None),
+        ] {
+            match check(path, token) {
+                Err((Reason::Verification, why)) => {
+                    assert_eq!(why, "the secret in the URL is missing or wrong", "{path}")
+                }
+                other => panic!("{path}: {other:?}"),
+            }
+        }
+        let open = Endpoint::unavailable("gank", "test");
+        let given = check_url_secret(&open, &"/webhooks/gank/x".parse().unwrap(), Some("x"));
+        assert!(
+            matches!(given, Err((Reason::UnknownEndpoint, _))),
+            "{given:?}"
+        );
+    }
+
+    #[test]
     fn secrets_in_mistyped_urls_are_never_shown() {
         let app = app();
         let secret = "0123456789abcdef0123";

@@ -783,23 +783,31 @@ pub struct AllOf {
     verifiers: Vec<Arc<dyn Verifier>>,
 }
 
-impl AllOf {
-    /// No verifiers yet (which accepts nothing).
-    pub fn new() -> Self {
-        Self::default()
-    }
+/// `new`, `with` and `is_empty` of a combinator over a list of verifiers.
+macro_rules! verifier_list {
+    ($name:ident) => {
+        impl $name {
+            /// No verifiers yet (which accepts nothing).
+            pub fn new() -> Self {
+                Self::default()
+            }
 
-    /// Adds a verifier.
-    pub fn with(mut self, verifier: impl Verifier + 'static) -> Self {
-        self.verifiers.push(Arc::new(verifier));
-        self
-    }
+            /// Adds a verifier.
+            pub fn with(mut self, verifier: impl Verifier + 'static) -> Self {
+                self.verifiers.push(Arc::new(verifier));
+                self
+            }
 
-    /// True when no verifier was added.
-    pub fn is_empty(&self) -> bool {
-        self.verifiers.is_empty()
-    }
+            /// True when no verifier was added.
+            pub fn is_empty(&self) -> bool {
+                self.verifiers.is_empty()
+            }
+        }
+    };
 }
+
+verifier_list!(AllOf);
+verifier_list!(AnyOf);
 
 impl Verifier for AllOf {
     fn verify(&self, delivery: &WebhookDelivery) -> Result<Verified, WebhookError> {
@@ -843,19 +851,6 @@ fn strength(verified: Verified) -> u8 {
 #[derive(Debug, Clone, Default)]
 pub struct AnyOf {
     verifiers: Vec<Arc<dyn Verifier>>,
-}
-
-impl AnyOf {
-    /// No verifiers yet (which accepts nothing).
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds a verifier.
-    pub fn with(mut self, verifier: impl Verifier + 'static) -> Self {
-        self.verifiers.push(Arc::new(verifier));
-        self
-    }
 }
 
 impl Verifier for AnyOf {

@@ -594,3 +594,17 @@ async fn confirm_never_takes_the_product_from_the_delivery() {
     );
     assert!(confirmed.subscriber.is_none());
 }
+
+#[tokio::test]
+async fn confirm_without_a_client_is_a_config_error_before_any_request() {
+    let hooks = GankWebhooks::builder()
+        .verifier(Unverified)
+        .build()
+        .unwrap();
+    let event = received(&hooks, "webhook_digital_goods.json");
+    let err = hooks.confirm(&event).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Config(m) if m.contains("needs a client")),
+        "{err:?}"
+    );
+}
