@@ -16,7 +16,7 @@ use crate::memberships::MembershipSetting;
 use crate::pager::{Fetched, paged};
 use crate::subscribers::{GankSubscriber, SubscriberFilter};
 use crate::transactions::{MembershipTxData, Transaction, TransactionFilter, UsecasePayload};
-use crate::webhook::GankWebhook;
+use crate::webhook::GankEvent;
 
 const GANK: Provider = Provider::Gank;
 
@@ -373,7 +373,7 @@ impl Sales for GankClient {
 
 // ---------------------------------------------------------------- webhooks
 
-impl GankWebhook {
+impl GankEvent {
     /// This delivery as a core [`WebhookEvent`]: subject `human_id` (for an
     /// unknown event without one, `sha256:` and the hash of the raw JSON, which
     /// is the same on a redelivery), a [`Sale`] for the two known events and a
@@ -386,14 +386,14 @@ impl GankWebhook {
             None => format!("sha256:{}", hash_hex(&self.raw().to_string())),
         };
         let kind = match self {
-            GankWebhook::MembershipPayment(_) => EventKind::MembershipPayment,
-            GankWebhook::DigitalGoodsPurchase(_) => EventKind::Sale,
-            GankWebhook::Unknown { event, .. } => EventKind::Unknown(event.as_str().to_owned()),
+            GankEvent::MembershipPayment(_) => EventKind::MembershipPayment,
+            GankEvent::DigitalGoodsPurchase(_) => EventKind::Sale,
+            GankEvent::Unknown { event, .. } => EventKind::Unknown(event.as_str().to_owned()),
         };
         let mut event = WebhookEvent::new(GANK, kind, name, subject.clone());
         event.field_errors = self.field_errors().to_vec();
         match self {
-            GankWebhook::MembershipPayment(e) => {
+            GankEvent::MembershipPayment(e) => {
                 let m = &e.data;
                 let mut sale = Sale::new(GANK, subject.clone());
                 sale.product_name = m.membership_title.clone();
@@ -410,7 +410,7 @@ impl GankWebhook {
                 sale.provider_data = ProviderData::new(self.clone());
                 event.sale = Some(sale);
             }
-            GankWebhook::DigitalGoodsPurchase(e) => {
+            GankEvent::DigitalGoodsPurchase(e) => {
                 let d = &e.data;
                 let mut sale = Sale::new(GANK, subject.clone());
                 sale.product_id = d.catalog_id.clone();
@@ -424,7 +424,7 @@ impl GankWebhook {
                 sale.provider_data = ProviderData::new(self.clone());
                 event.sale = Some(sale);
             }
-            GankWebhook::Unknown { .. } => {}
+            GankEvent::Unknown { .. } => {}
         }
         event.provider_data = ProviderData::new(self.clone());
         event

@@ -82,9 +82,9 @@
 //!
 //! ## Webhooks
 //!
-//! [`GankWebhook::parse`] reads `USER_MEMBERSHIP.TX_SUCCEED` and
+//! [`GankEvent::parse`] reads `USER_MEMBERSHIP.TX_SUCCEED` and
 //! `DIGITAL_GOODS.TX_SUCCEED` deliveries into typed events; any other
-//! `<USECASE>.TX_<STATUS>` event becomes [`GankWebhook::Unknown`] with the raw
+//! `<USECASE>.TX_<STATUS>` event becomes [`GankEvent::Unknown`] with the raw
 //! JSON kept. The payment's `human_id` is the dedup subject.
 //!
 //! **What is known about the signature:** registering a webhook returns a
@@ -150,7 +150,7 @@ pub use client::{GankClient, GankClientBuilder, TokenKind, V1_BASE_URL, V2_BASE_
 pub use de::parse_timestamp;
 pub use listings::{Listing, ListingPage, ListingQuery, ServicePrice};
 pub use memberships::{MembershipDetail, MembershipSetting};
-pub use registration::{GankEvent, WebhookRegistration, WebhookRegistrationApi};
+pub use registration::{GankEventName, WebhookRegistration, WebhookRegistrationApi};
 pub use subscribers::{
     GankSubscriber, GankSubscriptionStatus, SubscriberFilter, SubscriberPage, SubscribersApi,
     SubscriptionType, SubscriptionsApi,
@@ -161,4 +161,4 @@ pub use transactions::{
     TransactionPage, TransactionsApi, Usecase, UsecaseData, UsecasePayload,
 };
 pub use users::{GankUser, UsersApi};
-pub use webhook::{GankWebhook, GankWebhooks, GankWebhooksBuilder, TxEvent};
+pub use webhook::{GankEvent, GankWebhooks, GankWebhooksBuilder, TxEvent};

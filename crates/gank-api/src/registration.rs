@@ -15,19 +15,19 @@ creator_core::string_enum! {
     ///
     /// Only the two `TX_SUCCEED` events are documented; any other name (Gank may
     /// add `DONATION.TX_SUCCEED` or failure events) is kept in
-    /// [`GankEvent::Unknown`] with its exact spelling.
+    /// [`GankEventName::Unknown`] with its exact spelling.
     ///
     /// ```
-    /// use gank_api::GankEvent;
+    /// use gank_api::GankEventName;
     ///
-    /// let e: GankEvent = "USER_MEMBERSHIP.TX_SUCCEED".parse().unwrap();
-    /// assert_eq!(e, GankEvent::UserMembershipTxSucceed);
-    /// let other: GankEvent = "DONATION.TX_SUCCEED".parse().unwrap();
+    /// let e: GankEventName = "USER_MEMBERSHIP.TX_SUCCEED".parse().unwrap();
+    /// assert_eq!(e, GankEventName::UserMembershipTxSucceed);
+    /// let other: GankEventName = "DONATION.TX_SUCCEED".parse().unwrap();
     /// assert_eq!(other.usecase(), Some("DONATION"));
     /// assert_eq!(other.tx_status(), Some("SUCCEED"));
     /// assert_eq!(other.as_str(), "DONATION.TX_SUCCEED");
     /// ```
-    pub enum GankEvent {
+    pub enum GankEventName {
         /// `USER_MEMBERSHIP.TX_SUCCEED`: a membership payment succeeded.
         UserMembershipTxSucceed = "USER_MEMBERSHIP.TX_SUCCEED",
         /// `DIGITAL_GOODS.TX_SUCCEED`: a digital-goods purchase succeeded
@@ -36,7 +36,7 @@ creator_core::string_enum! {
     }
 }
 
-impl GankEvent {
+impl GankEventName {
     /// The part before `.TX_` (`USER_MEMBERSHIP`, `DIGITAL_GOODS`), when the
     /// name follows the `<USECASE>.TX_<STATUS>` pattern.
     pub fn usecase(&self) -> Option<&str> {
@@ -70,7 +70,7 @@ pub struct WebhookRegistration {
     pub external_callback_url: Option<String>,
     /// The subscribed events (`null` reads as none).
     #[serde(default, deserialize_with = "de::null_as_empty")]
-    pub events: Vec<GankEvent>,
+    pub events: Vec<GankEventName>,
 }
 
 fn redact_opt<S: serde::Serializer>(key: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
@@ -95,12 +95,12 @@ impl fmt::Debug for WebhookRegistration {
 #[derive(Serialize)]
 struct RegisterBody<'a> {
     external_callback_url: &'a str,
-    events: &'a [GankEvent],
+    events: &'a [GankEventName],
 }
 
 #[derive(Serialize)]
 struct EventsBody<'a> {
-    events: &'a [GankEvent],
+    events: &'a [GankEventName],
 }
 
 /// Webhook registration endpoints (login token, V2 host); from
@@ -125,11 +125,11 @@ impl<'a> WebhookRegistrationApi<'a> {
     /// `Content-Type: application/json`; not retried automatically.
     ///
     /// ```no_run
-    /// use gank_api::GankEvent;
+    /// use gank_api::GankEventName;
     /// # async fn run(client: gank_api::GankClient) -> creator_core::Result<()> {
     /// let reg = client
     ///     .webhook_registration()
-    ///     .register("https://example.com/gank-webhook", &[GankEvent::UserMembershipTxSucceed])
+    ///     .register("https://example.com/gank-webhook", &[GankEventName::UserMembershipTxSucceed])
     ///     .await?;
     /// let key = reg.key.expect("Gank returns the signing key");
     /// # Ok(()) }
@@ -141,7 +141,7 @@ impl<'a> WebhookRegistrationApi<'a> {
     pub async fn register(
         &self,
         callback_url: &str,
-        events: &[GankEvent],
+        events: &[GankEventName],
     ) -> Result<WebhookRegistration> {
         check_callback_url(callback_url)?;
         let auth = self
@@ -185,7 +185,10 @@ impl<'a> WebhookRegistrationApi<'a> {
     ///
     /// # Errors
     /// [`Error::Config`] without a login token; request and decode errors.
-    pub async fn update_events(&self, events: &[GankEvent]) -> Result<Option<WebhookRegistration>> {
+    pub async fn update_events(
+        &self,
+        events: &[GankEventName],
+    ) -> Result<Option<WebhookRegistration>> {
         let auth = self.client.bearer(
             TokenKind::Login,
             "PATCH /auth/external-callback/register/events",

@@ -140,6 +140,7 @@ mod client;
 mod de;
 pub mod login;
 mod models;
+mod normalize;
 pub mod oauth;
 mod traits;
 pub mod upload;
@@ -173,4 +174,4 @@ pub use api::workflows::{NewWorkflowEmail, WorkflowEmailUpdate, WorkflowEmailsAp
 pub use classify::GumroadClassifier;
 pub use client::{DEFAULT_BASE_URL, DEFAULT_USER_AGENT, GumroadClient, GumroadClientBuilder};
 pub use models::*;
-pub use traits::{to_core_product, to_core_sale, to_core_status, to_core_subscriber};
+pub use normalize::{to_core_product, to_core_sale, to_core_status, to_core_subscriber};

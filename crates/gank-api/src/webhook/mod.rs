@@ -1,4 +1,4 @@
-//! Gank webhooks: [`GankWebhook`] (the parsed delivery) and [`GankWebhooks`]
+//! Gank webhooks: [`GankEvent`] (the parsed delivery) and [`GankWebhooks`]
 //! (the receiver: verify, parse, confirm).
 //!
 //! **What is known.** Registering a webhook returns a `key`, which Gank
@@ -23,5 +23,5 @@
 mod payload;
 mod receiver;
 
-pub use payload::{GankWebhook, TxEvent};
+pub use payload::{GankEvent, TxEvent};
 pub use receiver::{GankWebhooks, GankWebhooksBuilder};

@@ -10,7 +10,7 @@ use creator_core::{
     WebhookEvent, Webhooks, async_trait,
 };
 
-use super::GankWebhook;
+use super::GankEvent;
 use crate::GankClient;
 use crate::core_impl::membership_subscriber;
 use crate::transactions::{PaymentStatus, Transaction, UsecaseData, UsecasePayload};
@@ -18,7 +18,7 @@ use crate::transactions::{PaymentStatus, Transaction, UsecaseData, UsecasePayloa
 const GANK: Provider = Provider::Gank;
 
 /// Receives Gank deliveries: verifies them with the configured
-/// [`Verifier`], parses them into [`GankWebhook`] (within its
+/// [`Verifier`], parses them into [`GankEvent`] (within its
 /// [`ParseLimits`]) and normalizes them into [`WebhookEvent`]; built with a
 /// client, [`confirm`](Webhooks::confirm) re-reads the payment through the API.
 ///
@@ -118,7 +118,7 @@ impl GankWebhooksBuilder {
 }
 
 /// Verified by the configured [`Verifier`], parsed with
-/// [`GankWebhook::parse_with_limits`], and confirmed by re-reading the transaction.
+/// [`GankEvent::parse_with_limits`], and confirmed by re-reading the transaction.
 #[async_trait]
 impl Webhooks for GankWebhooks {
     fn provider(&self) -> Provider {
@@ -130,7 +130,7 @@ impl Webhooks for GankWebhooks {
     }
 
     fn parse(&self, delivery: &WebhookDelivery) -> Result<WebhookEvent, WebhookError> {
-        Ok(GankWebhook::parse_with_limits(&delivery.body, &self.limits)?.to_event())
+        Ok(GankEvent::parse_with_limits(&delivery.body, &self.limits)?.to_event())
     }
 
     /// Re-reads the payment with `GET /v1/payment/transaction/{human_id}`

@@ -3,18 +3,15 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use creator_core::verify::{BasicAuth, TokenLocation, UrlToken, Verifier};
 use creator_core::{
-    Clock, Customer, Error, EventKind, ParseLimits, Provider, ProviderData, Result, Sale,
-    Subscriber, SubscriptionStatus, Verified, WebhookDelivery, WebhookError, WebhookEvent,
-    Webhooks,
+    Clock, Error, EventKind, ParseLimits, Provider, Result, Verified, WebhookDelivery,
+    WebhookError, WebhookEvent, Webhooks,
 };
-use time::OffsetDateTime;
 
 use super::claims;
-use super::payload::{EndedReason, GumroadEvent, SalePing, SubscriptionPing};
+use super::payload::GumroadEvent;
 use crate::GumroadClient;
 
 /// Receives Gumroad deliveries: verifies what can be verified, parses into
@@ -185,108 +182,8 @@ impl GumroadWebhooks {
     ///   `None` where the payload does not say when the event happened
     ///   (`refund`, `dispute`, `dispute_won`, `cancellation`).
     pub fn normalize(&self, event: GumroadEvent) -> WebhookEvent {
-        normalize(event, self.clock.now())
+        crate::normalize::event(event, self.clock.now())
     }
-}
-
-fn kind_of(event: &GumroadEvent) -> EventKind {
-    match event {
-        GumroadEvent::Ping(_) | GumroadEvent::Sale(_) => EventKind::Sale,
-        GumroadEvent::Refund(_) => EventKind::Refund,
-        GumroadEvent::Dispute(_) => EventKind::Dispute,
-        GumroadEvent::DisputeWon(_) => EventKind::DisputeWon,
-        GumroadEvent::Cancellation(_) => EventKind::SubscriptionCancelled,
-        GumroadEvent::SubscriptionUpdated(_) => EventKind::SubscriptionUpdated,
-        GumroadEvent::SubscriptionEnded(_) => EventKind::SubscriptionEnded,
-        GumroadEvent::SubscriptionRestarted(_) => EventKind::SubscriptionRestarted,
-        GumroadEvent::Unknown(u) => EventKind::Unknown(u.resource_name.clone()),
-    }
-}
-
-pub(crate) fn normalize(event: GumroadEvent, now: SystemTime) -> WebhookEvent {
-    let kind = kind_of(&event);
-    let mut out = WebhookEvent::new(
-        Provider::Gumroad,
-        kind.clone(),
-        event.resource_name(),
-        event.subject_id(),
-    );
-    out.test = event.is_test();
-    out.retry = Some(event.retry_count()).filter(|n| *n > 0);
-    out.fingerprint = Some(event.fingerprint().to_owned());
-    out.field_errors = event.field_errors().to_vec();
-    if let Some(ping) = event.sale() {
-        if matches!(event, GumroadEvent::Ping(_) | GumroadEvent::Sale(_)) {
-            out.occurred_at = ping.sale_timestamp;
-        }
-        out.sale = Some(sale_from_ping(ping, kind == EventKind::Refund));
-    }
-    if let Some(ping) = event.subscription() {
-        out.occurred_at = match event {
-            GumroadEvent::SubscriptionUpdated(_) => ping.effective_as_of,
-            GumroadEvent::SubscriptionEnded(_) => ping.ended_at,
-            GumroadEvent::SubscriptionRestarted(_) => ping.restarted_at,
-            _ => None,
-        };
-        out.subscriber = Some(subscriber_from_ping(ping, &event, now));
-    }
-    out.provider_data = ProviderData::new(event);
-    out
-}
-
-fn sale_from_ping(ping: &SalePing, is_refund: bool) -> Sale {
-    let mut sale = Sale::new(Provider::Gumroad, ping.sale_id.clone());
-    sale.product_id.clone_from(&ping.product_id);
-    sale.product_name.clone_from(&ping.product_name);
-    sale.customer = Customer::new(
-        ping.purchaser_id.clone(),
-        ping.email.clone(),
-        ping.full_name.clone(),
-        None,
-    );
-    sale.amount = ping.price_money();
-    sale.created_at = ping.sale_timestamp;
-    sale.refunded = is_refund || ping.refunded == Some(true);
-    sale.test = ping.test == Some(true);
-    sale.subscription_id.clone_from(&ping.subscription_id);
-    sale.provider_data = ProviderData::new(ping.clone());
-    sale
-}
-
-fn subscriber_from_ping(
-    ping: &SubscriptionPing,
-    event: &GumroadEvent,
-    now: SystemTime,
-) -> Subscriber {
-    let now = OffsetDateTime::from(now);
-    let (status, ends_at) = match event {
-        GumroadEvent::Cancellation(_) => {
-            let status = if ping.cancelled_due_to_payment_failures == Some(true) {
-                SubscriptionStatus::Ended
-            } else {
-                match ping.cancelled_at {
-                    Some(at) if at > now => SubscriptionStatus::PendingCancellation,
-                    _ => SubscriptionStatus::Cancelled,
-                }
-            };
-            (status, ping.cancelled_at)
-        }
-        GumroadEvent::SubscriptionEnded(_) => (
-            match ping.ended_reason {
-                Some(EndedReason::Cancelled) => SubscriptionStatus::Cancelled,
-                _ => SubscriptionStatus::Ended,
-            },
-            ping.ended_at,
-        ),
-        _ => (SubscriptionStatus::Active, None),
-    };
-    let mut sub = Subscriber::new(Provider::Gumroad, ping.subscription_id.clone(), status);
-    sub.product_id.clone_from(&ping.product_id);
-    sub.customer = Customer::new(ping.user_id.clone(), ping.user_email.clone(), None, None);
-    sub.started_at = ping.created_at;
-    sub.ends_at = ends_at;
-    sub.provider_data = ProviderData::new(ping.clone());
-    sub
 }
 
 /// Fails when the delivery names another product than the API does for the
@@ -365,9 +262,11 @@ impl Webhooks for GumroadWebhooks {
                     &event.subject_id,
                 )?;
                 claims::sale_agrees(&event.kind, &api)?;
-                let mut sale = crate::to_core_sale(Provider::Gumroad, api);
-                // The API's sale does not say whether it was a test purchase:
+                // The same mapping as `Sales::sale` on this client (so through
+                // Maton the sale is tagged `Provider::Maton`, as there). The
+                // API's sale does not say whether it was a test purchase:
                 // only the delivery does (`test=true`), so it is kept from it.
+                let mut sale = crate::to_core_sale(client.provider(), api);
                 sale.test = event.test;
                 fresh.sale = Some(sale);
             }
@@ -386,7 +285,7 @@ impl Webhooks for GumroadWebhooks {
                 let now = self.clock.now();
                 claims::subscription_agrees(&event.kind, &api, delivered, now.into())?;
                 fresh.subscriber = Some(crate::to_core_subscriber(
-                    Provider::Gumroad,
+                    client.provider(),
                     api,
                     now.into(),
                 ));

@@ -7,7 +7,7 @@ use creator_core::{EventKind, SubscriptionStatus, WebhookDelivery, WebhookError,
 use gumroad_api::webhook::{
     CancelledBy, EndedReason, GumroadEvent, GumroadWebhooks, ParseLimits, PlanChange,
 };
-use gumroad_api::{CustomFieldValues, FieldValue, Recurrence, ResourceName, Variants};
+use gumroad_api::{CustomFieldValues, FieldValue, GumroadEventName, Recurrence, Variants};
 use serde_json::json;
 
 use super::{FORM, JSON, body, clock, content_type_of};
@@ -195,7 +195,7 @@ fn quirk_settings_ping_is_a_sale_without_resource_name() {
     let with_name = parse("sale.form");
     assert_eq!(
         with_name.sale().unwrap().resource_name,
-        Some(ResourceName::Sale)
+        Some(GumroadEventName::Sale)
     );
     assert!(!with_name.is_settings_ping());
 }
