@@ -133,14 +133,15 @@
 
 mod amount;
 mod client;
-mod core_impl;
 mod de;
 mod listings;
 mod memberships;
+mod normalize;
 mod pager;
 mod registration;
 mod subscribers;
 mod tokens;
+mod traits;
 mod transactions;
 mod users;
 pub mod webhook;

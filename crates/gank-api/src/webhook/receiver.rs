@@ -12,7 +12,7 @@ use creator_core::{
 
 use super::GankEvent;
 use crate::GankClient;
-use crate::core_impl::membership_subscriber;
+use crate::normalize::membership_subscriber;
 use crate::transactions::{PaymentStatus, Transaction, UsecaseData, UsecasePayload};
 
 const GANK: Provider = Provider::Gank;

@@ -1,58 +1,24 @@
-//! The creator-core traits for [`GankClient`], and the normalization of Gank
-//! models into core types (each keeps its Gank model in `provider_data`).
+//! The creator-core traits for [`GankClient`], mapping with the functions of
+//! `normalize.rs` (each value keeps its Gank model in `provider_data`).
 
 use std::sync::Arc;
 
 use creator_core::futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use creator_core::{
-    Customer, Error, EventKind, PersonSearch, Product, ProductKind, ProductQuery, Products,
-    Provider, ProviderData, Result, Sale, SaleQuery, Sales, Subscriber, SubscriberQuery,
-    Subscribers, SubscriptionStatus, WebhookEvent, async_trait,
+    Error, PersonSearch, Product, ProductQuery, Products, Provider, Result, Sale, SaleQuery, Sales,
+    Subscriber, SubscriberQuery, Subscribers, SubscriptionStatus, async_trait,
 };
 
 use crate::client::GankClient;
-use crate::listings::{Listing, ListingQuery};
+use crate::listings::ListingQuery;
 use crate::memberships::MembershipSetting;
 use crate::pager::{Fetched, paged};
-use crate::subscribers::{GankSubscriber, SubscriberFilter};
-use crate::transactions::{MembershipTxData, Transaction, TransactionFilter, UsecasePayload};
-use crate::webhook::GankEvent;
+use crate::subscribers::SubscriberFilter;
+use crate::transactions::TransactionFilter;
 
 const GANK: Provider = Provider::Gank;
 
 // ---------------------------------------------------------------- products
-
-impl Listing {
-    /// This listing as a core [`Product`] (kind [`ProductKind::Service`], the
-    /// first price option as price); the listing is kept in `provider_data`.
-    pub fn to_product(&self) -> Product {
-        let mut p = Product::new(
-            GANK,
-            self.id.clone(),
-            self.name.clone().unwrap_or_default(),
-            ProductKind::Service,
-        );
-        p.price = self.base_price().map(|a| a.money());
-        p.provider_data = ProviderData::new(self.clone());
-        p
-    }
-}
-
-impl MembershipSetting {
-    /// This setting as a core [`Product`] (kind [`ProductKind::Membership`],
-    /// the shortest billing option's price); the setting is kept in `provider_data`.
-    pub fn to_product(&self) -> Product {
-        let mut p = Product::new(
-            GANK,
-            self.id.clone(),
-            self.display_name().unwrap_or_default(),
-            ProductKind::Membership,
-        );
-        p.price = self.base_price().map(|a| a.money());
-        p.provider_data = ProviderData::new(self.clone());
-        p
-    }
-}
 
 /// Products are your shop listings (V1 catalog, public; the login token is
 /// sent when configured) followed by your membership settings (login token).
@@ -114,38 +80,6 @@ fn not_found(message: String) -> Error {
 }
 
 // ---------------------------------------------------------------- subscribers
-
-impl GankSubscriber {
-    /// This row as a core [`Subscriber`] with the given status.
-    ///
-    /// The id is `"{supporter_user_id}:{membership_setting_id}"` (Gank lists
-    /// expose no subscription id); [`Subscribers::subscription_status`] on the
-    /// client accepts it back.
-    ///
-    /// # Errors
-    /// [`Error::Decode`] when the row has no `supporter_user_id`.
-    pub fn to_subscriber(&self, status: SubscriptionStatus) -> Result<Subscriber> {
-        let user = self.supporter_user_id.clone().ok_or_else(|| {
-            Error::decode(
-                GANK,
-                ".data[].supporter_user_id",
-                "a subscriber row has no supporter_user_id",
-                serde_json::to_vec(self).unwrap_or_default(),
-            )
-        })?;
-        let id = format!(
-            "{user}:{}",
-            self.membership_setting_id.as_deref().unwrap_or("")
-        );
-        let mut s = Subscriber::new(GANK, id, status);
-        s.product_id = self.membership_setting_id.clone();
-        s.customer = Customer::new(Some(user), None, None, self.supporter_nickname.clone());
-        s.started_at = self.started_at();
-        s.ends_at = self.ends_at();
-        s.provider_data = ProviderData::new(self.clone());
-        Ok(s)
-    }
-}
 
 /// Subscribers come from `GET /payment/creator/subscribers` (creator token):
 /// first with `active=true` (status [`SubscriptionStatus::Active`]), then,
@@ -255,57 +189,6 @@ impl Subscribers for GankClient {
 
 // ---------------------------------------------------------------- sales
 
-impl Transaction {
-    /// This transaction as a core [`Sale`]: id `human_id` (else `id`),
-    /// product the listing (`catalog_id`) or membership setting (when the
-    /// payload names one), customer the buyer or subscriber, amount `price`
-    /// when sent. The transaction is kept in `provider_data`.
-    ///
-    /// # Errors
-    /// [`Error::Decode`] when the transaction has neither `human_id` nor `id`.
-    pub fn to_sale(&self) -> Result<Sale> {
-        let id = self.key().ok_or_else(|| {
-            Error::decode(
-                GANK,
-                ".human_id",
-                "the transaction has neither human_id nor id",
-                serde_json::to_vec(self).unwrap_or_default(),
-            )
-        })?;
-        let mut sale = Sale::new(GANK, id);
-        match self.usecase_data.as_ref().map(|u| &u.data) {
-            Some(UsecasePayload::Membership(m)) => {
-                sale.product_id = m.membership_setting_id();
-                sale.product_name = m.membership_title.clone();
-                sale.customer = Customer::new(
-                    m.subscriber_user_id.clone(),
-                    m.subscriber_user_email.clone(),
-                    None,
-                    m.subscriber_user_nickname.clone(),
-                );
-                if let (Some(user), Some(setting)) = (&m.subscriber_user_id, &sale.product_id) {
-                    sale.subscription_id = Some(format!("{user}:{setting}"));
-                }
-            }
-            Some(UsecasePayload::DigitalGoods(d)) => {
-                sale.product_id = d.catalog_id.clone();
-                sale.product_name = d.catalog_title.clone();
-                sale.customer = Customer::new(
-                    d.buyer_user_id.clone(),
-                    d.buyer_user_email.clone(),
-                    None,
-                    d.buyer_user_nickname(),
-                );
-            }
-            Some(UsecasePayload::Other(_)) | None => {}
-        }
-        sale.amount = self.price.as_ref().map(|p| p.money());
-        sale.created_at = self.created_at();
-        sale.provider_data = ProviderData::new(self.clone());
-        Ok(sale)
-    }
-}
-
 /// Sales are transactions. One sale is
 /// `GET /v1/payment/transaction/{id}` (documented, login token). The list
 /// uses the V2 wallet endpoint the Ganknow site uses (undocumented, login
@@ -369,90 +252,4 @@ impl Sales for GankClient {
     async fn sale(&self, id: &str) -> Result<Sale> {
         self.transactions().get(id).await?.to_sale()
     }
-}
-
-// ---------------------------------------------------------------- webhooks
-
-impl GankEvent {
-    /// This delivery as a core [`WebhookEvent`]: subject `human_id` (for an
-    /// unknown event without one, `sha256:` and the hash of the raw JSON, which
-    /// is the same on a redelivery), a [`Sale`] for the two known events and a
-    /// [`Subscriber`] for membership payments, and the fields that could not
-    /// be read in `field_errors`. The parsed delivery is kept in `provider_data`.
-    pub fn to_event(&self) -> WebhookEvent {
-        let name = self.event().as_str().to_owned();
-        let subject = match self.human_id() {
-            Some(h) => h.to_owned(),
-            None => format!("sha256:{}", hash_hex(&self.raw().to_string())),
-        };
-        let kind = match self {
-            GankEvent::MembershipPayment(_) => EventKind::MembershipPayment,
-            GankEvent::DigitalGoodsPurchase(_) => EventKind::Sale,
-            GankEvent::Unknown { event, .. } => EventKind::Unknown(event.as_str().to_owned()),
-        };
-        let mut event = WebhookEvent::new(GANK, kind, name, subject.clone());
-        event.field_errors = self.field_errors().to_vec();
-        match self {
-            GankEvent::MembershipPayment(e) => {
-                let m = &e.data;
-                let mut sale = Sale::new(GANK, subject.clone());
-                sale.product_name = m.membership_title.clone();
-                sale.customer = Customer::new(
-                    m.subscriber_user_id.clone(),
-                    m.subscriber_user_email.clone(),
-                    None,
-                    m.subscriber_user_nickname.clone(),
-                );
-                sale.product_id = m.membership_setting_id();
-                event.subscriber =
-                    membership_subscriber(m, &sale.customer, ProviderData::new(self.clone()));
-                sale.subscription_id = event.subscriber.as_ref().map(|sub| sub.id.clone());
-                sale.provider_data = ProviderData::new(self.clone());
-                event.sale = Some(sale);
-            }
-            GankEvent::DigitalGoodsPurchase(e) => {
-                let d = &e.data;
-                let mut sale = Sale::new(GANK, subject.clone());
-                sale.product_id = d.catalog_id.clone();
-                sale.product_name = d.catalog_title.clone();
-                sale.customer = Customer::new(
-                    d.buyer_user_id.clone(),
-                    d.buyer_user_email.clone(),
-                    None,
-                    d.buyer_user_nickname(),
-                );
-                sale.provider_data = ProviderData::new(self.clone());
-                event.sale = Some(sale);
-            }
-            GankEvent::Unknown { .. } => {}
-        }
-        event.provider_data = ProviderData::new(self.clone());
-        event
-    }
-}
-
-fn hash_hex(text: &str) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The subscriber a membership payment is about, when it names both the
-/// subscriber and the membership setting (a subscriber id needs both, and
-/// the documented payloads carry no setting: none is made up).
-pub(crate) fn membership_subscriber(
-    m: &MembershipTxData,
-    customer: &Customer,
-    provider_data: ProviderData,
-) -> Option<Subscriber> {
-    let (user, setting) = (m.subscriber_user_id.as_ref()?, m.membership_setting_id()?);
-    let mut sub = Subscriber::new(
-        GANK,
-        format!("{user}:{setting}"),
-        SubscriptionStatus::Active,
-    );
-    sub.product_id = Some(setting);
-    sub.customer = customer.clone();
-    sub.provider_data = provider_data;
-    Some(sub)
 }
