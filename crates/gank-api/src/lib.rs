@@ -133,7 +133,8 @@
 
 mod amount;
 mod client;
-mod de;
+/// The lenient serde helpers every provider shares.
+use creator_core::de;
 mod listings;
 mod memberships;
 mod normalize;
@@ -148,7 +149,7 @@ pub mod webhook;
 
 pub use amount::Amount;
 pub use client::{GankClient, GankClientBuilder, TokenKind, V1_BASE_URL, V2_BASE_URL};
-pub use de::parse_timestamp;
+pub use creator_core::de::parse_timestamp;
 pub use listings::{Listing, ListingPage, ListingQuery, ServicePrice};
 pub use memberships::{MembershipDetail, MembershipSetting};
 pub use registration::{GankEventName, WebhookRegistration, WebhookRegistrationApi};

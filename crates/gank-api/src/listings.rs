@@ -31,7 +31,7 @@ pub struct Listing {
         default,
         rename = "servicePrices",
         alias = "service_prices",
-        deserialize_with = "de::null_as_empty"
+        deserialize_with = "de::nullable"
     )]
     pub service_prices: Vec<ServicePrice>,
     /// Every other field, as sent.
@@ -51,7 +51,7 @@ impl Listing {
 #[non_exhaustive]
 pub struct ServicePrice {
     /// The price option's id, when sent.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub id: Option<String>,
     /// The price in US dollars (a number or a string).
     #[serde(default)]
@@ -66,7 +66,7 @@ pub struct ServicePrice {
 #[non_exhaustive]
 pub struct ListingPage {
     /// The listings (`data: null` reads as none).
-    #[serde(default, deserialize_with = "de::null_as_empty")]
+    #[serde(default, deserialize_with = "de::nullable")]
     pub data: Vec<Listing>,
     /// The total count, when Gank sends one.
     #[serde(default, deserialize_with = "de::opt_u64")]

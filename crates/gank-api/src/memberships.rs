@@ -33,7 +33,7 @@ pub struct MembershipSetting {
         default,
         rename = "membershipDetails",
         alias = "membership_details",
-        deserialize_with = "de::null_as_empty"
+        deserialize_with = "de::nullable"
     )]
     pub membership_details: Vec<MembershipDetail>,
     /// Every other field, as sent.
@@ -78,7 +78,7 @@ pub struct MembershipDetail {
 
 #[derive(Deserialize)]
 struct SettingsEnvelope {
-    #[serde(default, deserialize_with = "de::null_as_empty")]
+    #[serde(default, deserialize_with = "de::nullable")]
     data: Vec<MembershipSetting>,
 }
 

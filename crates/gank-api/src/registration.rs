@@ -57,10 +57,10 @@ impl GankEventName {
 #[non_exhaustive]
 pub struct WebhookRegistration {
     /// The registration's id.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub id: Option<String>,
     /// Your Gank user id.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub owner_user_id: Option<String>,
     /// The signing key for webhook payloads.
     #[serde(default, serialize_with = "redact_opt")]
@@ -69,7 +69,7 @@ pub struct WebhookRegistration {
     #[serde(default)]
     pub external_callback_url: Option<String>,
     /// The subscribed events (`null` reads as none).
-    #[serde(default, deserialize_with = "de::null_as_empty")]
+    #[serde(default, deserialize_with = "de::nullable")]
     pub events: Vec<GankEventName>,
 }
 

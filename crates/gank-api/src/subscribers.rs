@@ -27,7 +27,7 @@ creator_core::string_enum! {
 #[non_exhaustive]
 pub struct GankSubscriber {
     /// The subscriber's Gank user id.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub supporter_user_id: Option<String>,
     /// The subscriber's nickname.
     #[serde(default)]
@@ -36,7 +36,7 @@ pub struct GankSubscriber {
     #[serde(default)]
     pub supporter_avatar: Option<String>,
     /// The membership setting (tier) subscribed to.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub membership_setting_id: Option<String>,
     /// Start of the subscription, as sent.
     #[serde(default)]
@@ -51,7 +51,7 @@ pub struct GankSubscriber {
     #[serde(default, deserialize_with = "de::opt_u32")]
     pub subscription_period: Option<u32>,
     /// The membership detail (billing option) of the latest payment.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub latest_membership_detail_id: Option<String>,
     /// Months covered by the latest membership detail.
     #[serde(default, deserialize_with = "de::opt_u32")]
@@ -90,7 +90,7 @@ impl GankSubscriber {
 #[non_exhaustive]
 pub struct SubscriberPage {
     /// The rows (`data: null` reads as none).
-    #[serde(default, deserialize_with = "de::null_as_empty")]
+    #[serde(default, deserialize_with = "de::nullable")]
     pub data: Vec<GankSubscriber>,
     /// The number of rows matching the filters, over all pages.
     #[serde(default, deserialize_with = "de::opt_u64")]

@@ -67,10 +67,10 @@ pub struct MembershipTxData {
     #[serde(default, deserialize_with = "de::opt_bool")]
     pub is_fee_covered_forever: Option<bool>,
     /// The price event id.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub price_event_id: Option<String>,
     /// The creator's user id.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub creator_user_id: Option<String>,
     /// The creator's nickname.
     #[serde(default)]
@@ -79,10 +79,10 @@ pub struct MembershipTxData {
     #[serde(default)]
     pub membership_title: Option<String>,
     /// The membership detail (billing option) paid for.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub membership_detail_id: Option<String>,
     /// The subscriber's user id.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub subscriber_user_id: Option<String>,
     /// The subscriber's email.
     #[serde(default)]
@@ -105,22 +105,22 @@ pub struct MembershipTxData {
 #[non_exhaustive]
 pub struct DigitalGoodsTxData {
     /// The listing bought (a [`Listing`](crate::Listing) id).
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub catalog_id: Option<String>,
     /// The listing's title at the time of purchase.
     #[serde(default)]
     pub catalog_title: Option<String>,
     /// The price option bought.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub catalog_price_id: Option<String>,
     /// The buyer's user id.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub buyer_user_id: Option<String>,
     /// The buyer's email.
     #[serde(default)]
     pub buyer_user_email: Option<String>,
     /// The creator's user id.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub creator_user_id: Option<String>,
     /// Whether the buyer covered the fee.
     #[serde(default, deserialize_with = "de::opt_bool")]
@@ -271,7 +271,7 @@ impl<'de> Deserialize<'de> for UsecaseData {
 #[non_exhaustive]
 pub struct Transaction {
     /// The payment id, when sent.
-    #[serde(default, deserialize_with = "de::opt_id")]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub id: Option<String>,
     /// The human-readable id (`UM-YYMMDD-…` memberships, `DG-YYMMDD-…` digital
     /// goods); the subject of webhook deliveries.
@@ -322,7 +322,7 @@ impl Transaction {
 #[non_exhaustive]
 pub struct TransactionPage {
     /// The transactions (`data: null` reads as none).
-    #[serde(default, deserialize_with = "de::null_as_empty")]
+    #[serde(default, deserialize_with = "de::nullable")]
     pub data: Vec<Transaction>,
     /// The total count, when sent.
     #[serde(default, deserialize_with = "de::opt_u64")]

@@ -137,7 +137,8 @@
 mod api;
 mod classify;
 mod client;
-mod de;
+/// The lenient serde helpers every provider shares.
+use creator_core::de;
 pub mod login;
 mod models;
 mod normalize;
