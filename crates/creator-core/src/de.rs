@@ -58,6 +58,9 @@ use time::macros::format_description;
 /// assert_eq!(bool_text(""), Ok(None));
 /// assert_eq!(bool_text("yes"), Err(()));
 /// ```
+///
+/// # Errors
+/// `Err(())` for text that is no boolean; the caller names the field.
 #[allow(clippy::result_unit_err)]
 pub fn bool_text(text: &str) -> Result<Option<bool>, ()> {
     let t = text.trim();
@@ -82,6 +85,9 @@ pub fn bool_text(text: &str) -> Result<Option<bool>, ()> {
 /// assert_eq!(int_text(""), Ok(None));
 /// assert_eq!(int_text("12a"), Err(()));
 /// ```
+///
+/// # Errors
+/// `Err(())` for text that is no integer; the caller names the field.
 #[allow(clippy::result_unit_err)]
 pub fn int_text(text: &str) -> Result<Option<i64>, ()> {
     let t = text.trim();

@@ -608,3 +608,39 @@ async fn confirm_without_a_client_is_a_config_error_before_any_request() {
         "{err:?}"
     );
 }
+
+/// `confirm` and `Sales::sale` map the transaction with one function
+/// (normalize.rs), so they return equal values for one payment; and the
+/// delivery's sale names the same customer as the API's.
+#[tokio::test]
+async fn confirm_and_sales_sale_return_equal_values_for_one_payment() {
+    let hosts = Hosts::start().await;
+    hosts
+        .v1_get(
+            "/v1/payment/transaction/UM-250925-NWKBIKATC",
+            "transaction_webhook_membership.json",
+        )
+        .await;
+    hosts.fallbacks().await;
+    let hooks = unsigned_hooks(&hosts);
+    let event = received(&hooks, "webhook_user_membership.json");
+    let confirmed = hooks.confirm(&event).await.unwrap();
+    let client = hosts
+        .builder()
+        .login_token(crate::common::LOGIN)
+        .build()
+        .unwrap();
+    let read = client.sale("UM-250925-NWKBIKATC").await.unwrap();
+    let confirmed_sale = confirmed.sale.as_ref().unwrap();
+    assert_eq!(
+        serde_json::to_value(confirmed_sale).unwrap(),
+        serde_json::to_value(&read).unwrap()
+    );
+    assert_eq!(
+        confirmed_sale.provider_data().downcast_ref::<Transaction>(),
+        read.provider_data().downcast_ref::<Transaction>()
+    );
+    let delivered = event.sale.as_ref().unwrap();
+    assert_eq!(delivered.customer, read.customer);
+    assert_eq!(delivered.id, read.id);
+}
