@@ -371,8 +371,9 @@ fn unconfirmed_reason(result: creator_core::Result<WebhookEvent>) -> String {
     }
 }
 
-#[tokio::test]
-async fn confirm_re_reads_the_transaction_by_human_id_before_anything_is_granted() {
+/// Hosts answering `GET /v1/payment/transaction/UM-250925-NWKBIKATC` (the
+/// documented membership delivery's payment), and a receiver confirming through them.
+async fn hooks_reading_the_membership_payment() -> (Hosts, GankWebhooks) {
     let hosts = Hosts::start().await;
     hosts
         .v1_get(
@@ -382,6 +383,12 @@ async fn confirm_re_reads_the_transaction_by_human_id_before_anything_is_granted
         .await;
     hosts.fallbacks().await;
     let hooks = unsigned_hooks(&hosts);
+    (hosts, hooks)
+}
+
+#[tokio::test]
+async fn confirm_re_reads_the_transaction_by_human_id_before_anything_is_granted() {
+    let (hosts, hooks) = hooks_reading_the_membership_payment().await;
     let delivery = WebhookDelivery::with_content_type(
         "application/json",
         fixture("webhook_user_membership.json"),
@@ -614,15 +621,7 @@ async fn confirm_without_a_client_is_a_config_error_before_any_request() {
 /// delivery's sale names the same customer as the API's.
 #[tokio::test]
 async fn confirm_and_sales_sale_return_equal_values_for_one_payment() {
-    let hosts = Hosts::start().await;
-    hosts
-        .v1_get(
-            "/v1/payment/transaction/UM-250925-NWKBIKATC",
-            "transaction_webhook_membership.json",
-        )
-        .await;
-    hosts.fallbacks().await;
-    let hooks = unsigned_hooks(&hosts);
+    let (hosts, hooks) = hooks_reading_the_membership_payment().await;
     let event = received(&hooks, "webhook_user_membership.json");
     let confirmed = hooks.confirm(&event).await.unwrap();
     let client = hosts
@@ -632,14 +631,7 @@ async fn confirm_and_sales_sale_return_equal_values_for_one_payment() {
         .unwrap();
     let read = client.sale("UM-250925-NWKBIKATC").await.unwrap();
     let confirmed_sale = confirmed.sale.as_ref().unwrap();
-    assert_eq!(
-        serde_json::to_value(confirmed_sale).unwrap(),
-        serde_json::to_value(&read).unwrap()
-    );
-    assert_eq!(
-        confirmed_sale.provider_data().downcast_ref::<Transaction>(),
-        read.provider_data().downcast_ref::<Transaction>()
-    );
+    creator_testkit::assert_same_sale::<Transaction>(confirmed_sale, &read);
     let delivered = event.sale.as_ref().unwrap();
     assert_eq!(delivered.customer, read.customer);
     assert_eq!(delivered.id, read.id);

@@ -502,16 +502,7 @@ async fn confirm_and_sale_through_the_gateway_return_equal_values() {
         .sale(SALE_ID)
         .await
         .unwrap();
-    assert_eq!(
-        serde_json::to_value(&confirmed).unwrap(),
-        serde_json::to_value(&read).unwrap()
-    );
-    assert_eq!(
-        confirmed
-            .provider_data()
-            .downcast_ref::<gumroad_api::Sale>(),
-        read.provider_data().downcast_ref::<gumroad_api::Sale>()
-    );
+    creator_testkit::assert_same_sale::<gumroad_api::Sale>(&confirmed, &read);
     assert_eq!(confirmed.provider, Provider::Maton);
     assert_eq!(
         confirmed.customer.email.as_deref(),
