@@ -60,7 +60,7 @@ impl GankSubscriber {
     /// This row as a core [`Subscriber`] with the given status.
     ///
     /// The id is `"{supporter_user_id}:{membership_setting_id}"` (Gank lists
-    /// expose no subscription id); [`Subscribers::subscription_status`] on the
+    /// expose no subscription id); [`Subscribers::subscription_status`](creator_core::Subscribers::subscription_status) on the
     /// client accepts it back.
     ///
     /// # Errors
