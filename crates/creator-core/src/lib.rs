@@ -18,7 +18,6 @@
 //!     collect(shop.list_sales(SaleQuery::new().max_pages(5)), Some(100)).await
 //! }
 //! ```
-#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod clock;

@@ -9,7 +9,6 @@
 //!   run by each provider crate against its own client over wiremock.
 //! - [`gumroad`]: a small Gumroad served from the fixtures, shared by the
 //!   Gumroad client's and the Maton gateway's conformance runs.
-#![forbid(unsafe_code)]
 
 pub mod conformance;
 mod fake;

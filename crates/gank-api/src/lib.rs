@@ -122,7 +122,6 @@
 //! println!("{} {}", confirmed.name, confirmed.identity());
 //! # Ok(()) }
 //! ```
-#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod amount;

@@ -64,8 +64,6 @@
 //! println!("{} recent sales", sales.len());
 //! # Ok(()) }
 //! ```
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod classify;
 mod client;
