@@ -317,10 +317,11 @@ async fn maton_500_expired_oauth_token_says_to_reconnect() {
         }
         other => panic!("expected Api 500 from Maton, got {other:?}"),
     }
-    // A GET 500 is retried by the core policy (3 attempts) before giving up;
-    // after that, the coded error tells the caller to reconnect, not to retry.
+    // The coded error tells the caller to reconnect, not to retry, and the
+    // transport's retry loop reads the same verdict: the GET is sent once.
     assert!(!err.is_retryable());
-    assert_eq!(requests(&server).await.len(), 3);
+    assert_eq!(requests(&server).await.len(), 1);
+    assert!(clock.sleeps().is_empty(), "{:?}", clock.sleeps());
 }
 
 #[tokio::test]
