@@ -2,10 +2,9 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use creator_core::http::{Auth, Transport};
-use creator_core::{Clock, Error, ParseLimits, Provider, Result, RetryPolicy, Secret};
+use creator_core::http::{Auth, ClientOptions, Transport};
+use creator_core::{Clock, Error, ParseLimits, Provider, Result, Secret};
 use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
 
@@ -22,6 +21,9 @@ use crate::verify::SignatureVerifier;
 pub const V1_BASE_URL: &str = "https://api.ganknow.com/";
 /// The default V2 host (the Creator API).
 pub const V2_BASE_URL: &str = "https://api-v2.ganknow.com/";
+
+/// The default `User-Agent`.
+pub const DEFAULT_USER_AGENT: &str = concat!("creator-commerce/", env!("CARGO_PKG_VERSION"));
 
 /// Which of Gank's two kinds of JWT an endpoint takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -131,14 +133,14 @@ impl fmt::Debug for GankClient {
 ///
 /// ```
 /// use std::time::Duration;
-/// use gank_api::GankClient;
+/// use gank_api::{ClientOptions, GankClient};
 ///
 /// let client = GankClient::builder()
 ///     .login_token("eyJhbGciOiJIUzI1NiJ9.login.sig")
 ///     .creator_token("eyJhbGciOiJIUzI1NiJ9.creator.sig")
 ///     .v1_base_url("http://127.0.0.1:8001")
 ///     .v2_base_url("http://127.0.0.1:8002")
-///     .timeout(Duration::from_secs(10))
+///     .options(ClientOptions::new().timeout(Duration::from_secs(10)))
 ///     .build()?;
 /// assert!(!format!("{client:?}").contains("login.sig"));
 /// # Ok::<(), creator_core::Error>(())
@@ -148,10 +150,7 @@ pub struct GankClientBuilder {
     creator_token: Option<Secret>,
     v1_base_url: String,
     v2_base_url: String,
-    timeout: Duration,
-    retry: RetryPolicy,
-    clock: Option<Arc<dyn Clock>>,
-    user_agent: Option<String>,
+    options: ClientOptions,
     user_id: Option<String>,
     verifier: Option<Arc<dyn SignatureVerifier>>,
     webhook_limits: ParseLimits,
@@ -164,8 +163,7 @@ impl fmt::Debug for GankClientBuilder {
             .field("creator_token", &self.creator_token)
             .field("v1_base_url", &self.v1_base_url)
             .field("v2_base_url", &self.v2_base_url)
-            .field("timeout", &self.timeout)
-            .field("retry", &self.retry)
+            .field("options", &self.options)
             .field("user_id", &self.user_id)
             .field("verifier", &self.verifier)
             .field("webhook_limits", &self.webhook_limits)
@@ -180,10 +178,7 @@ impl Default for GankClientBuilder {
             creator_token: None,
             v1_base_url: V1_BASE_URL.to_owned(),
             v2_base_url: V2_BASE_URL.to_owned(),
-            timeout: Transport::DEFAULT_TIMEOUT,
-            retry: RetryPolicy::default(),
-            clock: None,
-            user_agent: None,
+            options: ClientOptions::new(),
             user_id: None,
             verifier: None,
             webhook_limits: ParseLimits::default(),
@@ -222,27 +217,11 @@ impl GankClientBuilder {
         self
     }
 
-    /// The per-attempt timeout (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The retry policy (default: 3 attempts, full-jitter backoff; writes are never re-sent).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The clock for retry sleeps and webhook timestamp checks (default: the system clock).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
-    /// The `User-Agent` header (default `creator-commerce/<version>`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
+    /// The transport settings of both hosts (timeout, retry policy, clock,
+    /// `User-Agent`, rate limiter). The clock also times webhook timestamp
+    /// checks; writes are never re-sent whatever the retry policy.
+    pub fn options(mut self, options: ClientOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -282,19 +261,14 @@ impl GankClientBuilder {
             .creator_token
             .map(|t| clean_token(t, TokenKind::Creator))
             .transpose()?;
-        let clock: Arc<dyn Clock> = self
-            .clock
-            .unwrap_or_else(|| Arc::new(creator_core::SystemClock));
+        // One clock, limiter and connection pool for both hosts.
+        let options = self.options.resolved(DEFAULT_USER_AGENT, None)?;
+        let clock = options.clock_or_system();
         let transport = |base: &str| {
-            let mut b = Transport::builder(Provider::Gank, base)
+            Transport::builder(Provider::Gank, base)
                 .auth(Auth::None)
-                .timeout(self.timeout)
-                .retry(self.retry)
-                .clock(clock.clone());
-            if let Some(ua) = &self.user_agent {
-                b = b.user_agent(ua.clone());
-            }
-            b.build()
+                .options(&options)
+                .build()
         };
         let v1 = transport(&self.v1_base_url)?;
         let v2 = transport(&self.v2_base_url)?;

@@ -140,7 +140,11 @@ pub mod verify;
 mod webhook;
 
 pub use amount::Amount;
-pub use client::{GankClient, GankClientBuilder, TokenKind, V1_BASE_URL, V2_BASE_URL};
+pub use client::{
+    DEFAULT_USER_AGENT, GankClient, GankClientBuilder, TokenKind, V1_BASE_URL, V2_BASE_URL,
+};
+/// Re-exported: the transport settings every builder takes.
+pub use creator_core::http::ClientOptions;
 pub use de::parse_timestamp;
 pub use listings::{Listing, ListingPage, ListingQuery, ServicePrice};
 pub use memberships::{MembershipDetail, MembershipSetting};

@@ -84,5 +84,7 @@ pub use connections::{
 };
 pub use proxy::{AppProxy, AppRequest, MAX_PATH_SEGMENTS};
 
+/// Re-exported: the transport settings every builder takes.
+pub use creator_core::http::ClientOptions;
 /// Re-exported: the Gumroad client [`MatonClient::gumroad`] returns.
 pub use gumroad_api;

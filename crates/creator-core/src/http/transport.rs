@@ -13,7 +13,9 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
-use super::{DefaultClassifier, Path, RateLimiter, ResponseClassifier, default_error};
+use super::{
+    ClientOptions, DefaultClassifier, Path, RateLimiter, ResponseClassifier, default_error,
+};
 use crate::retry::{Decision, Failure, Idempotency, RetryPolicy, parse_retry_after};
 use crate::{Clock, Error, Provider, Result, Secret, SystemClock};
 
@@ -253,6 +255,12 @@ impl TransportBuilder {
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
+    }
+
+    /// Applies the settings a client's [`ClientOptions`] has set; the
+    /// others keep this builder's values.
+    pub fn options(self, options: &ClientOptions) -> Self {
+        options.apply(self)
     }
 
     /// Builds the transport.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use creator_core::{ManualClock, RetryPolicy};
-use gank_api::GankClient;
+use gank_api::{ClientOptions, GankClient};
 use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -74,11 +74,14 @@ impl Hosts {
         GankClient::builder()
             .v1_base_url(self.v1.uri())
             .v2_base_url(self.v2.uri())
-            .retry(RetryPolicy::none())
-            .timeout(Duration::from_secs(5))
-            .clock(Arc::new(ManualClock::new(
-                UNIX_EPOCH + Duration::from_secs(1_767_600_000),
-            )))
+            .options(
+                ClientOptions::new()
+                    .retry(RetryPolicy::none())
+                    .timeout(Duration::from_secs(5))
+                    .clock(Arc::new(ManualClock::new(
+                        UNIX_EPOCH + Duration::from_secs(1_767_600_000),
+                    ))),
+            )
     }
 
     /// Serves `fixture` for `GET path` on the V1 host.

@@ -13,7 +13,7 @@ const SECRET: &str = "app_secret_0f1e2d3c4b5a";
 fn app(server: &wiremock::MockServer) -> OAuthApp {
     OAuthApp::builder("app-client-id", SECRET, "https://app.example.com/callback")
         .api_base_url(server.uri())
-        .clock(Arc::new(clock()))
+        .options(ClientOptions::new().clock(Arc::new(clock())))
         .build()
         .unwrap()
 }

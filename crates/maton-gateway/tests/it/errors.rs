@@ -257,7 +257,7 @@ async fn gumroad_plain_text_429_passes_through_as_gumroad_rate_limit() {
     .await;
     fallback(&server).await;
     let err = builder(&server, &clock)
-        .retry(creator_core::RetryPolicy::none())
+        .options(options(&clock).retry(creator_core::RetryPolicy::none()))
         .build()
         .unwrap()
         .gumroad()
