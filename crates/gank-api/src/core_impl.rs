@@ -14,12 +14,12 @@ use creator_core::{
 use crate::client::GankClient;
 use crate::listings::{Listing, ListingQuery};
 use crate::memberships::MembershipSetting;
-use crate::pager::{Fetched, paged};
 use crate::subscribers::{GankSubscriber, SubscriberFilter};
 use crate::transactions::{
     MembershipTxData, PaymentStatus, Transaction, TransactionFilter, UsecaseData, UsecasePayload,
 };
 use crate::webhook::GankWebhook;
+use creator_core::{NumberedPage, paginate_numbered};
 
 const GANK: Provider = Provider::Gank;
 
@@ -185,7 +185,7 @@ impl Subscribers for GankClient {
             Arc::new([true, false])
         };
         let client = self.clone();
-        paged(
+        paginate_numbered(
             phases.len(),
             1,
             query.max_pages,
@@ -206,7 +206,7 @@ impl Subscribers for GankClient {
                         .iter()
                         .map(|row| row.to_subscriber(status.clone()))
                         .collect::<Result<Vec<_>>>()?;
-                    Ok(Fetched {
+                    Ok(NumberedPage {
                         items,
                         total: p.total,
                         per_page: None,

@@ -130,7 +130,6 @@ mod core_impl;
 mod de;
 mod listings;
 mod memberships;
-mod pager;
 mod registration;
 mod subscribers;
 mod tokens;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::Amount;
 use crate::client::{GankClient, Host};
 use crate::de;
-use crate::pager::{Fetched, paged};
+use creator_core::{NumberedPage, paginate_numbered};
 
 /// A shop listing (service or digital good). Its `id` is the `catalog_id` of
 /// a `DIGITAL_GOODS` transaction.
@@ -155,7 +155,7 @@ pub(crate) fn listings(
     query: ListingQuery,
 ) -> BoxStream<'static, Result<Listing>> {
     let max_pages = query.max_pages;
-    paged(
+    paginate_numbered(
         1,
         1,
         max_pages,
@@ -166,7 +166,7 @@ pub(crate) fn listings(
             let query = query.clone();
             async move {
                 let p = client.listing_page(&user_id, &query, page).await?;
-                Ok(Fetched {
+                Ok(NumberedPage {
                     items: p.data,
                     total: p.total,
                     per_page: Some(query.per_page),

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::client::{GankClient, Host, TokenKind};
 use crate::de;
-use crate::pager::{Fetched, paged};
+use creator_core::{NumberedPage, paginate_numbered};
 
 creator_core::string_enum! {
     /// The kind of the latest subscription payment (`subscription_type_latest`).
@@ -247,7 +247,7 @@ impl<'a> SubscribersApi<'a> {
         let client = self.client.clone();
         let start = filter.page.unwrap_or(1);
         let max_pages = filter.max_pages;
-        paged(
+        paginate_numbered(
             1,
             start,
             max_pages,
@@ -257,7 +257,7 @@ impl<'a> SubscribersApi<'a> {
                 let filter = filter.clone();
                 async move {
                     let p = client.subscribers().page_at(&filter, page).await?;
-                    Ok(Fetched {
+                    Ok(NumberedPage {
                         items: p.data,
                         total: p.total,
                         per_page: filter.per_page,

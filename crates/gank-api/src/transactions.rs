@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use crate::Amount;
 use crate::client::{GankClient, Host, TokenKind};
 use crate::de;
-use crate::pager::{Fetched, paged};
+use creator_core::{NumberedPage, paginate_numbered};
 
 creator_core::string_enum! {
     /// A transaction's `payment_status`. Only `SUCCEED` is documented.
@@ -448,7 +448,7 @@ impl<'a> TransactionsApi<'a> {
     pub fn list(&self, filter: TransactionFilter) -> BoxStream<'static, Result<Transaction>> {
         let client = self.client.clone();
         let max_pages = filter.max_pages;
-        paged(
+        paginate_numbered(
             1,
             1,
             max_pages,
@@ -458,7 +458,7 @@ impl<'a> TransactionsApi<'a> {
                 let filter = filter.clone();
                 async move {
                     let p = client.transactions().page(&filter, page).await?;
-                    Ok(Fetched {
+                    Ok(NumberedPage {
                         items: p.data,
                         total: p.total,
                         per_page: Some(filter.per_page),

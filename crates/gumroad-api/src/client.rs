@@ -298,32 +298,6 @@ impl GumroadClient {
         let env: E = self.call(request).await?;
         Ok(env.into_page())
     }
-
-    /// Every item of a list that Gumroad answers in one response today,
-    /// following `next_page_key` should it start paginating (as products
-    /// did in 2026), so nothing is silently cut off.
-    pub(crate) async fn all_pages<E: Paged>(
-        &self,
-        path: creator_core::http::Path,
-        query: &[(&'static str, String)],
-    ) -> Result<Vec<E::Item>> {
-        let mut items = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut key: Option<String> = None;
-        loop {
-            let request = self
-                .transport
-                .get(path.clone())
-                .query_pairs(query.iter().cloned())
-                .query_opt("page_key", key.as_deref());
-            let page = self.page::<E>(request).await?;
-            items.extend(page.items);
-            match page.next_page_key {
-                Some(next) if seen.insert(next.clone()) => key = Some(next),
-                _ => return Ok(items),
-            }
-        }
-    }
 }
 
 /// `{"success": true, "message": …}` (deletes) and `{"success": true}`.
