@@ -8,13 +8,6 @@ use creator_core::{Clock, Error, ParseLimits, Provider, Result, Secret};
 use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
 
-use crate::listings::{Listing, ListingQuery};
-use crate::memberships::MembershipSetting;
-use crate::registration::WebhookRegistrationApi;
-use crate::subscribers::{SubscribersApi, SubscriptionsApi};
-use crate::tokens::CreatorTokensApi;
-use crate::transactions::TransactionsApi;
-use crate::users::UsersApi;
 use crate::verify::SignatureVerifier;
 
 /// The default V1 host (Gank's own site API, paths start with `/v1`).
@@ -32,7 +25,7 @@ pub enum TokenKind {
     /// minting creator tokens and every V1 endpoint.
     Login,
     /// The Creator API JWT (from the Payment Widget dashboard or
-    /// [`CreatorTokensApi::mint`]); used by the subscriber endpoints.
+    /// [`CreatorTokensApi::mint`](crate::CreatorTokensApi::mint)); used by the subscriber endpoints.
     Creator,
 }
 
@@ -353,7 +346,7 @@ impl GankClient {
     }
 
     /// A copy of this client using another creator token, for example the one
-    /// [`CreatorTokensApi::mint`] just returned (minting revokes the old one).
+    /// [`CreatorTokensApi::mint`](crate::CreatorTokensApi::mint) just returned (minting revokes the old one).
     ///
     /// # Errors
     /// [`Error::Config`] when the token is empty or not header-safe.
@@ -383,73 +376,10 @@ impl GankClient {
         }
     }
 
-    /// Minting creator tokens (`POST {V2}/auth/creators`).
-    pub fn creator_tokens(&self) -> CreatorTokensApi<'_> {
-        CreatorTokensApi::new(self)
-    }
-
-    /// Webhook registration (`{V2}/auth/external-callback/register`).
-    pub fn webhook_registration(&self) -> WebhookRegistrationApi<'_> {
-        WebhookRegistrationApi::new(self)
-    }
-
-    /// Subscribers of your memberships (`{V2}/payment/creator/subscribers`).
-    pub fn subscribers(&self) -> SubscribersApi<'_> {
-        SubscribersApi::new(self)
-    }
-
-    /// Subscription status (`{V2}/payment/creator/subscription/{id}/status`).
-    pub fn subscriptions(&self) -> SubscriptionsApi<'_> {
-        SubscriptionsApi::new(self)
-    }
-
-    /// Transactions (`{V1}/v1/payment/transaction/{id}`, and the V2 list).
-    pub fn transactions(&self) -> TransactionsApi<'_> {
-        TransactionsApi::new(self)
-    }
-
-    /// Your account (`{V1}/v1/users/me`).
-    pub fn users(&self) -> UsersApi<'_> {
-        UsersApi::new(self)
-    }
-
-    /// Membership settings (tiers) with their details (billing options), from
-    /// `GET {V1}/v1/users/membership-settings-v2/{user_id}` (login token).
-    ///
-    /// # Errors
-    /// [`Error::Config`] without a login token; request and decode errors.
-    pub async fn membership_settings(&self, user_id: &str) -> Result<Vec<MembershipSetting>> {
-        crate::memberships::membership_settings(self, user_id).await
-    }
-
-    /// Shop listings of a user, lazily page by page, from
-    /// `GET {V1}/v1/catalogs/services?userId=` with the default
-    /// [`ListingQuery`] (50 per page). The login token is sent when configured.
-    ///
-    /// ```no_run
-    /// use futures::TryStreamExt;
-    /// # async fn run(client: gank_api::GankClient) -> creator_core::Result<()> {
-    /// let me = client.users().me().await?;
-    /// let listings: Vec<_> = client.listings(&me.id).try_collect().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn listings(&self, user_id: &str) -> futures::stream::BoxStream<'static, Result<Listing>> {
-        self.listings_with(user_id, ListingQuery::new())
-    }
-
-    /// [`GankClient::listings`] with another page size or a page cap.
-    pub fn listings_with(
-        &self,
-        user_id: &str,
-        query: ListingQuery,
-    ) -> futures::stream::BoxStream<'static, Result<Listing>> {
-        crate::listings::listings(self.clone(), user_id.to_owned(), query)
-    }
-
     /// Your Gank user id: the configured one, or `GET /v1/users/me` (read once and kept).
     ///
     /// # Errors
-    /// As [`UsersApi::me`].
+    /// As [`UsersApi::me`](crate::UsersApi::me).
     pub async fn user_id(&self) -> Result<String> {
         self.inner
             .user_id

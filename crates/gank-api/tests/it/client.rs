@@ -98,7 +98,7 @@ async fn a_missing_login_token_is_a_config_error_before_any_request() {
         ),
         (
             "membership settings",
-            client.membership_settings("u1").await.unwrap_err(),
+            client.memberships().settings("u1").await.unwrap_err(),
         ),
     ];
     for (what, err) in checks {

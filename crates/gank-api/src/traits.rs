@@ -12,13 +12,11 @@ use creator_core::{
 };
 
 use crate::client::GankClient;
-use crate::listings::{Listing, ListingQuery};
-use crate::memberships::MembershipSetting;
-use crate::subscribers::{GankSubscriber, SubscriberFilter};
-use crate::transactions::{
-    MembershipTxData, PaymentStatus, Transaction, TransactionFilter, UsecaseData, UsecasePayload,
-};
 use crate::webhook::GankWebhook;
+use crate::{
+    GankSubscriber, Listing, ListingQuery, MembershipSetting, MembershipTxData, PaymentStatus,
+    SubscriberFilter, Transaction, TransactionFilter, UsecaseData, UsecasePayload,
+};
 use creator_core::{NumberedPage, paginate_numbered};
 
 const GANK: Provider = Provider::Gank;
@@ -73,12 +71,17 @@ impl Products for GankClient {
         stream::once(async move { client.user_id().await.map(|id| (client, id)) })
             .map_ok(move |(client, user_id)| {
                 let listings = client
-                    .listings_with(&user_id, listing_query.clone())
+                    .listings()
+                    .list_with(&user_id, listing_query.clone())
                     .map_ok(|l| l.to_product());
                 let tiers = stream::once(async move {
-                    client.membership_settings(&user_id).await.map(|settings| {
-                        stream::iter(settings.into_iter().map(|s| Ok(s.to_product())))
-                    })
+                    client
+                        .memberships()
+                        .settings(&user_id)
+                        .await
+                        .map(|settings| {
+                            stream::iter(settings.into_iter().map(|s| Ok(s.to_product())))
+                        })
                 })
                 .try_flatten();
                 listings.chain(tiers)
@@ -92,13 +95,13 @@ impl Products for GankClient {
             return Err(Error::InvalidInput("the Gank product id is empty".into()));
         }
         let user_id = self.user_id().await?;
-        let mut listings = self.listings(&user_id);
+        let mut listings = self.listings().list(&user_id);
         while let Some(listing) = listings.try_next().await? {
             if listing.id == id {
                 return Ok(listing.to_product());
             }
         }
-        let settings = self.membership_settings(&user_id).await?;
+        let settings = self.memberships().settings(&user_id).await?;
         settings
             .iter()
             .find(|s| s.id == id)
