@@ -10,8 +10,6 @@ use creator_core::{Error, Provider, Result, Secret};
 use gumroad_api::GumroadClient;
 
 use crate::classify::{MatonClassifier, UpstreamShape};
-use crate::connections::ConnectionsApi;
-use crate::proxy::AppProxy;
 
 /// The current single host for both the gateway and the control plane
 /// (Maton's docs since 2026-04-30).
@@ -152,7 +150,7 @@ fn validate_connection(id: &str) -> Result<()> {
 /// ```
 #[derive(Clone)]
 pub struct MatonClient {
-    config: Arc<Config>,
+    pub(crate) config: Arc<Config>,
     control: Transport,
     gumroad: GumroadClient,
 }
@@ -372,19 +370,6 @@ impl MatonClient {
     /// [`MatonClientBuilder::build`].
     pub fn from_env() -> Result<MatonClient> {
         Self::builder().env().build()
-    }
-
-    /// The connections control plane (`/connections`).
-    pub fn connections(&self) -> ConnectionsApi<'_> {
-        ConnectionsApi::new(self)
-    }
-
-    /// Requests to any app Maton supports, by its app name (`slack`,
-    /// `google-mail`, `stripe`, …): `{gateway}/{app}/{native path}`.
-    ///
-    /// An invalid app name is reported when a request is sent.
-    pub fn app(&self, app: &str) -> AppProxy {
-        AppProxy::new(self.config.clone(), app)
     }
 
     /// The full [`gumroad_api::GumroadClient`] — every endpoint and its
