@@ -21,7 +21,6 @@
 //!     collect(shop.list_sales(SaleQuery::new().max_pages(5)), Some(100)).await
 //! }
 //! ```
-#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod clock;
@@ -51,7 +50,7 @@ pub use model::{
     Customer, Product, ProductKind, ProviderData, Sale, Subscriber, SubscriptionStatus,
 };
 pub use money::{Currency, Money, MoneyError};
-pub use paginate::{Page, collect, paginate};
+pub use paginate::{NumberedPage, Page, collect, paginate, paginate_numbered};
 pub use provider::Provider;
 pub use query::{DateRange, PersonSearch, ProductQuery, SaleQuery, SubscriberQuery};
 pub use redact::is_secret_field;

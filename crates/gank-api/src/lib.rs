@@ -21,8 +21,8 @@
 //! | [`transactions().get(id)`](TransactionsApi::get) `GET /v1/payment/transaction/{id}` | V1 | login |
 //! | [`transactions().list(..)`](TransactionsApi::list) `GET /payment/transactions` (undocumented) | V2 | login |
 //! | [`users().me()`](UsersApi::me) `GET /v1/users/me` | V1 | login |
-//! | [`membership_settings(user_id)`](GankClient::membership_settings) `GET /v1/users/membership-settings-v2/{user_id}` | V1 | login |
-//! | [`listings(user_id)`](GankClient::listings) `GET /v1/catalogs/services?userId=` | V1 | login if configured, else none |
+//! | [`memberships().settings(user_id)`](MembershipsApi::settings) `GET /v1/users/membership-settings-v2/{user_id}` | V1 | login |
+//! | [`listings().list(user_id)`](ListingsApi::list) `GET /v1/catalogs/services?userId=` | V1 | login if configured, else none |
 //!
 //! A call whose token was not configured fails with
 //! [`creator_core::Error::Config`] naming the token and where to get it,
@@ -39,7 +39,7 @@
 //!     .creator_token(std::env::var("GANK_CREATOR_TOKEN").unwrap_or_default())
 //!     .build()?;
 //! let me = client.users().me().await?;
-//! let tiers = client.membership_settings(&me.id).await?;
+//! let tiers = client.memberships().settings(&me.id).await?;
 //! let subscribers: Vec<_> = client
 //!     .subscribers()
 //!     .list(SubscriberFilter::new().active(true))
@@ -128,39 +128,29 @@
 //! println!("{} {}", confirmed.name, confirmed.identity());
 //! # Ok(()) }
 //! ```
-#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod amount;
+mod api;
 mod client;
 /// The lenient serde helpers every provider shares.
 use creator_core::de;
-mod listings;
-mod memberships;
+mod models;
 mod normalize;
-mod pager;
-mod registration;
-mod subscribers;
-mod tokens;
 mod traits;
-mod transactions;
-mod users;
 pub mod webhook;
 
-pub use amount::Amount;
-pub use client::{GankClient, GankClientBuilder, TokenKind, V1_BASE_URL, V2_BASE_URL};
+pub use api::listings::{ListingQuery, ListingsApi};
+pub use api::memberships::MembershipsApi;
+pub use api::registration::WebhookRegistrationApi;
+pub use api::subscribers::{SubscriberFilter, SubscribersApi, SubscriptionsApi};
+pub use api::tokens::CreatorTokensApi;
+pub use api::transactions::{TransactionFilter, TransactionsApi};
+pub use api::users::UsersApi;
+pub use client::{
+    DEFAULT_USER_AGENT, GankClient, GankClientBuilder, TokenKind, V1_BASE_URL, V2_BASE_URL,
+};
 pub use creator_core::de::parse_timestamp;
-pub use listings::{Listing, ListingPage, ListingQuery, ServicePrice};
-pub use memberships::{MembershipDetail, MembershipSetting};
-pub use registration::{GankEventName, WebhookRegistration, WebhookRegistrationApi};
-pub use subscribers::{
-    GankSubscriber, GankSubscriptionStatus, SubscriberFilter, SubscriberPage, SubscribersApi,
-    SubscriptionType, SubscriptionsApi,
-};
-pub use tokens::{CreatorToken, CreatorTokensApi};
-pub use transactions::{
-    DigitalGoodsTxData, MembershipTxData, PaymentStatus, Transaction, TransactionFilter,
-    TransactionPage, TransactionsApi, Usecase, UsecaseData, UsecasePayload,
-};
-pub use users::{GankUser, UsersApi};
+/// Re-exported: the transport settings every builder takes.
+pub use creator_core::http::ClientOptions;
+pub use models::*;
 pub use webhook::{GankEvent, GankWebhooks, GankWebhooksBuilder, TxEvent};

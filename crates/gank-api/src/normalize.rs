@@ -12,11 +12,11 @@ use creator_core::{
     Subscriber, SubscriptionStatus, WebhookEvent,
 };
 
-use crate::listings::Listing;
-use crate::memberships::MembershipSetting;
-use crate::subscribers::GankSubscriber;
-use crate::transactions::{DigitalGoodsTxData, MembershipTxData, Transaction, UsecasePayload};
 use crate::webhook::GankEvent;
+use crate::{
+    DigitalGoodsTxData, GankSubscriber, Listing, MembershipSetting, MembershipTxData, Transaction,
+    UsecasePayload,
+};
 
 const GANK: Provider = Provider::Gank;
 

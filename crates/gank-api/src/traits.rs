@@ -10,11 +10,8 @@ use creator_core::{
 };
 
 use crate::client::GankClient;
-use crate::listings::ListingQuery;
-use crate::memberships::MembershipSetting;
-use crate::pager::{Fetched, paged};
-use crate::subscribers::SubscriberFilter;
-use crate::transactions::TransactionFilter;
+use crate::{ListingQuery, MembershipSetting, SubscriberFilter, TransactionFilter};
+use creator_core::{NumberedPage, paginate_numbered};
 
 const GANK: Provider = Provider::Gank;
 
@@ -36,12 +33,17 @@ impl Products for GankClient {
         stream::once(async move { client.user_id().await.map(|id| (client, id)) })
             .map_ok(move |(client, user_id)| {
                 let listings = client
-                    .listings_with(&user_id, listing_query.clone())
+                    .listings()
+                    .list_with(&user_id, listing_query.clone())
                     .map_ok(|l| l.to_product());
                 let tiers = stream::once(async move {
-                    client.membership_settings(&user_id).await.map(|settings| {
-                        stream::iter(settings.into_iter().map(|s| Ok(s.to_product())))
-                    })
+                    client
+                        .memberships()
+                        .settings(&user_id)
+                        .await
+                        .map(|settings| {
+                            stream::iter(settings.into_iter().map(|s| Ok(s.to_product())))
+                        })
                 })
                 .try_flatten();
                 listings.chain(tiers)
@@ -55,13 +57,13 @@ impl Products for GankClient {
             return Err(Error::InvalidInput("the Gank product id is empty".into()));
         }
         let user_id = self.user_id().await?;
-        let mut listings = self.listings(&user_id);
+        let mut listings = self.listings().list(&user_id);
         while let Some(listing) = listings.try_next().await? {
             if listing.id == id {
                 return Ok(listing.to_product());
             }
         }
-        let settings = self.membership_settings(&user_id).await?;
+        let settings = self.memberships().settings(&user_id).await?;
         settings
             .iter()
             .find(|s| s.id == id)
@@ -116,7 +118,7 @@ impl Subscribers for GankClient {
             Arc::new([true, false])
         };
         let client = self.clone();
-        paged(
+        paginate_numbered(
             phases.len(),
             1,
             query.max_pages,
@@ -137,7 +139,7 @@ impl Subscribers for GankClient {
                         .iter()
                         .map(|row| row.to_subscriber(status.clone()))
                         .collect::<Result<Vec<_>>>()?;
-                    Ok(Fetched {
+                    Ok(NumberedPage {
                         items,
                         total: p.total,
                         per_page: None,

@@ -131,8 +131,6 @@
 //! OAuth for confidential apps lives in [`oauth`], for public clients in
 //! [`login`]; webhook deliveries in [`webhook`].
 //!
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod api;
 mod classify;
@@ -174,5 +172,7 @@ pub use api::variants::{VariantCategoriesApi, VariantParams, VariantsApi};
 pub use api::workflows::{NewWorkflowEmail, WorkflowEmailUpdate, WorkflowEmailsApi, WorkflowsApi};
 pub use classify::GumroadClassifier;
 pub use client::{DEFAULT_BASE_URL, DEFAULT_USER_AGENT, GumroadClient, GumroadClientBuilder};
+/// Re-exported: the transport settings every builder takes.
+pub use creator_core::http::ClientOptions;
 pub use models::*;
 pub use normalize::{to_core_product, to_core_sale, to_core_status, to_core_subscriber};

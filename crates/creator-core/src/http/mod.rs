@@ -6,14 +6,17 @@
 //! [`Clock`](crate::Clock), an optional shared [`RateLimiter`], a `tracing`
 //! span per request (method, path template, status, attempt — never the query
 //! or a body), and a [`ResponseClassifier`] hook through which each provider
-//! turns its own error shapes into [`Error`](crate::Error)s.
+//! turns its own error shapes into [`Error`](crate::Error)s. Client builders
+//! take their transport settings as one [`ClientOptions`].
 
 mod classify;
 mod limiter;
+mod options;
 mod path;
 mod transport;
 
 pub use classify::{DefaultClassifier, ResponseClassifier, default_error, message_from_body};
 pub use limiter::{RateLimiter, WindowLimiter};
+pub use options::ClientOptions;
 pub use path::Path;
 pub use transport::{Auth, Request, Response, Transport, TransportBuilder};

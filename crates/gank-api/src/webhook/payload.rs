@@ -11,8 +11,7 @@ use serde_json::Value;
 
 use creator_core::{FieldError, ParseLimits, WebhookError, from_value_lenient};
 
-use crate::registration::GankEventName;
-use crate::transactions::{DigitalGoodsTxData, MembershipTxData, PaymentStatus, Usecase};
+use crate::{DigitalGoodsTxData, GankEventName, MembershipTxData, PaymentStatus, Usecase};
 
 /// A parsed Gank webhook delivery.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -13,7 +13,7 @@ use creator_core::{
 use super::GankEvent;
 use crate::GankClient;
 use crate::normalize::membership_subscriber;
-use crate::transactions::{PaymentStatus, Transaction, UsecaseData, UsecasePayload};
+use crate::{PaymentStatus, Transaction, UsecaseData, UsecasePayload};
 
 const GANK: Provider = Provider::Gank;
 
