@@ -205,7 +205,7 @@ fn gank(name: &str, bytes: &[u8]) -> Outcome {
             one_or_many::<k::MembershipSetting>(data, "data").and(what("membership settings"))
         }
         s if s.starts_with("webhook_") => {
-            let hook = k::GankWebhook::parse(bytes).map_err(|e| e.to_string())?;
+            let hook = k::GankEvent::parse(bytes).map_err(|e| e.to_string())?;
             with_field_errors(name, "gank webhook".into(), hook.field_errors())
         }
         s if s.starts_with("listings_") => {

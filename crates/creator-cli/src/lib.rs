@@ -25,8 +25,6 @@
 //! creator_cli::run(cli).await?;
 //! # Ok(()) }
 //! ```
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 pub mod auth;
 pub mod commands;

@@ -3,8 +3,9 @@
 //! `creator quarantine replay` (to store an authentic delivery that an
 //! older build, or a missing setting, could not read).
 
+use creator_core::verify::Unverified;
 use creator_core::{WebhookDelivery, WebhookEvent, Webhooks};
-use gank_api::{AcceptUnsigned, GankClient};
+use gank_api::GankWebhooks;
 use gumroad_api::webhook::GumroadWebhooks;
 
 /// The parser of the relay endpoint (= provider) `name`, when this build has one.
@@ -15,8 +16,8 @@ fn parser(name: &str) -> Option<Box<dyn Webhooks>> {
             .build()
             .ok()
             .map(|w| Box::new(w) as Box<dyn Webhooks>),
-        "gank" => GankClient::builder()
-            .webhook_verifier(AcceptUnsigned)
+        "gank" => GankWebhooks::builder()
+            .verifier(Unverified)
             .build()
             .ok()
             .map(|c| Box::new(c) as Box<dyn Webhooks>),
@@ -33,5 +34,5 @@ pub(crate) fn parse(
 ) -> Option<creator_core::Result<WebhookEvent>> {
     let parser = parser(name)?;
     let delivery = WebhookDelivery::with_content_type(content_type.unwrap_or(""), body.to_vec());
-    Some(parser.parse(&delivery))
+    Some(parser.parse(&delivery).map_err(Into::into))
 }

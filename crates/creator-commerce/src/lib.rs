@@ -22,7 +22,6 @@
 //!     collect(shop.list_sales(SaleQuery::new()), Some(10)).await
 //! }
 //! ```
-#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use creator_core::*;

@@ -7,6 +7,7 @@ use bytes::Bytes;
 
 use crate::Provider;
 use crate::redact::{is_secret_field, redact_quoted, redact_secrets};
+use crate::retry::RetryClass;
 
 /// Bytes of a response body kept on an error, exactly as received.
 ///
@@ -358,21 +359,41 @@ impl Error {
         }
     }
 
-    /// True when trying the same request again later may succeed: rate
-    /// limits, timeouts, transport failures, 502/503/504, and a 500 that the
-    /// platform did not identify with an error code (a coded 500, such as
-    /// Gumroad's `product_id_required`, answers the same every time).
-    pub fn is_retryable(&self) -> bool {
+    /// What this error means for sending the same request again: the one
+    /// definition of "retryable", which the transport's retry loop
+    /// ([`RetryPolicy::decide`](crate::RetryPolicy::decide)) and
+    /// [`Error::is_retryable`] both read.
+    ///
+    /// [`RetryClass::Transient`]: rate limits (a 429 of any shape), timeouts,
+    /// transport failures, 502/503/504 whatever their label.
+    /// [`RetryClass::ServerError`]: a 500 that the platform did not identify
+    /// with an error code. Everything else is [`RetryClass::Permanent`],
+    /// among them a coded 500 (Gumroad's `product_id_required`, Maton's
+    /// documented 500), which answers the same every time.
+    pub fn retry_class(&self) -> RetryClass {
         match self {
-            Error::RateLimited { .. } | Error::Timeout { .. } | Error::Transport { .. } => true,
+            Error::RateLimited { .. } | Error::Timeout { .. } | Error::Transport { .. } => {
+                RetryClass::Transient
+            }
             Error::Api {
-                status: 502..=504, ..
-            } => true,
+                status: 429 | 502..=504,
+                ..
+            } => RetryClass::Transient,
             Error::Api {
-                status: 500, code, ..
-            } => code.is_none(),
-            _ => false,
+                status: 500,
+                code: None,
+                ..
+            } => RetryClass::ServerError,
+            _ => RetryClass::Permanent,
         }
+    }
+
+    /// True when trying the same request again later may succeed: the
+    /// error's [`retry_class`](Error::retry_class) is not
+    /// [`RetryClass::Permanent`]. (An uncoded 500 is retryable, but the
+    /// transport re-sends it for GET only.)
+    pub fn is_retryable(&self) -> bool {
+        self.retry_class() != RetryClass::Permanent
     }
 
     /// True for [`Error::NotFound`].

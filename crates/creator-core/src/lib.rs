@@ -4,7 +4,10 @@
 //! ([`Products`], [`Sales`], [`Subscribers`], [`Webhooks`]), normalized domain
 //! types ([`Product`], [`Sale`], [`Subscriber`], [`WebhookEvent`], [`Money`]),
 //! lazy pagination ([`paginate`]), the error type ([`Error`]), a pure retry
-//! policy ([`RetryPolicy`]), secrets ([`Secret`]) and an injectable [`Clock`].
+//! policy ([`RetryPolicy`]), secrets ([`Secret`]), an injectable [`Clock`],
+//! and the webhook verifiers every provider shares ([`verify`]: a
+//! [`Verifier`] trait with URL-token, HTTP Basic and HMAC checks that
+//! compose with `AllOf` / `AnyOf`).
 //!
 //! With the `http` feature it also provides the shared reqwest [`http::Transport`]
 //! that every provider crate uses. Code written only against the traits does
@@ -18,10 +21,10 @@
 //!     collect(shop.list_sales(SaleQuery::new().max_pages(5)), Some(100)).await
 //! }
 //! ```
-#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod clock;
+pub mod de;
 mod error;
 mod lenient;
 mod model;
@@ -47,7 +50,7 @@ pub use model::{
     Customer, Product, ProductKind, ProviderData, Sale, Subscriber, SubscriptionStatus,
 };
 pub use money::{Currency, Money, MoneyError};
-pub use paginate::{Page, collect, paginate};
+pub use paginate::{NumberedPage, Page, collect, paginate, paginate_numbered};
 pub use provider::Provider;
 pub use query::{DateRange, PersonSearch, ProductQuery, SaleQuery, SubscriberQuery};
 pub use redact::{is_secret_field, redact_secrets};
@@ -56,6 +59,9 @@ pub use secret::Secret;
 pub use traits::{Products, Sales, Subscribers, Webhooks};
 /// Whether a delivery repeats a stored event or is a new event with the same content.
 pub use webhook::repeat;
+/// Composable webhook verifiers: URL token, HTTP Basic, HMAC, all-of, any-of, unverified.
+pub use webhook::verify;
+pub use webhook::verify::Verifier;
 pub use webhook::{
     EventKind, FieldError, ParseLimits, Verified, WebhookDelivery, WebhookEvent, fingerprint,
 };

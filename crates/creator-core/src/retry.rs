@@ -1,25 +1,85 @@
-//! The retry policy: a pure function from (attempt, outcome, method) to a decision.
+//! The retry policy: a pure function from (attempt, classified failure,
+//! method, idempotency) to a decision.
+//!
+//! A response is classified first (by the provider's `ResponseClassifier`
+//! and the default mapping of the `http` feature's transport) into an
+//! [`Error`]; [`Error::retry_class`] is the one definition
+//! of what may be tried again, and [`RetryPolicy::decide`] adds the attempt
+//! budget, the method and the request's [`Idempotency`]. So a provider's
+//! permanent answer (a Gumroad HTTP 200 `success:false`, a coded 4xx or 500,
+//! a refused action) is never re-sent, whatever its status.
 
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime};
 
+use crate::Error;
+
 /// The HTTP method type the policy takes (re-exported from the `http` crate).
 pub use http::Method;
 
-/// What happened on one attempt, as far as retrying is concerned.
+/// What an error means for sending the same request again; see
+/// [`Error::retry_class`], the one place errors are sorted into these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// A response arrived with this status and, when sent, a `Retry-After` delay.
-    Status {
-        /// The HTTP status.
-        status: u16,
-        /// The parsed `Retry-After` header.
-        retry_after: Option<Duration>,
-    },
-    /// The request failed before a response arrived (connect, reset, DNS).
-    Transport,
-    /// No response arrived within the per-attempt timeout.
-    Timeout,
+#[non_exhaustive]
+pub enum RetryClass {
+    /// The same request would get the same answer: a 4xx, a coded error
+    /// (Gumroad's `success:false`, `product_id_required`, a refused action,
+    /// Maton's documented 500), a body that does not decode, a bad argument.
+    Permanent,
+    /// The platform or the network could not answer for now: a 429, 502,
+    /// 503 or 504, a timeout, a connection that failed.
+    Transient,
+    /// A 500 without an error code: the server failed part-way, so only a
+    /// GET is sent again (a write may have been half applied).
+    ServerError,
+}
+
+/// A failed attempt as the policy sees it: how its error classifies and how
+/// long the server asked to wait.
+///
+/// ```
+/// use std::time::Duration;
+/// use creator_core::retry::{Failure, RetryClass};
+/// use creator_core::{Error, Provider, RawBody};
+///
+/// let limited = Error::RateLimited {
+///     provider: Provider::Gumroad,
+///     retry_after: Some(Duration::from_secs(7)),
+///     body: RawBody::default(),
+/// };
+/// let failure = Failure::of(&limited);
+/// assert_eq!(failure.class, RetryClass::Transient);
+/// assert_eq!(failure.retry_after, Some(Duration::from_secs(7)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failure {
+    /// The error's [`RetryClass`].
+    pub class: RetryClass,
+    /// The server's `Retry-After`, when it sent one.
+    pub retry_after: Option<Duration>,
+}
+
+impl Failure {
+    /// The failure `error` stands for: [`Error::retry_class`], and the
+    /// `Retry-After` of a rate limit.
+    pub fn of(error: &Error) -> Self {
+        Self {
+            class: error.retry_class(),
+            retry_after: match error {
+                Error::RateLimited { retry_after, .. } => *retry_after,
+                _ => None,
+            },
+        }
+    }
+
+    /// Sets the `Retry-After` the response carried (a 503 may send one too);
+    /// `None` keeps what the error had.
+    pub fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        if retry_after.is_some() {
+            self.retry_after = retry_after;
+        }
+        self
+    }
 }
 
 /// What to do next.
@@ -57,12 +117,14 @@ pub enum Idempotency {
 ///
 /// ```
 /// use std::time::Duration;
-/// use creator_core::retry::{Decision, Idempotency, Method, Outcome, RetryPolicy};
+/// use creator_core::retry::{Decision, Failure, Idempotency, Method, RetryClass, RetryPolicy};
 ///
 /// let policy = RetryPolicy::default();
-/// let busy = Outcome::Status { status: 503, retry_after: Some(Duration::from_secs(2)) };
-/// assert_eq!(policy.decide(1, &busy, &Method::GET, Idempotency::ByMethod), Decision::RetryAfter(Duration::from_secs(2)));
-/// assert_eq!(policy.decide(1, &busy, &Method::POST, Idempotency::ByMethod), Decision::Stop);
+/// let busy = Failure { class: RetryClass::Transient, retry_after: Some(Duration::from_secs(2)) };
+/// assert_eq!(policy.decide(1, busy, &Method::GET, Idempotency::ByMethod), Decision::RetryAfter(Duration::from_secs(2)));
+/// assert_eq!(policy.decide(1, busy, &Method::POST, Idempotency::ByMethod), Decision::Stop);
+/// let refused = Failure { class: RetryClass::Permanent, retry_after: None };
+/// assert_eq!(policy.decide(1, refused, &Method::GET, Idempotency::ByMethod), Decision::Stop);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -111,25 +173,29 @@ impl RetryPolicy {
         self
     }
 
-    /// Decides what to do after attempt number `attempt` (1-based) ended with `outcome`.
+    /// Decides what to do after attempt number `attempt` (1-based) ended in
+    /// `failure` (build it from the classified error with [`Failure::of`]).
     ///
-    /// Retried: 429, 502, 503, 504, timeouts and transport errors, and 500 for GET
-    /// only, and only for requests that may be repeated (see [`Idempotency`]).
+    /// Retried: [`RetryClass::Transient`] failures (429, 502, 503, 504,
+    /// timeouts and transport errors), and [`RetryClass::ServerError`] (an
+    /// uncoded 500) for GET only, and only for requests that may be repeated
+    /// (see [`Idempotency`]). A `Retry-After` is honoured up to
+    /// [`RetryPolicy::max_retry_after`]; otherwise the delay is the backoff.
     pub fn decide(
         &self,
         attempt: u32,
-        outcome: &Outcome,
+        failure: Failure,
         method: &Method,
         idempotency: Idempotency,
     ) -> Decision {
-        self.decide_with_random(attempt, outcome, method, idempotency, random_unit())
+        self.decide_with_random(attempt, failure, method, idempotency, random_unit())
     }
 
     /// [`RetryPolicy::decide`] with the jitter's random draw given (`unit` in `[0, 1)`), for tests.
     pub fn decide_with_random(
         &self,
         attempt: u32,
-        outcome: &Outcome,
+        failure: Failure,
         method: &Method,
         idempotency: Idempotency,
         unit: f64,
@@ -137,18 +203,12 @@ impl RetryPolicy {
         if attempt >= self.max_attempts || !may_repeat(method, idempotency) {
             return Decision::Stop;
         }
-        let retry_after = match *outcome {
-            Outcome::Transport | Outcome::Timeout => None,
-            Outcome::Status {
-                status,
-                retry_after,
-            } => match status {
-                429 | 502 | 503 | 504 => retry_after,
-                500 if *method == Method::GET => retry_after,
-                _ => return Decision::Stop,
-            },
-        };
-        let delay = match retry_after {
+        match failure.class {
+            RetryClass::Transient => {}
+            RetryClass::ServerError if *method == Method::GET => {}
+            RetryClass::ServerError | RetryClass::Permanent => return Decision::Stop,
+        }
+        let delay = match failure.retry_after {
             Some(asked) => asked.min(self.max_retry_after),
             None => self.backoff(attempt, unit),
         };
@@ -222,14 +282,74 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Provider, RawBody};
     use std::time::UNIX_EPOCH;
 
     const S: fn(u64) -> Duration = Duration::from_secs;
 
-    fn status(status: u16) -> Outcome {
-        Outcome::Status {
+    /// The error the default mapping gives a plain response with `status`.
+    fn status(status: u16) -> Error {
+        let body = RawBody::default();
+        let (provider, message) = (Provider::Gumroad, String::new());
+        match status {
+            401 => Error::Unauthorized {
+                provider,
+                status,
+                message,
+                body,
+            },
+            403 => Error::Forbidden {
+                provider,
+                status,
+                message,
+                body,
+            },
+            404 => Error::NotFound {
+                provider,
+                status,
+                message,
+                body,
+            },
+            429 => Error::RateLimited {
+                provider,
+                retry_after: None,
+                body,
+            },
+            _ => coded(status, None),
+        }
+    }
+
+    /// An [`Error::Api`] with `status` and `code`, as a provider classifier gives it.
+    fn coded(status: u16, code: Option<&str>) -> Error {
+        Error::Api {
+            provider: Provider::Gumroad,
             status,
-            retry_after: None,
+            code: code.map(str::to_owned),
+            message: String::new(),
+            body: RawBody::default(),
+        }
+    }
+
+    fn timeout() -> Error {
+        Error::Timeout {
+            provider: Provider::Gank,
+            after: S(30),
+            attempts: 1,
+        }
+    }
+
+    fn transport() -> Error {
+        Error::Transport {
+            provider: Provider::Gank,
+            source: "connection reset".into(),
+        }
+    }
+
+    fn limited(retry_after: Option<Duration>) -> Error {
+        Error::RateLimited {
+            provider: Provider::Maton,
+            retry_after,
+            body: RawBody::default(),
         }
     }
 
@@ -239,85 +359,150 @@ mod tests {
         let by = Idempotency::ByMethod;
         let get = Method::GET;
         let post = Method::POST;
-        let cases: Vec<(u32, Outcome, &Method, Idempotency, Decision)> = vec![
+        let put = Method::PUT;
+        let retry = |s| Decision::RetryAfter(S(s));
+        let stop = Decision::Stop;
+        // (attempt, classified error, Retry-After header, method, idempotency, decision)
+        type Case<'m> = (
+            u32,
+            Error,
+            Option<Duration>,
+            &'m Method,
+            Idempotency,
+            Decision,
+        );
+        let cases: Vec<Case<'_>> = vec![
             // retryable statuses on GET, with exponential bounds
-            (1, status(503), &get, by, Decision::RetryAfter(S(1))),
-            (2, status(503), &get, by, Decision::RetryAfter(S(2))),
-            (3, status(503), &get, by, Decision::Stop), // 3 attempts made
-            (1, status(502), &get, by, Decision::RetryAfter(S(1))),
-            (1, status(504), &get, by, Decision::RetryAfter(S(1))),
-            (1, status(429), &get, by, Decision::RetryAfter(S(1))),
-            (1, status(500), &get, by, Decision::RetryAfter(S(1))),
-            (1, Outcome::Timeout, &get, by, Decision::RetryAfter(S(1))),
-            (1, Outcome::Transport, &get, by, Decision::RetryAfter(S(1))),
+            (1, status(503), None, &get, by, retry(1)),
+            (2, status(503), None, &get, by, retry(2)),
+            (3, status(503), None, &get, by, stop), // 3 attempts made
+            (1, status(502), None, &get, by, retry(1)),
+            (1, status(504), None, &get, by, retry(1)),
+            (1, status(429), None, &get, by, retry(1)),
+            (1, status(500), None, &get, by, retry(1)),
+            (1, timeout(), None, &get, by, retry(1)),
+            (1, transport(), None, &get, by, retry(1)),
             // not retryable statuses
-            (1, status(200), &get, by, Decision::Stop),
-            (1, status(400), &get, by, Decision::Stop),
-            (1, status(401), &get, by, Decision::Stop),
-            (1, status(403), &get, by, Decision::Stop),
-            (1, status(404), &get, by, Decision::Stop),
-            (1, status(501), &get, by, Decision::Stop),
+            (1, status(200), None, &get, by, stop),
+            (1, status(400), None, &get, by, stop),
+            (1, status(401), None, &get, by, stop),
+            (1, status(403), None, &get, by, stop),
+            (1, status(404), None, &get, by, stop),
+            (1, status(501), None, &get, by, stop),
             // idempotent writes retry, except 500 which may have half-applied
-            (1, status(503), &Method::PUT, by, Decision::RetryAfter(S(1))),
-            (
-                1,
-                status(503),
-                &Method::DELETE,
-                by,
-                Decision::RetryAfter(S(1)),
-            ),
-            (1, status(500), &Method::PUT, by, Decision::Stop),
+            (1, status(503), None, &put, by, retry(1)),
+            (1, status(503), None, &Method::DELETE, by, retry(1)),
+            (1, status(500), None, &put, by, stop),
             // POST and PATCH never retry unless marked safe
-            (1, status(503), &post, by, Decision::Stop),
-            (1, status(429), &post, by, Decision::Stop),
-            (1, Outcome::Timeout, &post, by, Decision::Stop),
-            (1, status(503), &Method::PATCH, by, Decision::Stop),
+            (1, status(503), None, &post, by, stop),
+            (1, status(429), None, &post, by, stop),
+            (1, timeout(), None, &post, by, stop),
+            (1, transport(), None, &post, by, stop),
+            (1, status(503), None, &Method::PATCH, by, stop),
+            (1, status(503), None, &post, Idempotency::Safe, retry(1)),
+            (1, status(503), None, &get, Idempotency::Unsafe, stop),
+            // Retry-After honoured (from the header or the rate-limit error) and clamped
+            (1, status(429), Some(S(7)), &get, by, retry(7)),
+            (1, limited(Some(S(7))), None, &get, by, retry(7)),
+            (1, limited(Some(S(7))), Some(S(9)), &get, by, retry(9)),
+            (1, status(429), Some(S(3600)), &get, by, retry(60)),
+            (1, status(503), Some(S(4)), &get, by, retry(4)),
+            (1, status(400), Some(S(1)), &get, by, stop),
+            // the classifier's verdict decides, not the status: a provider's
+            // permanent errors are never re-sent ...
+            (1, coded(200, None), None, &get, by, stop), // Gumroad 200 `success:false`
+            (1, coded(200, None), None, &post, Idempotency::Safe, stop),
             (
                 1,
-                status(503),
+                coded(400, Some("invalid_grant")),
+                None,
                 &post,
                 Idempotency::Safe,
-                Decision::RetryAfter(S(1)),
+                stop,
             ),
-            (1, status(503), &get, Idempotency::Unsafe, Decision::Stop),
-            // Retry-After honoured and clamped
+            (1, coded(401, Some("refused")), None, &put, by, stop), // a refused revoke
             (
                 1,
-                Outcome::Status {
-                    status: 429,
-                    retry_after: Some(S(7)),
-                },
+                coded(500, Some("product_id_required")),
+                None,
                 &get,
                 by,
-                Decision::RetryAfter(S(7)),
+                stop,
             ),
             (
                 1,
-                Outcome::Status {
-                    status: 429,
-                    retry_after: Some(S(3600)),
-                },
+                coded(500, Some("maton_server_error")),
+                None,
                 &get,
                 by,
-                Decision::RetryAfter(S(60)),
+                stop,
             ),
+            (1, coded(500, Some("edge_html")), None, &get, by, stop),
+            (1, coded(200, Some("unexpected_body")), None, &get, by, stop),
             (
                 1,
-                Outcome::Status {
-                    status: 400,
-                    retry_after: Some(S(1)),
+                Error::Decode {
+                    provider: Provider::Gank,
+                    path: ".data".into(),
+                    message: String::new(),
+                    body: RawBody::default(),
                 },
+                None,
                 &get,
                 by,
-                Decision::Stop,
+                stop,
             ),
+            // ... while an outage or a rate limit is transient whatever its label
+            (1, coded(503, Some("edge_html")), None, &get, by, retry(1)),
+            (
+                1,
+                coded(429, Some("storage_rejected")),
+                None,
+                &put,
+                by,
+                retry(1),
+            ),
+            (2, coded(502, Some("edge_html")), None, &put, by, retry(2)),
         ];
-        for (i, (attempt, outcome, method, idem, want)) in cases.into_iter().enumerate() {
+        for (i, (attempt, error, header, method, idem, want)) in cases.into_iter().enumerate() {
+            let failure = Failure::of(&error).with_retry_after(header);
             assert_eq!(
-                p.decide(attempt, &outcome, method, idem),
+                p.decide(attempt, failure, method, idem),
                 want,
-                "case {i}: {attempt} {outcome:?} {method} {idem:?}"
+                "case {i}: {attempt} {error:?} {header:?} {method} {idem:?}"
             );
+            assert_eq!(
+                error.is_retryable(),
+                failure.class != RetryClass::Permanent,
+                "case {i}: is_retryable agrees with the class"
+            );
+        }
+    }
+
+    #[test]
+    fn classes_of_errors() {
+        use RetryClass::*;
+        let table: Vec<(Error, RetryClass)> = vec![
+            (timeout(), Transient),
+            (transport(), Transient),
+            (limited(None), Transient),
+            (coded(429, Some("storage_rejected")), Transient),
+            (coded(502, None), Transient),
+            (coded(503, Some("edge_html")), Transient),
+            (coded(504, None), Transient),
+            (coded(500, None), ServerError),
+            (coded(500, Some("product_id_required")), Permanent),
+            (coded(501, None), Permanent),
+            (coded(520, None), Permanent),
+            (coded(200, None), Permanent),
+            (status(401), Permanent),
+            (status(403), Permanent),
+            (status(404), Permanent),
+            (Error::Config("x".into()), Permanent),
+            (Error::InvalidInput("x".into()), Permanent),
+        ];
+        for (error, want) in table {
+            assert_eq!(error.retry_class(), want, "{error:?}");
         }
     }
 
@@ -333,7 +518,8 @@ mod tests {
             assert!(p.backoff(attempt, 0.999_999) <= bound);
             assert_eq!(p.with_jitter(Jitter::None).backoff(attempt, 0.3), bound);
             for _ in 0..(if attempt < 10 { 50 } else { 0 }) {
-                match p.decide(attempt, &status(503), &Method::GET, Idempotency::ByMethod) {
+                let busy = Failure::of(&status(503));
+                match p.decide(attempt, busy, &Method::GET, Idempotency::ByMethod) {
                     Decision::RetryAfter(d) => {
                         assert!(d <= bound, "attempt {attempt}: {d:?} > {bound:?}")
                     }
@@ -375,7 +561,12 @@ mod tests {
     fn none_policy_never_retries() {
         let p = RetryPolicy::none();
         assert_eq!(
-            p.decide(1, &status(503), &Method::GET, Idempotency::ByMethod),
+            p.decide(
+                1,
+                Failure::of(&status(503)),
+                &Method::GET,
+                Idempotency::ByMethod
+            ),
             Decision::Stop
         );
         assert_eq!(RetryPolicy::default().with_max_attempts(0).max_attempts, 1);

@@ -78,16 +78,18 @@ pub trait Webhooks: Send + Sync {
 
     /// Parses a delivery into an event. Call only after [`Webhooks::verify`].
     ///
+    /// Returns the same error type as [`Webhooks::verify`]; tell the two
+    /// apart with [`WebhookError::is_verification_failure`].
+    ///
     /// # Errors
-    /// [`WebhookError::Malformed`] or [`WebhookError::UnsupportedContentType`]
-    /// (wrapped in [`Error::Webhook`]).
-    fn parse(&self, delivery: &WebhookDelivery) -> Result<WebhookEvent>;
+    /// [`WebhookError::Malformed`] or [`WebhookError::UnsupportedContentType`].
+    fn parse(&self, delivery: &WebhookDelivery) -> Result<WebhookEvent, WebhookError>;
 
     /// Verifies, then parses.
     ///
     /// # Errors
     /// As [`Webhooks::verify`] and [`Webhooks::parse`].
-    fn receive(&self, delivery: &WebhookDelivery) -> Result<WebhookEvent> {
+    fn receive(&self, delivery: &WebhookDelivery) -> Result<WebhookEvent, WebhookError> {
         self.verify(delivery)?;
         self.parse(delivery)
     }

@@ -310,7 +310,7 @@ impl Webhooks for FakeProvider {
         }
     }
 
-    fn parse(&self, delivery: &WebhookDelivery) -> Result<WebhookEvent> {
+    fn parse(&self, delivery: &WebhookDelivery) -> Result<WebhookEvent, WebhookError> {
         let value: serde_json::Value =
             serde_json::from_slice(&delivery.body).map_err(|e| WebhookError::Malformed {
                 reason: format!("not JSON: {e}"),

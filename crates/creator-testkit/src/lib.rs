@@ -9,15 +9,17 @@
 //!   run by each provider crate against its own client over wiremock.
 //! - [`gumroad`]: a small Gumroad served from the fixtures, shared by the
 //!   Gumroad client's and the Maton gateway's conformance runs.
-#![forbid(unsafe_code)]
+//! - [`assert_same_sale`]: two normalized sales are equal, provider model included.
 
 pub mod conformance;
 mod fake;
 pub mod gumroad;
 pub mod mock;
+mod same;
 
 pub use fake::{FAKE, FakeProvider, SIGNATURE_HEADER, sample as fake_sample};
 pub use mock::{
     Counted, MockServerExt, PageCounter, RecordedRequest, fixture_bytes, fixture_path,
     mount_fallback,
 };
+pub use same::assert_same_sale;

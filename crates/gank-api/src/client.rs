@@ -2,26 +2,19 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use creator_core::http::{Auth, Transport};
-use creator_core::{Clock, Error, ParseLimits, Provider, Result, RetryPolicy, Secret};
+use creator_core::http::{Auth, ClientOptions, Transport};
+use creator_core::{Clock, Error, Provider, Result, Secret};
 use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
-
-use crate::listings::{Listing, ListingQuery};
-use crate::memberships::MembershipSetting;
-use crate::registration::WebhookRegistrationApi;
-use crate::subscribers::{SubscribersApi, SubscriptionsApi};
-use crate::tokens::CreatorTokensApi;
-use crate::transactions::TransactionsApi;
-use crate::users::UsersApi;
-use crate::verify::SignatureVerifier;
 
 /// The default V1 host (Gank's own site API, paths start with `/v1`).
 pub const V1_BASE_URL: &str = "https://api.ganknow.com/";
 /// The default V2 host (the Creator API).
 pub const V2_BASE_URL: &str = "https://api-v2.ganknow.com/";
+
+/// The default `User-Agent`.
+pub const DEFAULT_USER_AGENT: &str = concat!("creator-commerce/", env!("CARGO_PKG_VERSION"));
 
 /// Which of Gank's two kinds of JWT an endpoint takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,7 +23,7 @@ pub enum TokenKind {
     /// minting creator tokens and every V1 endpoint.
     Login,
     /// The Creator API JWT (from the Payment Widget dashboard or
-    /// [`CreatorTokensApi::mint`]); used by the subscriber endpoints.
+    /// [`CreatorTokensApi::mint`](crate::CreatorTokensApi::mint)); used by the subscriber endpoints.
     Creator,
 }
 
@@ -74,13 +67,11 @@ pub(crate) struct Inner {
     creator_token: Option<Secret>,
     configured_user_id: Option<String>,
     user_id: OnceCell<String>,
-    pub(crate) verifier: Option<Arc<dyn SignatureVerifier>>,
-    pub(crate) webhook_limits: ParseLimits,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
 /// A client for the Gank Creator API (V2), the V1 endpoints creators need,
-/// and Gank webhooks.
+/// and webhook registration (deliveries go to [`GankWebhooks`](crate::GankWebhooks)).
 ///
 /// Cheap to clone (clones share connection pools). Build it with
 /// [`GankClient::builder`]. Each endpoint sends the token the Gank docs show
@@ -122,7 +113,6 @@ impl fmt::Debug for GankClient {
                 &self.inner.creator_token.as_ref().map(|_| "<redacted>"),
             )
             .field("user_id", &self.inner.configured_user_id)
-            .field("verifier", &self.inner.verifier)
             .finish()
     }
 }
@@ -131,14 +121,14 @@ impl fmt::Debug for GankClient {
 ///
 /// ```
 /// use std::time::Duration;
-/// use gank_api::GankClient;
+/// use gank_api::{ClientOptions, GankClient};
 ///
 /// let client = GankClient::builder()
 ///     .login_token("eyJhbGciOiJIUzI1NiJ9.login.sig")
 ///     .creator_token("eyJhbGciOiJIUzI1NiJ9.creator.sig")
 ///     .v1_base_url("http://127.0.0.1:8001")
 ///     .v2_base_url("http://127.0.0.1:8002")
-///     .timeout(Duration::from_secs(10))
+///     .options(ClientOptions::new().timeout(Duration::from_secs(10)))
 ///     .build()?;
 /// assert!(!format!("{client:?}").contains("login.sig"));
 /// # Ok::<(), creator_core::Error>(())
@@ -148,13 +138,8 @@ pub struct GankClientBuilder {
     creator_token: Option<Secret>,
     v1_base_url: String,
     v2_base_url: String,
-    timeout: Duration,
-    retry: RetryPolicy,
-    clock: Option<Arc<dyn Clock>>,
-    user_agent: Option<String>,
+    options: ClientOptions,
     user_id: Option<String>,
-    verifier: Option<Arc<dyn SignatureVerifier>>,
-    webhook_limits: ParseLimits,
 }
 
 impl fmt::Debug for GankClientBuilder {
@@ -164,11 +149,8 @@ impl fmt::Debug for GankClientBuilder {
             .field("creator_token", &self.creator_token)
             .field("v1_base_url", &self.v1_base_url)
             .field("v2_base_url", &self.v2_base_url)
-            .field("timeout", &self.timeout)
-            .field("retry", &self.retry)
+            .field("options", &self.options)
             .field("user_id", &self.user_id)
-            .field("verifier", &self.verifier)
-            .field("webhook_limits", &self.webhook_limits)
             .finish_non_exhaustive()
     }
 }
@@ -180,13 +162,8 @@ impl Default for GankClientBuilder {
             creator_token: None,
             v1_base_url: V1_BASE_URL.to_owned(),
             v2_base_url: V2_BASE_URL.to_owned(),
-            timeout: Transport::DEFAULT_TIMEOUT,
-            retry: RetryPolicy::default(),
-            clock: None,
-            user_agent: None,
+            options: ClientOptions::new(),
             user_id: None,
-            verifier: None,
-            webhook_limits: ParseLimits::default(),
         }
     }
 }
@@ -222,27 +199,12 @@ impl GankClientBuilder {
         self
     }
 
-    /// The per-attempt timeout (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The retry policy (default: 3 attempts, full-jitter backoff; writes are never re-sent).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The clock for retry sleeps and webhook timestamp checks (default: the system clock).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
-    /// The `User-Agent` header (default `creator-commerce/<version>`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
+    /// The transport settings of both hosts (timeout, retry policy, clock,
+    /// `User-Agent`, rate limiter); writes are never re-sent whatever the
+    /// retry policy. Webhook deliveries are checked by
+    /// [`GankWebhooks`](crate::GankWebhooks) with its own verifier.
+    pub fn options(mut self, options: ClientOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -250,21 +212,6 @@ impl GankClientBuilder {
     /// When not set it is read once from `GET /v1/users/me` (login token).
     pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
         self.user_id = Some(user_id.into());
-        self
-    }
-
-    /// The webhook signature verifier used by the [`creator_core::Webhooks`]
-    /// implementation, such as an [`HmacVerifier`](crate::HmacVerifier) keyed
-    /// by the registration `key`.
-    pub fn webhook_verifier(mut self, verifier: impl SignatureVerifier + 'static) -> Self {
-        self.verifier = Some(Arc::new(verifier));
-        self
-    }
-
-    /// Limits on the size, field count and nesting of webhook bodies the
-    /// [`creator_core::Webhooks`] implementation parses (default [`ParseLimits::default`]).
-    pub fn webhook_limits(mut self, limits: ParseLimits) -> Self {
-        self.webhook_limits = limits;
         self
     }
 
@@ -282,19 +229,14 @@ impl GankClientBuilder {
             .creator_token
             .map(|t| clean_token(t, TokenKind::Creator))
             .transpose()?;
-        let clock: Arc<dyn Clock> = self
-            .clock
-            .unwrap_or_else(|| Arc::new(creator_core::SystemClock));
+        // One clock, limiter and connection pool for both hosts.
+        let options = self.options.resolved(DEFAULT_USER_AGENT, None)?;
+        let clock = options.clock_or_system();
         let transport = |base: &str| {
-            let mut b = Transport::builder(Provider::Gank, base)
+            Transport::builder(Provider::Gank, base)
                 .auth(Auth::None)
-                .timeout(self.timeout)
-                .retry(self.retry)
-                .clock(clock.clone());
-            if let Some(ua) = &self.user_agent {
-                b = b.user_agent(ua.clone());
-            }
-            b.build()
+                .options(&options)
+                .build()
         };
         let v1 = transport(&self.v1_base_url)?;
         let v2 = transport(&self.v2_base_url)?;
@@ -311,8 +253,6 @@ impl GankClientBuilder {
                 creator_token,
                 configured_user_id: self.user_id.clone(),
                 user_id: OnceCell::new_with(self.user_id),
-                verifier: self.verifier,
-                webhook_limits: self.webhook_limits,
                 clock,
             }),
         })
@@ -379,7 +319,7 @@ impl GankClient {
     }
 
     /// A copy of this client using another creator token, for example the one
-    /// [`CreatorTokensApi::mint`] just returned (minting revokes the old one).
+    /// [`CreatorTokensApi::mint`](crate::CreatorTokensApi::mint) just returned (minting revokes the old one).
     ///
     /// # Errors
     /// [`Error::Config`] when the token is empty or not header-safe.
@@ -394,8 +334,6 @@ impl GankClient {
                 creator_token: Some(token),
                 configured_user_id: inner.configured_user_id.clone(),
                 user_id: OnceCell::new_with(inner.user_id.get().cloned()),
-                verifier: inner.verifier.clone(),
-                webhook_limits: inner.webhook_limits,
                 clock: inner.clock.clone(),
             }),
         })
@@ -409,73 +347,10 @@ impl GankClient {
         }
     }
 
-    /// Minting creator tokens (`POST {V2}/auth/creators`).
-    pub fn creator_tokens(&self) -> CreatorTokensApi<'_> {
-        CreatorTokensApi::new(self)
-    }
-
-    /// Webhook registration (`{V2}/auth/external-callback/register`).
-    pub fn webhook_registration(&self) -> WebhookRegistrationApi<'_> {
-        WebhookRegistrationApi::new(self)
-    }
-
-    /// Subscribers of your memberships (`{V2}/payment/creator/subscribers`).
-    pub fn subscribers(&self) -> SubscribersApi<'_> {
-        SubscribersApi::new(self)
-    }
-
-    /// Subscription status (`{V2}/payment/creator/subscription/{id}/status`).
-    pub fn subscriptions(&self) -> SubscriptionsApi<'_> {
-        SubscriptionsApi::new(self)
-    }
-
-    /// Transactions (`{V1}/v1/payment/transaction/{id}`, and the V2 list).
-    pub fn transactions(&self) -> TransactionsApi<'_> {
-        TransactionsApi::new(self)
-    }
-
-    /// Your account (`{V1}/v1/users/me`).
-    pub fn users(&self) -> UsersApi<'_> {
-        UsersApi::new(self)
-    }
-
-    /// Membership settings (tiers) with their details (billing options), from
-    /// `GET {V1}/v1/users/membership-settings-v2/{user_id}` (login token).
-    ///
-    /// # Errors
-    /// [`Error::Config`] without a login token; request and decode errors.
-    pub async fn membership_settings(&self, user_id: &str) -> Result<Vec<MembershipSetting>> {
-        crate::memberships::membership_settings(self, user_id).await
-    }
-
-    /// Shop listings of a user, lazily page by page, from
-    /// `GET {V1}/v1/catalogs/services?userId=` with the default
-    /// [`ListingQuery`] (50 per page). The login token is sent when configured.
-    ///
-    /// ```no_run
-    /// use futures::TryStreamExt;
-    /// # async fn run(client: gank_api::GankClient) -> creator_core::Result<()> {
-    /// let me = client.users().me().await?;
-    /// let listings: Vec<_> = client.listings(&me.id).try_collect().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn listings(&self, user_id: &str) -> futures::stream::BoxStream<'static, Result<Listing>> {
-        self.listings_with(user_id, ListingQuery::new())
-    }
-
-    /// [`GankClient::listings`] with another page size or a page cap.
-    pub fn listings_with(
-        &self,
-        user_id: &str,
-        query: ListingQuery,
-    ) -> futures::stream::BoxStream<'static, Result<Listing>> {
-        crate::listings::listings(self.clone(), user_id.to_owned(), query)
-    }
-
     /// Your Gank user id: the configured one, or `GET /v1/users/me` (read once and kept).
     ///
     /// # Errors
-    /// As [`UsersApi::me`].
+    /// As [`UsersApi::me`](crate::UsersApi::me).
     pub async fn user_id(&self) -> Result<String> {
         self.inner
             .user_id

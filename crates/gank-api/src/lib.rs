@@ -21,8 +21,8 @@
 //! | [`transactions().get(id)`](TransactionsApi::get) `GET /v1/payment/transaction/{id}` | V1 | login |
 //! | [`transactions().list(..)`](TransactionsApi::list) `GET /payment/transactions` (undocumented) | V2 | login |
 //! | [`users().me()`](UsersApi::me) `GET /v1/users/me` | V1 | login |
-//! | [`membership_settings(user_id)`](GankClient::membership_settings) `GET /v1/users/membership-settings-v2/{user_id}` | V1 | login |
-//! | [`listings(user_id)`](GankClient::listings) `GET /v1/catalogs/services?userId=` | V1 | login if configured, else none |
+//! | [`memberships().settings(user_id)`](MembershipsApi::settings) `GET /v1/users/membership-settings-v2/{user_id}` | V1 | login |
+//! | [`listings().list(user_id)`](ListingsApi::list) `GET /v1/catalogs/services?userId=` | V1 | login if configured, else none |
 //!
 //! A call whose token was not configured fails with
 //! [`creator_core::Error::Config`] naming the token and where to get it,
@@ -39,7 +39,7 @@
 //!     .creator_token(std::env::var("GANK_CREATOR_TOKEN").unwrap_or_default())
 //!     .build()?;
 //! let me = client.users().me().await?;
-//! let tiers = client.membership_settings(&me.id).await?;
+//! let tiers = client.memberships().settings(&me.id).await?;
 //! let subscribers: Vec<_> = client
 //!     .subscribers()
 //!     .list(SubscriberFilter::new().active(true))
@@ -78,13 +78,13 @@
 //!   is the endpoint group.
 //! - [`Sales`](creator_core::Sales): one sale is the documented transaction
 //!   detail; the list is the undocumented V2 wallet list, filtered per row.
-//! - [`Webhooks`](creator_core::Webhooks): see below.
+//! - [`Webhooks`](creator_core::Webhooks): on [`GankWebhooks`], see below.
 //!
 //! ## Webhooks
 //!
-//! [`GankWebhook::parse`] reads `USER_MEMBERSHIP.TX_SUCCEED` and
+//! [`GankEvent::parse`] reads `USER_MEMBERSHIP.TX_SUCCEED` and
 //! `DIGITAL_GOODS.TX_SUCCEED` deliveries into typed events; any other
-//! `<USECASE>.TX_<STATUS>` event becomes [`GankWebhook::Unknown`] with the raw
+//! `<USECASE>.TX_<STATUS>` event becomes [`GankEvent::Unknown`] with the raw
 //! JSON kept. The payment's `human_id` is the dedup subject.
 //!
 //! **What is known about the signature:** registering a webhook returns a
@@ -93,71 +93,64 @@
 //!
 //! **What is not known:** Gank documents no header name, algorithm, encoding,
 //! signed content, timestamp or replay window, retry policy, or expected
-//! response code, and no public project verifies Gank signatures. So
-//! verification is pluggable ([`SignatureVerifier`]): [`HmacVerifier`] covers
-//! the likely schemes (HMAC-SHA256 or -SHA512 over the raw body or
-//! `timestamp.body`, hex or base64, any header name, several keys for
-//! rotation, constant-time comparison) and [`AnyOf`] tries several while you
-//! identify the real one from a captured delivery. Until it is confirmed,
+//! response code, and no public project verifies Gank signatures. So the
+//! receiver, [`GankWebhooks`], takes any [`creator_core::verify`] verifier:
+//! [`Hmac`](creator_core::verify::Hmac) covers the likely schemes
+//! (HMAC-SHA256 or -SHA512 over the raw body or `timestamp.body`, hex or
+//! base64, any header name, several keys for rotation, constant-time
+//! comparison) and [`AnyOf`](creator_core::verify::AnyOf) tries several while
+//! you identify the real one from a captured delivery. Until it is confirmed,
 //! treat a delivery only as a hint and call
 //! [`Webhooks::confirm`](creator_core::Webhooks::confirm), which re-reads the
 //! transaction through the API before you grant anything; a secret in the
-//! callback URL ([`UrlTokenVerifier`]) adds a further check.
+//! callback URL ([`UrlToken`](creator_core::verify::UrlToken), in an
+//! [`AllOf`](creator_core::verify::AllOf) with the signature) adds a further check.
 //!
 //! ```no_run
+//! use creator_core::verify::Hmac;
 //! use creator_core::{Webhooks, WebhookDelivery};
-//! use gank_api::{GankClient, HmacVerifier};
+//! use gank_api::{GankClient, GankWebhooks};
 //!
 //! # async fn handle(delivery: WebhookDelivery) -> creator_core::Result<()> {
 //! let client = GankClient::builder()
 //!     .login_token(std::env::var("GANK_LOGIN_TOKEN").unwrap_or_default())
-//!     .webhook_verifier(
-//!         HmacVerifier::builder("X-Signature") // take the real name from a delivery
+//!     .build()?;
+//! let hooks = GankWebhooks::builder()
+//!     .verifier(
+//!         Hmac::builder("X-Signature") // take the real name from a delivery
 //!             .key(std::env::var("GANK_WEBHOOK_KEY").unwrap_or_default())
 //!             .build()?,
 //!     )
+//!     .client(client)
 //!     .build()?;
-//! let event = client.receive(&delivery)?;       // verify, then parse
-//! let confirmed = client.confirm(&event).await?; // re-read the payment
+//! let event = hooks.receive(&delivery)?;        // verify, then parse
+//! let confirmed = hooks.confirm(&event).await?; // re-read the payment
 //! println!("{} {}", confirmed.name, confirmed.identity());
 //! # Ok(()) }
 //! ```
-#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod amount;
+mod api;
 mod client;
-mod core_impl;
-mod de;
-mod listings;
-mod memberships;
-mod pager;
-mod registration;
-mod subscribers;
-mod tokens;
-mod transactions;
-mod users;
-pub mod verify;
-mod webhook;
+/// The lenient serde helpers every provider shares.
+use creator_core::de;
+mod models;
+mod normalize;
+mod traits;
+pub mod webhook;
 
-pub use amount::Amount;
-pub use client::{GankClient, GankClientBuilder, TokenKind, V1_BASE_URL, V2_BASE_URL};
-pub use de::parse_timestamp;
-pub use listings::{Listing, ListingPage, ListingQuery, ServicePrice};
-pub use memberships::{MembershipDetail, MembershipSetting};
-pub use registration::{GankEvent, WebhookRegistration, WebhookRegistrationApi};
-pub use subscribers::{
-    GankSubscriber, GankSubscriptionStatus, SubscriberFilter, SubscriberPage, SubscribersApi,
-    SubscriptionType, SubscriptionsApi,
+pub use api::listings::{ListingQuery, ListingsApi};
+pub use api::memberships::MembershipsApi;
+pub use api::registration::WebhookRegistrationApi;
+pub use api::subscribers::{SubscriberFilter, SubscribersApi, SubscriptionsApi};
+pub use api::tokens::CreatorTokensApi;
+pub use api::transactions::{TransactionFilter, TransactionsApi};
+pub use api::users::UsersApi;
+pub use client::{
+    DEFAULT_USER_AGENT, GankClient, GankClientBuilder, TokenKind, V1_BASE_URL, V2_BASE_URL,
 };
-pub use tokens::{CreatorToken, CreatorTokensApi};
-pub use transactions::{
-    DigitalGoodsTxData, MembershipTxData, PaymentStatus, Transaction, TransactionFilter,
-    TransactionPage, TransactionsApi, Usecase, UsecaseData, UsecasePayload,
-};
-pub use users::{GankUser, UsersApi};
-pub use verify::{
-    AcceptUnsigned, AnyOf, HmacAlgorithm, HmacVerifier, HmacVerifierBuilder, SignatureEncoding,
-    SignatureVerifier, UrlTokenVerifier,
-};
-pub use webhook::{GankWebhook, TxEvent};
+pub use creator_core::de::parse_timestamp;
+/// Re-exported: the transport settings every builder takes.
+pub use creator_core::http::ClientOptions;
+pub use models::*;
+pub use webhook::{GankEvent, GankWebhooks, GankWebhooksBuilder, TxEvent};

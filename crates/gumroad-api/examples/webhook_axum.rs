@@ -31,7 +31,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::post;
-use creator_core::{Error, WebhookDelivery, WebhookEvent, Webhooks};
+use creator_core::{WebhookDelivery, WebhookEvent, Webhooks};
 use gumroad_api::GumroadClient;
 use gumroad_api::webhook::GumroadWebhooks;
 use tokio::sync::mpsc;
@@ -50,7 +50,7 @@ async fn receive(State(app): State<App>, uri: Uri, headers: HeaderMap, body: Byt
             Ok(()) => StatusCode::OK,
             Err(_) => StatusCode::SERVICE_UNAVAILABLE,
         },
-        Err(Error::Webhook(e)) if e.is_verification_failure() => {
+        Err(e) if e.is_verification_failure() => {
             eprintln!("rejected delivery: {e}");
             StatusCode::UNAUTHORIZED
         }

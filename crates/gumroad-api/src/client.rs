@@ -2,10 +2,9 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use creator_core::http::{Auth, RateLimiter, Request, Response, Transport};
-use creator_core::{Clock, Error, Provider, Result, RetryPolicy, Secret};
+use creator_core::http::{Auth, ClientOptions, Request, Response, Transport};
+use creator_core::{Error, Provider, Result, Secret};
 use serde::de::DeserializeOwned;
 
 use crate::GumroadClassifier;
@@ -47,15 +46,26 @@ impl fmt::Debug for GumroadClient {
 }
 
 /// Builds a [`GumroadClient`]; start with [`GumroadClient::builder`] or
-/// [`GumroadClient::unauthenticated`].
+/// [`GumroadClient::unauthenticated`]. It takes the credentials and the host;
+/// timeout, retries, clock, `User-Agent` and rate limiter come in one
+/// [`ClientOptions`].
+///
+/// ```
+/// use std::time::Duration;
+/// use creator_core::http::ClientOptions;
+/// use gumroad_api::GumroadClient;
+///
+/// let client = GumroadClient::builder("my-token")
+///     .base_url("http://127.0.0.1:8080")
+///     .options(ClientOptions::new().timeout(Duration::from_secs(10)))
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), creator_core::Error>(())
+/// ```
 pub struct GumroadClientBuilder {
     token: Option<Secret>,
     base_url: String,
-    timeout: Duration,
-    retry: RetryPolicy,
-    clock: Option<Arc<dyn Clock>>,
-    user_agent: String,
-    rate_limiter: Option<Arc<dyn RateLimiter>>,
+    options: ClientOptions,
 }
 
 impl fmt::Debug for GumroadClientBuilder {
@@ -63,11 +73,8 @@ impl fmt::Debug for GumroadClientBuilder {
         f.debug_struct("GumroadClientBuilder")
             .field("token", &self.token)
             .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
-            .field("retry", &self.retry)
-            .field("user_agent", &self.user_agent)
-            .field("rate_limiter", &self.rate_limiter)
-            .finish_non_exhaustive()
+            .field("options", &self.options)
+            .finish()
     }
 }
 
@@ -79,35 +86,11 @@ impl GumroadClientBuilder {
         self
     }
 
-    /// Sets the per-attempt timeout (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Sets the retry policy (default: 3 attempts, full-jitter backoff;
-    /// only requests that are safe to repeat are retried).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Sets the clock used for retry sleeps (tests use `ManualClock`).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
-    /// Sets the `User-Agent` (default [`DEFAULT_USER_AGENT`]).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
-    }
-
-    /// Sets a client-side rate limiter shared by all clones. Gumroad sits
-    /// behind Cloudflare, which can block bursty clients.
-    pub fn rate_limiter(mut self, limiter: Option<Arc<dyn RateLimiter>>) -> Self {
-        self.rate_limiter = limiter;
+    /// Sets the transport settings (timeout, retry policy, clock,
+    /// `User-Agent`, default [`DEFAULT_USER_AGENT`], rate limiter: Gumroad
+    /// sits behind Cloudflare, which can block bursty clients).
+    pub fn options(mut self, options: ClientOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -128,17 +111,13 @@ impl GumroadClientBuilder {
             Some(token) => Auth::Bearer(token),
             None => Auth::None,
         };
-        let mut builder = Transport::builder(Provider::Gumroad, self.base_url)
+        let transport = Transport::builder(Provider::Gumroad, self.base_url)
             .auth(auth)
-            .timeout(self.timeout)
-            .retry(self.retry)
-            .user_agent(self.user_agent)
+            .user_agent(DEFAULT_USER_AGENT)
             .classifier(Arc::new(GumroadClassifier))
-            .rate_limiter(self.rate_limiter);
-        if let Some(clock) = self.clock {
-            builder = builder.clock(clock);
-        }
-        Ok(GumroadClient::from_transport(builder.build()?))
+            .options(&self.options)
+            .build()?;
+        Ok(GumroadClient::from_transport(transport))
     }
 }
 
@@ -174,11 +153,7 @@ impl GumroadClient {
         GumroadClientBuilder {
             token: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
-            timeout: Transport::DEFAULT_TIMEOUT,
-            retry: RetryPolicy::default(),
-            clock: None,
-            user_agent: DEFAULT_USER_AGENT.to_owned(),
-            rate_limiter: None,
+            options: ClientOptions::new(),
         }
     }
 
@@ -322,32 +297,6 @@ impl GumroadClient {
     ) -> Result<crate::ListPage<E::Item>> {
         let env: E = self.call(request).await?;
         Ok(env.into_page())
-    }
-
-    /// Every item of a list that Gumroad answers in one response today,
-    /// following `next_page_key` should it start paginating (as products
-    /// did in 2026), so nothing is silently cut off.
-    pub(crate) async fn all_pages<E: Paged>(
-        &self,
-        path: creator_core::http::Path,
-        query: &[(&'static str, String)],
-    ) -> Result<Vec<E::Item>> {
-        let mut items = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut key: Option<String> = None;
-        loop {
-            let request = self
-                .transport
-                .get(path.clone())
-                .query_pairs(query.iter().cloned())
-                .query_opt("page_key", key.as_deref());
-            let page = self.page::<E>(request).await?;
-            items.extend(page.items);
-            match page.next_page_key {
-                Some(next) if seen.insert(next.clone()) => key = Some(next),
-                _ => return Ok(items),
-            }
-        }
     }
 }
 

@@ -131,15 +131,15 @@
 //! OAuth for confidential apps lives in [`oauth`], for public clients in
 //! [`login`]; webhook deliveries in [`webhook`].
 //!
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod api;
 mod classify;
 mod client;
-mod de;
+/// The lenient serde helpers every provider shares.
+use creator_core::de;
 pub mod login;
 mod models;
+mod normalize;
 pub mod oauth;
 mod traits;
 pub mod upload;
@@ -172,5 +172,7 @@ pub use api::variants::{VariantCategoriesApi, VariantParams, VariantsApi};
 pub use api::workflows::{NewWorkflowEmail, WorkflowEmailUpdate, WorkflowEmailsApi, WorkflowsApi};
 pub use classify::GumroadClassifier;
 pub use client::{DEFAULT_BASE_URL, DEFAULT_USER_AGENT, GumroadClient, GumroadClientBuilder};
+/// Re-exported: the transport settings every builder takes.
+pub use creator_core::http::ClientOptions;
 pub use models::*;
-pub use traits::{to_core_product, to_core_sale, to_core_status, to_core_subscriber};
+pub use normalize::{to_core_product, to_core_sale, to_core_status, to_core_subscriber};

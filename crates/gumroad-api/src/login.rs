@@ -34,9 +34,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use creator_core::http::{Auth, Transport};
+use creator_core::http::{Auth, ClientOptions, Transport};
 use creator_core::retry::Idempotency;
-use creator_core::{Clock, Error, Provider, Result, RetryPolicy, Secret, SystemClock};
+use creator_core::{Clock, Error, Provider, Result, RetryPolicy, Secret};
 use futures::StreamExt as _;
 use futures::future::Either;
 use futures::stream::FuturesUnordered;
@@ -554,8 +554,7 @@ pub struct PublicClientBuilder {
     client_id: String,
     oauth_base_url: String,
     api_base_url: String,
-    timeout: Duration,
-    clock: Option<Arc<dyn Clock>>,
+    options: ClientOptions,
 }
 
 impl fmt::Debug for PublicClientBuilder {
@@ -564,6 +563,7 @@ impl fmt::Debug for PublicClientBuilder {
             .field("client_id", &self.client_id)
             .field("oauth_base_url", &self.oauth_base_url)
             .field("api_base_url", &self.api_base_url)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -581,15 +581,13 @@ impl PublicClientBuilder {
         self
     }
 
-    /// Per-request timeout.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The clock device-flow polls and the loopback wait sleep on.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
+    /// Sets the transport settings (timeout, clock, `User-Agent`, rate
+    /// limiter). The clock also paces device-flow polls and the loopback
+    /// wait. The retry policy is not used: token requests are never
+    /// repeated by the transport (codes are single-use, and the device poll
+    /// loop does its own pacing).
+    pub fn options(mut self, options: ClientOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -601,15 +599,11 @@ impl PublicClientBuilder {
         if self.client_id.trim().is_empty() {
             return Err(Error::Config("OAuth client id must not be empty".into()));
         }
-        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let clock = self.options.clock_or_system();
         // Token requests are never repeated by the transport: codes are
         // single-use, and the device poll loop below does its own pacing.
-        let transport = oauth_transport(
-            self.oauth_base_url,
-            self.timeout,
-            RetryPolicy::none(),
-            Some(clock.clone()),
-        )?;
+        let options = self.options.retry(RetryPolicy::none()).clock(clock.clone());
+        let transport = oauth_transport(self.oauth_base_url, &options)?;
         let mut authorize = transport.url(&"/oauth/authorize".into());
         authorize.set_query(None);
         Ok(PublicClient {
@@ -629,8 +623,7 @@ impl PublicClient {
             client_id: client_id.into(),
             oauth_base_url: DEFAULT_OAUTH_BASE_URL.to_owned(),
             api_base_url: DEFAULT_BASE_URL.to_owned(),
-            timeout: Transport::DEFAULT_TIMEOUT,
-            clock: None,
+            options: ClientOptions::new(),
         }
     }
 

@@ -22,9 +22,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use creator_core::http::{Auth, Transport};
+use creator_core::http::{Auth, ClientOptions, Transport};
 use creator_core::retry::Idempotency;
-use creator_core::{Clock, Error, Provider, Result, RetryPolicy, Secret};
+use creator_core::{Error, Provider, Result, Secret};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use url::Url;
@@ -185,9 +185,7 @@ pub struct OAuthAppBuilder {
     redirect_uri: String,
     authorize_url: String,
     api_base_url: String,
-    timeout: Duration,
-    retry: RetryPolicy,
-    clock: Option<Arc<dyn Clock>>,
+    options: ClientOptions,
 }
 
 impl fmt::Debug for OAuthAppBuilder {
@@ -197,6 +195,7 @@ impl fmt::Debug for OAuthAppBuilder {
             .field("client_secret", &self.client_secret)
             .field("redirect_uri", &self.redirect_uri)
             .field("api_base_url", &self.api_base_url)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -214,21 +213,11 @@ impl OAuthAppBuilder {
         self
     }
 
-    /// Per-attempt timeout.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Retry policy (token exchanges are never retried: codes are single-use).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Clock for retry sleeps.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
+    /// Sets the transport settings (timeout, retry policy, clock,
+    /// `User-Agent`, rate limiter). Token exchanges are never retried
+    /// whatever the policy: codes are single-use.
+    pub fn options(mut self, options: ClientOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -246,7 +235,7 @@ impl OAuthAppBuilder {
             .map_err(|e| Error::Config(format!("authorize URL is not valid: {e}")))?;
         Url::parse(&self.redirect_uri)
             .map_err(|e| Error::Config(format!("redirect URI is not valid: {e}")))?;
-        let transport = oauth_transport(self.api_base_url, self.timeout, self.retry, self.clock)?;
+        let transport = oauth_transport(self.api_base_url, &self.options)?;
         Ok(OAuthApp {
             client_id: self.client_id,
             client_secret: self.client_secret,
@@ -270,9 +259,7 @@ impl OAuthApp {
             redirect_uri: redirect_uri.into(),
             authorize_url: AUTHORIZE_URL.to_owned(),
             api_base_url: DEFAULT_BASE_URL.to_owned(),
-            timeout: Transport::DEFAULT_TIMEOUT,
-            retry: RetryPolicy::default(),
-            clock: None,
+            options: ClientOptions::new(),
         }
     }
 
@@ -367,21 +354,12 @@ pub(crate) fn scope_param(scopes: &[Scope]) -> Option<String> {
 /// [`PublicClient`](crate::login::PublicClient)): no bearer token (each
 /// request carries the client's own credentials), Gumroad's classifier and
 /// user agent.
-pub(crate) fn oauth_transport(
-    base_url: String,
-    timeout: Duration,
-    retry: RetryPolicy,
-    clock: Option<Arc<dyn Clock>>,
-) -> Result<Transport> {
-    let mut builder = Transport::builder(Provider::Gumroad, base_url)
-        .timeout(timeout)
-        .retry(retry)
+pub(crate) fn oauth_transport(base_url: String, options: &ClientOptions) -> Result<Transport> {
+    Transport::builder(Provider::Gumroad, base_url)
         .user_agent(DEFAULT_USER_AGENT)
-        .classifier(Arc::new(GumroadClassifier));
-    if let Some(clock) = clock {
-        builder = builder.clock(clock);
-    }
-    builder.build()
+        .classifier(Arc::new(GumroadClassifier))
+        .options(options)
+        .build()
 }
 
 /// `POST /oauth/token` with `form` (never repeated: grants are single-use),

@@ -1,5 +1,5 @@
 //! The provider-agnostic traits of `creator-core`, implemented on top of the
-//! typed endpoints. Each normalized value keeps the native Gumroad model in
+//! typed endpoints, mapping with the functions of `normalize.rs`. Each normalized value keeps the native Gumroad model in
 //! its `provider_data` (downcast to [`crate::Product`], [`crate::Sale`] or
 //! [`crate::Subscriber`]).
 
@@ -7,110 +7,13 @@ use std::time::SystemTime;
 
 use creator_core::futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use creator_core::{
-    Customer, Error, PersonSearch, ProductKind, ProductQuery, Provider, ProviderData, Result,
-    SaleQuery, SubscriberQuery, SubscriptionStatus, async_trait,
+    Error, PersonSearch, ProductQuery, Provider, Result, SaleQuery, SubscriberQuery,
+    SubscriptionStatus, async_trait,
 };
 use time::OffsetDateTime;
 
-use crate::{GumroadClient, NativeType, SalesQuery, SubscriberStatus, SubscribersQuery};
-
-/// A Gumroad product as a core [`creator_core::Product`]: memberships are
-/// [`ProductKind::Membership`], products that need shipping
-/// [`ProductKind::Physical`], everything else [`ProductKind::Digital`];
-/// the price is in the product's own currency.
-pub fn to_core_product(provider: Provider, product: crate::Product) -> creator_core::Product {
-    let kind = if product.is_membership() {
-        ProductKind::Membership
-    } else if product.require_shipping == Some(true)
-        || product.native_type == Some(NativeType::Physical)
-    {
-        ProductKind::Physical
-    } else {
-        ProductKind::Digital
-    };
-    let mut out = creator_core::Product::new(
-        provider,
-        product.id.clone(),
-        product.name.clone().unwrap_or_default(),
-        kind,
-    );
-    out.price = product.price_money();
-    out.published = product.published;
-    out.url = product.short_url.clone();
-    out.provider_data = ProviderData::new(product);
-    out
-}
-
-/// A Gumroad sale as a core [`creator_core::Sale`]: the amount is the USD
-/// price Gumroad reports, the customer email is the purchase email (the one
-/// the sales `email` filter matches), partial refunds count as refunded.
-pub fn to_core_sale(provider: Provider, sale: crate::Sale) -> creator_core::Sale {
-    let mut out = creator_core::Sale::new(provider, sale.id.clone());
-    out.product_id = sale.product_id.clone();
-    out.product_name = sale.product_name.clone();
-    out.customer = Customer::new(
-        sale.purchaser_id.clone(),
-        sale.purchase_email.clone().or_else(|| sale.email.clone()),
-        sale.full_name.clone(),
-        None,
-    );
-    out.amount = sale.price_money();
-    out.created_at = sale.created_at;
-    out.refunded = sale.is_refunded();
-    out.subscription_id = sale.subscription_id.clone();
-    out.provider_data = ProviderData::new(sale);
-    out
-}
-
-/// The core status for a Gumroad subscriber: from `status` when sent,
-/// otherwise derived from the end/failure/cancellation times relative to `now`.
-pub fn to_core_status(subscriber: &crate::Subscriber, now: OffsetDateTime) -> SubscriptionStatus {
-    match &subscriber.status {
-        Some(SubscriberStatus::Alive) => SubscriptionStatus::Active,
-        Some(SubscriberStatus::PendingCancellation) => SubscriptionStatus::PendingCancellation,
-        Some(SubscriberStatus::PendingFailure) => SubscriptionStatus::PastDue,
-        Some(SubscriberStatus::FailedPayment | SubscriberStatus::FixedSubscriptionPeriodEnded) => {
-            SubscriptionStatus::Ended
-        }
-        Some(SubscriberStatus::Cancelled) => SubscriptionStatus::Cancelled,
-        Some(SubscriberStatus::Unknown(other)) => SubscriptionStatus::Unknown(other.clone()),
-        None => {
-            if subscriber.ended_at.is_some() || subscriber.failed_at.is_some() {
-                SubscriptionStatus::Ended
-            } else {
-                match subscriber.cancelled_at {
-                    Some(at) if at > now => SubscriptionStatus::PendingCancellation,
-                    Some(_) => SubscriptionStatus::Cancelled,
-                    None => SubscriptionStatus::Active,
-                }
-            }
-        }
-    }
-}
-
-/// A Gumroad subscriber as a core [`creator_core::Subscriber`].
-pub fn to_core_subscriber(
-    provider: Provider,
-    subscriber: crate::Subscriber,
-    now: OffsetDateTime,
-) -> creator_core::Subscriber {
-    let status = to_core_status(&subscriber, now);
-    let mut out = creator_core::Subscriber::new(provider, subscriber.id.clone(), status);
-    out.product_id = subscriber.product_id.clone();
-    out.customer = Customer::new(
-        subscriber.user_id.clone(),
-        subscriber.best_email().map(str::to_owned),
-        None,
-        None,
-    );
-    out.started_at = subscriber.created_at;
-    out.ends_at = subscriber
-        .ended_at
-        .or(subscriber.failed_at)
-        .or(subscriber.cancelled_at);
-    out.provider_data = ProviderData::new(subscriber);
-    out
-}
+use crate::normalize::{to_core_product, to_core_sale, to_core_status, to_core_subscriber};
+use crate::{GumroadClient, SalesQuery, SubscribersQuery};
 
 impl GumroadClient {
     fn now(&self) -> OffsetDateTime {

@@ -33,7 +33,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use creator_core::retry::{Decision, Idempotency, Method, Outcome, RetryPolicy};
+use creator_core::retry::{Decision, Failure, Idempotency, Method, RetryClass, RetryPolicy};
 use creator_core::{Error, Provider, RawBody, Result, Secret};
 use md5::{Digest, Md5};
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
@@ -513,7 +513,7 @@ impl<'a> Uploader<'a> {
                 .body(body)
                 .send()
                 .await;
-            let (outcome, error) = match sent {
+            let (failure, error) = match sent {
                 Ok(resp) if resp.status().is_success() => return Ok(resp.headers().clone()),
                 Ok(resp) => {
                     let status = resp.status().as_u16();
@@ -523,38 +523,35 @@ impl<'a> Uploader<'a> {
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| creator_core::retry::parse_retry_after(v, clock.now()));
                     let error = storage_error(target, status, bounded_body(resp).await);
-                    if is_expired(&error) {
-                        return Err(error);
-                    }
-                    // S3 asks clients to retry its 500 InternalError like a 503.
-                    let status = if status == 500 { 503 } else { status };
-                    (
-                        Outcome::Status {
-                            status,
-                            retry_after,
-                        },
-                        error,
-                    )
+                    // Storage's own classification: an expired URL or another
+                    // refusal is permanent, a 429 or 502-504 transient, and S3
+                    // asks clients to retry its 500 InternalError like a 503.
+                    let class = if status == 500 {
+                        RetryClass::Transient
+                    } else {
+                        error.retry_class()
+                    };
+                    (Failure { class, retry_after }, error)
                 }
-                Err(e) if e.is_timeout() => (
-                    Outcome::Timeout,
-                    Error::Timeout {
+                Err(e) if e.is_timeout() => {
+                    let error = Error::Timeout {
                         provider: Provider::Gumroad,
                         after: self.part_timeout,
                         attempts: attempt,
-                    },
-                ),
-                Err(e) => (
-                    Outcome::Transport,
-                    Error::Transport {
+                    };
+                    (Failure::of(&error), error)
+                }
+                Err(e) => {
+                    let error = Error::Transport {
                         provider: Provider::Gumroad,
                         source: Box::new(e.without_url()),
-                    },
-                ),
+                    };
+                    (Failure::of(&error), error)
+                }
             };
             match self
                 .retry
-                .decide(attempt, &outcome, &Method::PUT, Idempotency::ByMethod)
+                .decide(attempt, failure, &Method::PUT, Idempotency::ByMethod)
             {
                 Decision::RetryAfter(delay) => clock.sleep(delay).await,
                 Decision::Stop => return Err(error),
@@ -836,10 +833,6 @@ fn storage_error(target: StorageTarget, status: u16, body: Bytes) -> Error {
         message,
         body: RawBody::new(body),
     }
-}
-
-fn is_expired(error: &Error) -> bool {
-    matches!(error, Error::Api { code: Some(c), .. } if c == "presign_expired")
 }
 
 fn invalid_answer(message: &str) -> Error {

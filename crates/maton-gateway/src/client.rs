@@ -2,15 +2,14 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use creator_core::http::{Auth, RateLimiter, Transport, TransportBuilder, WindowLimiter};
-use creator_core::{Clock, Error, Provider, Result, RetryPolicy, Secret, SystemClock};
+use creator_core::http::{
+    Auth, ClientOptions, RateLimiter, Transport, TransportBuilder, WindowLimiter,
+};
+use creator_core::{Error, Provider, Result, Secret};
 use gumroad_api::GumroadClient;
 
 use crate::classify::{MatonClassifier, UpstreamShape};
-use crate::connections::ConnectionsApi;
-use crate::proxy::AppProxy;
 
 /// The current single host for both the gateway and the control plane
 /// (Maton's docs since 2026-04-30).
@@ -51,12 +50,8 @@ pub(crate) struct Config {
     gateway: String,
     control: String,
     pub(crate) connection: Option<String>,
-    timeout: Duration,
-    retry: RetryPolicy,
-    clock: Arc<dyn Clock>,
-    user_agent: String,
-    limiter: Option<Arc<dyn RateLimiter>>,
-    http: reqwest::Client,
+    /// Resolved: one clock, limiter and connection pool for every transport.
+    options: ClientOptions,
 }
 
 impl fmt::Debug for Config {
@@ -74,13 +69,10 @@ impl Config {
     fn transport(&self, base: String, classifier: MatonClassifier) -> TransportBuilder {
         Transport::builder(Provider::Maton, base)
             .auth(Auth::Bearer(self.api_key.clone()))
-            .timeout(self.timeout)
-            .retry(self.retry)
-            .clock(self.clock.clone())
-            .user_agent(self.user_agent.clone())
-            .classifier(Arc::new(classifier.with_clock(self.clock.clone())))
-            .rate_limiter(self.limiter.clone())
-            .http_client(self.http.clone())
+            .classifier(Arc::new(
+                classifier.with_clock(self.options.clock_or_system()),
+            ))
+            .options(&self.options)
     }
 
     fn app_base(&self, app: &str) -> String {
@@ -158,7 +150,7 @@ fn validate_connection(id: &str) -> Result<()> {
 /// ```
 #[derive(Clone)]
 pub struct MatonClient {
-    config: Arc<Config>,
+    pub(crate) config: Arc<Config>,
     control: Transport,
     gumroad: GumroadClient,
 }
@@ -169,7 +161,10 @@ impl fmt::Debug for MatonClient {
             .field("gateway_base_url", &self.config.gateway)
             .field("control", &self.control)
             .field("connection", &self.config.connection)
-            .field("rate_limiter", &self.config.limiter)
+            .field(
+                "rate_limiter",
+                &self.config.options.rate_limiter_in_effect(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -180,12 +175,7 @@ pub struct MatonClientBuilder {
     gateway: String,
     control: String,
     connection: Option<String>,
-    limiter: Option<Arc<dyn RateLimiter>>,
-    timeout: Duration,
-    retry: RetryPolicy,
-    clock: Option<Arc<dyn Clock>>,
-    user_agent: String,
-    http: Option<reqwest::Client>,
+    options: ClientOptions,
 }
 
 impl fmt::Debug for MatonClientBuilder {
@@ -195,10 +185,8 @@ impl fmt::Debug for MatonClientBuilder {
             .field("gateway_base_url", &self.gateway)
             .field("control_base_url", &self.control)
             .field("connection", &self.connection)
-            .field("rate_limiter", &self.limiter)
-            .field("timeout", &self.timeout)
-            .field("retry", &self.retry)
-            .finish_non_exhaustive()
+            .field("options", &self.options)
+            .finish()
     }
 }
 
@@ -279,44 +267,29 @@ impl MatonClientBuilder {
         self
     }
 
-    /// Sets the client-side rate limiter every attempt waits on, shared by
-    /// all clones and all requests of the client (control plane, proxy,
-    /// Gumroad). Default: at most [`DEFAULT_REQUESTS_PER_SECOND`] in any
-    /// one-second window, Maton's per-account limit. `None` turns it off
-    /// (tests; or when several processes share a key and you limit elsewhere).
-    pub fn rate_limit(mut self, limiter: Option<Arc<dyn RateLimiter>>) -> Self {
-        self.limiter = limiter;
-        self
-    }
-
-    /// Sets the per-attempt timeout (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Sets the retry policy (default: 3 attempts, full-jitter backoff,
-    /// `Retry-After` honoured; requests that are not safe to repeat are not retried).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Sets the clock for retry sleeps and `Retry-After` dates (tests use `ManualClock`).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
-    /// Sets the `User-Agent` (default [`DEFAULT_USER_AGENT`]).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
-    }
-
-    /// Uses an existing reqwest client (its proxies and TLS settings apply).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    /// Sets the transport settings (timeout, retry policy, clock,
+    /// `User-Agent`, default [`DEFAULT_USER_AGENT`], reqwest client, rate
+    /// limiter). The rate limiter every attempt waits on is shared by all
+    /// clones and all requests of the client (control plane, proxy,
+    /// Gumroad); by default at most [`DEFAULT_REQUESTS_PER_SECOND`] in any
+    /// one-second window, Maton's per-account limit.
+    /// [`ClientOptions::rate_limiter`]`(None)` turns it off (tests; or when
+    /// several processes share a key and you limit elsewhere).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use creator_core::http::{ClientOptions, WindowLimiter};
+    /// use maton_gateway::MatonClient;
+    ///
+    /// let maton = MatonClient::builder()
+    ///     .api_key("key")
+    ///     .options(ClientOptions::new().rate_limiter(Some(Arc::new(WindowLimiter::per_second(5)))))
+    ///     .build()?;
+    /// assert!(maton.rate_limiter().is_some());
+    /// # Ok::<(), creator_core::Error>(())
+    /// ```
+    pub fn options(mut self, options: ClientOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -341,23 +314,18 @@ impl MatonClientBuilder {
         if let Some(id) = &self.connection {
             validate_connection(id)?;
         }
-        let http = match self.http {
-            Some(client) => client,
-            None => reqwest::Client::builder()
-                .build()
-                .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
-        };
+        let options = self.options.resolved(
+            DEFAULT_USER_AGENT,
+            Some(Arc::new(WindowLimiter::per_second(
+                DEFAULT_REQUESTS_PER_SECOND,
+            ))),
+        )?;
         let config = Config {
             api_key,
             gateway: self.gateway.trim().to_owned(),
             control: self.control.trim().to_owned(),
             connection: self.connection,
-            timeout: self.timeout,
-            retry: self.retry,
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
-            user_agent: self.user_agent,
-            limiter: self.limiter,
-            http,
+            options,
         };
         let control = config
             .transport(config.control.clone(), MatonClassifier::control())
@@ -390,14 +358,7 @@ impl MatonClient {
             gateway: DEFAULT_BASE_URL.to_owned(),
             control: DEFAULT_BASE_URL.to_owned(),
             connection: None,
-            limiter: Some(Arc::new(WindowLimiter::per_second(
-                DEFAULT_REQUESTS_PER_SECOND,
-            ))),
-            timeout: Transport::DEFAULT_TIMEOUT,
-            retry: RetryPolicy::default(),
-            clock: None,
-            user_agent: DEFAULT_USER_AGENT.to_owned(),
-            http: None,
+            options: ClientOptions::new(),
         }
     }
 
@@ -409,19 +370,6 @@ impl MatonClient {
     /// [`MatonClientBuilder::build`].
     pub fn from_env() -> Result<MatonClient> {
         Self::builder().env().build()
-    }
-
-    /// The connections control plane (`/connections`).
-    pub fn connections(&self) -> ConnectionsApi<'_> {
-        ConnectionsApi::new(self)
-    }
-
-    /// Requests to any app Maton supports, by its app name (`slack`,
-    /// `google-mail`, `stripe`, …): `{gateway}/{app}/{native path}`.
-    ///
-    /// An invalid app name is reported when a request is sent.
-    pub fn app(&self, app: &str) -> AppProxy {
-        AppProxy::new(self.config.clone(), app)
     }
 
     /// The full [`gumroad_api::GumroadClient`] — every endpoint and its
@@ -507,7 +455,7 @@ impl MatonClient {
 
     /// The rate limiter shared by every request of this client and its clones.
     pub fn rate_limiter(&self) -> Option<&Arc<dyn RateLimiter>> {
-        self.config.limiter.as_ref()
+        self.config.options.rate_limiter_in_effect()
     }
 }
 
@@ -524,7 +472,7 @@ mod tests {
         };
         let client = MatonClient::builder()
             .apply_env(vars)
-            .rate_limit(None)
+            .options(ClientOptions::new().rate_limiter(None))
             .build()
             .unwrap();
         assert_eq!(client.control_base_url(), "https://api.example.test/");

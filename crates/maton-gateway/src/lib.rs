@@ -64,15 +64,15 @@
 //! println!("{} recent sales", sales.len());
 //! # Ok(()) }
 //! ```
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
+mod api;
 mod classify;
 mod client;
-mod connections;
-mod proxy;
+mod models;
 mod traits;
 
+pub use api::connections::{ConnectionsApi, CreateConnection, ListConnections};
+pub use api::proxy::{AppProxy, AppRequest, MAX_PATH_SEGMENTS};
 pub use classify::{
     CODE_BAD_REQUEST, CODE_NO_CONNECTION, CODE_SERVER_ERROR, ErrorSource, MatonClassifier,
     MatonErrorKind, UpstreamShape,
@@ -81,10 +81,9 @@ pub use client::{
     API_KEY_ENV, API_URL_ENV, CONNECTION_HEADER, DEFAULT_BASE_URL, DEFAULT_REQUESTS_PER_SECOND,
     DEFAULT_USER_AGENT, LEGACY_CONTROL_URL, LEGACY_GATEWAY_URL, MatonClient, MatonClientBuilder,
 };
-pub use connections::{
-    AuthMethod, Connection, ConnectionStatus, ConnectionsApi, CreateConnection, ListConnections,
-};
-pub use proxy::{AppProxy, AppRequest, MAX_PATH_SEGMENTS};
+pub use models::{AuthMethod, Connection, ConnectionStatus};
 
+/// Re-exported: the transport settings every builder takes.
+pub use creator_core::http::ClientOptions;
 /// Re-exported: the Gumroad client [`MatonClient::gumroad`] returns.
 pub use gumroad_api;

@@ -4,7 +4,7 @@
 //! ([`super::target`]).
 
 use clap::{Args, Subcommand};
-use gank_api::{GankClient, GankEvent, WebhookRegistration};
+use gank_api::{GankClient, GankEventName, WebhookRegistration};
 use maton_gateway::{AuthMethod, CreateConnection, ListConnections};
 use serde_json::Value;
 
@@ -48,7 +48,7 @@ pub struct Register {
 pub struct Events {
     /// An event (`USER_MEMBERSHIP.TX_SUCCEED`, `DIGITAL_GOODS.TX_SUCCEED`, …; repeat).
     #[arg(long = "event", value_name = "EVENT", value_parser = gank_event, required = true)]
-    events: Vec<GankEvent>,
+    events: Vec<GankEventName>,
 }
 
 /// Whether to print the signing key.
@@ -60,8 +60,8 @@ pub struct Reveal {
 }
 
 /// A Gank event name: `<USECASE>.TX_<STATUS>`.
-fn gank_event(value: &str) -> Result<GankEvent, String> {
-    let event = GankEvent::parse(value.trim());
+fn gank_event(value: &str) -> Result<GankEventName, String> {
+    let event = GankEventName::parse(value.trim());
     match (event.usecase(), event.tx_status()) {
         (Some(u), Some(s)) if !u.is_empty() && !s.is_empty() => Ok(event),
         _ => Err("not a Gank event: use the form USER_MEMBERSHIP.TX_SUCCEED".into()),
@@ -112,7 +112,7 @@ pub async fn gank(cmd: GankCommand) -> Result<(), CliError> {
         G::Show(r) => r.run(|c, a| object(show(c, a.reveal_key))).await,
         G::Events(w) => {
             w.run(|c, a| {
-                let names: Vec<&str> = a.events.iter().map(GankEvent::as_str).collect();
+                let names: Vec<&str> = a.events.iter().map(GankEventName::as_str).collect();
                 plain(
                     format!("Gank now delivers {}", names.join(", ")),
                     async move { c.webhook_registration().update_events(&a.events).await },

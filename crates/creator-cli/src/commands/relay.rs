@@ -5,10 +5,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
+use creator_core::verify::{AllOf, Hmac, HmacAlgorithm, SignatureEncoding, UrlToken};
 use creator_core::{Secret, Webhooks};
-use gank_api::{
-    AcceptUnsigned, GankClient, HmacAlgorithm, HmacVerifier, SignatureEncoding, SignatureVerifier,
-};
+use gank_api::GankWebhooks;
 use gumroad_api::webhook::{GumroadWebhooks, ParseLimits};
 
 use super::DbArgs;
@@ -267,7 +266,7 @@ fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
                 GankEncoding::Hex => SignatureEncoding::Hex,
                 GankEncoding::Base64 => SignatureEncoding::Base64,
             };
-            let verifier = HmacVerifier::builder(header)
+            let verifier = Hmac::builder(header)
                 .key(key)
                 .algorithm(algorithm)
                 .encoding(encoding)
@@ -287,35 +286,43 @@ fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
         }
         (None, None) => None,
     };
-    let build = |verifier: Box<dyn SignatureVerifier>| -> Result<Arc<dyn Webhooks>, CliError> {
-        let client = GankClient::builder()
-            .webhook_verifier(verifier)
-            .build()
-            .map_err(|e| config_error("Gank webhooks", e))?;
-        Ok(Arc::new(client))
-    };
-    let algorithm = format!("{:?}", args.gank_signature_algorithm);
-    Ok(match (hmac, url_secret) {
-        (Some((verifier, header)), Some(secret)) => (
-            Endpoint::new("gank", build(Box::new(verifier))?).url_secret(secret),
-            format!("/webhooks/gank/<CREATOR_GANK_SECRET> (URL secret, then {algorithm} HMAC in `{header}`)"),
-        ),
-        (Some((verifier, header)), None) => (
-            Endpoint::new("gank", build(Box::new(verifier))?),
-            format!("/webhooks/gank ({algorithm} HMAC in `{header}`)"),
-        ),
-        (None, Some(secret)) => (
-            Endpoint::new("gank", build(Box::new(AcceptUnsigned))?).url_secret(secret),
-            "/webhooks/gank/<CREATOR_GANK_SECRET> (URL secret)".to_owned(),
-        ),
-        (None, None) => (
+    // Every check configured must pass: the URL secret (which the relay also
+    // checks before reading the body), then the signature.
+    let mut checks = AllOf::new();
+    let mut described = Vec::new();
+    if let Some(secret) = url_secret {
+        let token = UrlToken::last_path_segment(secret)
+            .map_err(|e| config_error("--gank-url-secret (CREATOR_GANK_SECRET)", e))?;
+        checks = checks.with(token);
+        described.push("URL secret".to_owned());
+    }
+    if let Some((verifier, header)) = hmac {
+        checks = checks.with(verifier);
+        let algorithm = format!("{:?}", args.gank_signature_algorithm);
+        described.push(format!("{algorithm} HMAC in `{header}`"));
+    }
+    if checks.is_empty() {
+        return Ok((
             Endpoint::unavailable(
                 "gank",
                 "the relay has no Gank verification configured (set GANK_WEBHOOK_KEY and GANK_SIGNATURE_HEADER, or CREATOR_GANK_SECRET); delivery kept in quarantine",
             ),
             "/webhooks/gank: not configured (deliveries are quarantined and answered 503 until GANK_WEBHOOK_KEY + GANK_SIGNATURE_HEADER or CREATOR_GANK_SECRET are set)".to_owned(),
+        ));
+    }
+    let hooks = GankWebhooks::builder()
+        .verifier(checks)
+        .build()
+        .map_err(|e| config_error("Gank webhooks", e))?;
+    let endpoint = Endpoint::new("gank", Arc::new(hooks));
+    let (endpoint, path) = match url_secret {
+        Some(secret) => (
+            endpoint.url_secret(secret)?,
+            "/webhooks/gank/<CREATOR_GANK_SECRET>",
         ),
-    })
+        None => (endpoint, "/webhooks/gank"),
+    };
+    Ok((endpoint, format!("{path} ({})", described.join(", then "))))
 }
 
 /// A usage error for a library configuration error, without its doubled
@@ -406,11 +413,17 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     };
     // Gumroad signs nothing: its checks read the URL and headers only, so
     // they run before the body is read.
+    let gumroad = Endpoint::new("gumroad", gumroad).verifies_headers_only();
     let gumroad = match &secret {
-        Some((s, _)) => Endpoint::new("gumroad", gumroad).url_secret(s.as_str()),
-        None => Endpoint::new("gumroad", gumroad),
-    }
-    .verifies_headers_only();
+        Some((s, _)) => match gumroad.url_secret(s.as_str()) {
+            Ok(endpoint) => endpoint,
+            Err(e) => {
+                ledger.close().await;
+                return Err(e);
+            }
+        },
+        None => gumroad,
+    };
     let config = RelayConfig {
         listen,
         max_body_bytes: args.max_body_bytes,

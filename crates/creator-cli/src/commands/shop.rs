@@ -5,9 +5,9 @@
 use clap::{Args, Subcommand};
 use futures::TryStreamExt;
 use gumroad_api::{
-    DelayUnit, EmailAudience, EmailsQuery, GumroadClient, NewEmail, NewWorkflowEmail, PayoutDetail,
-    PayoutsQuery, PostState, ResourceName, ResourceSubscription, SendAt, UpsellOffer, UpsellParams,
-    WorkflowEmailUpdate,
+    DelayUnit, EmailAudience, EmailsQuery, GumroadClient, GumroadEventName, NewEmail,
+    NewWorkflowEmail, PayoutDetail, PayoutsQuery, PostState, ResourceSubscription, SendAt,
+    UpsellOffer, UpsellParams, WorkflowEmailUpdate,
 };
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -563,7 +563,7 @@ pub enum WebhookCommand {
 pub struct EventFilter {
     /// The event (default: all eight).
     #[arg(long, value_parser = event_name)]
-    event: Option<ResourceName>,
+    event: Option<GumroadEventName>,
 }
 
 /// A URL to subscribe to one event.
@@ -571,7 +571,7 @@ pub struct EventFilter {
 pub struct Subscribe {
     /// The event.
     #[arg(long, value_parser = event_name)]
-    event: ResourceName,
+    event: GumroadEventName,
     /// The URL Gumroad posts to (`creator relay`'s Gumroad endpoint).
     url: String,
 }
@@ -584,22 +584,22 @@ pub struct Url {
 }
 
 /// One of the eight event names Gumroad knows, nothing else.
-fn event_name(value: &str) -> Result<ResourceName, String> {
-    ResourceName::ALL
+fn event_name(value: &str) -> Result<GumroadEventName, String> {
+    GumroadEventName::ALL
         .into_iter()
         .find(|r| r.as_str() == value.trim())
         .ok_or_else(|| {
-            let names: Vec<&str> = ResourceName::ALL.iter().map(|r| r.as_str()).collect();
+            let names: Vec<&str> = GumroadEventName::ALL.iter().map(|r| r.as_str()).collect();
             format!("not a Gumroad event; one of: {}", names.join(", "))
         })
 }
 
 async fn subscriptions(
     c: &GumroadClient,
-    event: Option<&ResourceName>,
+    event: Option<&GumroadEventName>,
 ) -> creator_core::Result<Vec<ResourceSubscription>> {
     let mut all = Vec::new();
-    for name in ResourceName::ALL
+    for name in GumroadEventName::ALL
         .iter()
         .filter(|r| event.is_none_or(|e| e == *r))
     {
@@ -617,7 +617,7 @@ async fn subscribe_all(
 ) -> creator_core::Result<Vec<ResourceSubscription>> {
     let existing = subscriptions(c, None).await?;
     let mut created = Vec::new();
-    for name in &ResourceName::ALL {
+    for name in &GumroadEventName::ALL {
         if existing
             .iter()
             .any(|s| &s.resource_name == name && s.post_url.as_deref() == Some(url))
@@ -691,7 +691,7 @@ mod tests {
             Ok(SendAt::SellerLocal(_))
         ));
         assert!(send_at("tomorrow").is_err());
-        assert_eq!(event_name("sale").unwrap(), ResourceName::Sale);
+        assert_eq!(event_name("sale").unwrap(), GumroadEventName::Sale);
         assert!(event_name("sales").unwrap_err().contains("dispute_won"));
     }
 }

@@ -17,7 +17,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use creator_core::{Verified, WebhookDelivery, WebhookEvent, Webhooks};
+use creator_core::{Verified, Verifier, WebhookDelivery, WebhookEvent, Webhooks};
 use serde_json::json;
 
 use super::body::{self, BodyRead, Summary};
@@ -153,7 +153,7 @@ async fn deliver(app: &App, req: &Request, body: Body) -> Result<Stored, Rejecti
             return Err(Rejection::stranger(Reason::UnknownEndpoint, error, summary));
         }
     };
-    if let Err((reason, error)) = check_url_secret(endpoint, token) {
+    if let Err((reason, error)) = check_url_secret(endpoint, &req.uri, token) {
         let summary = summary_of_unread(app, body, &req.headers).await;
         return Err(Rejection::stranger(reason, error, summary));
     }
@@ -293,11 +293,19 @@ fn shown_path(endpoints: &HashMap<String, Endpoint>, path: &str) -> String {
     format!("/webhooks/{}{tail}", shown_endpoint(endpoints, name))
 }
 
-/// The relay's own URL secret, compared in constant time. An endpoint
-/// without one given a secret segment is a path that names nothing.
-fn check_url_secret(endpoint: &Endpoint, token: Option<&str>) -> Result<(), (Reason, String)> {
+/// The relay's own URL secret: creator-core's
+/// [`UrlToken`](creator_core::verify::UrlToken) on the last path segment,
+/// which [`route`] found as `token`. An endpoint without one given a secret
+/// segment is a path that names nothing. Strangers get one answer whatever
+/// was wrong.
+fn check_url_secret(
+    endpoint: &Endpoint,
+    uri: &Uri,
+    token: Option<&str>,
+) -> Result<(), (Reason, String)> {
+    let target_only = || WebhookDelivery::new(uri.clone(), HeaderMap::new(), bytes::Bytes::new());
     match (&endpoint.url_secret, token) {
-        (Some(secret), Some(given)) if secret.matches(given.as_bytes()) => Ok(()),
+        (Some(secret), Some(_)) if secret.verify(&target_only()).is_ok() => Ok(()),
         (Some(_), _) => Err((
             Reason::Verification,
             "the secret in the URL is missing or wrong".to_owned(),
@@ -494,6 +502,51 @@ mod tests {
             "gumroad".to_owned(),
             Endpoint::unavailable("gumroad", "test"),
         )])
+    }
+
+    #[test]
+    fn the_url_secret_is_core_s_url_token_on_the_last_segment() {
+        assert!(
+            Endpoint::unavailable("gumroad", "test")
+                .url_secret("")
+                .is_err(),
+            "an empty secret would never match: refused when building"
+        );
+        let endpoint = Endpoint::unavailable("gumroad", "test")
+            .url_secret("abc-0123456789")
+            .unwrap();
+        let check = |path: &str, token: Option<&str>| {
+            check_url_secret(&endpoint, &path.parse().unwrap(), token)
+        };
+        assert!(check("/webhooks/gumroad/abc-0123456789", Some("abc-0123456789")).is_ok());
+        assert!(check("/webhooks/gumroad/abc-0123456789/", Some("abc-0123456789")).is_ok());
+        assert!(
+            check(
+                "/webhooks/gumroad/%61bc-0123456789",
+                Some("%61bc-0123456789")
+            )
+            .is_ok(),
+            "percent-decoded, as every UrlToken"
+        );
+        for (path, token) in [
+            ("/webhooks/gumroad/abc-0123456780", Some("abc-0123456780")),
+            ("/webhooks/gumroad", None),
+            // The endpoint name is never taken for the secret.
+            ("/webhooks/abc-0123456789", None),
+        ] {
+            match check(path, token) {
+                Err((Reason::Verification, why)) => {
+                    assert_eq!(why, "the secret in the URL is missing or wrong", "{path}")
+                }
+                other => panic!("{path}: {other:?}"),
+            }
+        }
+        let open = Endpoint::unavailable("gank", "test");
+        let given = check_url_secret(&open, &"/webhooks/gank/x".parse().unwrap(), Some("x"));
+        assert!(
+            matches!(given, Err((Reason::UnknownEndpoint, _))),
+            "{given:?}"
+        );
     }
 
     #[test]

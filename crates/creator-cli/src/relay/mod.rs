@@ -28,7 +28,7 @@
 //! # async fn run() -> Result<(), creator_cli::CliError> {
 //! # let gumroad_webhooks: Arc<dyn creator_core::Webhooks> = todo!();
 //! let ledger = creator_cli::ledger::open("creator.db").await?;
-//! let endpoints = vec![Endpoint::new("gumroad", gumroad_webhooks).url_secret("a-long-random-secret")];
+//! let endpoints = vec![Endpoint::new("gumroad", gumroad_webhooks).url_secret("a-long-random-secret")?];
 //! let relay = Relay::start(RelayConfig::default(), endpoints, ledger).await?;
 //! println!("listening on {}", relay.local_addr());
 //! relay.shutdown().await?; // finishes in-flight requests, then closes the ledger
@@ -55,6 +55,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
+use creator_core::verify::UrlToken;
 use creator_core::{Clock, Secret, SystemClock, Webhooks};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
@@ -171,7 +172,7 @@ impl Default for RelayConfig {
 pub struct Endpoint {
     name: String,
     webhooks: Result<Arc<dyn Webhooks>, String>,
-    url_secret: Option<Secret>,
+    url_secret: Option<UrlToken>,
     verifies_headers_only: bool,
 }
 
@@ -216,12 +217,19 @@ impl Endpoint {
     }
 
     /// Requires a secret as the last path segment, `/webhooks/<name>/<secret>`,
-    /// checked by the relay in constant time before the body is read (for
-    /// platforms that do not sign, or as a second check); the provider's
+    /// checked by the relay before the body is read with creator-core's
+    /// [`UrlToken`] (percent-decoded, compared in constant time), for
+    /// platforms that do not sign, or as a second check; the provider's
     /// [`Webhooks::verify`] then runs on top.
-    pub fn url_secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.url_secret = Some(secret.into());
-        self
+    ///
+    /// # Errors
+    /// [`CliError::Usage`] for an empty secret, which no URL could carry.
+    pub fn url_secret(mut self, secret: impl Into<Secret>) -> Result<Self, CliError> {
+        let token = UrlToken::last_path_segment(secret).map_err(|e| {
+            CliError::Usage(format!("the URL secret of /webhooks/{}: {e}", self.name))
+        })?;
+        self.url_secret = Some(token);
+        Ok(self)
     }
 
     /// Says the provider's [`Webhooks::verify`] reads only the request target

@@ -748,7 +748,7 @@ impl creator_core::Webhooks for SlowVerifier {
     fn parse(
         &self,
         delivery: &creator_core::WebhookDelivery,
-    ) -> creator_core::Result<creator_core::WebhookEvent> {
+    ) -> Result<creator_core::WebhookEvent, creator_core::WebhookError> {
         self.inner.parse(delivery)
     }
 }

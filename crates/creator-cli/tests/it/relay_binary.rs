@@ -420,3 +420,95 @@ async fn refused_and_broken_connections_are_counted_in_a_periodic_warning() {
     let _ = sigterm_and_wait(relay).await;
     assert_eq!((refused, broken), (3, 1), "{summaries:#?}");
 }
+
+/// The Gank endpoint is an `AllOf` of what is configured: with a URL secret
+/// and a signature both must pass (and the event is stored as signed); with
+/// the URL secret alone, it is what authenticates.
+#[tokio::test]
+async fn gank_url_secret_and_signature_are_each_required_when_configured() {
+    const GANK_SECRET: &str = "gank-url-secret-0123456789";
+    let body = fixture("gank/webhook_user_membership.json");
+    let sig = gank_verifier().sign(&body);
+    let post = |base: String, path: String, signature: Option<String>| {
+        let body = body.clone();
+        async move {
+            let mut req = reqwest::Client::new()
+                .post(format!("{base}{path}"))
+                .header("content-type", "application/json")
+                .body(body);
+            if let Some(s) = signature {
+                req = req.header(GANK_HEADER, s);
+            }
+            req.send().await.unwrap().status().as_u16()
+        }
+    };
+    let stored = |dir: &TempDir| {
+        let db = dir.db().to_str().unwrap().to_owned();
+        async move {
+            let ledger = ledger::open_read_only(&db).await.unwrap();
+            let events: Vec<_> =
+                futures::TryStreamExt::try_collect(ledger.events(Default::default()))
+                    .await
+                    .unwrap();
+            events
+                .iter()
+                .map(|e| (e.provider.clone(), e.verified.clone()))
+                .collect::<Vec<_>>()
+        }
+    };
+
+    let dir = TempDir::new("gank-both");
+    let envs = [
+        ("CREATOR_GANK_SECRET", GANK_SECRET),
+        ("GANK_WEBHOOK_KEY", GANK_KEY),
+        ("GANK_SIGNATURE_HEADER", GANK_HEADER),
+    ];
+    let relay = spawn_relay_with(dir.db().to_str().unwrap(), &envs, &[]).await;
+    assert!(
+        relay.banner.iter().any(|l| l.contains(
+            "/webhooks/gank/<CREATOR_GANK_SECRET> (URL secret, then Sha256 HMAC in `x-gank-signature`)"
+        )),
+        "{:?}",
+        relay.banner
+    );
+    let base = relay.base.clone();
+    let with_secret = format!("/webhooks/gank/{GANK_SECRET}");
+    let bad_sig = Some("00".repeat(32));
+    assert_eq!(post(base.clone(), with_secret.clone(), bad_sig).await, 401);
+    assert_eq!(post(base.clone(), with_secret.clone(), None).await, 401);
+    let wrong_secret = "/webhooks/gank/not-the-secret-0123456789".to_owned();
+    assert_eq!(
+        post(base.clone(), wrong_secret, Some(sig.clone())).await,
+        401
+    );
+    let no_secret = "/webhooks/gank".to_owned();
+    assert_eq!(post(base.clone(), no_secret, Some(sig.clone())).await, 401);
+    assert_eq!(post(base, with_secret, Some(sig.clone())).await, 200);
+    assert!(sigterm_and_wait(relay).await.success());
+    assert_eq!(
+        stored(&dir).await,
+        [("gank".to_owned(), "signature".to_owned())]
+    );
+
+    let dir = TempDir::new("gank-url-only");
+    let envs = [("CREATOR_GANK_SECRET", GANK_SECRET)];
+    let relay = spawn_relay_with(dir.db().to_str().unwrap(), &envs, &[]).await;
+    assert!(
+        relay
+            .banner
+            .iter()
+            .any(|l| l.contains("/webhooks/gank/<CREATOR_GANK_SECRET> (URL secret)")),
+        "{:?}",
+        relay.banner
+    );
+    let base = relay.base.clone();
+    let wrong_secret = "/webhooks/gank/not-the-secret-0123456789".to_owned();
+    assert_eq!(post(base.clone(), wrong_secret, None).await, 401);
+    let with_secret = format!("/webhooks/gank/{GANK_SECRET}");
+    assert_eq!(post(base, with_secret, None).await, 200);
+    assert!(sigterm_and_wait(relay).await.success());
+    assert_eq!(
+        stored(&dir).await,
+        [("gank".to_owned(), "url_token".to_owned())]
+    );
+}

@@ -9,9 +9,10 @@ use std::time::Duration;
 use creator_cli::ledger::{self, Ledger, LedgerStats, QuarantinedDelivery, StoredEvent};
 use creator_cli::relay::{Endpoint, Relay, RelayConfig};
 use creator_core::Webhooks;
+use creator_core::verify::Hmac;
 use creator_testkit::FakeProvider;
 use futures::TryStreamExt;
-use gank_api::{GankClient, HmacVerifier};
+use gank_api::GankWebhooks;
 use gumroad_api::webhook::GumroadWebhooks;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -54,8 +55,8 @@ impl Drop for TempDir {
     }
 }
 
-pub fn gank_verifier() -> HmacVerifier {
-    HmacVerifier::builder(GANK_HEADER)
+pub fn gank_verifier() -> Hmac {
+    Hmac::builder(GANK_HEADER)
         .key(GANK_KEY)
         .build()
         .expect("verifier")
@@ -73,14 +74,15 @@ pub fn endpoints() -> Vec<Endpoint> {
             .expect("gumroad receiver"),
     );
     let gank: Arc<dyn Webhooks> = Arc::new(
-        GankClient::builder()
-            .webhook_verifier(gank_verifier())
+        GankWebhooks::builder()
+            .verifier(gank_verifier())
             .build()
-            .expect("gank client"),
+            .expect("gank receiver"),
     );
     vec![
         Endpoint::new("gumroad", gumroad)
             .url_secret(GUMROAD_SECRET)
+            .expect("gumroad URL secret")
             .verifies_headers_only(),
         Endpoint::new("gank", gank),
         Endpoint::new("fake", Arc::new(FakeProvider::sample())),

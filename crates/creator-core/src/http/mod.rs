@@ -6,18 +6,21 @@
 //! [`Clock`](crate::Clock), an optional shared [`RateLimiter`], a `tracing`
 //! span per request (method, path template, status, attempt — never the query
 //! or a body), and a [`ResponseClassifier`] hook through which each provider
-//! turns its own error shapes into [`Error`](crate::Error)s. An [`Observer`]
+//! turns its own error shapes into [`Error`](crate::Error)s. Client builders
+//! take their transport settings as one [`ClientOptions`]. An [`Observer`]
 //! set with [`observe`] sees (and may hold back) every attempt, for a command
 //! line's `--debug` and `--dry-run`.
 
 mod classify;
 mod limiter;
 mod observe;
+mod options;
 mod path;
 mod transport;
 
 pub use classify::{DefaultClassifier, ResponseClassifier, default_error, message_from_body};
 pub use limiter::{RateLimiter, WindowLimiter};
 pub use observe::{ObservedResponse, Observer, OutgoingRequest, Verdict, observe};
+pub use options::ClientOptions;
 pub use path::Path;
 pub use transport::{Auth, Request, Response, Transport, TransportBuilder};

@@ -13,8 +13,10 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
-use super::{DefaultClassifier, Path, RateLimiter, ResponseClassifier, default_error};
-use crate::retry::{Decision, Idempotency, Outcome, RetryPolicy, parse_retry_after};
+use super::{
+    ClientOptions, DefaultClassifier, Path, RateLimiter, ResponseClassifier, default_error,
+};
+use crate::retry::{Decision, Failure, Idempotency, RetryPolicy, parse_retry_after};
 use crate::{Clock, Error, Provider, Result, Secret, SystemClock};
 
 /// How requests are authenticated. Values are sent in sensitive headers only.
@@ -253,6 +255,12 @@ impl TransportBuilder {
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
+    }
+
+    /// Applies the settings a client's [`ClientOptions`] has set; the
+    /// others keep this builder's values.
+    pub fn options(self, options: &ClientOptions) -> Self {
+        options.apply(self)
     }
 
     /// Builds the transport.
@@ -605,41 +613,47 @@ impl<'t> Request<'t> {
                 );
             }
 
-            let outcome = match &result {
-                Ok(r) => {
-                    span.record("status", r.status);
-                    Outcome::Status {
-                        status: r.status,
-                        retry_after: r
-                            .header("retry-after")
-                            .and_then(|v| parse_retry_after(v, inner.clock.now())),
+            // Classify first: the retry policy decides on the error the
+            // provider's classifier gives this answer, never on the bare status.
+            let (error, retry_after) = match result {
+                Ok(response) => {
+                    span.record("status", response.status);
+                    let retry_after = response
+                        .header("retry-after")
+                        .and_then(|v| parse_retry_after(v, inner.clock.now()));
+                    match classify(inner, response) {
+                        Ok(response) => return Ok(response),
+                        Err(error) => (error, retry_after),
                     }
                 }
-                Err(e) if e.is_timeout() => Outcome::Timeout,
-                Err(_) => Outcome::Transport,
+                Err(e) if e.is_timeout() => (
+                    Error::Timeout {
+                        provider,
+                        after: inner.timeout,
+                        attempts: attempt,
+                    },
+                    None,
+                ),
+                Err(e) => (
+                    Error::Transport {
+                        provider,
+                        source: Box::new(e.without_url()),
+                    },
+                    None,
+                ),
             };
+            let failure = Failure::of(&error).with_retry_after(retry_after);
             match inner
                 .retry
-                .decide(attempt, &outcome, &self.method, self.idempotency)
+                .decide(attempt, failure, &self.method, self.idempotency)
             {
                 Decision::RetryAfter(delay) => {
-                    tracing::debug!(parent: &span, ?outcome, ?delay, "retrying");
+                    // The class and status only: an error's message may quote the body.
+                    let status = error.status();
+                    tracing::debug!(parent: &span, class = ?failure.class, ?status, ?delay, "retrying");
                     inner.clock.sleep(delay).await;
                 }
-                Decision::Stop => {
-                    return match result {
-                        Ok(response) => classify(inner, response),
-                        Err(e) if e.is_timeout() => Err(Error::Timeout {
-                            provider,
-                            after: inner.timeout,
-                            attempts: attempt,
-                        }),
-                        Err(e) => Err(Error::Transport {
-                            provider,
-                            source: Box::new(e.without_url()),
-                        }),
-                    };
-                }
+                Decision::Stop => return Err(error),
             }
         }
     }

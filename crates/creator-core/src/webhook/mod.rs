@@ -11,6 +11,7 @@ use crate::{Provider, ProviderData, Sale, Subscriber};
 
 mod limits;
 pub mod repeat;
+pub mod verify;
 
 pub use limits::ParseLimits;
 

@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use creator_core::http::{Auth, Path, Response, ResponseClassifier, Transport};
-use creator_core::retry::{Idempotency, Jitter, RetryPolicy};
+use creator_core::retry::{Idempotency, Jitter, Method, RetryPolicy};
 use creator_core::{Error, ManualClock, Provider};
 use wiremock::matchers::{body_string, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -355,4 +355,73 @@ async fn raw_byte_bodies_are_sent_as_given() {
         .send()
         .await
         .unwrap();
+}
+
+/// Labels a response whose body is `coded` with an error code, and turns a
+/// body of `gone` into a not-found, whatever the status.
+#[derive(Debug)]
+struct Labels;
+
+impl ResponseClassifier for Labels {
+    fn classify(&self, provider: Provider, response: &Response) -> Option<Error> {
+        let body = creator_core::RawBody::new(response.body.clone());
+        match &response.body[..] {
+            b"coded" => Some(Error::Api {
+                provider,
+                status: response.status,
+                code: Some("product_id_required".into()),
+                message: "coded".into(),
+                body,
+            }),
+            b"gone" => Some(Error::NotFound {
+                provider,
+                status: response.status,
+                message: "gone".into(),
+                body,
+            }),
+            _ => None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_classified_error_decides_whether_a_request_is_sent_again() {
+    // (method, status, body, requests sent)
+    let table: &[(Method, u16, &str, usize)] = &[
+        (Method::GET, 500, "oops", 3),
+        (Method::GET, 500, "coded", 1),
+        (Method::GET, 503, "coded", 3), // an outage is transient whatever its label
+        (Method::GET, 503, "gone", 1),  // the classifier said permanent
+        (Method::GET, 200, "gone", 1),
+        (Method::GET, 429, "gone", 1),
+        (Method::PUT, 500, "oops", 1), // an uncoded 500 is re-sent for GET only
+        (Method::DELETE, 502, "oops", 3),
+    ];
+    for (verb, status, body, sent) in table {
+        let server = MockServer::start().await;
+        Mock::given(method(verb.as_str()))
+            .respond_with(ResponseTemplate::new(*status).set_body_string(*body))
+            .mount(&server)
+            .await;
+        let clock = clock();
+        let t = Transport::builder(Provider::Gumroad, server.uri())
+            .classifier(Arc::new(Labels))
+            .retry(RetryPolicy::default().with_jitter(Jitter::None))
+            .clock(Arc::new(clock.clone()))
+            .build()
+            .unwrap();
+        let err = t.request(verb.clone(), "/x").send().await.unwrap_err();
+        let requests = server.received_requests().await.unwrap().len();
+        assert_eq!(requests, *sent, "{verb} {status} {body:?}: {err:?}");
+        assert_eq!(
+            clock.sleeps().len(),
+            sent - 1,
+            "{verb} {status} {body:?}: one sleep between attempts"
+        );
+        assert_eq!(
+            err.is_retryable(),
+            !matches!(*body, "coded" | "gone") || (*status == 503 && *body == "coded"),
+            "{verb} {status} {body:?}: is_retryable agrees with what the transport did for a GET"
+        );
+    }
 }

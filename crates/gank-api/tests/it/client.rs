@@ -3,8 +3,9 @@
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+use creator_core::verify::Hmac;
 use creator_core::{Error, ManualClock, RetryPolicy};
-use gank_api::{GankClient, HmacVerifier, SubscriberFilter, TokenKind};
+use gank_api::{ClientOptions, GankClient, GankWebhooks, SubscriberFilter, TokenKind};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
@@ -20,16 +21,20 @@ fn client_is_clone_send_sync_debug() {
 fn debug_of_builder_and_client_never_shows_a_secret() {
     let builder = GankClient::builder()
         .login_token(LOGIN)
-        .creator_token(CREATOR)
-        .webhook_verifier(
-            HmacVerifier::builder("X-Signature")
+        .creator_token(CREATOR);
+    let shown = format!("{builder:?} {builder:#?}");
+    let client = builder.build().unwrap();
+    let hooks = GankWebhooks::builder()
+        .verifier(
+            Hmac::builder("X-Signature")
                 .key("whk_s3cr3t_key_value")
                 .build()
                 .unwrap(),
-        );
-    let shown = format!("{builder:?} {builder:#?}");
-    let client = builder.build().unwrap();
-    let shown = format!("{shown} {client:?} {client:#?}");
+        )
+        .client(client.clone());
+    let shown = format!("{shown} {hooks:?} {client:?} {client:#?}");
+    let hooks = hooks.build().unwrap();
+    let shown = format!("{shown} {hooks:?} {hooks:#?}");
     for secret in [
         LOGIN,
         CREATOR,
@@ -98,7 +103,7 @@ async fn a_missing_login_token_is_a_config_error_before_any_request() {
         ),
         (
             "membership settings",
-            client.membership_settings("u1").await.unwrap_err(),
+            client.memberships().settings("u1").await.unwrap_err(),
         ),
     ];
     for (what, err) in checks {
@@ -260,8 +265,11 @@ async fn reads_are_retried_with_the_injected_clock_and_writes_are_not() {
         .builder()
         .login_token(LOGIN)
         .creator_token(CREATOR)
-        .retry(RetryPolicy::default())
-        .clock(Arc::new(clock.clone()))
+        .options(
+            ClientOptions::new()
+                .retry(RetryPolicy::default())
+                .clock(Arc::new(clock.clone())),
+        )
         .build()
         .unwrap();
 
@@ -282,4 +290,53 @@ async fn reads_are_retried_with_the_injected_clock_and_writes_are_not() {
         .filter(|s| s.method == "POST")
         .count();
     assert_eq!(posts, 1, "a non-idempotent POST must not be re-sent");
+}
+
+/// The one `ClientOptions` reaches both hosts: the `User-Agent` it sets is
+/// sent to V1 and V2, and its rate limiter is waited on by every request.
+#[tokio::test]
+async fn client_options_apply_to_both_hosts() {
+    #[derive(Debug, Default)]
+    struct Counting(std::sync::atomic::AtomicUsize);
+    impl creator_core::http::RateLimiter for Counting {
+        fn acquire(&self) -> creator_core::futures::future::BoxFuture<'_, ()> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Box::pin(async {})
+        }
+    }
+    let hosts = Hosts::start().await;
+    hosts.v1_get("/v1/users/me", "users_me.json").await;
+    hosts
+        .v2_get("/payment/creator/subscribers", "subscribers_data_null.json")
+        .await;
+    hosts.fallbacks().await;
+    let counting = Arc::new(Counting::default());
+    let client = GankClient::builder()
+        .v1_base_url(hosts.v1.uri())
+        .v2_base_url(hosts.v2.uri())
+        .login_token(LOGIN)
+        .creator_token(CREATOR)
+        .options(
+            ClientOptions::new()
+                .retry(RetryPolicy::none())
+                .user_agent("my-shop/3.1")
+                .rate_limiter(Some(counting.clone())),
+        )
+        .build()
+        .unwrap();
+    client.users().me().await.unwrap();
+    client
+        .subscribers()
+        .page(&SubscriberFilter::new())
+        .await
+        .unwrap();
+    for server in [&hosts.v1, &hosts.v2] {
+        let requests = server.received_requests().await.unwrap();
+        assert_eq!(requests.len(), 1);
+        assert_eq!(
+            requests[0].headers.get("user-agent").unwrap(),
+            "my-shop/3.1"
+        );
+    }
+    assert_eq!(counting.0.load(std::sync::atomic::Ordering::SeqCst), 2);
 }

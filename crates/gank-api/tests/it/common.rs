@@ -1,22 +1,23 @@
-//! Shared test helpers: two mock hosts, fixtures served as raw bytes, a
-//! fallback that names unmatched requests, and a summary of outgoing requests.
+//! Shared test helpers on creator-testkit, as for every provider: two mock
+//! hosts, fixtures served as raw bytes, the testkit's fallback that names
+//! unmatched requests, and a summary of outgoing requests built from its
+//! recorded requests.
 
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use creator_core::{ManualClock, RetryPolicy};
-use gank_api::GankClient;
+use creator_testkit::{MockServerExt, RecordedRequest, mount_fallback};
+use gank_api::{ClientOptions, GankClient};
 use serde_json::Value;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
 pub const LOGIN: &str = "eyJhbGciOiJIUzI1NiJ9.bG9naW4tdG9rZW4tdGVzdA.LoginSig_9f2k";
 pub const CREATOR: &str = "eyJhbGciOiJIUzI1NiJ9.Y3JlYXRvci10b2tlbi10ZXN0.CreatorSig_4x7q";
 
 /// The bytes of `fixtures/gank/<name>`.
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/../../fixtures/gank/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
+    creator_testkit::fixture_bytes(&format!("gank/{name}"))
 }
 
 /// A 200 answer with a fixture's raw bytes.
@@ -30,17 +31,6 @@ pub struct Hosts {
     pub v2: MockServer,
 }
 
-struct Fallback(&'static str);
-
-impl Respond for Fallback {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        ResponseTemplate::new(599).set_body_string(format!(
-            "no mock on the {} host matched {} {}",
-            self.0, req.method, req.url
-        ))
-    }
-}
-
 impl Hosts {
     pub async fn start() -> Self {
         Self {
@@ -49,14 +39,11 @@ impl Hosts {
         }
     }
 
-    /// Mounts the catch-all fallbacks; call after the real mocks.
+    /// Mounts the testkit's catch-all fallback on both hosts (lowest
+    /// priority, so mocks mounted before or after still win).
     pub async fn fallbacks(&self) {
-        for (server, name) in [(&self.v1, "V1"), (&self.v2, "V2")] {
-            Mock::given(wiremock::matchers::any())
-                .respond_with(Fallback(name))
-                .with_priority(u8::MAX)
-                .mount(server)
-                .await;
+        for server in [&self.v1, &self.v2] {
+            mount_fallback(server).await;
         }
     }
 
@@ -74,28 +61,27 @@ impl Hosts {
         GankClient::builder()
             .v1_base_url(self.v1.uri())
             .v2_base_url(self.v2.uri())
-            .retry(RetryPolicy::none())
-            .timeout(Duration::from_secs(5))
-            .clock(Arc::new(ManualClock::new(
-                UNIX_EPOCH + Duration::from_secs(1_767_600_000),
-            )))
+            .options(
+                ClientOptions::new()
+                    .retry(RetryPolicy::none())
+                    .timeout(Duration::from_secs(5))
+                    .clock(Arc::new(ManualClock::new(
+                        UNIX_EPOCH + Duration::from_secs(1_767_600_000),
+                    ))),
+            )
     }
 
     /// Serves `fixture` for `GET path` on the V1 host.
     pub async fn v1_get(&self, p: &str, fixture_name: &str) {
-        Mock::given(method("GET"))
-            .and(path(p.to_owned()))
-            .respond_with(ok_fixture(fixture_name))
-            .mount(&self.v1)
+        self.v1
+            .mount_json("GET", p, &format!("gank/{fixture_name}"))
             .await;
     }
 
     /// Serves `fixture` for `GET path` on the V2 host.
     pub async fn v2_get(&self, p: &str, fixture_name: &str) {
-        Mock::given(method("GET"))
-            .and(path(p.to_owned()))
-            .respond_with(ok_fixture(fixture_name))
-            .mount(&self.v2)
+        self.v2
+            .mount_json("GET", p, &format!("gank/{fixture_name}"))
             .await;
     }
 
@@ -137,49 +123,34 @@ impl Sent {
 }
 
 pub async fn sent(server: &MockServer) -> Vec<Sent> {
-    server
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .map(|r| {
-            let token = match r
-                .headers
-                .get("authorization")
-                .map(|v| v.to_str().unwrap_or("<non-ascii>").to_owned())
-            {
-                None => "none".to_owned(),
-                Some(v) if v == format!("Bearer {LOGIN}") => "login".to_owned(),
-                Some(v) if v == format!("Bearer {CREATOR}") => "creator".to_owned(),
-                Some(other) => other,
-            };
-            let raw_url = r.url.to_string();
-            assert!(
-                !raw_url.contains(LOGIN) && !raw_url.contains(CREATOR),
-                "a token travelled in the URL: {raw_url}"
-            );
-            Sent {
-                method: r.method.to_string(),
-                path: r.url.path().to_owned(),
-                query: r
-                    .url
-                    .query_pairs()
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect(),
-                token,
-                content_type: r
-                    .headers
-                    .get("content-type")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned),
-                body: (!r.body.is_empty()).then(|| {
-                    serde_json::from_slice(&r.body)
-                        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&r.body).into()))
-                }),
-                raw_url,
-            }
-        })
-        .collect()
+    server.recorded().await.iter().map(Sent::from).collect()
+}
+
+impl From<&RecordedRequest> for Sent {
+    fn from(r: &RecordedRequest) -> Self {
+        let token = match &r.authorization {
+            None => "none".to_owned(),
+            Some(v) if *v == format!("Bearer {LOGIN}") => "login".to_owned(),
+            Some(v) if *v == format!("Bearer {CREATOR}") => "creator".to_owned(),
+            Some(other) => other.clone(),
+        };
+        assert!(
+            !r.url.contains(LOGIN) && !r.url.contains(CREATOR),
+            "a token travelled in the URL: {}",
+            r.url
+        );
+        Sent {
+            method: r.method.clone(),
+            path: r.path.clone(),
+            query: r.query.clone(),
+            token,
+            content_type: r.headers.get("content-type").cloned(),
+            body: (!r.body.is_empty()).then(|| {
+                serde_json::from_str(&r.body).unwrap_or_else(|_| Value::String(r.body.clone()))
+            }),
+            raw_url: r.url.clone(),
+        }
+    }
 }
 
 /// The single request a host received, failing when there were others.

@@ -36,7 +36,8 @@ async fn listings_use_camel_case_user_id_and_stop_on_a_short_page() {
     let listings = collect(
         hosts
             .client()
-            .listings_with(USER, ListingQuery::new().per_page(2)),
+            .listings()
+            .list_with(USER, ListingQuery::new().per_page(2)),
         None,
     )
     .await
@@ -79,7 +80,7 @@ async fn listings_are_public_and_per_page_defaults_to_the_reported_max_of_50() {
     mount_page(&hosts, "1", "listings_page2.json").await;
     hosts.fallbacks().await;
     let client = hosts.builder().build().unwrap();
-    let listings = collect(client.listings(USER), None).await.unwrap();
+    let listings = collect(client.listings().list(USER), None).await.unwrap();
     assert_eq!(listings.len(), 1);
     let sent = hosts.v1_sent().await;
     assert_eq!(sent[0].token, "none");
@@ -93,7 +94,9 @@ async fn data_null_listings_read_as_empty() {
         .v1_get("/v1/catalogs/services", "listings_data_null.json")
         .await;
     hosts.fallbacks().await;
-    let listings = collect(hosts.client().listings(USER), None).await.unwrap();
+    let listings = collect(hosts.client().listings().list(USER), None)
+        .await
+        .unwrap();
     assert!(listings.is_empty());
     assert_eq!(hosts.v1_sent().await.len(), 1);
 }
@@ -105,7 +108,7 @@ async fn an_amount_that_is_not_dollars_is_a_decode_error_naming_the_field() {
         .v1_get("/v1/catalogs/services", "listings_bad_amount.json")
         .await;
     hosts.fallbacks().await;
-    let err = collect(hosts.client().listings(USER), None)
+    let err = collect(hosts.client().listings().list(USER), None)
         .await
         .unwrap_err();
     let Error::Decode {

@@ -19,7 +19,8 @@ async fn membership_settings_with_their_details_and_prices_as_string_or_number()
     hosts.fallbacks().await;
     let settings = hosts
         .client()
-        .membership_settings("fba1aaba-ffb5-42ae-8571-6ec0eb337802")
+        .memberships()
+        .settings("fba1aaba-ffb5-42ae-8571-6ec0eb337802")
         .await
         .unwrap();
     let sent = only(&hosts.v1).await;
@@ -52,7 +53,7 @@ async fn membership_settings_with_their_details_and_prices_as_string_or_number()
 async fn an_empty_user_id_is_rejected_before_any_request() {
     let hosts = Hosts::start().await;
     hosts.fallbacks().await;
-    let err = hosts.client().membership_settings("").await.unwrap_err();
+    let err = hosts.client().memberships().settings("").await.unwrap_err();
     assert!(matches!(err, creator_core::Error::InvalidInput(_)));
     assert!(hosts.v1_sent().await.is_empty());
 }

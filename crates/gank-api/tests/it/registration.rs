@@ -1,7 +1,7 @@
 //! Webhook registration on `{V2}/auth/external-callback/register`.
 
 use creator_core::Error;
-use gank_api::GankEvent;
+use gank_api::GankEventName;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -32,8 +32,8 @@ async fn register_sends_json_with_content_type_and_the_login_token() {
         .register(
             "https://shop.example.com/gank-webhook",
             &[
-                GankEvent::UserMembershipTxSucceed,
-                GankEvent::DigitalGoodsTxSucceed,
+                GankEventName::UserMembershipTxSucceed,
+                GankEventName::DigitalGoodsTxSucceed,
             ],
         )
         .await
@@ -67,9 +67,9 @@ async fn get_returns_the_registration_with_its_key_and_unknown_event_names_kept(
     assert_eq!(
         reg.events,
         [
-            GankEvent::UserMembershipTxSucceed,
-            GankEvent::DigitalGoodsTxSucceed,
-            GankEvent::Unknown("DONATION.TX_SUCCEED".into())
+            GankEventName::UserMembershipTxSucceed,
+            GankEventName::DigitalGoodsTxSucceed,
+            GankEventName::Unknown("DONATION.TX_SUCCEED".into())
         ]
     );
     insta::assert_json_snapshot!(reg);
@@ -90,14 +90,14 @@ async fn update_events_patches_the_events_as_json() {
     let reg = hosts
         .client()
         .webhook_registration()
-        .update_events(&[GankEvent::UserMembershipTxSucceed])
+        .update_events(&[GankEventName::UserMembershipTxSucceed])
         .await
         .unwrap()
         .expect("the fixture answers with the registration");
     let sent = only(&hosts.v2).await;
     assert_eq!(sent.line(), "PATCH /auth/external-callback/register/events");
     assert_eq!(sent.token, "login");
-    assert_eq!(reg.events, [GankEvent::UserMembershipTxSucceed]);
+    assert_eq!(reg.events, [GankEventName::UserMembershipTxSucceed]);
     insta::assert_json_snapshot!(reg);
 }
 
@@ -112,7 +112,7 @@ async fn update_events_with_an_undocumented_empty_answer_is_none() {
         let out = hosts
             .client()
             .webhook_registration()
-            .update_events(&[GankEvent::DigitalGoodsTxSucceed])
+            .update_events(&[GankEventName::DigitalGoodsTxSucceed])
             .await
             .unwrap();
         assert!(out.is_none(), "{body:?}");
@@ -132,7 +132,7 @@ async fn register_rejects_a_relative_callback_url_without_a_request() {
         let err = hosts
             .client()
             .webhook_registration()
-            .register(bad, &[GankEvent::UserMembershipTxSucceed])
+            .register(bad, &[GankEventName::UserMembershipTxSucceed])
             .await
             .unwrap_err();
         assert!(matches!(err, Error::InvalidInput(_)), "{bad}: {err:?}");
@@ -149,16 +149,16 @@ fn event_names_round_trip_and_split_into_usecase_and_status() {
         ("USER_MEMBERSHIP.TX_FAILED", false),
         ("something-else", false),
     ] {
-        let e: GankEvent = serde_json::from_value(json!(name)).unwrap();
+        let e: GankEventName = serde_json::from_value(json!(name)).unwrap();
         assert_eq!(serde_json::to_value(&e).unwrap(), json!(name));
         assert_eq!(e.to_string(), name);
-        assert_eq!(!matches!(e, GankEvent::Unknown(_)), known, "{name}");
+        assert_eq!(!matches!(e, GankEventName::Unknown(_)), known, "{name}");
     }
-    let e: GankEvent = "USER_MEMBERSHIP.TX_FAILED".parse().unwrap();
+    let e: GankEventName = "USER_MEMBERSHIP.TX_FAILED".parse().unwrap();
     assert_eq!(
         (e.usecase(), e.tx_status()),
         (Some("USER_MEMBERSHIP"), Some("FAILED"))
     );
-    let e: GankEvent = "weird".parse().unwrap();
+    let e: GankEventName = "weird".parse().unwrap();
     assert_eq!((e.usecase(), e.tx_status()), (None, None));
 }

@@ -1,11 +1,12 @@
 //! The creator-core traits implemented on GankClient.
 
+use creator_core::verify::Unverified;
 use creator_core::{
     Error, EventKind, PersonSearch, ProductKind, ProductQuery, Products, SaleQuery, Sales,
     SubscriberQuery, Subscribers, SubscriptionStatus, WebhookDelivery, WebhookError, WebhookEvent,
     Webhooks, collect,
 };
-use gank_api::{AcceptUnsigned, GankSubscriber, Listing, MembershipSetting, Transaction};
+use gank_api::{GankSubscriber, GankWebhooks, Listing, MembershipSetting, Transaction};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
@@ -20,7 +21,12 @@ fn the_client_is_usable_as_trait_objects() {
     let _: Vec<Box<dyn Products>> = vec![Box::new(client.clone())];
     let _: Box<dyn Sales> = Box::new(client.clone());
     let _: Box<dyn Subscribers> = Box::new(client.clone());
-    let _: Box<dyn Webhooks> = Box::new(client);
+    let hooks = GankWebhooks::builder()
+        .verifier(Unverified)
+        .client(client)
+        .build()
+        .unwrap();
+    let _: Box<dyn Webhooks> = Box::new(hooks);
 }
 
 #[tokio::test]
@@ -328,24 +334,26 @@ async fn one_sale_is_the_transaction_detail() {
     insta::assert_json_snapshot!(sale);
 }
 
-fn unsigned_client(hosts: &Hosts) -> gank_api::GankClient {
-    unsigned_client_of(hosts, Some(USER))
+fn unsigned_hooks(hosts: &Hosts) -> GankWebhooks {
+    unsigned_hooks_of(hosts, Some(USER))
 }
 
-/// A client that accepts unsigned deliveries, for `user` (`None`: ask `/v1/users/me`).
-fn unsigned_client_of(hosts: &Hosts, user: Option<&str>) -> gank_api::GankClient {
-    let mut builder = hosts
-        .builder()
-        .login_token(crate::common::LOGIN)
-        .webhook_verifier(AcceptUnsigned);
+/// A receiver that accepts unsigned deliveries and confirms through a client
+/// for `user` (`None`: ask `/v1/users/me`).
+fn unsigned_hooks_of(hosts: &Hosts, user: Option<&str>) -> GankWebhooks {
+    let mut builder = hosts.builder().login_token(crate::common::LOGIN);
     if let Some(user) = user {
         builder = builder.user_id(user);
     }
-    builder.build().unwrap()
+    GankWebhooks::builder()
+        .verifier(Unverified)
+        .client(builder.build().unwrap())
+        .build()
+        .unwrap()
 }
 
-fn received(client: &gank_api::GankClient, fixture_name: &str) -> WebhookEvent {
-    client
+fn received(hooks: &GankWebhooks, fixture_name: &str) -> WebhookEvent {
+    hooks
         .receive(&WebhookDelivery::with_content_type(
             "application/json",
             fixture(fixture_name),
@@ -363,8 +371,9 @@ fn unconfirmed_reason(result: creator_core::Result<WebhookEvent>) -> String {
     }
 }
 
-#[tokio::test]
-async fn confirm_re_reads_the_transaction_by_human_id_before_anything_is_granted() {
+/// Hosts answering `GET /v1/payment/transaction/UM-250925-NWKBIKATC` (the
+/// documented membership delivery's payment), and a receiver confirming through them.
+async fn hooks_reading_the_membership_payment() -> (Hosts, GankWebhooks) {
     let hosts = Hosts::start().await;
     hosts
         .v1_get(
@@ -373,13 +382,19 @@ async fn confirm_re_reads_the_transaction_by_human_id_before_anything_is_granted
         )
         .await;
     hosts.fallbacks().await;
-    let client = unsigned_client(&hosts);
+    let hooks = unsigned_hooks(&hosts);
+    (hosts, hooks)
+}
+
+#[tokio::test]
+async fn confirm_re_reads_the_transaction_by_human_id_before_anything_is_granted() {
+    let (hosts, hooks) = hooks_reading_the_membership_payment().await;
     let delivery = WebhookDelivery::with_content_type(
         "application/json",
         fixture("webhook_user_membership.json"),
     );
-    let event = client.receive(&delivery).unwrap();
-    let confirmed = client.confirm(&event).await.unwrap();
+    let event = hooks.receive(&delivery).unwrap();
+    let confirmed = hooks.confirm(&event).await.unwrap();
     let sent = crate::common::only(&hosts.v1).await;
     assert_eq!(
         sent.line(),
@@ -427,9 +442,9 @@ async fn confirm_refuses_an_event_the_api_contradicts() {
         .mount(&hosts.v1)
         .await;
     hosts.fallbacks().await;
-    let client = unsigned_client(&hosts);
+    let hooks = unsigned_hooks(&hosts);
     let parse = |name: &str| {
-        client
+        hooks
             .parse(&WebhookDelivery::with_content_type(
                 "application/json",
                 fixture(name),
@@ -437,7 +452,7 @@ async fn confirm_refuses_an_event_the_api_contradicts() {
             .unwrap()
     };
 
-    let pending = client
+    let pending = hooks
         .confirm(&parse("webhook_user_membership.json"))
         .await
         .unwrap_err();
@@ -445,7 +460,7 @@ async fn confirm_refuses_an_event_the_api_contradicts() {
         matches!(&pending, Error::Webhook(WebhookError::Unconfirmed { reason }) if reason.contains("PENDING")),
         "{pending:?}"
     );
-    let mismatched = client
+    let mismatched = hooks
         .confirm(&parse("webhook_digital_goods.json"))
         .await
         .unwrap_err();
@@ -453,9 +468,9 @@ async fn confirm_refuses_an_event_the_api_contradicts() {
         matches!(&mismatched, Error::Webhook(WebhookError::Unconfirmed { reason }) if reason.contains("UM-260105-5UOW4VDKN")),
         "{mismatched:?}"
     );
-    let forged = client
+    let forged = hooks
         .confirm(
-            &client
+            &hooks
                 .parse(&WebhookDelivery::with_content_type(
                     "application/json",
                     &br#"{"event":"DIGITAL_GOODS.TX_SUCCEED","data":{"human_id":"DG-FORGED"}}"#[..],
@@ -465,14 +480,14 @@ async fn confirm_refuses_an_event_the_api_contradicts() {
         .await
         .unwrap_err();
     assert!(forged.is_not_found(), "{forged:?}");
-    let no_subject = client
+    let no_subject = hooks
         .parse(&WebhookDelivery::with_content_type(
             "application/json",
             &br#"{"event":"PAYOUT.TX_SUCCEED","data":{}}"#[..],
         ))
         .unwrap();
     assert!(
-        client
+        hooks
             .confirm(&no_subject)
             .await
             .unwrap_err()
@@ -491,9 +506,9 @@ async fn confirm_refuses_a_payment_of_another_creator() {
         .await;
     hosts.fallbacks().await;
     // The transaction's creator_user_id is fba1aaba-…, the fixtures' creator.
-    let client = unsigned_client_of(&hosts, Some("0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"));
-    let event = received(&client, "webhook_user_membership.json");
-    let reason = unconfirmed_reason(client.confirm(&event).await);
+    let hooks = unsigned_hooks_of(&hosts, Some("0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"));
+    let event = received(&hooks, "webhook_user_membership.json");
+    let reason = unconfirmed_reason(hooks.confirm(&event).await);
     assert!(
         reason.contains("belongs to creator `fba1aaba-ffb5-42ae-8571-6ec0eb337802`"),
         "{reason}"
@@ -511,9 +526,9 @@ async fn confirm_asks_users_me_for_the_creator_when_no_user_id_is_configured() {
         .await;
     hosts.v1_get("/v1/users/me", "users_me.json").await;
     hosts.fallbacks().await;
-    let client = unsigned_client_of(&hosts, None);
-    let confirmed = client
-        .confirm(&received(&client, "webhook_digital_goods.json"))
+    let hooks = unsigned_hooks_of(&hosts, None);
+    let confirmed = hooks
+        .confirm(&received(&hooks, "webhook_digital_goods.json"))
         .await
         .unwrap();
     assert_eq!(confirmed.kind, EventKind::Sale);
@@ -545,10 +560,10 @@ async fn confirm_refuses_a_claim_of_the_wrong_usecase() {
         .mount(&hosts.v1)
         .await;
     hosts.fallbacks().await;
-    let client = unsigned_client(&hosts);
+    let hooks = unsigned_hooks(&hosts);
     let reason = unconfirmed_reason(
-        client
-            .confirm(&received(&client, "webhook_digital_goods.json"))
+        hooks
+            .confirm(&received(&hooks, "webhook_digital_goods.json"))
             .await,
     );
     assert!(
@@ -570,11 +585,11 @@ async fn confirm_never_takes_the_product_from_the_delivery() {
         )
         .await;
     hosts.fallbacks().await;
-    let client = unsigned_client(&hosts);
-    let event = received(&client, "webhook_digital_goods.json");
+    let hooks = unsigned_hooks(&hosts);
+    let event = received(&hooks, "webhook_digital_goods.json");
     let delivered = event.sale.as_ref().unwrap();
     assert!(delivered.product_id.is_some() && delivered.product_name.is_some());
-    let confirmed = client.confirm(&event).await.unwrap();
+    let confirmed = hooks.confirm(&event).await.unwrap();
     let sale = confirmed.sale.as_ref().unwrap();
     assert_eq!(sale.product_id, None, "not the delivery's catalog_id");
     assert_eq!(sale.product_name, None, "not the delivery's catalog_title");
@@ -585,4 +600,39 @@ async fn confirm_never_takes_the_product_from_the_delivery() {
         "what the API says is kept"
     );
     assert!(confirmed.subscriber.is_none());
+}
+
+#[tokio::test]
+async fn confirm_without_a_client_is_a_config_error_before_any_request() {
+    let hooks = GankWebhooks::builder()
+        .verifier(Unverified)
+        .build()
+        .unwrap();
+    let event = received(&hooks, "webhook_digital_goods.json");
+    let err = hooks.confirm(&event).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Config(m) if m.contains("needs a client")),
+        "{err:?}"
+    );
+}
+
+/// `confirm` and `Sales::sale` map the transaction with one function
+/// (normalize.rs), so they return equal values for one payment; and the
+/// delivery's sale names the same customer as the API's.
+#[tokio::test]
+async fn confirm_and_sales_sale_return_equal_values_for_one_payment() {
+    let (hosts, hooks) = hooks_reading_the_membership_payment().await;
+    let event = received(&hooks, "webhook_user_membership.json");
+    let confirmed = hooks.confirm(&event).await.unwrap();
+    let client = hosts
+        .builder()
+        .login_token(crate::common::LOGIN)
+        .build()
+        .unwrap();
+    let read = client.sale("UM-250925-NWKBIKATC").await.unwrap();
+    let confirmed_sale = confirmed.sale.as_ref().unwrap();
+    creator_testkit::assert_same_sale::<Transaction>(confirmed_sale, &read);
+    let delivered = event.sale.as_ref().unwrap();
+    assert_eq!(delivered.customer, read.customer);
+    assert_eq!(delivered.id, read.id);
 }

@@ -9,11 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use base64::Engine as _;
+use creator_core::verify::{AnyOf, Hmac, HmacAlgorithm, SignatureEncoding, UrlToken, Verifier};
 use creator_core::{Error, ManualClock, Verified, WebhookDelivery, WebhookError, Webhooks};
-use gank_api::{
-    AnyOf, GankClient, HmacAlgorithm, HmacVerifier, SignatureEncoding, SignatureVerifier,
-    UrlTokenVerifier,
-};
+use gank_api::GankWebhooks;
 use hmac::{KeyInit, Mac};
 
 use crate::common::fixture;
@@ -65,7 +63,7 @@ fn verification_table() {
     tampered[at] = b'9'; // billing_period 1 -> 9
 
     let v = |alg, enc| {
-        HmacVerifier::builder(HEADER)
+        Hmac::builder(HEADER)
             .key(KEY)
             .algorithm(alg)
             .encoding(enc)
@@ -84,7 +82,7 @@ fn verification_table() {
 
     type Case<'a> = (
         &'a str,
-        HmacVerifier,
+        Hmac,
         &'a [u8],
         Vec<(&'a str, String)>,
         Result<Verified, &'a str>,
@@ -243,12 +241,8 @@ fn rotated_keys_are_all_accepted_and_a_retired_key_is_not() {
     let body = fixture("webhook_digital_goods.json");
     let by_old = hex(&reference_tag(HmacAlgorithm::Sha256, OLD_KEY, &body));
     let by_new = hex(&reference_tag(HmacAlgorithm::Sha256, KEY, &body));
-    let rotating = HmacVerifier::builder(HEADER)
-        .key(KEY)
-        .key(OLD_KEY)
-        .build()
-        .unwrap();
-    let rotated = HmacVerifier::builder(HEADER).keys([KEY]).build().unwrap();
+    let rotating = Hmac::builder(HEADER).key(KEY).key(OLD_KEY).build().unwrap();
+    let rotated = Hmac::builder(HEADER).keys([KEY]).build().unwrap();
     for sig in [&by_old, &by_new] {
         assert!(rotating.verify(&delivery(&body, &[(HEADER, sig)])).is_ok());
     }
@@ -272,7 +266,7 @@ fn sign_produces_what_verify_accepts_with_a_prefix() {
         (HmacAlgorithm::Sha512, SignatureEncoding::Hex),
         (HmacAlgorithm::Sha512, SignatureEncoding::Base64),
     ] {
-        let v = HmacVerifier::builder(HEADER)
+        let v = Hmac::builder(HEADER)
             .key(KEY)
             .algorithm(alg)
             .encoding(enc)
@@ -297,7 +291,7 @@ fn sign_produces_what_verify_accepts_with_a_prefix() {
 fn timestamped_signatures_check_the_tolerance_both_ways() {
     let now = 1_767_600_000u64;
     let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(now));
-    let v = HmacVerifier::builder(HEADER)
+    let v = Hmac::builder(HEADER)
         .key(KEY)
         .timestamp_header("x-gank-timestamp", Duration::from_secs(300))
         .clock(Arc::new(clock))
@@ -351,9 +345,9 @@ fn timestamped_signatures_check_the_tolerance_both_ways() {
 fn any_of_tries_candidate_schemes_and_reports_the_first_error() {
     let body = fixture("webhook_user_membership.json");
     let candidates = AnyOf::new()
-        .with(HmacVerifier::builder(HEADER).key(KEY).build().unwrap())
+        .with(Hmac::builder(HEADER).key(KEY).build().unwrap())
         .with(
-            HmacVerifier::builder(HEADER)
+            Hmac::builder(HEADER)
                 .key(KEY)
                 .algorithm(HmacAlgorithm::Sha512)
                 .encoding(SignatureEncoding::Base64)
@@ -378,8 +372,8 @@ fn any_of_tries_candidate_schemes_and_reports_the_first_error() {
 
 #[test]
 fn url_token_verifier_checks_query_or_path_in_constant_time() {
-    let q = UrlTokenVerifier::query("token", "s3cr3t-t0ken").unwrap();
-    let p = UrlTokenVerifier::path_segment("s3cr3t-t0ken").unwrap();
+    let q = UrlToken::query("token", "s3cr3t-t0ken").unwrap();
+    let p = UrlToken::last_path_segment("s3cr3t-t0ken").unwrap();
     let at = |uri: &str| {
         let mut d = delivery(b"{}", &[]);
         d.uri = uri.parse().unwrap();
@@ -393,9 +387,13 @@ fn url_token_verifier_checks_query_or_path_in_constant_time() {
     assert!(q.verify(&at("/gank")).is_err());
     assert!(q.verify(&at("/gank/s3cr3t-t0ken")).is_err());
     assert_eq!(
-        p.verify(&at("/hooks/s3cr3t-t0ken/gank")).ok(),
+        p.verify(&at("/hooks/gank/s3cr3t-t0ken")).ok(),
         Some(Verified::UrlToken)
     );
+    // One meaning for every provider (creator-core's UrlToken): the last
+    // segment, not any segment, and a query parameter given once.
+    assert!(p.verify(&at("/hooks/s3cr3t-t0ken/gank")).is_err());
+    assert!(q.verify(&at("/gank?token=x&token=s3cr3t-t0ken")).is_err());
     assert!(matches!(
         p.verify(&at("/hooks/gank")),
         Err(WebhookError::Unauthenticated { .. })
@@ -407,9 +405,9 @@ fn url_token_verifier_checks_query_or_path_in_constant_time() {
 fn a_url_token_verifier_with_an_empty_secret_cannot_be_built() {
     // Built, it would accept `/gank?token=` or any path with an empty segment (`//`).
     for built in [
-        UrlTokenVerifier::query("token", ""),
-        UrlTokenVerifier::query("", "s3cr3t-t0ken"),
-        UrlTokenVerifier::path_segment(""),
+        UrlToken::query("token", ""),
+        UrlToken::query("", "s3cr3t-t0ken"),
+        UrlToken::last_path_segment(""),
     ] {
         assert!(matches!(built, Err(Error::Config(_))), "{built:?}");
     }
@@ -418,25 +416,25 @@ fn a_url_token_verifier_with_an_empty_secret_cannot_be_built() {
 #[test]
 fn a_verifier_needs_a_key_and_a_valid_header_name() {
     assert!(matches!(
-        HmacVerifier::builder(HEADER).build(),
+        Hmac::builder(HEADER).build(),
         Err(Error::Config(_))
     ));
     assert!(matches!(
-        HmacVerifier::builder(HEADER).key("").build(),
+        Hmac::builder(HEADER).key("").build(),
         Err(Error::Config(_))
     ));
     assert!(
         matches!(
-            HmacVerifier::builder(HEADER).key(KEY).key("").build(),
+            Hmac::builder(HEADER).key(KEY).key("").build(),
             Err(Error::Config(_))
         ),
         "an empty key beside a real one is refused too"
     );
     assert!(matches!(
-        HmacVerifier::builder("bad header").key(KEY).build(),
+        Hmac::builder("bad header").key(KEY).build(),
         Err(Error::Config(_))
     ));
-    let builder = HmacVerifier::builder(HEADER).key(KEY).key(OLD_KEY);
+    let builder = Hmac::builder(HEADER).key(KEY).key(OLD_KEY);
     let shown = format!("{builder:?}");
     let v = builder.build().unwrap();
     let shown = format!("{shown} {v:?} {v:#?}");
@@ -445,13 +443,10 @@ fn a_verifier_needs_a_key_and_a_valid_header_name() {
 
 #[test]
 fn the_client_verifies_with_the_configured_verifier_on_raw_bytes() {
-    let verifier = HmacVerifier::builder(HEADER).key(KEY).build().unwrap();
+    let verifier = Hmac::builder(HEADER).key(KEY).build().unwrap();
     let body = fixture("webhook_digital_goods.json");
     let sig = verifier.sign(&body);
-    let client = GankClient::builder()
-        .webhook_verifier(verifier)
-        .build()
-        .unwrap();
+    let client = GankWebhooks::builder().verifier(verifier).build().unwrap();
     let event = client.receive(&delivery(&body, &[(HEADER, &sig)])).unwrap();
     assert_eq!(event.subject_id, "DG-260227-5U7OZOIXN");
     // Re-encoding the JSON (same meaning, other bytes) breaks the signature.
@@ -460,10 +455,7 @@ fn the_client_verifies_with_the_configured_verifier_on_raw_bytes() {
     let err = client
         .receive(&delivery(&reencoded, &[(HEADER, &sig)]))
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Webhook(WebhookError::InvalidSignature)),
-        "{err:?}"
-    );
+    assert!(matches!(err, WebhookError::InvalidSignature), "{err:?}");
 }
 
 #[test]
@@ -471,15 +463,8 @@ fn an_oversized_signature_header_is_rejected_unchecked_through_the_client() {
     // A 200 KiB header of `00 00 …` over a 256 KiB body: rejected on its
     // length, before any HMAC (the unit tests count them), as a verification
     // failure the relay answers with 401.
-    let verifier = HmacVerifier::builder(HEADER)
-        .key(KEY)
-        .key(OLD_KEY)
-        .build()
-        .unwrap();
-    let client = GankClient::builder()
-        .webhook_verifier(verifier)
-        .build()
-        .unwrap();
+    let verifier = Hmac::builder(HEADER).key(KEY).key(OLD_KEY).build().unwrap();
+    let client = GankWebhooks::builder().verifier(verifier).build().unwrap();
     let body = vec![b' '; 256 * 1024];
     let header = "00 ".repeat(200 * 1024 / 3);
     let err = client
@@ -495,7 +480,7 @@ fn an_oversized_signature_header_is_rejected_unchecked_through_the_client() {
 
 #[test]
 fn a_header_with_many_valid_looking_signatures_is_bounded() {
-    let verifier = HmacVerifier::builder(HEADER).key(KEY).build().unwrap();
+    let verifier = Hmac::builder(HEADER).key(KEY).build().unwrap();
     let body = fixture("webhook_user_membership.json");
     let real = verifier.sign(&body);
     let decoy = |i: usize| format!("{i:064x}");
@@ -516,6 +501,6 @@ fn a_header_with_many_valid_looking_signatures_is_bounded() {
         matches!(&err, WebhookError::SignatureHeaderTooLarge { reason, .. } if reason.contains("more than 8 signatures")),
         "{err:?}"
     );
-    assert_eq!(HmacVerifier::MAX_SIGNATURES, 8);
-    assert_eq!(HmacVerifier::MAX_HEADER_BYTES, 4096);
+    assert_eq!(Hmac::MAX_SIGNATURES, 8);
+    assert_eq!(Hmac::MAX_HEADER_BYTES, 4096);
 }

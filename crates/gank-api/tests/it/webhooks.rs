@@ -5,17 +5,18 @@
 //! available copy ([UNCERTAIN]): the fields after `catalog_price_id` in
 //! `fixtures/gank/webhook_digital_goods.json` are synthesized.
 
+use creator_core::verify::{AnyOf, Unverified};
 use creator_core::{Error, EventKind, SubscriptionStatus, WebhookDelivery, WebhookError, Webhooks};
-use gank_api::{AcceptUnsigned, GankEvent, GankWebhook, PaymentStatus, Usecase};
+use gank_api::{GankEvent, GankEventName, GankWebhooks, PaymentStatus, Usecase};
 
 use crate::common::fixture;
 
-fn parse(name: &str) -> GankWebhook {
-    GankWebhook::parse(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+fn parse(name: &str) -> GankEvent {
+    GankEvent::parse(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn malformed(body: &[u8]) -> String {
-    match GankWebhook::parse(body) {
+    match GankEvent::parse(body) {
         Err(WebhookError::Malformed { reason }) => reason,
         other => panic!("expected Malformed, got {other:?}"),
     }
@@ -24,7 +25,7 @@ fn malformed(body: &[u8]) -> String {
 #[test]
 fn user_membership_tx_succeed_is_parsed_from_the_documented_sample() {
     let hook = parse("webhook_user_membership.json");
-    let GankWebhook::MembershipPayment(e) = &hook else {
+    let GankEvent::MembershipPayment(e) = &hook else {
         panic!("{hook:?}")
     };
     assert_eq!(e.human_id, "UM-250925-NWKBIKATC");
@@ -40,14 +41,14 @@ fn user_membership_tx_succeed_is_parsed_from_the_documented_sample() {
         Some("Test Membership! <>&...")
     );
     assert_eq!(e.data.custom_reference_id, None, "null reads as None");
-    assert_eq!(hook.event(), GankEvent::UserMembershipTxSucceed);
+    assert_eq!(hook.event(), GankEventName::UserMembershipTxSucceed);
     insta::assert_json_snapshot!(hook, {".raw" => "[raw]", ".*.raw" => "[raw]"});
 }
 
 #[test]
 fn digital_goods_tx_succeed_is_parsed() {
     let hook = parse("webhook_digital_goods.json");
-    let GankWebhook::DigitalGoodsPurchase(e) = &hook else {
+    let GankEvent::DigitalGoodsPurchase(e) = &hook else {
         panic!("{hook:?}")
     };
     assert_eq!(e.human_id, "DG-260227-5U7OZOIXN");
@@ -89,7 +90,7 @@ fn key_order_is_not_relied_on() {
 #[test]
 fn missing_optional_fields_are_none() {
     let hook = parse("webhook_digital_goods_minimal.json");
-    let GankWebhook::DigitalGoodsPurchase(e) = &hook else {
+    let GankEvent::DigitalGoodsPurchase(e) = &hook else {
         panic!("{hook:?}")
     };
     assert_eq!(e.payment_status, None);
@@ -101,7 +102,7 @@ fn missing_optional_fields_are_none() {
     assert_eq!(e.data.buyer_user_email, None);
 
     let hook = parse("webhook_user_membership_minimal.json");
-    let GankWebhook::MembershipPayment(e) = &hook else {
+    let GankEvent::MembershipPayment(e) = &hook else {
         panic!("{hook:?}")
     };
     assert_eq!(e.human_id, "UM-260301-H7T4RW0YB");
@@ -118,7 +119,7 @@ fn missing_optional_fields_are_none() {
 #[test]
 fn an_unknown_usecase_event_keeps_its_name_and_raw_json() {
     let hook = parse("webhook_unknown_event.json");
-    let GankWebhook::Unknown {
+    let GankEvent::Unknown {
         event,
         human_id,
         raw,
@@ -126,7 +127,7 @@ fn an_unknown_usecase_event_keeps_its_name_and_raw_json() {
     else {
         panic!("{hook:?}")
     };
-    assert_eq!(event, &GankEvent::Unknown("DONATION.TX_SUCCEED".into()));
+    assert_eq!(event, &GankEventName::Unknown("DONATION.TX_SUCCEED".into()));
     assert_eq!(human_id.as_deref(), Some("DN-251224-Q8M2XK7TA"));
     assert_eq!(
         raw["data"]["usecase_data"]["data"]["message"],
@@ -139,18 +140,18 @@ fn an_unknown_usecase_event_keeps_its_name_and_raw_json() {
 
     // A failure event of a known usecase is not taken for a success.
     let failed = parse("webhook_membership_failed.json");
-    assert!(matches!(failed, GankWebhook::Unknown { .. }), "{failed:?}");
+    assert!(matches!(failed, GankEvent::Unknown { .. }), "{failed:?}");
     assert_eq!(failed.event().tx_status(), Some("FAILED"));
 }
 
 #[test]
 fn an_unknown_event_without_human_id_gets_a_stable_subject() {
     let body = br#"{"event":"PAYOUT.TX_SUCCEED","data":{"amount":"10.00"}}"#;
-    let a = GankWebhook::parse(body).unwrap().to_event();
-    let b = GankWebhook::parse(body).unwrap().to_event();
+    let a = GankEvent::parse(body).unwrap().to_event();
+    let b = GankEvent::parse(body).unwrap().to_event();
     assert!(a.subject_id.starts_with("sha256:"), "{}", a.subject_id);
     assert_eq!(a.identity(), b.identity());
-    let c = GankWebhook::parse(br#"{"event":"PAYOUT.TX_SUCCEED","data":{"amount":"11.00"}}"#)
+    let c = GankEvent::parse(br#"{"event":"PAYOUT.TX_SUCCEED","data":{"amount":"11.00"}}"#)
         .unwrap()
         .to_event();
     assert_ne!(a.subject_id, c.subject_id);
@@ -189,18 +190,18 @@ fn malformed_json_is_a_clear_error() {
 }
 
 /// The documented membership sample with `billing_period` in another shape.
-fn membership_billing_period(shape: &str) -> GankWebhook {
+fn membership_billing_period(shape: &str) -> GankEvent {
     parse(&format!("webhook_quirk_billing_period_{shape}.json"))
 }
 
 #[test]
 fn a_mistyped_optional_field_never_rejects_an_authentic_delivery() {
     let documented = parse("webhook_user_membership.json");
-    let GankWebhook::MembershipPayment(clean) = &documented else {
+    let GankEvent::MembershipPayment(clean) = &documented else {
         panic!("{documented:?}")
     };
     // `"1"`: a numeric string reads as the number, with nothing to report.
-    let GankWebhook::MembershipPayment(text) = membership_billing_period("string") else {
+    let GankEvent::MembershipPayment(text) = membership_billing_period("string") else {
         panic!()
     };
     assert_eq!(text.data, clean.data);
@@ -209,7 +210,7 @@ fn a_mistyped_optional_field_never_rejects_an_authentic_delivery() {
     // `{"x": 1}`, and `"monthly"` (a minimal body): left out, named, the rest kept.
     for shape in ["object", "word"] {
         let hook = membership_billing_period(shape);
-        let GankWebhook::MembershipPayment(e) = &hook else {
+        let GankEvent::MembershipPayment(e) = &hook else {
             panic!("{hook:?}")
         };
         assert_eq!(e.data.billing_period, None, "{shape}");
@@ -239,7 +240,7 @@ fn a_mistyped_optional_field_never_rejects_an_authentic_delivery() {
         assert_eq!(event.kind, EventKind::MembershipPayment);
         assert_eq!(event.field_errors, e.field_errors);
     }
-    let GankWebhook::MembershipPayment(object) = membership_billing_period("object") else {
+    let GankEvent::MembershipPayment(object) = membership_billing_period("object") else {
         panic!()
     };
     let mut kept = object.data.clone();
@@ -254,7 +255,7 @@ fn a_mistyped_optional_field_never_rejects_an_authentic_delivery() {
 fn mistyped_envelope_fields_are_left_out_too() {
     let body = br#"{"event":"DIGITAL_GOODS.TX_SUCCEED","data":{"human_id":"DG-1",
         "payment_status":7,"usecase_data":{"usecase":["DIGITAL_GOODS"],"data":"gone"}}}"#;
-    let GankWebhook::DigitalGoodsPurchase(e) = GankWebhook::parse(body).unwrap() else {
+    let GankEvent::DigitalGoodsPurchase(e) = GankEvent::parse(body).unwrap() else {
         panic!()
     };
     let fields: Vec<&str> = e.field_errors.iter().map(|f| f.field.as_str()).collect();
@@ -301,7 +302,7 @@ fn known_events_normalize_into_sales_and_subscribers() {
     assert!(
         membership
             .provider_data()
-            .downcast_ref::<GankWebhook>()
+            .downcast_ref::<GankEvent>()
             .is_some()
     );
 
@@ -317,9 +318,9 @@ fn known_events_normalize_into_sales_and_subscribers() {
 }
 
 #[tokio::test]
-async fn the_client_parses_deliveries_and_separates_parse_from_verify() {
-    let client = gank_api::GankClient::builder()
-        .webhook_verifier(AcceptUnsigned)
+async fn the_receiver_parses_deliveries_and_separates_parse_from_verify() {
+    let client = GankWebhooks::builder()
+        .verifier(Unverified)
         .build()
         .unwrap();
     let d = WebhookDelivery::with_content_type(
@@ -335,12 +336,17 @@ async fn the_client_parses_deliveries_and_separates_parse_from_verify() {
         "a body that does not parse is not a bad signature"
     );
     let err = client.parse(&bad).unwrap_err();
-    assert!(
-        matches!(err, Error::Webhook(WebhookError::Malformed { .. })),
-        "{err:?}"
-    );
+    assert!(matches!(err, WebhookError::Malformed { .. }), "{err:?}");
+    assert!(!err.is_verification_failure());
 
-    let unconfigured = gank_api::GankClient::builder().build().unwrap();
+    // A receiver without a verifier is not built at all; one whose verifier
+    // has nothing to check refuses every delivery as unverifiable.
+    let err = GankWebhooks::builder().build().unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    let unconfigured = GankWebhooks::builder()
+        .verifier(AnyOf::new())
+        .build()
+        .unwrap();
     let err = unconfigured.verify(&d).unwrap_err();
     assert!(matches!(err, WebhookError::NotConfigured(_)), "{err:?}");
     assert!(err.is_verification_failure());
@@ -349,7 +355,7 @@ async fn the_client_parses_deliveries_and_separates_parse_from_verify() {
 #[test]
 fn a_membership_setting_id_when_sent_links_the_subscriber() {
     let body = br#"{"event":"USER_MEMBERSHIP.TX_SUCCEED","data":{"human_id":"UM-260310-AB12CD34E","payment_status":"SUCCEED","usecase_data":{"usecase":"USER_MEMBERSHIP_RECURRING","data":{"subscriber_user_id":"4758a84f-2c1e-4b9a-8d3f-6e0a1c7b5d92","membership_setting_id":"0d6c3f8e-4b1a-4c57-9a57-2f0b1d7e9c11"}}}}"#;
-    let event = GankWebhook::parse(body).unwrap().to_event();
+    let event = GankEvent::parse(body).unwrap().to_event();
     let sub = event.subscriber.as_ref().unwrap();
     assert_eq!(
         sub.id, "4758a84f-2c1e-4b9a-8d3f-6e0a1c7b5d92:0d6c3f8e-4b1a-4c57-9a57-2f0b1d7e9c11",
@@ -399,18 +405,18 @@ fn gank_bodies_are_bounded_like_gumroad_ones() {
     );
 
     // The documented sample fits the defaults, and explicit limits apply too.
-    assert!(GankWebhook::parse(&fixture("webhook_user_membership.json")).is_ok());
+    assert!(GankEvent::parse(&fixture("webhook_user_membership.json")).is_ok());
     let tight = ParseLimits::default().max_fields(10);
-    let err = GankWebhook::parse_with_limits(&fixture("webhook_user_membership.json"), &tight)
-        .unwrap_err();
+    let err =
+        GankEvent::parse_with_limits(&fixture("webhook_user_membership.json"), &tight).unwrap_err();
     assert!(err.to_string().contains("more than 10 fields"), "{err}");
 }
 
 #[test]
-fn the_client_parses_with_its_configured_limits() {
-    let client = gank_api::GankClient::builder()
-        .webhook_verifier(AcceptUnsigned)
-        .webhook_limits(creator_core::ParseLimits::default().max_body_bytes(64))
+fn the_receiver_parses_with_its_configured_limits() {
+    let client = GankWebhooks::builder()
+        .verifier(Unverified)
+        .limits(creator_core::ParseLimits::default().max_body_bytes(64))
         .build()
         .unwrap();
     let d = WebhookDelivery::with_content_type(
@@ -419,7 +425,7 @@ fn the_client_parses_with_its_configured_limits() {
     );
     let err = client.receive(&d).unwrap_err();
     assert!(
-        matches!(&err, Error::Webhook(WebhookError::Malformed { reason }) if reason.contains("above the limit of 64 bytes")),
+        matches!(&err, WebhookError::Malformed { reason } if reason.contains("above the limit of 64 bytes")),
         "{err:?}"
     );
 }

@@ -4,7 +4,7 @@
 use creator_core::futures::stream::BoxStream;
 use creator_core::http::{Path, Request};
 use creator_core::{Page, Result, paginate};
-use futures::StreamExt as _;
+use futures::{StreamExt as _, TryStreamExt as _};
 use serde::de::DeserializeOwned;
 
 use crate::client::{Envelope, MessageEnvelope, Paged, require};
@@ -106,7 +106,11 @@ impl<'a> Collection<'a> {
 
     /// Every item of the (unpaginated today) list, following `next_page_key`
     /// should the server start paginating.
-    pub(crate) async fn list<E: Paged>(&self) -> Result<Vec<E::Item>> {
+    pub(crate) async fn list<E>(&self) -> Result<Vec<E::Item>>
+    where
+        E: Paged + 'static,
+        E::Item: Send + 'static,
+    {
         self.client
             .all_pages::<E>(Path::fixed(self.collection), &[])
             .await
@@ -174,4 +178,23 @@ where
             Ok(Page::new(page.items, page.next_page_key))
         }
     })
+}
+
+impl GumroadClient {
+    /// Every item of a list that Gumroad answers in one response today,
+    /// following `next_page_key` should it start paginating (as products
+    /// did in 2026), so nothing is silently cut off: [`stream`] read to the end.
+    pub(crate) async fn all_pages<E>(
+        &self,
+        path: Path,
+        query: &[(&'static str, String)],
+    ) -> Result<Vec<E::Item>>
+    where
+        E: Paged + 'static,
+        E::Item: Send + 'static,
+    {
+        stream::<E>(self, Ok(path), query.to_vec(), None)
+            .try_collect()
+            .await
+    }
 }

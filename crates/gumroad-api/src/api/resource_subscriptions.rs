@@ -5,7 +5,7 @@ use creator_core::retry::Idempotency;
 use creator_core::{Error, Result};
 
 use crate::client::{MessageEnvelope, envelope, require};
-use crate::{Deleted, GumroadClient, ResourceName, ResourceSubscription};
+use crate::{Deleted, GumroadClient, GumroadEventName, ResourceSubscription};
 
 envelope!(SubscriptionEnvelope {
     resource_subscription: ResourceSubscription
@@ -29,7 +29,10 @@ impl ResourceSubscriptionsApi<'_> {
     ///
     /// # Errors
     /// Any request error.
-    pub async fn list(&self, resource_name: &ResourceName) -> Result<Vec<ResourceSubscription>> {
+    pub async fn list(
+        &self,
+        resource_name: &GumroadEventName,
+    ) -> Result<Vec<ResourceSubscription>> {
         self.client
             .all_pages::<SubscriptionsEnvelope>(
                 Path::fixed("/v2/resource_subscriptions"),
@@ -43,11 +46,11 @@ impl ResourceSubscriptionsApi<'_> {
     /// is never retried automatically.
     ///
     /// ```no_run
-    /// use gumroad_api::ResourceName;
+    /// use gumroad_api::GumroadEventName;
     /// # async fn run(client: gumroad_api::GumroadClient) -> creator_core::Result<()> {
     /// let sub = client
     ///     .resource_subscriptions()
-    ///     .create(&ResourceName::Sale, "https://hooks.example.com/gumroad/7f3a")
+    ///     .create(&GumroadEventName::Sale, "https://hooks.example.com/gumroad/7f3a")
     ///     .await?;
     /// println!("subscribed: {}", sub.id);
     /// # Ok(()) }
@@ -59,7 +62,7 @@ impl ResourceSubscriptionsApi<'_> {
     /// any request error.
     pub async fn create(
         &self,
-        resource_name: &ResourceName,
+        resource_name: &GumroadEventName,
         post_url: &str,
     ) -> Result<ResourceSubscription> {
         let parsed = url::Url::parse(post_url)

@@ -61,7 +61,7 @@ pub use profile::{
     SanitizationReport,
 };
 pub use refund_policy::{AccountRefundPolicy, RefundPeriod};
-pub use resource_subscription::{ResourceName, ResourceSubscription};
+pub use resource_subscription::{GumroadEventName, ResourceSubscription};
 pub use sale::BuyerPresentment;
 pub use sale::{Affiliate, Ppp, Sale};
 pub use sales_report::{

@@ -6,7 +6,7 @@ use crate::de::opt_string;
 
 creator_core::string_enum! {
     /// The events a resource subscription can deliver.
-    pub enum ResourceName {
+    pub enum GumroadEventName {
         /// A sale.
         Sale = "sale",
         /// A refund (reuses the sale's `sale_id`).
@@ -26,17 +26,17 @@ creator_core::string_enum! {
     }
 }
 
-impl ResourceName {
+impl GumroadEventName {
     /// The eight resource names Gumroad knows.
-    pub const ALL: [ResourceName; 8] = [
-        ResourceName::Sale,
-        ResourceName::Refund,
-        ResourceName::Dispute,
-        ResourceName::DisputeWon,
-        ResourceName::Cancellation,
-        ResourceName::SubscriptionUpdated,
-        ResourceName::SubscriptionEnded,
-        ResourceName::SubscriptionRestarted,
+    pub const ALL: [GumroadEventName; 8] = [
+        GumroadEventName::Sale,
+        GumroadEventName::Refund,
+        GumroadEventName::Dispute,
+        GumroadEventName::DisputeWon,
+        GumroadEventName::Cancellation,
+        GumroadEventName::SubscriptionUpdated,
+        GumroadEventName::SubscriptionEnded,
+        GumroadEventName::SubscriptionRestarted,
     ];
 }
 
@@ -47,7 +47,7 @@ pub struct ResourceSubscription {
     /// External id.
     pub id: String,
     /// The event kind.
-    pub resource_name: ResourceName,
+    pub resource_name: GumroadEventName,
     /// Where deliveries go.
     #[serde(default, deserialize_with = "opt_string")]
     pub post_url: Option<String>,

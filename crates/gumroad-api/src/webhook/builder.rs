@@ -4,10 +4,20 @@
 use std::fmt;
 use std::sync::Arc;
 
+use creator_core::verify::{AllOf, BasicAuth, TokenLocation, Unverified, UrlToken, Verifier};
 use creator_core::{Clock, Error, ParseLimits, Result, Secret, SystemClock};
 
-use super::verify::{BasicCredentials, GumroadWebhooks, TokenLocation};
+use super::receiver::GumroadWebhooks;
 use crate::GumroadClient;
+
+impl GumroadWebhooks {
+    /// Starts a receiver: give it a URL token and/or Basic credentials (or
+    /// say [`accept_unverified`](GumroadWebhooksBuilder::accept_unverified)),
+    /// and a client for [`confirm`](creator_core::Webhooks::confirm).
+    pub fn builder() -> GumroadWebhooksBuilder {
+        GumroadWebhooksBuilder::default()
+    }
+}
 
 /// Builds a [`GumroadWebhooks`]; from [`GumroadWebhooks::builder`].
 ///
@@ -33,7 +43,7 @@ use crate::GumroadClient;
 pub struct GumroadWebhooksBuilder {
     token: Option<Secret>,
     token_location: TokenLocation,
-    basic: Option<BasicCredentials>,
+    basic: Option<(Secret, Secret)>,
     accept_unverified: bool,
     limits: ParseLimits,
     client: Option<GumroadClient>,
@@ -71,10 +81,7 @@ impl GumroadWebhooksBuilder {
     /// Expects HTTP Basic credentials (register the URL as
     /// `https://user:password@host/…`). Compared in constant time.
     pub fn basic_auth(mut self, user: impl Into<Secret>, password: impl Into<Secret>) -> Self {
-        self.basic = Some(BasicCredentials {
-            user: user.into(),
-            password: password.into(),
-        });
+        self.basic = Some((user.into(), password.into()));
         self
     }
 
@@ -114,23 +121,6 @@ impl GumroadWebhooksBuilder {
     /// password, an empty query parameter name, or nothing to check without
     /// [`accept_unverified`](Self::accept_unverified).
     pub fn build(self) -> Result<GumroadWebhooks> {
-        if self.token.as_ref().is_some_and(Secret::is_empty) {
-            return Err(Error::Config(
-                "the Gumroad webhook URL token is empty: use a long random token".into(),
-            ));
-        }
-        if let Some(basic) = &self.basic {
-            if basic.user.is_empty() {
-                return Err(Error::Config(
-                    "the Gumroad webhook Basic auth user is empty".into(),
-                ));
-            }
-            if basic.password.is_empty() {
-                return Err(Error::Config(
-                    "the Gumroad webhook Basic auth password is empty".into(),
-                ));
-            }
-        }
         if let TokenLocation::Query(name) | TokenLocation::QueryOrLastPathSegment(name) =
             &self.token_location
             && name.is_empty()
@@ -139,17 +129,38 @@ impl GumroadWebhooksBuilder {
                 "the Gumroad webhook token's query parameter name is empty".into(),
             ));
         }
-        if self.token.is_none() && self.basic.is_none() && !self.accept_unverified {
-            return Err(Error::Config(
-                "a Gumroad webhook receiver needs a URL token or Basic credentials (Gumroad \
-                 does not sign deliveries); set one, or call accept_unverified()"
-                    .into(),
-            ));
-        }
+        let url_token = self
+            .token
+            .map(|token| UrlToken::new(self.token_location, token))
+            .transpose()?;
+        let basic = self
+            .basic
+            .map(|(user, password)| BasicAuth::new(user, password))
+            .transpose()?;
+        let verifier: Arc<dyn Verifier> = match (&url_token, &basic) {
+            (None, None) if !self.accept_unverified => {
+                return Err(Error::Config(
+                    "a Gumroad webhook receiver needs a URL token or Basic credentials (Gumroad \
+                     does not sign deliveries); set one, or call accept_unverified()"
+                        .into(),
+                ));
+            }
+            (None, None) => Arc::new(Unverified),
+            _ => {
+                let mut all = AllOf::new();
+                if let Some(token) = &url_token {
+                    all = all.with(token.clone());
+                }
+                if let Some(basic) = &basic {
+                    all = all.with(basic.clone());
+                }
+                Arc::new(all)
+            }
+        };
         Ok(GumroadWebhooks {
-            token: self.token,
-            token_location: self.token_location,
-            basic: self.basic,
+            url_token,
+            basic,
+            verifier,
             limits: self.limits,
             client: self.client,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),

@@ -6,6 +6,9 @@
 //! two encodings produce for the same value: `"1249"` and `1249`, `"true"`
 //! and `true`, and `""` or `null` for Gumroad's `nil`.
 //!
+//! Scalars follow creator-core's lenient rules ([`creator_core::de`]), so
+//! `"1"`, `""` and `"TRUE"` mean here what they mean in every API model.
+//!
 //! A value of another shape (`order_number=12a`, an object where text was
 //! expected) never fails the delivery: the helper reads `None`, puts the raw
 //! value back (so it ends up in `extra`) and records a [`FieldError`] naming
@@ -13,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use creator_core::FieldError;
+use creator_core::{FieldError, de};
 use serde_json::{Map, Number, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -147,17 +150,23 @@ impl Fields {
         })
     }
 
-    /// A boolean from `true`/`false`, `"true"`/`"false"`, `""` (`None`) or `null`.
+    /// A boolean by creator-core's rules ([`de::bool_text`]): `true`/`false`
+    /// and their text in any case, `1`/`0`; `""` (`None`) or `null`.
     pub(crate) fn flag(&mut self, key: &str) -> Option<bool> {
+        const WHAT: &str = "true or false";
         self.read(key, |v| match v {
             Value::Bool(b) => Read::Value(*b),
-            Value::String(s) => match s.trim() {
-                "true" => Read::Value(true),
-                "false" => Read::Value(false),
-                "" => Read::Empty,
-                _ => Read::Wrong("true or false"),
+            Value::Number(n) => match n.as_u64() {
+                Some(1) => Read::Value(true),
+                Some(0) => Read::Value(false),
+                _ => Read::Wrong(WHAT),
             },
-            _ => Read::Wrong("true or false"),
+            Value::String(s) => match de::bool_text(s) {
+                Ok(Some(b)) => Read::Value(b),
+                Ok(None) => Read::Empty,
+                Err(()) => Read::Wrong(WHAT),
+            },
+            _ => Read::Wrong(WHAT),
         })
     }
 
@@ -250,22 +259,21 @@ fn as_text(v: &Value) -> Option<String> {
     }
 }
 
+/// An integer by creator-core's rules ([`de::int_text`], [`de::whole_number`]).
 fn read_int(v: &Value, what: &'static str) -> Read<i64> {
     match v {
         Value::Number(n) => number_to_i64(n).map_or(Read::Wrong(what), Read::Value),
-        Value::String(s) if s.trim().is_empty() => Read::Empty,
-        Value::String(s) => s.trim().parse().map_or(Read::Wrong(what), Read::Value),
+        Value::String(s) => match de::int_text(s) {
+            Ok(Some(n)) => Read::Value(n),
+            Ok(None) => Read::Empty,
+            Err(()) => Read::Wrong(what),
+        },
         _ => Read::Wrong(what),
     }
 }
 
 fn number_to_i64(n: &Number) -> Option<i64> {
-    if let Some(i) = n.as_i64() {
-        return Some(i);
-    }
-    let f = n.as_f64()?;
-    // 1249.0 from a relay that turned every number into a float.
-    (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+    n.as_i64().or_else(|| n.as_f64().and_then(de::whole_number))
 }
 
 /// A short description of a value for error messages.
@@ -343,6 +351,34 @@ mod tests {
         assert_eq!(named, ["d", "n", "u", "o"]);
         assert_eq!(extra["u"], "last tuesday");
         assert_eq!(extra["o"], json!({"x": 1}));
+    }
+
+    /// One rule for every provider: a delivery's flag reads `"TRUE"`, `"1"`,
+    /// `1` and `"0"` as creator-core's `de::opt_bool` does for API models.
+    #[test]
+    fn flags_follow_the_shared_lenient_rules() {
+        #[derive(serde::Deserialize)]
+        struct Model {
+            #[serde(default, deserialize_with = "creator_core::de::opt_bool")]
+            b: Option<bool>,
+        }
+        for sent in [
+            json!("TRUE"),
+            json!("1"),
+            json!(1),
+            json!("0"),
+            json!(" False "),
+            json!(""),
+            json!(true),
+        ] {
+            let model: Model = serde_json::from_value(json!({ "b": sent.clone() })).unwrap();
+            let mut f = fields(json!({ "b": sent.clone() }));
+            assert_eq!(f.flag("b"), model.b, "{sent}");
+            assert!(f.finish().1.is_empty(), "{sent} is no field error");
+        }
+        let mut f = fields(json!({"b": "maybe", "c": 2}));
+        assert_eq!((f.flag("b"), f.flag("c")), (None, None));
+        assert_eq!(f.finish().1.len(), 2);
     }
 
     #[test]

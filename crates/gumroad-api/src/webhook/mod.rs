@@ -105,8 +105,8 @@ mod claims;
 mod fields;
 mod form;
 mod payload;
+mod receiver;
 mod subscribe;
-mod verify;
 
 use creator_core::{WebhookDelivery, WebhookError};
 use serde_json::{Map, Value};
@@ -114,13 +114,15 @@ use serde_json::{Map, Value};
 pub use builder::GumroadWebhooksBuilder;
 /// Re-exported from creator-core, where every provider's parser finds it.
 pub use creator_core::ParseLimits;
+/// Re-exported from creator-core, whose [`UrlToken`](creator_core::verify::UrlToken) reads it.
+pub use creator_core::verify::TokenLocation;
 pub use form::decode_form;
 pub use payload::{
     CancelledBy, Encoding, EndedReason, GumroadEvent, Plan, PlanChange, SalePing,
     ShippingInformation, SubscriptionPing, Tier, UnknownPing,
 };
+pub use receiver::GumroadWebhooks;
 pub use subscribe::{SubscribeOutcome, subscribe_all};
-pub use verify::{GumroadWebhooks, TokenLocation};
 
 use form::insert_path;
 

@@ -9,7 +9,9 @@ use time::OffsetDateTime;
 
 use super::fields::Fields;
 use super::form::{malformed, percent_decode_text};
-use crate::{Card, CustomFieldValues, FieldValue, PurchaseIds, Recurrence, ResourceName, Variants};
+use crate::{
+    Card, CustomFieldValues, FieldValue, GumroadEventName, PurchaseIds, Recurrence, Variants,
+};
 
 type R<T> = Result<T, WebhookError>;
 
@@ -36,7 +38,7 @@ pub enum Encoding {
 #[non_exhaustive]
 pub struct SalePing {
     /// The resource this delivery is for; `None` for the settings Ping.
-    pub resource_name: Option<ResourceName>,
+    pub resource_name: Option<GumroadEventName>,
     /// The sale's id (`FO8TXN-dvxYabdavG97Y-Q==`); a refund or dispute reuses it.
     pub sale_id: String,
     /// The numeric order number.
@@ -252,7 +254,7 @@ pub struct Plan {
 #[non_exhaustive]
 pub struct SubscriptionPing {
     /// The resource this delivery is for.
-    pub resource_name: ResourceName,
+    pub resource_name: GumroadEventName,
     /// The subscription's id.
     pub subscription_id: String,
     /// The product's id.
@@ -728,48 +730,45 @@ pub(crate) fn event_from_tree(
                 .to_owned()
         }));
     };
-    let resource = ResourceName::parse(&name);
+    let resource = GumroadEventName::parse(&name);
     Ok(match resource {
-        ResourceName::Sale => GumroadEvent::Sale(Box::new(sale_from_tree(
+        GumroadEventName::Sale => GumroadEvent::Sale(Box::new(sale_from_tree(
             map,
             encoding,
             Some(resource),
             fingerprint,
         )?)),
-        ResourceName::Refund => GumroadEvent::Refund(Box::new(sale_from_tree(
+        GumroadEventName::Refund => GumroadEvent::Refund(Box::new(sale_from_tree(
             map,
             encoding,
             Some(resource),
             fingerprint,
         )?)),
-        ResourceName::Dispute => GumroadEvent::Dispute(Box::new(sale_from_tree(
+        GumroadEventName::Dispute => GumroadEvent::Dispute(Box::new(sale_from_tree(
             map,
             encoding,
             Some(resource),
             fingerprint,
         )?)),
-        ResourceName::DisputeWon => GumroadEvent::DisputeWon(Box::new(sale_from_tree(
+        GumroadEventName::DisputeWon => GumroadEvent::DisputeWon(Box::new(sale_from_tree(
             map,
             encoding,
             Some(resource),
             fingerprint,
         )?)),
-        ResourceName::Cancellation => GumroadEvent::Cancellation(Box::new(subscription_from_tree(
-            map,
-            encoding,
-            resource,
-            fingerprint,
-        )?)),
-        ResourceName::SubscriptionUpdated => GumroadEvent::SubscriptionUpdated(Box::new(
+        GumroadEventName::Cancellation => GumroadEvent::Cancellation(Box::new(
             subscription_from_tree(map, encoding, resource, fingerprint)?,
         )),
-        ResourceName::SubscriptionEnded => GumroadEvent::SubscriptionEnded(Box::new(
+        GumroadEventName::SubscriptionUpdated => GumroadEvent::SubscriptionUpdated(Box::new(
             subscription_from_tree(map, encoding, resource, fingerprint)?,
         )),
-        ResourceName::SubscriptionRestarted => GumroadEvent::SubscriptionRestarted(Box::new(
+        GumroadEventName::SubscriptionEnded => GumroadEvent::SubscriptionEnded(Box::new(
             subscription_from_tree(map, encoding, resource, fingerprint)?,
         )),
-        ResourceName::Unknown(name) => {
+        GumroadEventName::SubscriptionRestarted => GumroadEvent::SubscriptionRestarted(Box::new(
+            subscription_from_tree(map, encoding, resource, fingerprint)?,
+        )),
+        GumroadEventName::Unknown(name) => {
             map.remove("resource_name");
             GumroadEvent::Unknown(UnknownPing {
                 resource_name: name,
@@ -936,7 +935,7 @@ fn plan(f: &mut Fields, key: &str) -> Option<Plan> {
 fn sale_from_tree(
     map: Map<String, Value>,
     encoding: Encoding,
-    resource_name: Option<ResourceName>,
+    resource_name: Option<GumroadEventName>,
     fingerprint: String,
 ) -> R<SalePing> {
     let mut f = Fields::new(map);
@@ -1015,7 +1014,7 @@ fn sale_from_tree(
 fn subscription_from_tree(
     map: Map<String, Value>,
     encoding: Encoding,
-    resource_name: ResourceName,
+    resource_name: GumroadEventName,
     fingerprint: String,
 ) -> R<SubscriptionPing> {
     let mut f = Fields::new(map);

@@ -2,14 +2,14 @@
 
 use creator_core::Result;
 
-use crate::{GumroadClient, ResourceName, ResourceSubscription};
+use crate::{GumroadClient, GumroadEventName, ResourceSubscription};
 
 /// What [`subscribe_all`] found or did for one resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SubscribeOutcome {
     /// The resource.
-    pub resource_name: ResourceName,
+    pub resource_name: GumroadEventName,
     /// The subscription that now delivers it to the URL.
     pub subscription: ResourceSubscription,
     /// True when this call created it; false when it already existed.
@@ -55,8 +55,8 @@ pub async fn subscribe_all(
     post_url: &str,
 ) -> Result<Vec<SubscribeOutcome>> {
     let api = client.resource_subscriptions();
-    let mut outcomes = Vec::with_capacity(ResourceName::ALL.len());
-    for resource_name in ResourceName::ALL {
+    let mut outcomes = Vec::with_capacity(GumroadEventName::ALL.len());
+    for resource_name in GumroadEventName::ALL {
         let existing = api.list(&resource_name).await?;
         let found = existing
             .into_iter()

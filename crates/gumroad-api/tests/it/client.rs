@@ -64,7 +64,7 @@ async fn custom_user_agent_is_sent() {
     serve(&server, "GET", "/v2/user", "user.json").await;
     let client = GumroadClient::builder(TOKEN)
         .base_url(server.uri())
-        .user_agent("my-app/2.0")
+        .options(ClientOptions::new().user_agent("my-app/2.0"))
         .build()
         .unwrap();
     client.user().get().await.unwrap();
@@ -211,9 +211,15 @@ async fn the_per_attempt_timeout_applies_and_a_get_is_tried_three_times() {
     let clock = clock();
     let client = GumroadClient::builder(TOKEN)
         .base_url(server.uri())
-        .timeout(std::time::Duration::from_millis(50))
-        .retry(creator_core::RetryPolicy::default().with_jitter(creator_core::retry::Jitter::None))
-        .clock(Arc::new(clock.clone()))
+        .options(
+            ClientOptions::new()
+                .timeout(std::time::Duration::from_millis(50))
+                .retry(
+                    creator_core::RetryPolicy::default()
+                        .with_jitter(creator_core::retry::Jitter::None),
+                )
+                .clock(Arc::new(clock.clone())),
+        )
         .build()
         .unwrap();
     let err = client.user().get().await.unwrap_err();
@@ -233,7 +239,7 @@ async fn a_shared_rate_limiter_spaces_requests() {
     let window = std::time::Duration::from_millis(150);
     let client = GumroadClient::builder(TOKEN)
         .base_url(server.uri())
-        .rate_limiter(Some(Arc::new(WindowLimiter::new(1, window))))
+        .options(ClientOptions::new().rate_limiter(Some(Arc::new(WindowLimiter::new(1, window)))))
         .build()
         .unwrap();
     let start = std::time::Instant::now();

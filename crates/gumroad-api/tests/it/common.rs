@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use creator_core::ManualClock;
+pub use creator_core::http::ClientOptions;
 use creator_core::retry::{Jitter, RetryPolicy};
 use creator_testkit::{MockServerExt, RecordedRequest, mount_fallback};
 use gumroad_api::GumroadClient;
@@ -23,8 +24,11 @@ pub fn clock() -> ManualClock {
 pub fn client_with_clock(server: &MockServer, clock: &ManualClock) -> GumroadClient {
     GumroadClient::builder(TOKEN)
         .base_url(server.uri())
-        .retry(RetryPolicy::default().with_jitter(Jitter::None))
-        .clock(Arc::new(clock.clone()))
+        .options(
+            ClientOptions::new()
+                .retry(RetryPolicy::default().with_jitter(Jitter::None))
+                .clock(Arc::new(clock.clone())),
+        )
         .build()
         .expect("client builds")
 }

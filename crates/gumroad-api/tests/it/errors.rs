@@ -698,3 +698,57 @@ async fn catalog_and_product_write_refusals_keep_their_messages() {
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(requests(&server).await.len(), 6, "none retried");
 }
+
+/// The retry loop reads the classifier's verdict, not the bare status: a GET
+/// is sent again only for what `Error::is_retryable` calls transient (and an
+/// uncoded 500), and each answer's error agrees with what the loop did.
+#[tokio::test]
+async fn gumroad_answers_are_sent_again_only_when_the_classified_error_is_transient() {
+    let json = |status: u16, name: &str| {
+        ResponseTemplate::new(status).set_body_raw(fixture(name), "application/json")
+    };
+    let html = |status: u16| {
+        ResponseTemplate::new(status).set_body_raw(
+            "<html><body>We're sorry, but something went wrong.</body></html>",
+            "text/html",
+        )
+    };
+    // (what, answer, requests sent)
+    let table: Vec<(&str, ResponseTemplate, usize)> = vec![
+        ("200 success:false", json(200, "sale_not_found.json"), 1),
+        (
+            "401 refused envelope",
+            json(401, "sale_access_refused_401.json"),
+            1,
+        ),
+        ("empty 401", ResponseTemplate::new(401), 1),
+        ("HTML 500 page (coded edge_html)", html(500), 1),
+        (
+            "uncoded JSON 500",
+            ResponseTemplate::new(500).set_body_raw(
+                r#"{"success":false,"message":"Something went wrong."}"#,
+                "application/json",
+            ),
+            3,
+        ),
+        ("HTML 503 outage", html(503), 3),
+        (
+            "429 Retry later",
+            ResponseTemplate::new(429).set_body_string("Retry later\n"),
+            3,
+        ),
+    ];
+    for (what, answer, sent) in table {
+        let server = server().await;
+        serve_raw(&server, "GET", "/v2/sales/s1", answer).await;
+        let clock = clock();
+        let err = client_with_clock(&server, &clock)
+            .sales()
+            .get("s1")
+            .await
+            .unwrap_err();
+        assert_eq!(requests(&server).await.len(), sent, "{what}: {err:?}");
+        assert_eq!(clock.sleeps().len(), sent - 1, "{what}");
+        assert_eq!(err.is_retryable(), sent > 1, "{what}: {err:?}");
+    }
+}

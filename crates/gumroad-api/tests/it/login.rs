@@ -18,7 +18,7 @@ fn app(server: &MockServer, clock: &ManualClock) -> PublicClient {
     PublicClient::builder(CLIENT_ID)
         .oauth_base_url(server.uri())
         .api_base_url(format!("{}/api", server.uri()))
-        .clock(Arc::new(clock.clone()))
+        .options(ClientOptions::new().clock(Arc::new(clock.clone())))
         .build()
         .unwrap()
 }
@@ -112,7 +112,7 @@ async fn loopback_flow_ignores_a_forged_state_checks_the_real_one_and_exchanges_
     let app = PublicClient::builder(CLIENT_ID)
         .oauth_base_url(server.uri())
         .api_base_url(format!("{}/api", server.uri()))
-        .clock(Arc::new(SystemClock))
+        .options(ClientOptions::new().clock(Arc::new(SystemClock)))
         .build()
         .unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<url::Url>();

@@ -13,7 +13,7 @@ const SECRET: &str = "app_secret_0f1e2d3c4b5a";
 fn app(server: &wiremock::MockServer) -> OAuthApp {
     OAuthApp::builder("app-client-id", SECRET, "https://app.example.com/callback")
         .api_base_url(server.uri())
-        .clock(Arc::new(clock()))
+        .options(ClientOptions::new().clock(Arc::new(clock())))
         .build()
         .unwrap()
 }
@@ -172,4 +172,38 @@ fn unknown_scopes_are_kept() {
     let scopes = Scopes::parse("edit_products mobile_api");
     assert_eq!(scopes.0[1], Scope::Unknown("mobile_api".into()));
     assert_eq!(scopes.to_string(), "edit_products mobile_api");
+}
+
+/// The OAuth app takes the same `ClientOptions` as every client: its
+/// `User-Agent` reaches the token endpoint, and a retry policy never re-sends
+/// a single-use code exchange.
+#[tokio::test]
+async fn oauth_app_takes_client_options_and_never_re_sends_a_code_exchange() {
+    let server = server().await;
+    serve_raw(
+        &server,
+        "POST",
+        "/oauth/token",
+        wiremock::ResponseTemplate::new(503),
+    )
+    .await;
+    let clock = clock();
+    let app = OAuthApp::builder("app-client-id", SECRET, "https://app.example.com/callback")
+        .api_base_url(server.uri())
+        .options(
+            ClientOptions::new()
+                .user_agent("my-app/7.0")
+                .retry(creator_core::RetryPolicy::default().with_max_attempts(5))
+                .clock(Arc::new(clock.clone())),
+        )
+        .build()
+        .unwrap();
+    let err = app.exchange_code("the-code").await.unwrap_err();
+    let reqs = creator_testkit::MockServerExt::recorded(&server).await;
+    assert_eq!(reqs.len(), 1, "sent once: {err:?}");
+    assert_eq!(
+        reqs[0].headers.get("user-agent").map(String::as_str),
+        Some("my-app/7.0")
+    );
+    assert!(clock.sleeps().is_empty());
 }

@@ -1,7 +1,7 @@
 //! Resource subscriptions (webhook registration).
 
 use creator_core::Error;
-use gumroad_api::ResourceName;
+use gumroad_api::GumroadEventName;
 
 use crate::common::*;
 
@@ -17,7 +17,7 @@ async fn list_resource_subscriptions_by_resource_name() {
     .await;
     let subs = client(&server)
         .resource_subscriptions()
-        .list(&ResourceName::Sale)
+        .list(&GumroadEventName::Sale)
         .await
         .unwrap();
     let req = only_request(&server).await;
@@ -38,7 +38,7 @@ async fn create_resource_subscription_is_a_put_not_a_post_and_never_retried() {
     let sub = client(&server)
         .resource_subscriptions()
         .create(
-            &ResourceName::Cancellation,
+            &GumroadEventName::Cancellation,
             "https://hooks.example.com/gumroad/7f3a",
         )
         .await
@@ -52,7 +52,7 @@ async fn create_resource_subscription_is_a_put_not_a_post_and_never_retried() {
             ("post_url", "https://hooks.example.com/gumroad/7f3a")
         ]
     );
-    assert_eq!(sub.resource_name, ResourceName::Cancellation);
+    assert_eq!(sub.resource_name, GumroadEventName::Cancellation);
     insta::assert_json_snapshot!(exchange(&req, &sub));
 
     let busy = crate::common::server().await;
@@ -65,7 +65,7 @@ async fn create_resource_subscription_is_a_put_not_a_post_and_never_retried() {
     .await;
     client(&busy)
         .resource_subscriptions()
-        .create(&ResourceName::Sale, "https://hooks.example.com/x")
+        .create(&GumroadEventName::Sale, "https://hooks.example.com/x")
         .await
         .unwrap_err();
     assert_eq!(
@@ -87,7 +87,7 @@ async fn create_resource_subscription_invalid_post_url_message_is_kept() {
     .await;
     let err = client(&server)
         .resource_subscriptions()
-        .create(&ResourceName::Sale, "http://localhost:3000/hook")
+        .create(&GumroadEventName::Sale, "http://localhost:3000/hook")
         .await
         .unwrap_err();
     assert!(
@@ -96,7 +96,7 @@ async fn create_resource_subscription_invalid_post_url_message_is_kept() {
     );
     let err = client(&server)
         .resource_subscriptions()
-        .create(&ResourceName::Sale, "not a url")
+        .create(&GumroadEventName::Sale, "not a url")
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)));
@@ -114,7 +114,7 @@ async fn list_without_a_valid_resource_name_message_is_kept() {
     .await;
     let err = client(&server)
         .resource_subscriptions()
-        .list(&ResourceName::Unknown(String::new()))
+        .list(&GumroadEventName::Unknown(String::new()))
         .await
         .unwrap_err();
     assert!(
@@ -146,7 +146,10 @@ async fn delete_resource_subscription() {
 
 #[test]
 fn the_eight_resource_names_round_trip_and_unknown_names_are_kept() {
-    let names: Vec<_> = ResourceName::ALL.iter().map(ResourceName::as_str).collect();
+    let names: Vec<_> = GumroadEventName::ALL
+        .iter()
+        .map(GumroadEventName::as_str)
+        .collect();
     assert_eq!(
         names,
         [
@@ -160,11 +163,11 @@ fn the_eight_resource_names_round_trip_and_unknown_names_are_kept() {
             "subscription_restarted"
         ]
     );
-    for name in ResourceName::ALL {
-        assert_eq!(ResourceName::parse(name.as_str()), name);
+    for name in GumroadEventName::ALL {
+        assert_eq!(GumroadEventName::parse(name.as_str()), name);
     }
     assert_eq!(
-        ResourceName::parse("license_key_rotated"),
-        ResourceName::Unknown("license_key_rotated".into())
+        GumroadEventName::parse("license_key_rotated"),
+        GumroadEventName::Unknown("license_key_rotated".into())
     );
 }

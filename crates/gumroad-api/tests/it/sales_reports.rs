@@ -333,9 +333,15 @@ async fn a_revoke_whose_answer_was_lost_and_is_refused_on_the_retry_reports_the_
     let clock = clock();
     let c = gumroad_api::GumroadClient::builder(TOKEN)
         .base_url(server.uri())
-        .timeout(Duration::from_millis(300))
-        .retry(creator_core::RetryPolicy::default().with_jitter(creator_core::retry::Jitter::None))
-        .clock(std::sync::Arc::new(clock.clone()))
+        .options(
+            ClientOptions::new()
+                .timeout(Duration::from_millis(300))
+                .retry(
+                    creator_core::RetryPolicy::default()
+                        .with_jitter(creator_core::retry::Jitter::None),
+                )
+                .clock(std::sync::Arc::new(clock.clone())),
+        )
         .build()
         .unwrap();
     let sale = c

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use creator_core::{Error, EventKind, SubscriptionStatus, WebhookDelivery, WebhookError, Webhooks};
+use creator_core::{EventKind, SubscriptionStatus, WebhookDelivery, WebhookError, Webhooks};
 use gumroad_api::webhook::{
     CancelledBy, EndedReason, GumroadEvent, GumroadWebhooks, ParseLimits, PlanChange,
 };
-use gumroad_api::{CustomFieldValues, FieldValue, Recurrence, ResourceName, Variants};
+use gumroad_api::{CustomFieldValues, FieldValue, GumroadEventName, Recurrence, Variants};
 use serde_json::json;
 
 use super::{FORM, JSON, body, clock, content_type_of};
@@ -195,7 +195,7 @@ fn quirk_settings_ping_is_a_sale_without_resource_name() {
     let with_name = parse("sale.form");
     assert_eq!(
         with_name.sale().unwrap().resource_name,
-        Some(ResourceName::Sale)
+        Some(GumroadEventName::Sale)
     );
     assert!(!with_name.is_settings_ping());
 }
@@ -830,7 +830,7 @@ fn truncated_and_malformed_bodies_are_clear_errors() {
         assert!(text.contains(says), "{name}: {text:?} should say {says:?}");
         let d = WebhookDelivery::with_content_type(content_type_of(name), body(name));
         match hooks.parse(&d) {
-            Err(Error::Webhook(WebhookError::Malformed { .. })) => {}
+            Err(WebhookError::Malformed { .. }) => {}
             other => panic!("{name}: {other:?}"),
         }
     }

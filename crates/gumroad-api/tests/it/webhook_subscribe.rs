@@ -1,6 +1,6 @@
 //! `subscribe_all`: one URL on all eight resources, without duplicates.
 
-use gumroad_api::ResourceName;
+use gumroad_api::GumroadEventName;
 use gumroad_api::webhook::subscribe_all;
 use wiremock::matchers::{body_string_contains, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -40,7 +40,7 @@ async fn subscribe_all_creates_only_the_missing_subscriptions() {
     // `sale` already delivers to URL (next to another app's URL); `refund` too; the rest are empty.
     list(&server, "sale", "resource_subscriptions_sale.json").await;
     list(&server, "refund", "resource_subscriptions_refund.json").await;
-    for r in &ResourceName::ALL[2..] {
+    for r in &GumroadEventName::ALL[2..] {
         list(&server, r.as_str(), "resource_subscriptions_empty.json").await;
         create(&server, r.as_str()).await;
     }
@@ -49,9 +49,9 @@ async fn subscribe_all_creates_only_the_missing_subscriptions() {
     let names: Vec<_> = outcomes.iter().map(|o| o.resource_name.as_str()).collect();
     assert_eq!(
         names,
-        ResourceName::ALL
+        GumroadEventName::ALL
             .iter()
-            .map(ResourceName::as_str)
+            .map(GumroadEventName::as_str)
             .collect::<Vec<_>>()
     );
     let created: Vec<_> = outcomes.iter().map(|o| o.created).collect();
@@ -75,11 +75,11 @@ async fn subscribe_all_creates_only_the_missing_subscriptions() {
         "one creation per missing resource, never a POST"
     );
     assert_eq!(reqs.len(), 14);
-    for (get, resource) in gets.iter().zip(ResourceName::ALL.iter()) {
+    for (get, resource) in gets.iter().zip(GumroadEventName::ALL.iter()) {
         assert_eq!(get.path, "/v2/resource_subscriptions");
         assert_eq!(pairs(&get.query), [("resource_name", resource.as_str())]);
     }
-    for (put, resource) in puts.iter().zip(ResourceName::ALL[2..].iter()) {
+    for (put, resource) in puts.iter().zip(GumroadEventName::ALL[2..].iter()) {
         assert_eq!(put.path, "/v2/resource_subscriptions");
         assert_eq!(
             pairs(&put.form),
@@ -91,7 +91,7 @@ async fn subscribe_all_creates_only_the_missing_subscriptions() {
 #[tokio::test]
 async fn subscribe_all_again_changes_nothing() {
     let server = server().await;
-    for r in &ResourceName::ALL {
+    for r in &GumroadEventName::ALL {
         list(&server, r.as_str(), &format!("listed_{}.json", r.as_str())).await;
     }
     let outcomes = subscribe_all(&client(&server), URL).await.unwrap();

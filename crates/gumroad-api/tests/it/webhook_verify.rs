@@ -533,6 +533,38 @@ async fn confirm_reads_the_sale_back_by_sale_id() {
     );
 }
 
+/// `confirm` and `Sales::sale` map the API's sale with one function, so they
+/// return equal values for one sale; the customer email is the purchase
+/// email (the Ping's `email`), not the buyer's account email the API sends as
+/// `email`, so the delivery's sale, the confirmed one and the listed one agree.
+#[tokio::test]
+async fn confirm_and_sales_sale_return_equal_values_for_one_sale() {
+    use creator_core::Sales;
+    let server = server().await;
+    serve_status(
+        &server,
+        "GET",
+        &format!("/v2/sales/{SALE_ID}"),
+        &api("sale_account_email.json"),
+        200,
+        "application/json",
+    )
+    .await;
+    let (hooks, event) = receive_with_client(&server, "sale.form").await;
+    let confirmed = hooks.confirm(&event).await.unwrap().sale.unwrap();
+    let read = Sales::sale(&client(&server), SALE_ID).await.unwrap();
+    creator_testkit::assert_same_sale::<gumroad_api::Sale>(&confirmed, &read);
+    assert_eq!(confirmed.provider, creator_core::Provider::Gumroad);
+    let delivered = event.sale.as_ref().unwrap();
+    for sale in [&confirmed, &read, delivered] {
+        assert_eq!(
+            sale.customer.email.as_deref(),
+            Some("buyer+gumroad@example.com"),
+            "the purchase email, not the account email"
+        );
+    }
+}
+
 #[tokio::test]
 async fn confirm_of_a_refund_reports_what_the_api_says() {
     let server = server().await;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use creator_core::ManualClock;
+pub use creator_core::http::ClientOptions;
 use creator_core::retry::{Jitter, RetryPolicy};
 use creator_testkit::{MockServerExt, RecordedRequest, mount_fallback};
 use maton_gateway::{MatonClient, MatonClientBuilder};
@@ -22,13 +23,19 @@ pub fn clock() -> ManualClock {
 }
 
 /// A builder for `server`: deterministic retries, a manual clock, no limiter.
+/// The tests' transport settings: no jitter, `clock`, no rate limiter.
+pub fn options(clock: &ManualClock) -> ClientOptions {
+    ClientOptions::new()
+        .retry(RetryPolicy::default().with_jitter(Jitter::None))
+        .clock(Arc::new(clock.clone()))
+        .rate_limiter(None)
+}
+
 pub fn builder(server: &MockServer, clock: &ManualClock) -> MatonClientBuilder {
     MatonClient::builder()
         .api_key(KEY)
         .base_url(server.uri())
-        .retry(RetryPolicy::default().with_jitter(Jitter::None))
-        .clock(Arc::new(clock.clone()))
-        .rate_limit(None)
+        .options(options(clock))
 }
 
 pub fn client(server: &MockServer) -> MatonClient {

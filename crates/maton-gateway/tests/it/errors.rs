@@ -257,7 +257,7 @@ async fn gumroad_plain_text_429_passes_through_as_gumroad_rate_limit() {
     .await;
     fallback(&server).await;
     let err = builder(&server, &clock)
-        .retry(creator_core::RetryPolicy::none())
+        .options(options(&clock).retry(creator_core::RetryPolicy::none()))
         .build()
         .unwrap()
         .gumroad()
@@ -317,10 +317,11 @@ async fn maton_500_expired_oauth_token_says_to_reconnect() {
         }
         other => panic!("expected Api 500 from Maton, got {other:?}"),
     }
-    // A GET 500 is retried by the core policy (3 attempts) before giving up;
-    // after that, the coded error tells the caller to reconnect, not to retry.
+    // The coded error tells the caller to reconnect, not to retry, and the
+    // transport's retry loop reads the same verdict: the GET is sent once.
     assert!(!err.is_retryable());
-    assert_eq!(requests(&server).await.len(), 3);
+    assert_eq!(requests(&server).await.len(), 1);
+    assert!(clock.sleeps().is_empty(), "{:?}", clock.sleeps());
 }
 
 #[tokio::test]

@@ -484,3 +484,29 @@ async fn a_forged_refund_is_not_confirmed_through_the_gateway_either() {
         format!("/gumroad/v2/sales/{SALE_ID}")
     );
 }
+
+/// Through the gateway too, `maton.gumroad_webhooks().confirm(..)` and
+/// `maton.gumroad().sale(id)` return equal values for one sale: both tagged
+/// `Provider::Maton` (the values the gateway's client returns), both with the
+/// purchase email.
+#[tokio::test]
+async fn confirm_and_sale_through_the_gateway_return_equal_values() {
+    use creator_core::{Provider, Sales, Webhooks};
+    const SALE_ID: &str = "FO8TXN-dvxYabdavG97Y-Q==";
+    let (server, hooks) =
+        gumroad_hooks_answering(SALE_ID, "gumroad/webhooks/api/sale_account_email.json").await;
+    let event = hooks.receive(&gumroad_delivery("sale.form")).unwrap();
+    let confirmed = hooks.confirm(&event).await.unwrap().sale.unwrap();
+    let read = client_with_connection(&server)
+        .gumroad()
+        .sale(SALE_ID)
+        .await
+        .unwrap();
+    creator_testkit::assert_same_sale::<gumroad_api::Sale>(&confirmed, &read);
+    assert_eq!(confirmed.provider, Provider::Maton);
+    assert_eq!(
+        confirmed.customer.email.as_deref(),
+        Some("buyer+gumroad@example.com")
+    );
+    assert_eq!(requests(&server).await.len(), 2);
+}

@@ -62,10 +62,10 @@ async fn default_limiter_holds_a_burst_of_50_calls_to_10_per_second_across_clone
 }
 
 #[test]
-fn rate_limit_none_turns_it_off() {
+fn rate_limiter_none_turns_it_off() {
     let maton = MatonClient::builder()
         .api_key(KEY)
-        .rate_limit(None)
+        .options(ClientOptions::new().rate_limiter(None))
         .build()
         .unwrap();
     assert!(maton.rate_limiter().is_none());
@@ -106,7 +106,7 @@ async fn every_attempt_on_every_route_and_clone_waits_on_the_one_limiter() {
     let counting = Arc::new(Counting::default());
     let clock = clock();
     let maton = builder(&server, &clock)
-        .rate_limit(Some(counting.clone()))
+        .options(options(&clock).rate_limiter(Some(counting.clone())))
         .build()
         .unwrap();
     let clone = maton.clone();

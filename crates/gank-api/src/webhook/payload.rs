@@ -11,14 +11,13 @@ use serde_json::Value;
 
 use creator_core::{FieldError, ParseLimits, WebhookError, from_value_lenient};
 
-use crate::registration::GankEvent;
-use crate::transactions::{DigitalGoodsTxData, MembershipTxData, PaymentStatus, Usecase};
+use crate::{DigitalGoodsTxData, GankEventName, MembershipTxData, PaymentStatus, Usecase};
 
 /// A parsed Gank webhook delivery.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum GankWebhook {
+pub enum GankEvent {
     /// `USER_MEMBERSHIP.TX_SUCCEED`: a membership payment succeeded.
     MembershipPayment(TxEvent<MembershipTxData>),
     /// `DIGITAL_GOODS.TX_SUCCEED`: a digital-goods purchase succeeded.
@@ -27,7 +26,7 @@ pub enum GankWebhook {
     /// its `human_id` when present, and the whole JSON as sent.
     Unknown {
         /// The event name.
-        event: GankEvent,
+        event: GankEventName,
         /// `data.human_id`, when present.
         human_id: Option<String>,
         /// The whole delivery, as sent.
@@ -56,53 +55,53 @@ pub struct TxEvent<T> {
     pub raw: Value,
 }
 
-impl GankWebhook {
+impl GankEvent {
     /// The event name.
-    pub fn event(&self) -> GankEvent {
+    pub fn event(&self) -> GankEventName {
         match self {
-            GankWebhook::MembershipPayment(_) => GankEvent::UserMembershipTxSucceed,
-            GankWebhook::DigitalGoodsPurchase(_) => GankEvent::DigitalGoodsTxSucceed,
-            GankWebhook::Unknown { event, .. } => event.clone(),
+            GankEvent::MembershipPayment(_) => GankEventName::UserMembershipTxSucceed,
+            GankEvent::DigitalGoodsPurchase(_) => GankEventName::DigitalGoodsTxSucceed,
+            GankEvent::Unknown { event, .. } => event.clone(),
         }
     }
 
     /// The payment's `human_id`, when present (always, for known events).
     pub fn human_id(&self) -> Option<&str> {
         match self {
-            GankWebhook::MembershipPayment(e) => Some(&e.human_id),
-            GankWebhook::DigitalGoodsPurchase(e) => Some(&e.human_id),
-            GankWebhook::Unknown { human_id, .. } => human_id.as_deref(),
+            GankEvent::MembershipPayment(e) => Some(&e.human_id),
+            GankEvent::DigitalGoodsPurchase(e) => Some(&e.human_id),
+            GankEvent::Unknown { human_id, .. } => human_id.as_deref(),
         }
     }
 
     /// Fields of a known event that could not be read (see [`TxEvent::field_errors`]).
     pub fn field_errors(&self) -> &[FieldError] {
         match self {
-            GankWebhook::MembershipPayment(e) => &e.field_errors,
-            GankWebhook::DigitalGoodsPurchase(e) => &e.field_errors,
-            GankWebhook::Unknown { .. } => &[],
+            GankEvent::MembershipPayment(e) => &e.field_errors,
+            GankEvent::DigitalGoodsPurchase(e) => &e.field_errors,
+            GankEvent::Unknown { .. } => &[],
         }
     }
 
     /// The whole delivery as sent.
     pub fn raw(&self) -> &Value {
         match self {
-            GankWebhook::MembershipPayment(e) => &e.raw,
-            GankWebhook::DigitalGoodsPurchase(e) => &e.raw,
-            GankWebhook::Unknown { raw, .. } => raw,
+            GankEvent::MembershipPayment(e) => &e.raw,
+            GankEvent::DigitalGoodsPurchase(e) => &e.raw,
+            GankEvent::Unknown { raw, .. } => raw,
         }
     }
 
     /// Parses a delivery body. Verify the delivery first.
     ///
     /// ```
-    /// use gank_api::GankWebhook;
+    /// use gank_api::GankEvent;
     ///
     /// let body = br#"{"data":{"human_id":"UM-250925-NWKBIKATC","payment_status":"SUCCEED",
     ///   "usecase_data":{"usecase":"USER_MEMBERSHIP_RECURRING","data":{"billing_period":1}}},
     ///   "event":"USER_MEMBERSHIP.TX_SUCCEED"}"#;
-    /// match GankWebhook::parse(body)? {
-    ///     GankWebhook::MembershipPayment(e) => assert_eq!(e.data.billing_period, Some(1)),
+    /// match GankEvent::parse(body)? {
+    ///     GankEvent::MembershipPayment(e) => assert_eq!(e.data.billing_period, Some(1)),
     ///     other => panic!("{other:?}"),
     /// }
     /// # Ok::<(), creator_core::WebhookError>(())
@@ -113,25 +112,22 @@ impl GankWebhook {
     /// [`ParseLimits`], is not a JSON object, has no `event` string, or is a
     /// known event without an object `data` holding a `human_id`. Any other
     /// field of the wrong type is not an error: it is left out and named in
-    /// [`GankWebhook::field_errors`].
-    pub fn parse(body: &[u8]) -> Result<GankWebhook, WebhookError> {
+    /// [`GankEvent::field_errors`].
+    pub fn parse(body: &[u8]) -> Result<GankEvent, WebhookError> {
         Self::parse_with_limits(body, &ParseLimits::default())
     }
 
-    /// [`GankWebhook::parse`] with explicit [`ParseLimits`] (body size,
+    /// [`GankEvent::parse`] with explicit [`ParseLimits`] (body size,
     /// field count, nesting depth), checked before the body is typed.
     ///
     /// # Errors
-    /// As [`GankWebhook::parse`], and [`WebhookError::Malformed`] for a body beyond `limits`.
-    pub fn parse_with_limits(
-        body: &[u8],
-        limits: &ParseLimits,
-    ) -> Result<GankWebhook, WebhookError> {
+    /// As [`GankEvent::parse`], and [`WebhookError::Malformed`] for a body beyond `limits`.
+    pub fn parse_with_limits(body: &[u8], limits: &ParseLimits) -> Result<GankEvent, WebhookError> {
         let obj = limits.parse_json_object(body)?;
         let event = match obj.get("event") {
             Some(Value::String(s)) => s
-                .parse::<GankEvent>()
-                .unwrap_or(GankEvent::Unknown(s.clone())),
+                .parse::<GankEventName>()
+                .unwrap_or(GankEventName::Unknown(s.clone())),
             Some(_) => {
                 return Err(WebhookError::Malformed {
                     reason: "`event` is not a string".into(),
@@ -146,13 +142,13 @@ impl GankWebhook {
         let data = obj.get("data").cloned().unwrap_or(Value::Null);
         let raw = Value::Object(obj);
         Ok(match event {
-            GankEvent::UserMembershipTxSucceed => {
-                GankWebhook::MembershipPayment(tx_event(data, raw)?)
+            GankEventName::UserMembershipTxSucceed => {
+                GankEvent::MembershipPayment(tx_event(data, raw)?)
             }
-            GankEvent::DigitalGoodsTxSucceed => {
-                GankWebhook::DigitalGoodsPurchase(tx_event(data, raw)?)
+            GankEventName::DigitalGoodsTxSucceed => {
+                GankEvent::DigitalGoodsPurchase(tx_event(data, raw)?)
             }
-            event @ GankEvent::Unknown(_) => GankWebhook::Unknown {
+            event @ GankEventName::Unknown(_) => GankEvent::Unknown {
                 event,
                 human_id: data
                     .get("human_id")

@@ -1,39 +1,10 @@
 //! Minting creator tokens: `POST {V2}/auth/creators`.
 
-use std::fmt;
-
+use creator_core::Result;
 use creator_core::http::Path;
-use creator_core::{Result, Secret};
-use serde::Deserialize;
 
+use crate::CreatorToken;
 use crate::client::{GankClient, Host, TokenKind};
-
-/// A freshly minted creator token.
-///
-/// `Debug` and serialization never show the token.
-#[derive(Clone, Deserialize)]
-#[non_exhaustive]
-pub struct CreatorToken {
-    /// The creator JWT.
-    pub token: Secret,
-}
-
-impl fmt::Debug for CreatorToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CreatorToken")
-            .field("token", &self.token)
-            .finish()
-    }
-}
-
-impl serde::Serialize for CreatorToken {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("CreatorToken", 1)?;
-        s.serialize_field("token", "<redacted>")?;
-        s.end()
-    }
-}
 
 /// Creator-token endpoints; from [`GankClient::creator_tokens`].
 #[derive(Debug, Clone, Copy)]

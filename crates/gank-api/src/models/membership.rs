@@ -1,18 +1,10 @@
-//! Membership settings (tiers) and their details (billing options):
-//! `GET {V1}/v1/users/membership-settings-v2/{user_id}` (login token).
-//!
-//! The docs show only the ids and the `membershipDetails` nesting; every
-//! other field is kept in `extra`. The few fields read by name (`title`,
-//! `name`, `month`, `price`) are read only when present.
+//! Membership settings (tiers) and their details.
 
 use std::collections::BTreeMap;
 
-use creator_core::http::Path;
-use creator_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::Amount;
-use crate::client::{GankClient, Host, TokenKind};
 use crate::de;
 
 /// A membership setting: one tier a creator offers.
@@ -33,7 +25,7 @@ pub struct MembershipSetting {
         default,
         rename = "membershipDetails",
         alias = "membership_details",
-        deserialize_with = "de::null_as_empty"
+        deserialize_with = "de::nullable"
     )]
     pub membership_details: Vec<MembershipDetail>,
     /// Every other field, as sent.
@@ -74,30 +66,4 @@ pub struct MembershipDetail {
     /// Every other field, as sent.
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-struct SettingsEnvelope {
-    #[serde(default, deserialize_with = "de::null_as_empty")]
-    data: Vec<MembershipSetting>,
-}
-
-pub(crate) async fn membership_settings(
-    client: &GankClient,
-    user_id: &str,
-) -> Result<Vec<MembershipSetting>> {
-    if user_id.trim().is_empty() {
-        return Err(Error::InvalidInput("the Gank user id is empty".into()));
-    }
-    let auth = client.bearer(
-        TokenKind::Login,
-        "GET /v1/users/membership-settings-v2/{user_id}",
-    )?;
-    let env: SettingsEnvelope = client
-        .transport(Host::V1)
-        .get(Path::new("/v1/users/membership-settings-v2/{}", &[user_id]))
-        .auth(auth)
-        .json()
-        .await?;
-    Ok(env.data)
 }

@@ -1,106 +1,22 @@
 //! Webhook registration and the webhook event names.
 
-use std::fmt;
-
 use creator_core::http::Path;
 use creator_core::retry::Idempotency;
-use creator_core::{Error, Result, Secret};
-use serde::{Deserialize, Serialize};
+use creator_core::{Error, Result};
+use serde::Serialize;
 
 use crate::client::{GankClient, Host, TokenKind};
-use crate::de;
-
-creator_core::string_enum! {
-    /// A Gank webhook event name, `<USECASE>.TX_<STATUS>`.
-    ///
-    /// Only the two `TX_SUCCEED` events are documented; any other name (Gank may
-    /// add `DONATION.TX_SUCCEED` or failure events) is kept in
-    /// [`GankEvent::Unknown`] with its exact spelling.
-    ///
-    /// ```
-    /// use gank_api::GankEvent;
-    ///
-    /// let e: GankEvent = "USER_MEMBERSHIP.TX_SUCCEED".parse().unwrap();
-    /// assert_eq!(e, GankEvent::UserMembershipTxSucceed);
-    /// let other: GankEvent = "DONATION.TX_SUCCEED".parse().unwrap();
-    /// assert_eq!(other.usecase(), Some("DONATION"));
-    /// assert_eq!(other.tx_status(), Some("SUCCEED"));
-    /// assert_eq!(other.as_str(), "DONATION.TX_SUCCEED");
-    /// ```
-    pub enum GankEvent {
-        /// `USER_MEMBERSHIP.TX_SUCCEED`: a membership payment succeeded.
-        UserMembershipTxSucceed = "USER_MEMBERSHIP.TX_SUCCEED",
-        /// `DIGITAL_GOODS.TX_SUCCEED`: a digital-goods purchase succeeded
-        /// (Gank enables it on request).
-        DigitalGoodsTxSucceed = "DIGITAL_GOODS.TX_SUCCEED",
-    }
-}
-
-impl GankEvent {
-    /// The part before `.TX_` (`USER_MEMBERSHIP`, `DIGITAL_GOODS`), when the
-    /// name follows the `<USECASE>.TX_<STATUS>` pattern.
-    pub fn usecase(&self) -> Option<&str> {
-        self.as_str().split_once(".TX_").map(|(u, _)| u)
-    }
-
-    /// The part after `.TX_` (`SUCCEED`), when the name follows the pattern.
-    pub fn tx_status(&self) -> Option<&str> {
-        self.as_str().split_once(".TX_").map(|(_, s)| s)
-    }
-}
-
-/// The registered webhook: `{id, owner_user_id, key, external_callback_url, events}`.
-///
-/// `key` is the secret Gank says to check webhook signatures with; it is held
-/// as a [`Secret`] and serialized as `"<redacted>"`.
-#[derive(Clone, Deserialize, Serialize)]
-#[non_exhaustive]
-pub struct WebhookRegistration {
-    /// The registration's id.
-    #[serde(default, deserialize_with = "de::opt_id")]
-    pub id: Option<String>,
-    /// Your Gank user id.
-    #[serde(default, deserialize_with = "de::opt_id")]
-    pub owner_user_id: Option<String>,
-    /// The signing key for webhook payloads.
-    #[serde(default, serialize_with = "redact_opt")]
-    pub key: Option<Secret>,
-    /// Where Gank sends deliveries.
-    #[serde(default)]
-    pub external_callback_url: Option<String>,
-    /// The subscribed events (`null` reads as none).
-    #[serde(default, deserialize_with = "de::null_as_empty")]
-    pub events: Vec<GankEvent>,
-}
-
-fn redact_opt<S: serde::Serializer>(key: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
-    match key {
-        Some(_) => s.serialize_some("<redacted>"),
-        None => s.serialize_none(),
-    }
-}
-
-impl fmt::Debug for WebhookRegistration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WebhookRegistration")
-            .field("id", &self.id)
-            .field("owner_user_id", &self.owner_user_id)
-            .field("key", &self.key)
-            .field("external_callback_url", &self.external_callback_url)
-            .field("events", &self.events)
-            .finish()
-    }
-}
+use crate::{GankEventName, WebhookRegistration};
 
 #[derive(Serialize)]
 struct RegisterBody<'a> {
     external_callback_url: &'a str,
-    events: &'a [GankEvent],
+    events: &'a [GankEventName],
 }
 
 #[derive(Serialize)]
 struct EventsBody<'a> {
-    events: &'a [GankEvent],
+    events: &'a [GankEventName],
 }
 
 /// Webhook registration endpoints (login token, V2 host); from
@@ -125,11 +41,11 @@ impl<'a> WebhookRegistrationApi<'a> {
     /// `Content-Type: application/json`; not retried automatically.
     ///
     /// ```no_run
-    /// use gank_api::GankEvent;
+    /// use gank_api::GankEventName;
     /// # async fn run(client: gank_api::GankClient) -> creator_core::Result<()> {
     /// let reg = client
     ///     .webhook_registration()
-    ///     .register("https://example.com/gank-webhook", &[GankEvent::UserMembershipTxSucceed])
+    ///     .register("https://example.com/gank-webhook", &[GankEventName::UserMembershipTxSucceed])
     ///     .await?;
     /// let key = reg.key.expect("Gank returns the signing key");
     /// # Ok(()) }
@@ -141,7 +57,7 @@ impl<'a> WebhookRegistrationApi<'a> {
     pub async fn register(
         &self,
         callback_url: &str,
-        events: &[GankEvent],
+        events: &[GankEventName],
     ) -> Result<WebhookRegistration> {
         check_callback_url(callback_url)?;
         let auth = self
@@ -185,7 +101,10 @@ impl<'a> WebhookRegistrationApi<'a> {
     ///
     /// # Errors
     /// [`Error::Config`] without a login token; request and decode errors.
-    pub async fn update_events(&self, events: &[GankEvent]) -> Result<Option<WebhookRegistration>> {
+    pub async fn update_events(
+        &self,
+        events: &[GankEventName],
+    ) -> Result<Option<WebhookRegistration>> {
         let auth = self.client.bearer(
             TokenKind::Login,
             "PATCH /auth/external-callback/register/events",

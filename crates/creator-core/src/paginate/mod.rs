@@ -1,4 +1,7 @@
-//! Lazy pagination: turn "fetch one page given a cursor" into a `Stream` of items.
+//! Lazy pagination: turn "fetch one page given a cursor" into a `Stream` of
+//! items. The one pagination loop of the workspace: cursor lists
+//! ([`paginate`]), page-numbered lists ([`paginate_numbered`]) and
+//! read-everything helpers are all built on it.
 
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
@@ -7,6 +10,10 @@ use std::hash::Hash;
 use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 
 use crate::{Error, Result};
+
+mod numbered;
+
+pub use numbered::{NumberedPage, paginate_numbered};
 
 /// One page of a list: its items and the cursor of the next page, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
