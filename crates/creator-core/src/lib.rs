@@ -35,6 +35,7 @@ mod secret;
 mod string_enum;
 mod traits;
 mod webhook;
+pub mod window;
 
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
