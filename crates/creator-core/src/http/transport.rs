@@ -128,6 +128,10 @@ struct Inner {
     classifier: Arc<dyn ResponseClassifier>,
     limiter: Option<Arc<dyn RateLimiter>>,
     headers: HeaderMap,
+    /// Until when the platform asked every request to wait (a 429), so one
+    /// "too many requests" slows all clones down, not only the request that
+    /// got it (windowed listings send several at once).
+    hold: std::sync::Mutex<Option<std::time::SystemTime>>,
 }
 
 /// An HTTP client bound to one provider and one base URL. Cheap to clone;
@@ -312,6 +316,7 @@ impl TransportBuilder {
                 classifier: self.classifier,
                 limiter: self.limiter,
                 headers,
+                hold: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -551,9 +556,12 @@ impl<'t> Request<'t> {
             status = tracing::field::Empty,
         );
         let mut attempt = 0u32;
+        // The hold this request set itself (it already waited it out).
+        let mut own_hold = None;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
+            let waited = inner.wait_for_hold(own_hold).await;
             if let Some(limiter) = &inner.limiter {
                 limiter.acquire().await;
             }
@@ -583,6 +591,9 @@ impl<'t> Request<'t> {
             .instrument(span.clone())
             .await;
 
+            if let Ok(r) = &result {
+                own_hold = inner.note_hold(r, waited.or(own_hold));
+            }
             let outcome = match &result {
                 Ok(r) => {
                     span.record("status", r.status);
@@ -620,6 +631,51 @@ impl<'t> Request<'t> {
                 }
             }
         }
+    }
+}
+
+impl Inner {
+    /// Waits out a hold another request set; returns the hold waited for.
+    async fn wait_for_hold(
+        &self,
+        own: Option<std::time::SystemTime>,
+    ) -> Option<std::time::SystemTime> {
+        let until = (*self.hold.lock().unwrap_or_else(|p| p.into_inner()))?;
+        if Some(until) == own {
+            return Some(until);
+        }
+        if let Ok(wait) = until.duration_since(self.clock.now()) {
+            let wait = wait.min(self.retry.max_retry_after);
+            tracing::debug!(?wait, "waiting: the platform asked to slow down");
+            self.clock.sleep(wait).await;
+        }
+        Some(until)
+    }
+
+    /// Sets the hold on a 429 (its `Retry-After`, else one second), or
+    /// lifts the hold this request saw once it gets any other answer.
+    fn note_hold(
+        &self,
+        response: &Response,
+        seen: Option<std::time::SystemTime>,
+    ) -> Option<std::time::SystemTime> {
+        let mut hold = self.hold.lock().unwrap_or_else(|p| p.into_inner());
+        if response.status == 429 {
+            let now = self.clock.now();
+            let asked = response
+                .header("retry-after")
+                .and_then(|v| parse_retry_after(v, now))
+                .unwrap_or(Duration::from_secs(1))
+                .min(self.retry.max_retry_after);
+            let until = now + asked;
+            let until = hold.map_or(until, |h| h.max(until));
+            *hold = Some(until);
+            return Some(until);
+        }
+        if seen.is_some() && *hold == seen {
+            *hold = None;
+        }
+        None
     }
 }
 
