@@ -24,6 +24,7 @@
 mod clock;
 mod error;
 mod lenient;
+mod limiter;
 mod model;
 mod money;
 mod paginate;

@@ -47,6 +47,7 @@
 
 use std::collections::VecDeque;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::future::BoxFuture;
@@ -54,6 +55,7 @@ use futures::stream::{BoxStream, FuturesUnordered, Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
+use crate::limiter::{RateLimiter, WindowLimiter};
 use crate::{DateRange, Error, Page, Result};
 
 /// A range of whole days (UTC): `after` inclusive, `before` exclusive, with
@@ -188,11 +190,16 @@ pub struct Windowing {
     pub done: Vec<DayWindow>,
     /// Stop after this many page requests in all, when set (a safety cap).
     pub max_pages: Option<u32>,
+    /// At most this many page requests per second across every window,
+    /// when set. It is on top of any rate limiter of the client.
+    pub rate: Option<u32>,
 }
 
 impl Default for Windowing {
-    /// Four requests at once, windows split above 25 pages into at most 8
-    /// pieces, 2,000 items buffered, newest first.
+    /// Four requests at once and at most eight a second (Gumroad's edge
+    /// blocks clients that send thousands a minute: this stays far below),
+    /// windows split above 25 pages into at most 8 pieces, 2,000 items
+    /// buffered, newest first.
     fn default() -> Self {
         Self {
             concurrency: 4,
@@ -202,6 +209,7 @@ impl Default for Windowing {
             buffer_items: 2_000,
             done: Vec::new(),
             max_pages: None,
+            rate: Some(8),
         }
     }
 }
@@ -234,6 +242,12 @@ impl Windowing {
     /// Stops after `pages` page requests in all.
     pub fn max_pages(mut self, pages: u32) -> Self {
         self.max_pages = Some(pages);
+        self
+    }
+
+    /// Sets (or with `None`, removes) the cap on page requests per second.
+    pub fn rate(mut self, per_second: Option<u32>) -> Self {
+        self.rate = per_second;
         self
     }
 }
@@ -307,6 +321,9 @@ where
 {
     let concurrency = options.concurrency.max(1);
     let mut walk = Walk {
+        pace: options
+            .rate
+            .map(|per_second| Arc::new(WindowLimiter::per_second(per_second as usize))),
         options: options.clone(),
         fetch: Box::new(fetch),
         created: Box::new(created),
@@ -350,6 +367,8 @@ type PageFuture<'a, T> = BoxFuture<'a, (u64, Result<Page<T>>)>;
 /// The state of a windowed listing between polls.
 struct Walk<'a, T> {
     options: Windowing,
+    /// The request rate shared by every window.
+    pace: Option<Arc<WindowLimiter>>,
     fetch: FetchWindowPage<'a, T>,
     created: CreatedAt<'a, T>,
     /// Windows not yet yielded to the end, newest first.
@@ -429,8 +448,13 @@ impl<'a, T: Send + 'a> Walk<'a, T> {
             self.requests += 1;
             let id = window.id;
             let page = (self.fetch)(window.days.range(), window.cursor.clone());
-            self.in_flight
-                .push(Box::pin(async move { (id, page.await) }));
+            let pace = self.pace.clone();
+            self.in_flight.push(Box::pin(async move {
+                if let Some(pace) = pace {
+                    pace.acquire().await;
+                }
+                (id, page.await)
+            }));
         }
     }
 

@@ -9,11 +9,10 @@
 //! turns its own error shapes into [`Error`](crate::Error)s.
 
 mod classify;
-mod limiter;
 mod path;
 mod transport;
 
+pub use crate::limiter::{RateLimiter, WindowLimiter};
 pub use classify::{DefaultClassifier, ResponseClassifier, default_error, message_from_body};
-pub use limiter::{RateLimiter, WindowLimiter};
 pub use path::Path;
 pub use transport::{Auth, Request, Response, Transport, TransportBuilder};

@@ -23,6 +23,7 @@ type PageOf<T> = BoxFuture<'static, Result<Page<T>>>;
 struct FakeList {
     items: Arc<Vec<Item>>,
     calls: Arc<Mutex<Vec<Call>>>,
+    sent_at: Arc<Mutex<Vec<tokio::time::Instant>>>,
     in_flight: Arc<AtomicUsize>,
     most_in_flight: Arc<AtomicUsize>,
     fail_on_call: Option<usize>,
@@ -48,6 +49,7 @@ impl FakeList {
         Self {
             items: Arc::new(items),
             calls: Arc::default(),
+            sent_at: Arc::default(),
             in_flight: Arc::default(),
             most_in_flight: Arc::default(),
             fail_on_call: None,
@@ -62,6 +64,10 @@ impl FakeList {
                 let call = {
                     let mut calls = list.calls.lock().unwrap();
                     calls.push((range, cursor.clone()));
+                    list.sent_at
+                        .lock()
+                        .unwrap()
+                        .push(tokio::time::Instant::now());
                     calls.len()
                 };
                 let now = list.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
@@ -159,7 +165,7 @@ async fn as_completed_yields_the_same_set_each_window_in_order() {
 async fn the_walk_takes_about_as_long_as_pages_divided_by_concurrency() {
     let list = FakeList::year(growing);
     let started = tokio::time::Instant::now();
-    let got = all(&list, &Windowing::default().concurrency(8)).await;
+    let got = all(&list, &Windowing::default().concurrency(8).rate(None)).await;
     let took = started.elapsed();
     let pages = list.items.len().div_ceil(10) as u32;
     let rounds = pages.div_ceil(8);
@@ -317,6 +323,7 @@ async fn as_completed_keeps_every_request_slot_busy() {
     let started = tokio::time::Instant::now();
     let options = Windowing::default()
         .concurrency(8)
+        .rate(None)
         .order(WindowOrder::AsCompleted);
     let got = all(&list, &options).await;
     let pages = list.items.len().div_ceil(10) as u32;
@@ -327,4 +334,24 @@ async fn as_completed_keeps_every_request_slot_busy() {
         "{:?} for {rounds} rounds of 8",
         started.elapsed()
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_second_holds_more_requests_than_the_rate() {
+    let list = FakeList::year(growing);
+    let options = Windowing::default().concurrency(16).rate(Some(8));
+    let got = all(&list, &options).await;
+    assert_eq!(got.len(), list.items.len());
+    let sent = list.sent_at.lock().unwrap().clone();
+    let second = std::time::Duration::from_secs(1);
+    let busiest = sent
+        .iter()
+        .map(|t| {
+            sent.iter()
+                .filter(|u| **u >= *t && **u < *t + second)
+                .count()
+        })
+        .max()
+        .unwrap();
+    assert_eq!(busiest, 8, "the busiest second");
 }
