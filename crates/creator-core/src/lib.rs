@@ -45,6 +45,7 @@ pub mod http;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, RawBody, Result, WebhookError};
 pub use lenient::{Lenient, from_value_lenient};
+pub use limiter::{RateLimiter, SpacedLimiter, WindowLimiter};
 pub use model::{
     Customer, Product, ProductKind, ProviderData, Sale, Subscriber, SubscriptionStatus,
 };

@@ -55,7 +55,7 @@ use futures::stream::{BoxStream, FuturesUnordered, Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use crate::limiter::{RateLimiter, WindowLimiter};
+use crate::limiter::{RateLimiter, SpacedLimiter};
 use crate::{DateRange, Error, Page, Result};
 
 /// A range of whole days (UTC): `after` inclusive, `before` exclusive, with
@@ -191,7 +191,9 @@ pub struct Windowing {
     /// Stop after this many page requests in all, when set (a safety cap).
     pub max_pages: Option<u32>,
     /// At most this many page requests per second across every window,
-    /// when set. It is on top of any rate limiter of the client.
+    /// evenly spaced, when set: the provider sends every page request of
+    /// the listing through one [`limiter`](Self::limiter), on top of any
+    /// rate limiter of the client.
     pub rate: Option<u32>,
 }
 
@@ -249,6 +251,14 @@ impl Windowing {
     pub fn rate(mut self, per_second: Option<u32>) -> Self {
         self.rate = per_second;
         self
+    }
+
+    /// A limiter for one listing's page requests at [`rate`](Self::rate),
+    /// which 429s slow down ([`SpacedLimiter`]).
+    pub fn limiter(&self) -> Option<Arc<dyn RateLimiter>> {
+        self.rate.map(|per_second| {
+            Arc::new(SpacedLimiter::per_second(per_second)) as Arc<dyn RateLimiter>
+        })
     }
 }
 
@@ -321,9 +331,6 @@ where
 {
     let concurrency = options.concurrency.max(1);
     let mut walk = Walk {
-        pace: options
-            .rate
-            .map(|per_second| Arc::new(WindowLimiter::per_second(per_second as usize))),
         options: options.clone(),
         fetch: Box::new(fetch),
         created: Box::new(created),
@@ -367,8 +374,6 @@ type PageFuture<'a, T> = BoxFuture<'a, (u64, Result<Page<T>>)>;
 /// The state of a windowed listing between polls.
 struct Walk<'a, T> {
     options: Windowing,
-    /// The request rate shared by every window.
-    pace: Option<Arc<WindowLimiter>>,
     fetch: FetchWindowPage<'a, T>,
     created: CreatedAt<'a, T>,
     /// Windows not yet yielded to the end, newest first.
@@ -448,13 +453,8 @@ impl<'a, T: Send + 'a> Walk<'a, T> {
             self.requests += 1;
             let id = window.id;
             let page = (self.fetch)(window.days.range(), window.cursor.clone());
-            let pace = self.pace.clone();
-            self.in_flight.push(Box::pin(async move {
-                if let Some(pace) = pace {
-                    pace.acquire().await;
-                }
-                (id, page.await)
-            }));
+            self.in_flight
+                .push(Box::pin(async move { (id, page.await) }));
         }
     }
 

@@ -12,7 +12,7 @@ mod classify;
 mod path;
 mod transport;
 
-pub use crate::limiter::{RateLimiter, WindowLimiter};
+pub use crate::limiter::{RateLimiter, SpacedLimiter, WindowLimiter};
 pub use classify::{DefaultClassifier, ResponseClassifier, default_error, message_from_body};
 pub use path::Path;
 pub use transport::{Auth, Request, Response, Transport, TransportBuilder};

@@ -379,6 +379,7 @@ impl Transport {
             headers: HeaderMap::new(),
             auth: None,
             idempotency: Idempotency::ByMethod,
+            limiter: None,
         }
     }
 
@@ -426,6 +427,9 @@ pub struct Request<'t> {
     headers: HeaderMap,
     auth: Option<Auth>,
     idempotency: Idempotency,
+    /// A limiter for this request on top of the client's (one listing's
+    /// windows share one).
+    limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 impl fmt::Debug for Request<'_> {
@@ -516,6 +520,13 @@ impl<'t> Request<'t> {
         self
     }
 
+    /// Makes every attempt also wait on `limiter` (besides the client's);
+    /// a 429 slows both down.
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
     /// Sends the request and decodes a successful JSON response into `T`.
     ///
     /// # Errors
@@ -562,7 +573,7 @@ impl<'t> Request<'t> {
             attempt += 1;
             span.record("attempt", attempt);
             let waited = inner.wait_for_hold(own_hold).await;
-            if let Some(limiter) = &inner.limiter {
+            for limiter in inner.limiter.iter().chain(&self.limiter) {
                 limiter.acquire().await;
             }
             let mut req = inner
@@ -593,6 +604,14 @@ impl<'t> Request<'t> {
 
             if let Ok(r) = &result {
                 own_hold = inner.note_hold(r, waited.or(own_hold));
+                if let Some(until) = own_hold.filter(|_| r.status == 429) {
+                    let wait = until
+                        .duration_since(inner.clock.now())
+                        .unwrap_or(Duration::ZERO);
+                    for limiter in inner.limiter.iter().chain(&self.limiter) {
+                        limiter.slow_down(wait);
+                    }
+                }
             }
             let outcome = match &result {
                 Ok(r) => {

@@ -335,23 +335,3 @@ async fn as_completed_keeps_every_request_slot_busy() {
         started.elapsed()
     );
 }
-
-#[tokio::test(start_paused = true)]
-async fn no_second_holds_more_requests_than_the_rate() {
-    let list = FakeList::year(growing);
-    let options = Windowing::default().concurrency(16).rate(Some(8));
-    let got = all(&list, &options).await;
-    assert_eq!(got.len(), list.items.len());
-    let sent = list.sent_at.lock().unwrap().clone();
-    let second = std::time::Duration::from_secs(1);
-    let busiest = sent
-        .iter()
-        .map(|t| {
-            sent.iter()
-                .filter(|u| **u >= *t && **u < *t + second)
-                .count()
-        })
-        .max()
-        .unwrap();
-    assert_eq!(busiest, 8, "the busiest second");
-}
