@@ -1,7 +1,7 @@
 //! Wall time of a sales export against real latency: the sequential cursor
 //! (`sales().list`) against day windows (`sales().list_windowed` at the
 //! default settings), both served by a stand-in for `/v2/sales`
-//! (`support/sales_standin.rs`: N sales over a year, ten per page, a fixed
+//! (`creator_testkit::sales_standin`: N sales over a year, ten per page, a fixed
 //! latency per page, 429 with `Retry-After: 1` above a request-rate cap).
 //!
 //! `cargo bench -p gumroad-api --bench windowed_sales -- --sales 10000 --latency-ms 250 --cap 10`
@@ -15,7 +15,6 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::process::Command;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -23,20 +22,9 @@ use creator_core::window::{WindowOrder, Windowing};
 use futures::TryStreamExt;
 use gumroad_api::{GumroadClient, SalesQuery};
 use time::macros::date;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::MockServer;
 
-#[path = "support/sales_standin.rs"]
-mod sales_standin;
-use sales_standin::SalesStandIn;
-
-struct Shared(Arc<SalesStandIn>);
-
-impl Respond for Shared {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        self.0.respond(request)
-    }
-}
+use creator_testkit::sales_standin::SalesStandIn;
 
 fn peak_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -57,11 +45,10 @@ fn run_mode(mode: &str, sales: usize, latency: Duration, cap: usize) {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let stand = Arc::new(SalesStandIn::year(sales).latency(latency).cap(cap));
         let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v2/sales"))
-            .respond_with(Shared(stand.clone()))
+        let stand = SalesStandIn::year(sales)
+            .latency(latency)
+            .cap(cap)
             .mount(&server)
             .await;
         let client = GumroadClient::builder("bench-token")

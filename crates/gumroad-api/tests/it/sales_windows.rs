@@ -1,5 +1,5 @@
 //! `/v2/sales` walked as day windows, against a stand-in that filters and
-//! pages the way Gumroad does (`benches/support/sales_standin.rs`).
+//! pages the way Gumroad does (`creator_testkit::sales_standin`).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -11,31 +11,14 @@ use creator_core::{SaleQuery, Sales};
 use futures::TryStreamExt;
 use gumroad_api::SalesQuery;
 use time::macros::date;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer};
+use wiremock::MockServer;
 
-#[path = "../../benches/support/sales_standin.rs"]
-mod sales_standin;
-use sales_standin::SalesStandIn;
+use creator_testkit::sales_standin::SalesStandIn;
 
 use crate::common::client;
 
 async fn standin(server: &MockServer, standin: SalesStandIn) -> Arc<SalesStandIn> {
-    let standin = Arc::new(standin);
-    Mock::given(method("GET"))
-        .and(path("/v2/sales"))
-        .respond_with(ArcResponder(standin.clone()))
-        .mount(server)
-        .await;
-    standin
-}
-
-struct ArcResponder(Arc<SalesStandIn>);
-
-impl wiremock::Respond for ArcResponder {
-    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
-        self.0.respond(request)
-    }
+    standin.mount(server).await
 }
 
 fn year() -> SalesQuery {

@@ -1,5 +1,5 @@
-//! A stand-in for Gumroad's `GET /v2/sales` (used by the windowed-listing
-//! test and benchmark): N sales spread over a year, filtered by `after`
+//! A stand-in for Gumroad's `GET /v2/sales` at scale (the windowed-listing
+//! tests and benchmark): N sales spread over a year, filtered by `after`
 //! (inclusive) and `before` (exclusive) days on their UTC `created_at`,
 //! ordered `created_at desc`, ten per page with a `page_key` cursor, each
 //! sale the shape of `fixtures/gumroad/sale.json` (a recorded sale). It can
@@ -7,18 +7,20 @@
 //! and `Retry-After: 1`, as an edge limit would.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 use time::{Date, OffsetDateTime};
-use wiremock::{Request, Respond, ResponseTemplate};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const PER_PAGE: usize = 10;
 
 /// The stand-in's settings and counters.
+#[derive(Debug)]
 pub struct SalesStandIn {
     /// `(created_at, id)`, newest first.
     sales: Vec<(OffsetDateTime, String)>,
@@ -36,6 +38,9 @@ pub struct SalesStandIn {
 impl SalesStandIn {
     /// `n` sales over 2025, more towards the end of the year (a growing
     /// shop: the last month holds about twice the first month's sales).
+    ///
+    /// # Panics
+    /// When `fixtures/gumroad/sale.json` is missing or not a sale.
     pub fn year(n: usize) -> Self {
         let start = datetime!(2025-01-01 00:00 UTC);
         let year = 365.0 * 86_400.0;
@@ -49,11 +54,7 @@ impl SalesStandIn {
             })
             .collect();
         sales.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
-        let raw = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../fixtures/gumroad/sale.json"
-        ))
-        .expect("fixtures/gumroad/sale.json");
+        let raw = crate::fixture_bytes("gumroad/sale.json");
         let doc: serde_json::Value = serde_json::from_slice(&raw).expect("sale.json is JSON");
         let mut sale = doc["sale"].clone();
         sale["id"] = "@@ID@@".into();
@@ -83,6 +84,18 @@ impl SalesStandIn {
     pub fn cap(mut self, per_second: usize) -> Self {
         self.cap_per_second = Some(per_second);
         self
+    }
+
+    /// Serves `GET /v2/sales` on `server`; the returned handle reads the
+    /// counters while it serves.
+    pub async fn mount(self, server: &MockServer) -> Arc<Self> {
+        let standin = Arc::new(self);
+        Mock::given(method("GET"))
+            .and(path("/v2/sales"))
+            .respond_with(Shared(standin.clone()))
+            .mount(server)
+            .await;
+        standin
     }
 
     /// Every sale id, newest first.
@@ -124,6 +137,15 @@ impl SalesStandIn {
 fn day(value: Option<&str>) -> Option<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     value.and_then(|v| Date::parse(v, &format).ok())
+}
+
+/// The stand-in as wiremock holds it, shared with the test.
+struct Shared(Arc<SalesStandIn>);
+
+impl Respond for Shared {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.0.respond(request)
+    }
 }
 
 impl Respond for SalesStandIn {
