@@ -6,6 +6,7 @@ pub mod list;
 pub mod quarantine;
 pub mod relay;
 pub mod sync;
+pub mod windows;
 
 use std::io;
 
