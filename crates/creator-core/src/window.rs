@@ -467,6 +467,19 @@ impl<'a, T: Send + 'a> Walk<'a, T> {
             return 1;
         };
         let end = days.before.midnight().assume_utc();
+        // An item outside the window (give or take a day for the platform's
+        // time zone) means the platform does not filter as expected: a
+        // split would not make the pages fewer, only the requests more.
+        let slack = time::Duration::days(1);
+        let start = days.after.midnight().assume_utc();
+        let outside = page
+            .items
+            .iter()
+            .filter_map(|i| (self.created)(i))
+            .any(|t| t < start - slack || t >= end + slack);
+        if outside {
+            return 1;
+        }
         let window = (end - days.after.midnight().assume_utc()).as_seconds_f64();
         // Ten items that span a few minutes still count as an hour, so one
         // busy hour does not split a year into days at once.

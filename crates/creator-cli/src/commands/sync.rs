@@ -12,7 +12,7 @@
 //! platform turns out not to list newest first, the cursor is not advanced
 //! and an interrupted run restarts from the top (still idempotent).
 //!
-//! With `--concurrency` above 1 (the default is 4) the sales are fetched as
+//! With `--concurrency` above 1 (the default is 1) the sales are fetched as
 //! concurrent day windows and still arrive newest first, so the same cursor
 //! holds: a killed run resumes below the last day it completed.
 //!

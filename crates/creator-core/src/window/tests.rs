@@ -335,3 +335,36 @@ async fn as_completed_keeps_every_request_slot_busy() {
         started.elapsed()
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_platform_that_ignores_the_day_filter_is_not_split_further() {
+    // Every window gets the same three full pages, whatever its days.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let fetch = move |_range: DateRange, cursor: Option<String>| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        let page: usize = cursor.as_deref().map_or(0, |c| c.parse().unwrap());
+        let items: Vec<Item> = (0..10)
+            .map(|i| {
+                (
+                    page as u64 * 10 + i,
+                    datetime!(2024-06-01 12:00 UTC) - Duration::minutes(i as i64),
+                )
+            })
+            .collect();
+        let next = (page < 2).then(|| (page + 1).to_string());
+        async move { Ok(Page::new(items, next)) }.boxed()
+    };
+    let got: Vec<Item> = windowed(
+        since_2011(),
+        &Windowing::default().rate(None),
+        fetch,
+        created,
+    )
+    .try_collect()
+    .await
+    .unwrap();
+    // Four windows, each walked once to its end: no split storm.
+    assert_eq!(calls.load(Ordering::SeqCst), 4 * 3);
+    assert_eq!(got.len(), 4 * 30);
+}
