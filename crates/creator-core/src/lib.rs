@@ -27,6 +27,7 @@ mod clock;
 pub mod de;
 mod error;
 mod lenient;
+mod limiter;
 mod model;
 mod money;
 mod paginate;
@@ -38,6 +39,7 @@ mod secret;
 mod string_enum;
 mod traits;
 mod webhook;
+pub mod window;
 
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
@@ -46,6 +48,7 @@ pub mod http;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, RawBody, Result, WebhookError};
 pub use lenient::{Lenient, from_value_lenient};
+pub use limiter::{RateLimiter, SpacedLimiter, WindowLimiter};
 pub use model::{
     Customer, Product, ProductKind, ProviderData, Sale, Subscriber, SubscriptionStatus,
 };

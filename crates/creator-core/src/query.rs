@@ -76,6 +76,9 @@ pub struct SaleQuery {
     pub email: Option<String>,
     /// Stop after this many pages, if set.
     pub max_pages: Option<u32>,
+    /// Walk the days as concurrent windows where the platform filters sales
+    /// by day ([`window`](crate::window)); `None` walks one cursor.
+    pub windows: Option<crate::window::Windowing>,
 }
 
 impl SaleQuery {
@@ -111,6 +114,13 @@ impl SaleQuery {
     /// Stops after `pages` pages.
     pub fn max_pages(mut self, pages: u32) -> Self {
         self.max_pages = Some(pages);
+        self
+    }
+
+    /// Walks the days as concurrent windows, as `windows` says, where the
+    /// platform can (Gumroad); elsewhere the list is walked as usual.
+    pub fn windowed(mut self, windows: crate::window::Windowing) -> Self {
+        self.windows = Some(windows);
         self
     }
 }

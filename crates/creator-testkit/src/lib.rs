@@ -15,6 +15,7 @@ pub mod conformance;
 mod fake;
 pub mod gumroad;
 pub mod mock;
+pub mod sales_standin;
 mod same;
 
 pub use fake::{FAKE, FakeProvider, SIGNATURE_HEADER, sample as fake_sample};

@@ -164,6 +164,7 @@ pub use api::refund_policy::{RefundPolicyApi, RefundPolicyUpdate};
 pub use api::resource_subscriptions::ResourceSubscriptionsApi;
 pub use api::sales::{Refund, SalesApi, SalesQuery};
 pub use api::sales::{SalesExport, SalesSummaryQuery};
+pub use api::sales_windows::FIRST_SALE_DAY;
 pub use api::subscribers::{SubscribersApi, SubscribersQuery};
 pub use api::tax_forms::TaxFormsApi;
 pub use api::upsells::{UpsellOffer, UpsellParams, UpsellsApi, VariantUpgrade};

@@ -59,10 +59,13 @@ impl creator_core::Sales for GumroadClient {
         native.product_id = query.product_id;
         native.email = query.email;
         native.max_pages = query.max_pages;
-        GumroadClient::sales(self)
-            .list(&native)
-            .map_ok(move |s| to_core_sale(provider, s))
-            .boxed()
+        let sales = GumroadClient::sales(self);
+        match &query.windows {
+            Some(windows) => sales.list_windowed(&native, windows),
+            None => sales.list(&native),
+        }
+        .map_ok(move |s| to_core_sale(provider, s))
+        .boxed()
     }
 
     async fn sale(&self, id: &str) -> Result<creator_core::Sale> {

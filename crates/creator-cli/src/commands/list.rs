@@ -63,6 +63,8 @@ pub struct SalesArgs {
     /// Only sales before this day (exclusive).
     #[arg(long)]
     before: Option<String>,
+    #[command(flatten)]
+    windows: super::windows::WindowArgs,
 }
 
 /// Options of `creator subscribers`.
@@ -175,6 +177,9 @@ pub async fn run_sales(args: SalesArgs) -> Result<(), CliError> {
     }
     if let Some(p) = args.list.max_pages {
         query = query.max_pages(p);
+    }
+    if let Some(windows) = args.windows.windowing() {
+        query = query.windowed(windows);
     }
     let shop = shop(&args.provider, &[Resource::Sales])?;
     let sales = shop.sales.ok_or_else(|| unsupported("sales"))?;

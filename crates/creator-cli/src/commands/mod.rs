@@ -19,6 +19,7 @@ pub mod shop;
 pub mod sync;
 pub mod target;
 pub mod upload;
+pub mod windows;
 
 use std::io;
 

@@ -12,6 +12,10 @@
 //! platform turns out not to list newest first, the cursor is not advanced
 //! and an interrupted run restarts from the top (still idempotent).
 //!
+//! With `--concurrency` above 1 (the default is 1) the sales are fetched as
+//! concurrent day windows and still arrive newest first, so the same cursor
+//! holds: a killed run resumes below the last day it completed.
+//!
 //! **Subscribers** have no order to resume from: each run re-reads the list
 //! (pages are cheap) and upserts; the saved state records progress. Gumroad
 //! lists only *active* subscriptions, so after a complete Gumroad (or Maton)
@@ -20,6 +24,7 @@
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
+use creator_core::window::WindowOrder;
 use creator_core::{Sale, SaleQuery, Sales, Subscriber, SubscriberQuery, Subscribers};
 use futures::TryStreamExt;
 use serde::Serialize;
@@ -69,6 +74,8 @@ pub struct SyncArgs {
     /// No progress counter on stderr.
     #[arg(long)]
     no_progress: bool,
+    #[command(flatten)]
+    windows: super::windows::WindowArgs,
 }
 
 /// Sync settings for [`sync_sales`] and [`sync_subscribers`].
@@ -85,6 +92,9 @@ pub struct SyncOptions {
     /// The platform lists only active subscriptions (Gumroad): after a
     /// complete run, this provider's subscribers it did not list are marked `ended`.
     pub ends_unlisted_of: Option<String>,
+    /// Sales as concurrent day windows (newest first, so the cursor below
+    /// works as for one cursor); `None` walks one cursor.
+    pub windows: Option<creator_core::window::Windowing>,
 }
 
 /// What a sync did.
@@ -182,6 +192,11 @@ pub async fn sync_sales(
     }
     if let Some(p) = options.max_pages {
         query = query.max_pages(p);
+    }
+    if let Some(windows) = &options.windows {
+        // Newest first, whatever the caller set: the resume cursor relies
+        // on every day after the current sale's being complete.
+        query = query.windowed(windows.clone().order(WindowOrder::NewestFirst));
     }
     let mut state = SyncState {
         provider: provider.to_owned(),
@@ -416,6 +431,7 @@ pub async fn run(args: SyncArgs) -> Result<(), CliError> {
         max_pages: args.max_pages,
         progress: !args.no_progress,
         ends_unlisted_of,
+        windows: args.windows.windowing(),
     };
     let name = shop.name.as_str();
     let result = async {

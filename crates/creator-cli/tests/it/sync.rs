@@ -185,6 +185,11 @@ async fn sync_binary_backfills_gumroad_sales_twice_without_duplicates() {
             "sales",
             "--db",
             db.to_str().unwrap(),
+            // These mocks serve the recorded pages by cursor alone, without
+            // the day filters day windows rely on: one cursor here (the
+            // windows have their own tests against a filtering stand-in).
+            "--concurrency",
+            "1",
         ])
         .env("GUMROAD_ACCESS_TOKEN", "gumroad-token-for-tests-123")
         .env("GUMROAD_API_URL", server.uri());
@@ -321,4 +326,43 @@ async fn gumroad_subscribers_that_leave_the_active_list_are_marked_ended() {
             .unwrap()
     };
     assert_eq!(stats_ended, 0);
+}
+
+#[tokio::test]
+async fn sync_binary_with_day_windows_stores_every_sale_once_and_resumes_incrementally() {
+    // A stand-in that filters by day like Gumroad (the windows rely on it).
+    let server = MockServer::start().await;
+    creator_testkit::gumroad::mount_sales(&server, "").await;
+    mount_fallback(&server).await;
+    let dir = TempDir::new("sync-windows");
+    let db = dir.db();
+    for round in 0..2 {
+        let mut cmd = creator();
+        cmd.args(["sync", "--provider", "gumroad", "--only", "sales"])
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "--concurrency",
+                "4",
+                "--rate",
+                "100",
+            ])
+            .env("GUMROAD_ACCESS_TOKEN", "gumroad-token-for-tests-123")
+            .env("GUMROAD_API_URL", server.uri());
+        let out = run(cmd).await;
+        assert!(out.status.success(), "round {round}: {}", stderr(&out));
+    }
+    let requests = server.recorded().await;
+    // The first run walked several day windows at once.
+    let windows: std::collections::HashSet<_> = requests
+        .iter()
+        .filter_map(|r| r.query_value("after").zip(r.query_value("before")))
+        .collect();
+    assert!(windows.len() >= 4, "{windows:?}");
+    let ledger = ledger::open(db.to_str().unwrap()).await.unwrap();
+    let expected = creator_testkit::gumroad::SalesServer::from_fixtures()
+        .sales
+        .len() as i64;
+    assert_eq!(ledger.stats().await.unwrap().synced_sales, expected);
+    ledger.close().await;
 }

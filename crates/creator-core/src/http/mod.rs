@@ -12,14 +12,13 @@
 //! line's `--debug` and `--dry-run`.
 
 mod classify;
-mod limiter;
 mod observe;
 mod options;
 mod path;
 mod transport;
 
+pub use crate::limiter::{RateLimiter, SpacedLimiter, WindowLimiter};
 pub use classify::{DefaultClassifier, ResponseClassifier, default_error, message_from_body};
-pub use limiter::{RateLimiter, WindowLimiter};
 pub use observe::{ObservedResponse, Observer, OutgoingRequest, Verdict, observe};
 pub use options::ClientOptions;
 pub use path::Path;

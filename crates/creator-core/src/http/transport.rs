@@ -130,6 +130,10 @@ struct Inner {
     classifier: Arc<dyn ResponseClassifier>,
     limiter: Option<Arc<dyn RateLimiter>>,
     headers: HeaderMap,
+    /// Until when the platform asked every request to wait (a 429), so one
+    /// "too many requests" slows all clones down, not only the request that
+    /// got it (windowed listings send several at once).
+    hold: std::sync::Mutex<Option<std::time::SystemTime>>,
 }
 
 /// An HTTP client bound to one provider and one base URL. Cheap to clone;
@@ -320,6 +324,7 @@ impl TransportBuilder {
                 classifier: self.classifier,
                 limiter: self.limiter,
                 headers,
+                hold: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -382,6 +387,7 @@ impl Transport {
             headers: HeaderMap::new(),
             auth: None,
             idempotency: Idempotency::ByMethod,
+            limiter: None,
         }
     }
 
@@ -429,6 +435,9 @@ pub struct Request<'t> {
     headers: HeaderMap,
     auth: Option<Auth>,
     idempotency: Idempotency,
+    /// A limiter for this request on top of the client's (one listing's
+    /// windows share one).
+    limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 impl fmt::Debug for Request<'_> {
@@ -519,6 +528,13 @@ impl<'t> Request<'t> {
         self
     }
 
+    /// Makes every attempt also wait on `limiter` (besides the client's);
+    /// a 429 slows both down.
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
     /// Sends the request and decodes a successful JSON response into `T`.
     ///
     /// # Errors
@@ -560,6 +576,8 @@ impl<'t> Request<'t> {
         );
         let observer = super::observe::current();
         let mut attempt = 0u32;
+        // The hold this request set itself (it already waited it out).
+        let mut own_hold = None;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
@@ -572,7 +590,8 @@ impl<'t> Request<'t> {
                     path: self.path.template().to_owned(),
                 });
             }
-            if let Some(limiter) = &inner.limiter {
+            let waited = inner.wait_for_hold(own_hold).await;
+            for limiter in inner.limiter.iter().chain(&self.limiter) {
                 limiter.acquire().await;
             }
             let started = std::time::Instant::now();
@@ -613,6 +632,17 @@ impl<'t> Request<'t> {
                 );
             }
 
+            if let Ok(r) = &result {
+                own_hold = inner.note_hold(r, waited.or(own_hold));
+                if let Some(until) = own_hold.filter(|_| r.status == 429) {
+                    let wait = until
+                        .duration_since(inner.clock.now())
+                        .unwrap_or(Duration::ZERO);
+                    for limiter in inner.limiter.iter().chain(&self.limiter) {
+                        limiter.slow_down(wait);
+                    }
+                }
+            }
             // Classify first: the retry policy decides on the error the
             // provider's classifier gives this answer, never on the bare status.
             let (error, retry_after) = match result {
@@ -742,6 +772,51 @@ fn failure_text(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+impl Inner {
+    /// Waits out a hold another request set; returns the hold waited for.
+    async fn wait_for_hold(
+        &self,
+        own: Option<std::time::SystemTime>,
+    ) -> Option<std::time::SystemTime> {
+        let until = (*self.hold.lock().unwrap_or_else(|p| p.into_inner()))?;
+        if Some(until) == own {
+            return Some(until);
+        }
+        if let Ok(wait) = until.duration_since(self.clock.now()) {
+            let wait = wait.min(self.retry.max_retry_after);
+            tracing::debug!(?wait, "waiting: the platform asked to slow down");
+            self.clock.sleep(wait).await;
+        }
+        Some(until)
+    }
+
+    /// Sets the hold on a 429 (its `Retry-After`, else one second), or
+    /// lifts the hold this request saw once it gets any other answer.
+    fn note_hold(
+        &self,
+        response: &Response,
+        seen: Option<std::time::SystemTime>,
+    ) -> Option<std::time::SystemTime> {
+        let mut hold = self.hold.lock().unwrap_or_else(|p| p.into_inner());
+        if response.status == 429 {
+            let now = self.clock.now();
+            let asked = response
+                .header("retry-after")
+                .and_then(|v| parse_retry_after(v, now))
+                .unwrap_or(Duration::from_secs(1))
+                .min(self.retry.max_retry_after);
+            let until = now + asked;
+            let until = hold.map_or(until, |h| h.max(until));
+            *hold = Some(until);
+            return Some(until);
+        }
+        if seen.is_some() && *hold == seen {
+            *hold = None;
+        }
+        None
+    }
 }
 
 fn classify(inner: &Inner, response: Response) -> Result<Response> {

@@ -425,3 +425,35 @@ async fn the_classified_error_decides_whether_a_request_is_sent_again() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_429_holds_back_every_clone_until_its_retry_after() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/sales"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "9"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/user"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let clock = clock();
+    let first = Transport::builder(Provider::Gumroad, server.uri())
+        .retry(RetryPolicy::default().with_max_attempts(1))
+        .clock(Arc::new(clock.clone()))
+        .build()
+        .unwrap();
+    let other = first.clone();
+    let err = first.get("/v2/sales").send().await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
+    assert!(clock.sleeps().is_empty(), "the 429 itself was not retried");
+    // Another clone (another window of a listing) waits the 9 s out first …
+    other.get("/v2/user").send().await.unwrap();
+    assert_eq!(clock.sleeps(), [Duration::from_secs(9)]);
+    // … and its answer lifts the hold for everyone after it.
+    first.get("/v2/user").send().await.unwrap();
+    assert_eq!(clock.sleeps(), [Duration::from_secs(9)]);
+}

@@ -19,6 +19,7 @@ pub(crate) mod refund_policy;
 pub(crate) mod resource;
 pub(crate) mod resource_subscriptions;
 pub(crate) mod sales;
+pub(crate) mod sales_windows;
 pub(crate) mod subscribers;
 pub(crate) mod tax_forms;
 pub(crate) mod upsells;

@@ -219,7 +219,7 @@ impl SalesQuery {
         self
     }
 
-    fn pairs(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut q = day_pairs([("after", self.after), ("before", self.before)]);
         if let Some(p) = &self.product_id {
             q.push(("product_id", p.clone()));

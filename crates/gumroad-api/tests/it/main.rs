@@ -22,6 +22,7 @@ mod refund_policy;
 mod resource_subscriptions;
 mod sales;
 mod sales_reports;
+mod sales_windows;
 mod subscribers;
 mod tax_forms;
 mod upsells;
