@@ -3,7 +3,7 @@
 //! `schema_migrations`. Never edit a released migration: add a new one.
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// One migration: version, name, SQL. A migration may also need a data
 /// step written in Rust (version 3 recomputes event identities from the
@@ -141,6 +141,12 @@ INSERT INTO quarantine_budget (id, rows, bytes)
     SELECT 1, COUNT(*), COALESCE(SUM(stored_bytes), 0) FROM quarantine WHERE authenticated = 0;
 "#,
     },
+    Migration {
+        version: 4,
+        // Issue 18. The forwarding branch adds its own schema 4: renumber one at merge.
+        name: "entitlement view",
+        sql: super::entitlements::SQL,
+    },
 ];
 
 #[cfg(feature = "postgres")]
@@ -266,6 +272,12 @@ CREATE TABLE quarantine_budget (
 INSERT INTO quarantine_budget (id, rows, bytes)
     SELECT 1, COUNT(*), COALESCE(SUM(stored_bytes), 0) FROM quarantine WHERE NOT authenticated;
 "#,
+    },
+    Migration {
+        version: 4,
+        // Issue 18. The forwarding branch adds its own schema 4: renumber one at merge.
+        name: "entitlement view",
+        sql: super::entitlements::SQL,
     },
 ];
 

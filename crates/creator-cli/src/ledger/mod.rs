@@ -19,6 +19,7 @@
 //! ```
 
 mod budget;
+pub mod entitlements;
 pub(crate) mod headers;
 mod health;
 pub mod identity;
@@ -660,6 +661,17 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     /// # Errors
     /// When the backend fails.
     async fn stats(&self) -> Result<LedgerStats, LedgerError>;
+
+    /// Whether `lookup`'s person has access to its product at `now`, from the
+    /// entitlement view (see [`entitlements`]); read-only, one indexed read.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn access(
+        &self,
+        lookup: entitlements::Lookup,
+        now: OffsetDateTime,
+    ) -> Result<creator_core::AccessVerdict, LedgerError>;
 
     /// Finishes queued writes and closes the ledger. Later writes fail with
     /// [`LedgerError::Closed`].

@@ -5,6 +5,7 @@
 mod support;
 
 mod binary;
+mod entitlements;
 mod intake;
 mod license;
 mod lists;

@@ -627,6 +627,13 @@ impl Ledger for SlowLedger {
     async fn stats(&self) -> Result<ledger::LedgerStats, ledger::LedgerError> {
         self.0.stats().await
     }
+    async fn access(
+        &self,
+        lookup: ledger::entitlements::Lookup,
+        now: time::OffsetDateTime,
+    ) -> Result<creator_core::AccessVerdict, ledger::LedgerError> {
+        self.0.access(lookup, now).await
+    }
     async fn close(&self) {
         self.0.close().await
     }
