@@ -128,6 +128,10 @@ pub struct RelayArgs {
     /// Do not log a line per delivery (rejections and errors are still logged).
     #[arg(long)]
     quiet: bool,
+    /// The bearer token of the read API (`GET /v1/access`); without it the
+    /// read API is off (404).
+    #[arg(long, env = "CREATOR_READ_TOKEN", hide_env_values = true, value_parser = secret)]
+    read_token: Option<Secret>,
 }
 
 impl RelayArgs {
@@ -398,6 +402,9 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
         None => Endpoint::new("gumroad", gumroad),
     }
     .verifies_headers_only();
+    if let Some(t) = &args.read_token {
+        check_secret("--read-token (CREATOR_READ_TOKEN)", t.expose())?;
+    }
     let config = RelayConfig {
         listen,
         max_body_bytes: args.max_body_bytes,
@@ -408,6 +415,7 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
         },
         trusted_proxies: args.trusted_proxies.clone(),
         summary_every: std::time::Duration::from_secs(args.summary_interval),
+        read_token: args.read_token.clone(),
         ..RelayConfig::default()
     };
     let backend = ledger.backend();

@@ -36,6 +36,7 @@ CREATE TABLE entitlements (
     subscription_id TEXT,
     purchased BIGINT NOT NULL DEFAULT 0,
     refunded BIGINT NOT NULL DEFAULT 0,
+    partially_refunded BIGINT NOT NULL DEFAULT 0,
     chargedback BIGINT NOT NULL DEFAULT 0,
     disputed BIGINT NOT NULL DEFAULT 0,
     dispute_won BIGINT NOT NULL DEFAULT 0,
@@ -55,8 +56,9 @@ CREATE INDEX entitlements_user ON entitlements (user_id, product_id);
 /// The upsert of one [`Change`] (SQLite placeholders; [`postgres_sql`] rewrites them).
 pub(crate) const UPSERT: &str = "INSERT INTO entitlements (provider, object, product_id, email,
     user_id, license_hash, subscription_id, purchased, refunded, chargedback, disputed,
-    dispute_won, sub_state, state_at, until_at, since, last_event_id, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+    dispute_won, sub_state, state_at, until_at, since, last_event_id, updated_at,
+    partially_refunded)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
 ON CONFLICT (provider, object) DO UPDATE SET
     product_id = COALESCE(entitlements.product_id, excluded.product_id),
     email = COALESCE(excluded.email, entitlements.email),
@@ -65,6 +67,7 @@ ON CONFLICT (provider, object) DO UPDATE SET
     subscription_id = COALESCE(excluded.subscription_id, entitlements.subscription_id),
     purchased = MAX(entitlements.purchased, excluded.purchased),
     refunded = MAX(entitlements.refunded, excluded.refunded),
+    partially_refunded = MAX(entitlements.partially_refunded, excluded.partially_refunded),
     chargedback = MAX(entitlements.chargedback, excluded.chargedback),
     disputed = MAX(entitlements.disputed, excluded.disputed),
     dispute_won = MAX(entitlements.dispute_won, excluded.dispute_won),
@@ -87,7 +90,7 @@ pub(crate) fn postgres_sql(sqlite: &str) -> String {
     let mut out = sqlite
         .replace("MAX(", "GREATEST(")
         .replace("MIN(", "LEAST(");
-    for n in (1..=18).rev() {
+    for n in (1..=19).rev() {
         out = out.replace(&format!("?{n}"), &format!("${n}"));
     }
     out
@@ -95,20 +98,20 @@ pub(crate) fn postgres_sql(sqlite: &str) -> String {
 
 /// The lookup by email and product.
 pub(crate) const BY_EMAIL: &str = "SELECT provider, object, product_id, subscription_id, purchased,
-    refunded, chargedback, disputed, dispute_won, sub_state, until_at, since
+    refunded, chargedback, disputed, dispute_won, sub_state, until_at, since, partially_refunded
     FROM entitlements WHERE email = ?1 AND product_id = ?2 AND (?3 = '' OR provider = ?3)";
 /// The lookup by platform user id and product.
 pub(crate) const BY_USER: &str = "SELECT provider, object, product_id, subscription_id, purchased,
-    refunded, chargedback, disputed, dispute_won, sub_state, until_at, since
+    refunded, chargedback, disputed, dispute_won, sub_state, until_at, since, partially_refunded
     FROM entitlements WHERE user_id = ?1 AND product_id = ?2 AND (?3 = '' OR provider = ?3)";
 /// The lookup by license key hash (the product is checked on the rows).
 pub(crate) const BY_LICENSE: &str =
     "SELECT provider, object, product_id, subscription_id, purchased,
-    refunded, chargedback, disputed, dispute_won, sub_state, until_at, since
+    refunded, chargedback, disputed, dispute_won, sub_state, until_at, since, partially_refunded
     FROM entitlements WHERE license_hash = ?1 AND (?2 = '' OR provider = ?2)";
 /// A subscription row by object key.
 pub(crate) const SUBSCRIPTION: &str = "SELECT provider, object, product_id, subscription_id,
-    purchased, refunded, chargedback, disputed, dispute_won, sub_state, until_at, since
+    purchased, refunded, chargedback, disputed, dispute_won, sub_state, until_at, since, partially_refunded
     FROM entitlements WHERE provider = ?1 AND object = ?2";
 
 /// Who a lookup is about.
@@ -166,6 +169,7 @@ pub(crate) struct Row {
     pub subscription_id: Option<String>,
     pub purchased: bool,
     pub refunded: bool,
+    pub partially_refunded: bool,
     pub chargedback: bool,
     pub disputed: bool,
     pub dispute_won: bool,
@@ -186,6 +190,7 @@ pub(crate) struct Change {
     pub subscription_id: Option<String>,
     pub purchased: bool,
     pub refunded: bool,
+    pub partially_refunded: bool,
     pub chargedback: bool,
     pub disputed: bool,
     pub dispute_won: bool,
@@ -207,6 +212,7 @@ impl Change {
             subscription_id: None,
             purchased: false,
             refunded: false,
+            partially_refunded: false,
             chargedback: false,
             disputed: false,
             dispute_won: false,
@@ -226,18 +232,23 @@ fn text(v: &Value, pointer: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The license key a delivery's raw body carries (`license_key` of a
-/// Gumroad ping, form or JSON), if any.
-fn raw_license_key(ev: &NewEvent) -> Option<String> {
+/// A top-level field of a delivery's raw body (a Gumroad ping, form or
+/// JSON), as text: `license_key`, or `refunded`, which the normalized sale of
+/// a refund event does not keep apart from a partial refund.
+fn raw_field(ev: &NewEvent, name: &str) -> Option<String> {
     let body = &ev.raw_body[..];
     if let Ok(v) = serde_json::from_slice::<Value>(body) {
-        return text(&v, "/license_key");
+        return match v.get(name)? {
+            Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        };
     }
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
         .ok()?
         .into_iter()
-        .find(|(k, v)| k == "license_key" && !v.trim().is_empty())
-        .map(|(_, v)| v)
+        .find(|(k, v)| k == name && !v.trim().is_empty())
+        .map(|(_, v)| v.trim().to_owned())
 }
 
 /// What a stored event changes in the view (nothing for test events and
@@ -266,11 +277,16 @@ pub(crate) fn changes(ev: &NewEvent) -> Vec<Change> {
         c.product_id = text(s, "/product_id");
         c.email = text(s, "/customer/email").map(|e| normalize_email(&e));
         c.user_id = text(s, "/customer/id");
-        c.license_hash = raw_license_key(ev).map(|k| license_hash(&k));
+        c.license_hash = raw_field(ev, "license_key").map(|k| license_hash(&k));
         c.subscription_id = subscription_id.clone();
         c.since = text(s, "/created_at").or_else(|| ev.occurred_at.clone());
         c.purchased = true;
+        let refunded = raw_field(ev, "refunded")
+            .map(|v| v == "true")
+            .or_else(|| s.get("refunded").and_then(Value::as_bool));
         match ev.kind.as_str() {
+            // Gumroad's refund ping says `refunded: false` for a partial refund.
+            "refund" if refunded == Some(false) => c.partially_refunded = true,
             "refund" => c.refunded = true,
             "dispute" => c.disputed = true,
             "dispute_won" => {
@@ -279,7 +295,7 @@ pub(crate) fn changes(ev: &NewEvent) -> Vec<Change> {
             }
             _ => {}
         }
-        if s.get("refunded").and_then(Value::as_bool) == Some(true) {
+        if refunded == Some(true) {
             c.refunded = true;
         }
         out.push(c);
@@ -421,6 +437,8 @@ pub(crate) fn verdict(
         let since = parse_time(&row.since);
         let denial = if row.refunded {
             Some(AccessReason::Refunded)
+        } else if row.partially_refunded {
+            Some(AccessReason::PartiallyRefunded)
         } else if row.chargedback {
             Some(AccessReason::ChargedBack)
         } else if row.disputed && !row.dispute_won {

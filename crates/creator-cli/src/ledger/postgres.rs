@@ -445,6 +445,7 @@ async fn apply_entitlements(tx: &Transaction<'_>, ev: &NewEvent, event_id: i64) 
             i64::from(c.chargedback),
             i64::from(c.disputed),
             i64::from(c.dispute_won),
+            i64::from(c.partially_refunded),
         ];
         tx.execute(
             entitlement_sql().upsert.as_str(),
@@ -467,6 +468,7 @@ async fn apply_entitlements(tx: &Transaction<'_>, ev: &NewEvent, event_id: i64) 
                 &c.since,
                 &event_id,
                 &now,
+                &flags[5],
             ],
         )
         .await?;
@@ -488,6 +490,7 @@ fn entitlement_row(r: &Row) -> entitlements::Row {
         sub_state: r.get(9),
         until_at: r.get(10),
         since: r.get(11),
+        partially_refunded: r.get::<_, i64>(12) != 0,
     }
 }
 

@@ -35,6 +35,7 @@
 //! # Ok(()) }
 //! ```
 
+mod access;
 mod body;
 mod deliver;
 mod health;
@@ -108,6 +109,9 @@ pub struct RelayConfig {
     pub health: HealthPolicy,
     /// The clock deliveries are stamped with (tests use a manual one).
     pub clock: Arc<dyn Clock>,
+    /// The bearer token of the read API (`GET /v1/access`); without one the
+    /// read API answers 404.
+    pub read_token: Option<creator_core::Secret>,
 }
 
 impl fmt::Debug for RelayConfig {
@@ -148,6 +152,7 @@ impl Default for RelayConfig {
             summary_every: Duration::from_secs(60),
             health: HealthPolicy::default(),
             clock: Arc::new(SystemClock),
+            read_token: None,
         }
     }
 }
@@ -354,6 +359,7 @@ impl Relay {
 fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/v1/access", get(access::check))
         .fallback(deliver::handle)
         .with_state(app)
 }

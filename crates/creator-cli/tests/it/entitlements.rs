@@ -72,6 +72,14 @@ pub async fn scenarios(db: impl AsyncFn(&str) -> String) {
     assert_eq!(by_email(&relay).await, AccessReason::Refunded);
     relay.stop().await;
 
+    // A partial refund (Gumroad's refund ping with `refunded: false`), then a full one.
+    let relay = TestRelay::start(&db("partial").await).await;
+    deliver(&relay, &["sale", "refund_partial"]).await;
+    assert_eq!(by_email(&relay).await, AccessReason::PartiallyRefunded);
+    deliver(&relay, &["refund"]).await;
+    assert_eq!(by_email(&relay).await, AccessReason::Refunded);
+    relay.stop().await;
+
     // Out of order: the refund arrives first, and the late sale does not undo it.
     let relay = TestRelay::start(&db("refund_first").await).await;
     deliver(&relay, &["refund"]).await;
@@ -129,4 +137,108 @@ async fn the_sqlite_view_follows_every_scenario() {
             .to_owned()
     })
     .await;
+}
+
+const READ_TOKEN: &str = "read-token-0123456789abcdef0123";
+
+#[tokio::test]
+async fn get_v1_access_answers_from_the_view_behind_the_read_token() {
+    let dir = TempDir::new("access_http");
+    let mut config = config();
+    config.read_token = Some(creator_core::Secret::new(READ_TOKEN));
+    let relay = TestRelay::start_with(dir.db().to_str().unwrap(), endpoints(), config).await;
+    deliver(&relay, &["sale"]).await;
+    let url = |q: &str| format!("{}/v1/access?{q}", relay.base);
+    let q = "product=cTEcz7KUB8TiOvJdSTmHQg%3D%3D&email=buyer%2Bgumroad%40example.com";
+    let get = |u: String, token: Option<&str>| {
+        let mut r = relay.http.get(u);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    let no_token = get(url(q), None).await.unwrap();
+    assert_eq!(no_token.status().as_u16(), 401);
+    let wrong = get(url(q), Some("read-token-wrong-wrong-wrong-wrong"))
+        .await
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 401);
+    let ok = get(url(q), Some(READ_TOKEN)).await.unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    let v: serde_json::Value = ok.json().await.unwrap();
+    assert_eq!(v["granted"], true);
+    assert_eq!(v["reason"], "lifetime_purchase");
+    assert_eq!(v["provider"], "gumroad");
+    for bad in ["email=a%40b", "product=p", "product=p&email=a&user_id=u"] {
+        let r = get(url(bad), Some(READ_TOKEN)).await.unwrap();
+        assert_eq!(r.status().as_u16(), 400, "{bad}");
+    }
+    relay.stop().await;
+
+    // Without a read token the read API does not exist.
+    let relay = TestRelay::start(dir.path().join("off.db").to_str().unwrap()).await;
+    let r = relay
+        .http
+        .get(format!("{}/v1/access?{q}", relay.base))
+        .bearer_auth(READ_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn creator_access_check_prints_the_verdict_and_exits_4_when_denied() {
+    let dir = TempDir::new("access_cli");
+    let db = dir.db().to_str().unwrap().to_owned();
+    let relay = TestRelay::start(&db).await;
+    deliver(&relay, &["sale"]).await;
+    relay.stop().await;
+    let mut cmd = creator();
+    cmd.args([
+        "access",
+        "check",
+        "--db",
+        &db,
+        "--product",
+        PRODUCT,
+        "--license-key",
+        KEY,
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let line: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(line["granted"], true);
+    assert_eq!(line["ledger"]["reason"], "lifetime_purchase");
+
+    let mut cmd = creator();
+    cmd.args([
+        "access",
+        "check",
+        "--db",
+        &db,
+        "--product",
+        PRODUCT,
+        "--email",
+        "nobody@example.com",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not_found"), "{}", stderr(&out));
+
+    let mut cmd = creator();
+    cmd.args([
+        "access",
+        "check",
+        "--db",
+        &db,
+        "--product",
+        PRODUCT,
+        "--email",
+        "a@b",
+        "--live",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }

@@ -132,6 +132,7 @@ pub(crate) fn apply_entitlements(conn: &Connection, ev: &NewEvent, event_id: i64
             c.since,
             event_id,
             now,
+            i64::from(c.partially_refunded),
         ])?;
     }
     Ok(())
@@ -151,6 +152,7 @@ fn entitlement_row(r: &rusqlite::Row<'_>) -> R<entitlements::Row> {
         sub_state: r.get(9)?,
         until_at: r.get(10)?,
         since: r.get(11)?,
+        partially_refunded: r.get::<_, i64>(12)? != 0,
     })
 }
 
