@@ -84,4 +84,8 @@ pub mod guides {
     /// `docs/fixtures.md`
     #[doc = include_str!("../../../docs/fixtures.md")]
     pub struct Fixtures;
+
+    /// `docs/granting-access.md`
+    #[doc = include_str!("../../../docs/granting-access.md")]
+    pub struct GrantingAccess;
 }
