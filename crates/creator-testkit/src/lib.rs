@@ -21,6 +21,6 @@ pub mod mock;
 pub use fake::{FAKE, FakeProvider, SIGNATURE_HEADER, sample as fake_sample};
 pub use fake_access::{FakePurchase, FakePurchases, FakeSubscription, sample_access_cases};
 pub use mock::{
-    Counted, MockServerExt, PageCounter, RecordedRequest, fixture_bytes, fixture_path,
-    mount_fallback,
+    Counted, MockServerExt, PageCounter, RecordedRequest, fixture_bytes, fixture_changed,
+    fixture_path, mount_fallback, respond_json,
 };

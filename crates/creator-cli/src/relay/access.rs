@@ -30,9 +30,12 @@ fn error(status: StatusCode, message: &str) -> Response {
     json_response(status, json!({"error": message}).to_string())
 }
 
-fn authorized(app: &App, headers: &HeaderMap) -> Result<(), Response> {
+/// A refusal: its status and message.
+type Refusal = (StatusCode, &'static str);
+
+fn authorized(app: &App, headers: &HeaderMap) -> Result<(), Refusal> {
     let Some(token) = &app.config.read_token else {
-        return Err(error(StatusCode::NOT_FOUND, "not found"));
+        return Err((StatusCode::NOT_FOUND, "not found"));
     };
     let given = headers
         .get(header::AUTHORIZATION)
@@ -42,26 +45,25 @@ fn authorized(app: &App, headers: &HeaderMap) -> Result<(), Response> {
     if token.matches(given.as_bytes()) {
         Ok(())
     } else {
-        Err(error(
+        Err((
             StatusCode::UNAUTHORIZED,
             "send the read token as `Authorization: Bearer <token>`",
         ))
     }
 }
 
-fn lookup(params: &HashMap<String, String>) -> Result<Lookup, Response> {
+fn lookup(params: &HashMap<String, String>) -> Result<Lookup, Refusal> {
     if params.values().any(|v| v.len() > MAX_VALUE) {
-        return Err(error(StatusCode::BAD_REQUEST, "a query value is too long"));
+        return Err((StatusCode::BAD_REQUEST, "a query value is too long"));
     }
     let get = |k: &str| params.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-    let product =
-        get("product").ok_or_else(|| error(StatusCode::BAD_REQUEST, "`product` is required"))?;
+    let product = get("product").ok_or((StatusCode::BAD_REQUEST, "`product` is required"))?;
     let who = match (get("email"), get("license_key"), get("user_id")) {
         (Some(e), None, None) => Who::Email(e.to_owned()),
         (None, Some(k), None) => Who::LicenseKey(k.to_owned()),
         (None, None, Some(u)) => Who::UserId(u.to_owned()),
         _ => {
-            return Err(error(
+            return Err((
                 StatusCode::BAD_REQUEST,
                 "give exactly one of `email`, `license_key`, `user_id`",
             ));
@@ -76,8 +78,8 @@ fn lookup(params: &HashMap<String, String>) -> Result<Lookup, Response> {
 
 /// The handler.
 pub(crate) async fn check(State(app): State<Arc<App>>, headers: HeaderMap, uri: Uri) -> Response {
-    if let Err(denied) = authorized(&app, &headers) {
-        return denied;
+    if let Err((status, message)) = authorized(&app, &headers) {
+        return error(status, message);
     }
     let Ok(params) =
         serde_urlencoded::from_str::<HashMap<String, String>>(uri.query().unwrap_or(""))
@@ -89,7 +91,7 @@ pub(crate) async fn check(State(app): State<Arc<App>>, headers: HeaderMap, uri: 
     };
     let lookup = match lookup(&params) {
         Ok(l) => l,
-        Err(bad) => return bad,
+        Err((status, message)) => return error(status, message),
     };
     let now = time::OffsetDateTime::from(app.config.clock.now());
     match app.ledger.access(lookup, now).await {

@@ -13,7 +13,7 @@ use gumroad_api::GumroadClient;
 use serde_json::{Value, json};
 use time::macros::datetime;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
 use crate::common::*;
 
@@ -23,23 +23,10 @@ const KEY: &str = "00000000-5934B940-35F1DA81-6938C101";
 
 /// `fixtures/gumroad/<name>` with `changes` applied to the object under `key`.
 fn changed(name: &str, key: &str, changes: &[(&str, Value)]) -> Value {
-    let mut v: Value = serde_json::from_slice(&fixture(name)).unwrap();
-    for (k, val) in changes {
-        v[key][*k] = val.clone();
-    }
-    v
+    creator_testkit::fixture_changed(&format!("gumroad/{name}"), key, changes)
 }
 
-async fn respond(server: &MockServer, verb: &str, route: &str, status: u16, body: &Value) {
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(
-            ResponseTemplate::new(status)
-                .set_body_raw(serde_json::to_vec(body).unwrap(), "application/json"),
-        )
-        .mount(server)
-        .await;
-}
+use creator_testkit::respond_json as respond;
 
 /// The sales list Gumroad answers for a product and email: these sales, one page.
 fn sales_of(sales: &[Value]) -> Value {

@@ -7,32 +7,14 @@ use creator_core::{Access, AccessQuery, AccessReason, IdempotencyKey, Provider, 
 use creator_testkit::conformance::{self, AccessCase};
 use serde_json::{Value, json};
 use time::macros::datetime;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 use crate::common::*;
 
 const P: &str = "A-m3CDDC5dlrSdKZp0RFhA==";
 const KEY_: &str = "00000000-5934B940-35F1DA81-6938C101";
 
-fn body(rel: &str, key: &str, changes: &[(&str, Value)]) -> Value {
-    let mut v: Value = serde_json::from_slice(&fixture(rel)).unwrap();
-    for (k, val) in changes {
-        v[key][*k] = val.clone();
-    }
-    v
-}
-
-async fn respond(server: &MockServer, verb: &str, route: &str, status: u16, body: &Value) {
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(
-            ResponseTemplate::new(status)
-                .set_body_raw(serde_json::to_vec(body).unwrap(), "application/json"),
-        )
-        .mount(server)
-        .await;
-}
+use creator_testkit::{fixture_changed as body, respond_json as respond};
 
 async fn case(route_bodies: &[(&str, &str, u16, Value)], query: AccessQuery, reason: AccessReason) {
     let server = MockServer::start().await;
