@@ -12,7 +12,7 @@
 //!
 //! A lookup ([`Ledger::access`](super::Ledger::access)) reads the rows of one
 //! person and product through an index and decides with the same reasons as
-//! the live [`creator_core::Access`] checks ([`verdict`]).
+//! the live [`creator_core::Access`] checks.
 
 use creator_core::{AccessReason, AccessSource, AccessVerdict, Provider};
 use serde_json::Value;
