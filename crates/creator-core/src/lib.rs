@@ -21,6 +21,8 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod access;
+mod actions;
 mod clock;
 mod error;
 mod lenient;
@@ -40,6 +42,13 @@ mod webhook;
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
 
+pub use access::{
+    Access, AccessChecker, AccessOutcome, AccessQuery, AccessReason, AccessSource, AccessVerdict,
+    Person, ProviderFailure, decide, key_hint, validate_query,
+};
+pub use actions::{
+    ActionOutcome, IdempotencyKey, KeyHandling, RefundAmount, SaleActions, validate_refund,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, RawBody, Result, WebhookError};
 pub use lenient::{Lenient, from_value_lenient};

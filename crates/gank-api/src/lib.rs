@@ -125,6 +125,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod access;
 mod amount;
 mod client;
 mod core_impl;

@@ -134,6 +134,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod access;
 mod api;
 mod classify;
 mod client;

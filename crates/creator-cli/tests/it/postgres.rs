@@ -493,3 +493,24 @@ async fn on_postgres_a_stuck_forwarder_never_holds_up_the_intake() {
     receiver.stop();
     schema.drop_now().await;
 }
+
+/// The entitlement view on PostgreSQL, through every scenario.
+#[tokio::test]
+#[cfg_attr(
+    not(creator_pg_tests),
+    ignore = "set CREATOR_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL ledger tests (.ci/run starts a server)"
+)]
+async fn the_postgres_entitlement_view_follows_every_scenario() {
+    let schemas = std::sync::Mutex::new(Vec::new());
+    crate::entitlements::scenarios(async |label: &str| {
+        let schema = Schema::new(label).await;
+        let url = schema.url.clone();
+        schemas.lock().unwrap().push(schema);
+        url
+    })
+    .await;
+    let all: Vec<Schema> = std::mem::take(&mut *schemas.lock().unwrap());
+    for s in all {
+        s.drop_now().await;
+    }
+}
