@@ -242,3 +242,76 @@ async fn creator_access_check_prints_the_verdict_and_exits_4_when_denied() {
     let out = run(cmd).await;
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// One `--read-token` (the merged setting of forwarding's event feed and
+/// the entitlement view) opens both read endpoints of the real binary, and
+/// neither answers without it.
+#[tokio::test]
+async fn one_read_token_serves_both_v1_events_and_v1_access() {
+    let dir = TempDir::new("read_token_both");
+    let db = dir.db();
+    let relay = spawn_relay_with(
+        db.to_str().unwrap(),
+        &[("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)],
+        &["--read-token", READ_TOKEN],
+    )
+    .await;
+    crate::forward_binary::post_sale(&relay.base, ping("sale")).await;
+    let http = reqwest::Client::new();
+    let events = format!("{}/v1/events?after=0&wait=0", relay.base);
+    let access = format!(
+        "{}/v1/access?product=cTEcz7KUB8TiOvJdSTmHQg%3D%3D&email=buyer%2Bgumroad%40example.com",
+        relay.base
+    );
+    for url in [&events, &access] {
+        let none = http.get(url).send().await.unwrap();
+        assert_eq!(none.status().as_u16(), 401, "{url} without the token");
+        let wrong = http
+            .get(url)
+            .bearer_auth("read-token-wrong-wrong-wrong-wrong")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status().as_u16(), 401, "{url} with a wrong token");
+    }
+    let feed = authorized_json(&http, &events).await;
+    assert_eq!(feed["events"].as_array().map(Vec::len), Some(1), "{feed}");
+    let verdict = authorized_json(&http, &access).await;
+    assert_eq!(verdict["granted"], true, "{verdict}");
+    assert_eq!(verdict["reason"], "lifetime_purchase", "{verdict}");
+    drop(relay);
+
+    // Without the flag both endpoints are off.
+    let off = spawn_relay_with(
+        dir.path().join("off.db").to_str().unwrap(),
+        &[("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)],
+        &[],
+    )
+    .await;
+    for path in [
+        "/v1/events?after=0&wait=0",
+        "/v1/access?product=p&email=a%40b",
+    ] {
+        let r = http
+            .get(format!("{}{path}", off.base))
+            .bearer_auth(READ_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 404, "{path}");
+    }
+}
+
+/// GETs `url` with the read token; asserts a 2xx and returns its JSON.
+async fn authorized_json(http: &reqwest::Client, url: &str) -> serde_json::Value {
+    http.get(url)
+        .bearer_auth(READ_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

@@ -316,6 +316,21 @@ async fn a_schema_2_postgres_ledger_is_migrated_with_its_rows() {
     ));
     let config = creator_cli::relay::RelayConfig { clock, ..config() };
     let relay = TestRelay::start_with(&schema.url, endpoints(), config).await;
+    let versions: Vec<i64> = client
+        .query(
+            "SELECT version FROM schema_migrations ORDER BY version",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        versions,
+        vec![1, 2, 3, 4, 5],
+        "migrated through forwarding (4) and the entitlement view (5)"
+    );
     let events = relay.events().await;
     assert!(
         events[0]
