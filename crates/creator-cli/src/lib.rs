@@ -13,6 +13,8 @@
 //! - `creator sync --provider …`: resumable, idempotent backfill of sales and
 //!   subscribers into the ledger.
 //! - `creator license verify --product ID KEY`: check a Gumroad license key.
+//! - `creator access check --product ID --email E|--license-key K|--user-id U [--live]`:
+//!   whether someone has access, from the ledger's entitlement view (and the API).
 //!
 //! Run `creator --help` for the options. Every error is one line that says
 //! what to do.
@@ -117,6 +119,12 @@ pub enum Command {
     Connections(commands::accounts::ConnectionCommand),
     /// Backfill sales and subscribers into the ledger (resumable, idempotent).
     Sync(commands::sync::SyncArgs),
+    /// Whether a person has access to a product, from the ledger (and live).
+    Access {
+        /// What to ask.
+        #[command(subcommand)]
+        command: commands::access::AccessCommand,
+    },
     /// Gumroad license keys.
     License {
         /// What to do with a license.
@@ -174,6 +182,7 @@ async fn dispatch(command: Command) -> Result<(), CliError> {
         Command::License { command } => commands::license::run(command).await,
         Command::Auth { command } => commands::auth::run(command).await,
         Command::Mcp(args) => mcp::run(args).await,
+        Command::Access { command } => commands::access::run(command).await,
     }
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
-use creator_core::{Products, Sales, Secret, Subscribers};
+use creator_core::{Access, Products, Sales, Secret, Subscribers};
 
 use crate::error::{CliError, Credentials};
 
@@ -113,6 +113,8 @@ pub struct Shop {
     pub sales: Option<Arc<dyn Sales>>,
     /// Subscribers, when built for them.
     pub subscribers: Option<Arc<dyn Subscribers>>,
+    /// Live entitlement checks (`creator access check --live`).
+    pub access: Option<Arc<dyn Access>>,
     /// Credentials, for error messages.
     pub credentials: Credentials,
 }
@@ -186,7 +188,8 @@ fn gumroad(args: &ProviderArgs, _resources: &[Resource]) -> Result<Shop, CliErro
         name: ProviderName::Gumroad,
         products: Some(client.clone()),
         sales: Some(client.clone()),
-        subscribers: Some(client),
+        subscribers: Some(client.clone()),
+        access: Some(client),
         credentials: creds,
     })
 }
@@ -202,7 +205,8 @@ fn gank(args: &ProviderArgs, resources: &[Resource]) -> Result<Shop, CliError> {
         name: ProviderName::Gank,
         products: Some(client.clone()),
         sales: Some(client.clone()),
-        subscribers: Some(client),
+        subscribers: Some(client.clone()),
+        access: Some(client),
         credentials: creds,
     })
 }
@@ -307,7 +311,8 @@ fn maton(args: &ProviderArgs, _resources: &[Resource]) -> Result<Shop, CliError>
         name: ProviderName::Maton,
         products: Some(client.clone()),
         sales: Some(client.clone()),
-        subscribers: Some(client),
+        subscribers: Some(client.clone()),
+        access: Some(client),
         credentials: creds,
     })
 }

@@ -87,4 +87,7 @@ pub mod guides {
     /// `docs/mcp.md`
     #[doc = include_str!("../../../docs/mcp.md")]
     pub struct Mcp;
+    /// `docs/granting-access.md`
+    #[doc = include_str!("../../../docs/granting-access.md")]
+    pub struct GrantingAccess;
 }

@@ -23,6 +23,8 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod access;
+mod actions;
 mod clock;
 pub mod de;
 mod error;
@@ -45,6 +47,13 @@ pub mod window;
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
 
+pub use access::{
+    Access, AccessChecker, AccessOutcome, AccessQuery, AccessReason, AccessSource, AccessVerdict,
+    Person, ProviderFailure, decide, key_hint, validate_query,
+};
+pub use actions::{
+    ActionOutcome, IdempotencyKey, KeyHandling, RefundAmount, SaleActions, validate_refund,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, RawBody, Result, WebhookError};
 pub use lenient::{Lenient, from_value_lenient};

@@ -15,13 +15,17 @@
 //! - missing ids are `Error::NotFound`; capabilities the platform lacks are
 //!   `Error::Unsupported`, never a panic or a silently wider list;
 //! - webhooks verify before they parse, a tampered body fails verification,
-//!   and an unknown event type verifies and parses into `EventKind::Unknown`.
+//!   and an unknown event type verifies and parses into `EventKind::Unknown`;
+//! - access checks yield the expected reason per query, `Unsupported` where
+//!   the platform cannot say; writes reject bad input first, are
+//!   `Unsupported` where the platform has none, and change the verdict.
 
 use std::collections::HashSet;
 
 use creator_core::{
-    DateRange, EventKind, PersonSearch, ProductQuery, Products, SaleQuery, Sales, SubscriberQuery,
-    Subscribers, SubscriptionStatus, WebhookDelivery, Webhooks, collect,
+    Access, AccessQuery, AccessReason, DateRange, Error, EventKind, IdempotencyKey, KeyHandling,
+    PersonSearch, ProductQuery, Products, RefundAmount, SaleActions, SaleQuery, Sales,
+    SubscriberQuery, Subscribers, SubscriptionStatus, WebhookDelivery, Webhooks, collect,
 };
 use futures::StreamExt;
 
@@ -473,4 +477,177 @@ async fn expect_unsupported_stream<T>(
         Some(Ok(_)) => panic!("{what}: expected Error::Unsupported first, got an item"),
         None => panic!("{what}: expected Error::Unsupported first, got an empty stream"),
     }
+}
+
+/// What a provider's mock holds for the [`access`] check.
+#[derive(Debug, Clone, Default)]
+pub struct AccessCase {
+    /// Queries and the reason each must yield; name at least one per reason
+    /// the platform can report.
+    pub verdicts: Vec<(AccessQuery, AccessReason)>,
+    /// Queries the platform cannot answer ([`Error::Unsupported`]).
+    pub unsupported: Vec<AccessQuery>,
+}
+
+/// Checks [`Access`]:
+/// - each query yields its reason, `granted` exactly when the reason grants,
+///   the provider's tag, a deciding object unless not found, `since <= until`;
+/// - empty products or persons are `Error::InvalidInput`, before any request;
+/// - what the platform cannot say is `Error::Unsupported`, never a denial.
+///
+/// # Panics
+/// When a rule is broken.
+pub async fn access<A: Access + ?Sized>(a: &A, case: &AccessCase) {
+    for (query, reason) in &case.verdicts {
+        let v = a
+            .check(query.clone())
+            .await
+            .unwrap_or_else(|e| panic!("access: {query:?} failed: {e}"));
+        assert_eq!(v.reason, *reason, "access: reason for {query:?} ({v:?})");
+        assert_eq!(
+            v.granted,
+            reason.grants(),
+            "access: granted follows the reason"
+        );
+        assert_eq!(v.provider, a.provider(), "access: provider tag");
+        assert_eq!(
+            v.decided_by.is_none(),
+            *reason == AccessReason::NotFound,
+            "access: a deciding object unless nothing was found ({v:?})"
+        );
+        if let (Some(since), Some(until)) = (v.since, v.until) {
+            assert!(since <= until, "access: since after until ({v:?})");
+        }
+    }
+    for query in [
+        AccessQuery::email("", "a@example.com"),
+        AccessQuery::email("prod", ""),
+    ] {
+        match a.check(query).await {
+            Err(Error::InvalidInput(_)) => {}
+            other => panic!("access: an empty product or person is InvalidInput, got {other:?}"),
+        }
+    }
+    for query in &case.unsupported {
+        expect_unsupported(
+            a.check(query.clone()).await.map(|_| ()),
+            &format!("access: {query:?}"),
+        );
+    }
+}
+
+/// Panics unless `case` names every [`AccessReason`] (for the fake, which
+/// can report them all).
+///
+/// # Panics
+/// When a reason is missing.
+pub fn assert_covers_every_reason(case: &AccessCase) {
+    for reason in AccessReason::ALL {
+        assert!(
+            case.verdicts.iter().any(|(_, r)| *r == reason),
+            "access: no case for {reason}"
+        );
+    }
+}
+
+/// What a provider's mock holds for the [`sale_actions`] check.
+#[derive(Debug, Clone, Default)]
+pub struct ActionsCase {
+    /// A sale the writes succeed on; `None` when the platform supports none
+    /// of them (every call must then be `Error::Unsupported`).
+    pub sale_id: Option<String>,
+    /// A sale that does not exist.
+    pub unknown_sale_id: String,
+    /// A partial amount to refund.
+    pub partial: Option<creator_core::Money>,
+    /// When set, the access query for `sale_id`'s buyer: after a revoke it
+    /// must deny with [`AccessReason::AccessRevoked`], after a restore it must
+    /// grant again (for providers whose state changes, like the fake).
+    pub follow_up: Option<AccessQuery>,
+}
+
+/// Checks [`SaleActions`]: zero partial refunds are rejected before any
+/// request, unknown sales are `Error::NotFound`, revoke and restore succeed
+/// (and change the verdict, when `follow_up` is set), and a platform without
+/// writes answers `Error::Unsupported` to each.
+///
+/// # Panics
+/// When a rule is broken.
+pub async fn sale_actions<S: SaleActions + ?Sized, A: Access + ?Sized>(
+    s: &S,
+    access: Option<&A>,
+    case: &ActionsCase,
+) {
+    let key = IdempotencyKey::new("conformance-1").expect("a valid key");
+    let Some(sale) = &case.sale_id else {
+        expect_unsupported(
+            s.refund("any", RefundAmount::Full, &key).await.map(|_| ()),
+            "actions: refund",
+        );
+        expect_unsupported(
+            s.revoke_access("any", &key).await.map(|_| ()),
+            "actions: revoke",
+        );
+        expect_unsupported(
+            s.restore_access("any", &key).await.map(|_| ()),
+            "actions: restore",
+        );
+        return;
+    };
+    let zero = RefundAmount::Partial(creator_core::Money::from_minor(
+        0,
+        creator_core::Currency::USD,
+    ));
+    match s.refund(sale, zero, &key).await {
+        Err(Error::InvalidInput(_)) => {}
+        other => panic!("actions: a zero partial refund is InvalidInput, got {other:?}"),
+    }
+    let revoked = s
+        .revoke_access(sale, &key)
+        .await
+        .unwrap_or_else(|e| panic!("actions: revoke failed: {e}"));
+    assert_eq!(revoked.provider, s.provider(), "actions: provider tag");
+    if let (Some(a), Some(q)) = (access, &case.follow_up) {
+        let v = a.check(q.clone()).await.expect("access after revoke");
+        assert_eq!(
+            v.reason,
+            AccessReason::AccessRevoked,
+            "actions: revoke denies access"
+        );
+    }
+    s.restore_access(sale, &key)
+        .await
+        .unwrap_or_else(|e| panic!("actions: restore failed: {e}"));
+    if let (Some(a), Some(q)) = (access, &case.follow_up) {
+        let v = a.check(q.clone()).await.expect("access after restore");
+        assert!(v.granted, "actions: restore grants access again ({v:?})");
+    }
+    if let Some(amount) = case.partial {
+        s.refund(sale, RefundAmount::Partial(amount), &key)
+            .await
+            .unwrap_or_else(|e| panic!("actions: partial refund failed: {e}"));
+    }
+    let full = s
+        .refund(sale, RefundAmount::Full, &key)
+        .await
+        .unwrap_or_else(|e| panic!("actions: full refund failed: {e}"));
+    assert_ne!(
+        full.idempotency,
+        KeyHandling::NotHonoured,
+        "actions: a full refund is idempotent at least by state"
+    );
+    if let (Some(a), Some(q)) = (access, &case.follow_up) {
+        let v = a.check(q.clone()).await.expect("access after refund");
+        assert_eq!(
+            v.reason,
+            AccessReason::Refunded,
+            "actions: refund denies access"
+        );
+    }
+    expect_not_found(
+        s.revoke_access(&case.unknown_sale_id, &key)
+            .await
+            .map(|_| ()),
+        "actions: revoke of an unknown sale",
+    );
 }

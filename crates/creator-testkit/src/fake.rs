@@ -49,6 +49,9 @@ pub struct FakeProvider {
     pub page_size: usize,
     /// Every page the listings served (shared by clones).
     pub pages_served: PageCounter,
+    /// Purchases behind [`Access`](creator_core::Access) and
+    /// [`SaleActions`](creator_core::SaleActions) (shared by clones).
+    pub purchases: crate::FakePurchases,
     webhook_secret: Secret,
 }
 
@@ -59,6 +62,7 @@ impl fmt::Debug for FakeProvider {
             .field("sales", &self.sales.len())
             .field("subscribers", &self.subscribers.len())
             .field("page_size", &self.page_size)
+            .field("purchases", &self.purchases.lock().len())
             .field("webhook_secret", &self.webhook_secret)
             .finish()
     }
@@ -137,6 +141,7 @@ impl FakeProvider {
             subscribers,
             page_size: 4,
             pages_served: PageCounter::new(),
+            purchases: crate::FakePurchases::new(crate::fake_access::sample_purchases()),
             webhook_secret: Secret::new(sample::WEBHOOK_SECRET),
         }
     }

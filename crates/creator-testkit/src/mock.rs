@@ -29,6 +29,41 @@ pub fn fixture_bytes(relative: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
 }
 
+/// The fixture `relative` as JSON, with `changes` set on the object under
+/// `key` (`"purchase"`, `"sale"`): a recorded body with one flag changed,
+/// for the reasons no fixture carries as recorded.
+///
+/// # Panics
+/// When the fixture is missing or not JSON.
+pub fn fixture_changed(
+    relative: &str,
+    key: &str,
+    changes: &[(&str, serde_json::Value)],
+) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_slice(&fixture_bytes(relative))
+        .unwrap_or_else(|e| panic!("fixture {relative} is not JSON: {e}"));
+    for (k, val) in changes {
+        v[key][*k] = val.clone();
+    }
+    v
+}
+
+/// Answers `verb route` with `status` and `body` as JSON bytes.
+pub async fn respond_json(
+    server: &MockServer,
+    verb: &str,
+    route: &str,
+    status: u16,
+    body: &serde_json::Value,
+) {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    Mock::given(method_is(verb))
+        .and(path_is(route))
+        .respond_with(ResponseTemplate::new(status).set_body_raw(bytes, "application/json"))
+        .mount(server)
+        .await;
+}
+
 /// Counts the pages of a listing a mock served (clones share one count), so
 /// the conformance suite can check what a provider really fetched.
 ///

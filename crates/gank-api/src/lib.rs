@@ -130,6 +130,7 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod access;
 mod api;
 mod client;
 /// The lenient serde helpers every provider shares.

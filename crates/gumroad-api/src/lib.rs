@@ -132,6 +132,7 @@
 //! [`login`]; webhook deliveries in [`webhook`].
 //!
 
+pub mod access;
 mod api;
 mod classify;
 mod client;

@@ -65,6 +65,7 @@
 //! # Ok(()) }
 //! ```
 
+mod access;
 mod api;
 mod classify;
 mod client;

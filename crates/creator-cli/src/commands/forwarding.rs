@@ -42,9 +42,9 @@ pub struct ForwardArgs {
     /// Most requests in flight per destination.
     #[arg(long, default_value_t = ForwardConfig::default().max_in_flight)]
     forward_concurrency: usize,
-    /// The token `GET /v1/events` asks for (`Authorization: Bearer …`, at
-    /// least 16 characters, none of the webhook secrets); the feed is off
-    /// without it.
+    /// The token the read API (`GET /v1/events`, `GET /v1/access`) asks
+    /// for (`Authorization: Bearer …`, at least 16 characters, none of the
+    /// webhook secrets); both endpoints are off without it.
     #[arg(long, env = "CREATOR_READ_TOKEN", hide_env_values = true, value_parser = secret)]
     read_token: Option<Secret>,
 }
@@ -58,7 +58,7 @@ fn secret(value: &str) -> Result<Secret, String> {
 pub(crate) struct Forwarding {
     /// The worker's settings (`None`: `--no-delivery`).
     pub config: Option<ForwardConfig>,
-    /// The feed's token.
+    /// The read API's token (`/v1/events` and `/v1/access`).
     pub read_token: Option<Secret>,
     /// Lines for the banner (a generated secret is shown here, once).
     pub banner: Vec<String>,

@@ -1,5 +1,6 @@
 //! The subcommands of `creator`, one module each, plus shared helpers.
 
+pub mod access;
 pub mod accounts;
 pub mod auth;
 pub mod deliveries;

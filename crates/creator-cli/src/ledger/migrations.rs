@@ -3,7 +3,7 @@
 //! `schema_migrations`. Never edit a released migration: add a new one.
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// One migration: version, name, SQL. A migration may also need a data
 /// step written in Rust (version 3 recomputes event identities from the
@@ -194,6 +194,11 @@ CREATE TABLE delivery_attempts (
 CREATE INDEX delivery_attempts_outbox ON delivery_attempts (outbox_id, attempt);
 "#,
     },
+    Migration {
+        version: 5,
+        name: "entitlement view",
+        sql: super::entitlements::SQL,
+    },
 ];
 
 #[cfg(feature = "postgres")]
@@ -378,6 +383,11 @@ CREATE TABLE delivery_attempts (
 );
 CREATE INDEX delivery_attempts_outbox ON delivery_attempts (outbox_id, attempt);
 "#,
+    },
+    Migration {
+        version: 5,
+        name: "entitlement view",
+        sql: super::entitlements::SQL,
     },
 ];
 

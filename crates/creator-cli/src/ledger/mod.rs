@@ -19,6 +19,7 @@
 //! ```
 
 mod budget;
+pub mod entitlements;
 pub(crate) mod headers;
 mod health;
 pub mod identity;
@@ -757,6 +758,17 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     /// or changes a destination (the forwarder reads them again at once;
     /// other processes' changes are read within seconds).
     fn subscribe_destinations(&self) -> tokio::sync::watch::Receiver<u64>;
+
+    /// Whether `lookup`'s person has access to its product at `now`, from the
+    /// entitlement view (see [`entitlements`]); read-only, one indexed read.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn access(
+        &self,
+        lookup: entitlements::Lookup,
+        now: OffsetDateTime,
+    ) -> Result<creator_core::AccessVerdict, LedgerError>;
 
     /// Finishes queued writes and closes the ledger. Later writes fail with
     /// [`LedgerError::Closed`].

@@ -20,6 +20,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Config, NoTls, Row, Transaction};
 
+use super::entitlements;
 use super::health::HealthCell;
 use super::identity;
 use super::migrations::{POSTGRES, REKEY_VERSION, SCHEMA_VERSION};
@@ -436,7 +437,136 @@ async fn insert(
     let id: i64 = row.get(0);
     // In the same transaction: a stored event is never without its messages.
     outbox::enqueue(tx, id, ev).await?;
+    // The entitlement view, in the same transaction too.
+    apply_entitlements(tx, ev, id).await?;
     Ok(Some(Recorded::Stored { id, dedup_key }))
+}
+
+/// The view's statements in PostgreSQL's dialect, rewritten once.
+struct EntitlementSql {
+    upsert: String,
+    by_email: String,
+    by_user: String,
+    by_license: String,
+    subscription: String,
+}
+
+fn entitlement_sql() -> &'static EntitlementSql {
+    static SQL: std::sync::OnceLock<EntitlementSql> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| EntitlementSql {
+        upsert: entitlements::postgres_sql(entitlements::UPSERT),
+        by_email: entitlements::postgres_sql(entitlements::BY_EMAIL),
+        by_user: entitlements::postgres_sql(entitlements::BY_USER),
+        by_license: entitlements::postgres_sql(entitlements::BY_LICENSE),
+        subscription: entitlements::postgres_sql(entitlements::SUBSCRIPTION),
+    })
+}
+
+/// Updates the entitlement view from a newly stored event, in its transaction.
+async fn apply_entitlements(tx: &Transaction<'_>, ev: &NewEvent, event_id: i64) -> PgResult<()> {
+    let changes = entitlements::changes(ev);
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let now = entitlements::now_stamp();
+    for c in changes {
+        let flags = [
+            i64::from(c.purchased),
+            i64::from(c.refunded),
+            i64::from(c.chargedback),
+            i64::from(c.disputed),
+            i64::from(c.dispute_won),
+            i64::from(c.partially_refunded),
+        ];
+        tx.execute(
+            entitlement_sql().upsert.as_str(),
+            &[
+                &c.provider,
+                &c.object,
+                &c.product_id,
+                &c.email,
+                &c.user_id,
+                &c.license_hash,
+                &c.subscription_id,
+                &flags[0],
+                &flags[1],
+                &flags[2],
+                &flags[3],
+                &flags[4],
+                &c.sub_state,
+                &c.state_at,
+                &c.until_at,
+                &c.since,
+                &event_id,
+                &now,
+                &flags[5],
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn entitlement_row(r: &Row) -> entitlements::Row {
+    entitlements::Row {
+        provider: r.get(0),
+        object: r.get(1),
+        product_id: r.get(2),
+        subscription_id: r.get(3),
+        purchased: r.get::<_, i64>(4) != 0,
+        refunded: r.get::<_, i64>(5) != 0,
+        chargedback: r.get::<_, i64>(6) != 0,
+        disputed: r.get::<_, i64>(7) != 0,
+        dispute_won: r.get::<_, i64>(8) != 0,
+        sub_state: r.get(9),
+        until_at: r.get(10),
+        since: r.get(11),
+        partially_refunded: r.get::<_, i64>(12) != 0,
+    }
+}
+
+/// Answers an entitlement lookup from the view.
+async fn access(
+    client: &Client,
+    lookup: &entitlements::Lookup,
+    now: time::OffsetDateTime,
+) -> PgResult<creator_core::AccessVerdict> {
+    let (sqlite, args) = lookup.statement();
+    let sql = entitlement_sql();
+    let statement = if sqlite == entitlements::BY_EMAIL {
+        &sql.by_email
+    } else if sqlite == entitlements::BY_USER {
+        &sql.by_user
+    } else {
+        &sql.by_license
+    };
+    let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
+    let rows: Vec<entitlements::Row> = client
+        .query(statement.as_str(), &params)
+        .await?
+        .iter()
+        .map(entitlement_row)
+        .collect();
+    let mut extra = Vec::new();
+    for (provider, key) in entitlements::missing_subscriptions(&rows) {
+        if let Some(r) = client
+            .query_opt(sql.subscription.as_str(), &[&provider, &key])
+            .await?
+        {
+            extra.push(entitlement_row(&r));
+        }
+    }
+    Ok(entitlements::verdict(
+        &rows,
+        &lookup.product_id,
+        now,
+        |p, k| {
+            extra
+                .iter()
+                .find(|r| r.provider == p && r.object == k)
+                .cloned()
+        },
+    ))
 }
 
 /// Keeps a rejected delivery; prunes unauthenticated rows beyond `budget`.
@@ -975,6 +1105,17 @@ impl Ledger for PostgresLedger {
         })
         .transpose()
         .map_err(|e: tokio_postgres::Error| self.inner.err(e))
+    }
+
+    async fn access(
+        &self,
+        lookup: entitlements::Lookup,
+        now: time::OffsetDateTime,
+    ) -> Result<creator_core::AccessVerdict, LedgerError> {
+        let client = self.inner.reader().await?;
+        access(&client, &lookup, now)
+            .await
+            .map_err(|e| self.inner.err(e))
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>, LedgerError> {

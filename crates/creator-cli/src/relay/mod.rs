@@ -35,6 +35,7 @@
 //! # Ok(()) }
 //! ```
 
+mod access;
 mod body;
 mod deliver;
 mod feed;
@@ -114,7 +115,8 @@ pub struct RelayConfig {
     /// Deliver stored events to the ledger's destinations (`None`: this
     /// relay only stores; another one delivers).
     pub forward: Option<forward::ForwardConfig>,
-    /// The token `GET /v1/events` asks for (`None`: the feed is off).
+    /// The token the read API asks for, `GET /v1/events` and
+    /// `GET /v1/access` alike (`None`: both are off).
     pub read_token: Option<Secret>,
 }
 
@@ -390,6 +392,7 @@ impl Relay {
 fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/v1/access", get(access::check))
         .fallback(deliver::handle)
         .with_state(app)
 }

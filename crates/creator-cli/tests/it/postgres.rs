@@ -316,6 +316,21 @@ async fn a_schema_2_postgres_ledger_is_migrated_with_its_rows() {
     ));
     let config = creator_cli::relay::RelayConfig { clock, ..config() };
     let relay = TestRelay::start_with(&schema.url, endpoints(), config).await;
+    let versions: Vec<i64> = client
+        .query(
+            "SELECT version FROM schema_migrations ORDER BY version",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        versions,
+        vec![1, 2, 3, 4, 5],
+        "migrated through forwarding (4) and the entitlement view (5)"
+    );
     let events = relay.events().await;
     assert!(
         events[0]
@@ -492,4 +507,25 @@ async fn on_postgres_a_stuck_forwarder_never_holds_up_the_intake() {
     relay.stop().await;
     receiver.stop();
     schema.drop_now().await;
+}
+
+/// The entitlement view on PostgreSQL, through every scenario.
+#[tokio::test]
+#[cfg_attr(
+    not(creator_pg_tests),
+    ignore = "set CREATOR_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL ledger tests (.ci/run starts a server)"
+)]
+async fn the_postgres_entitlement_view_follows_every_scenario() {
+    let schemas = std::sync::Mutex::new(Vec::new());
+    crate::entitlements::scenarios(async |label: &str| {
+        let schema = Schema::new(label).await;
+        let url = schema.url.clone();
+        schemas.lock().unwrap().push(schema);
+        url
+    })
+    .await;
+    let all: Vec<Schema> = std::mem::take(&mut *schemas.lock().unwrap());
+    for s in all {
+        s.drop_now().await;
+    }
 }

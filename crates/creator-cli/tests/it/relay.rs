@@ -683,6 +683,13 @@ impl Ledger for SlowLedger {
     fn subscribe_destinations(&self) -> tokio::sync::watch::Receiver<u64> {
         self.0.subscribe_destinations()
     }
+    async fn access(
+        &self,
+        lookup: ledger::entitlements::Lookup,
+        now: time::OffsetDateTime,
+    ) -> Result<creator_core::AccessVerdict, ledger::LedgerError> {
+        self.0.access(lookup, now).await
+    }
     async fn close(&self) {
         self.0.close().await
     }

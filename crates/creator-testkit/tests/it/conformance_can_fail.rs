@@ -151,3 +151,43 @@ async fn the_same_checks_pass_on_the_well_behaved_sample() {
     conformance::products(&fake, &products_case(&fake)).await;
     conformance::sales(&fake, &sales_case(&fake)).await;
 }
+
+/// Grants everyone: every denial case must catch it.
+struct GrantsEveryone(FakeProvider);
+
+#[async_trait]
+impl creator_core::Access for GrantsEveryone {
+    fn provider(&self) -> Provider {
+        FAKE
+    }
+    async fn check(&self, query: creator_core::AccessQuery) -> Result<creator_core::AccessVerdict> {
+        let mut v = self.0.check(query).await?;
+        v.granted = true;
+        Ok(v)
+    }
+}
+
+#[tokio::test]
+async fn the_access_check_fails_on_a_provider_that_grants_every_denial() {
+    let case = conformance::AccessCase {
+        verdicts: creator_testkit::sample_access_cases(),
+        unsupported: vec![],
+    };
+    let msg = broken_rule(async move {
+        conformance::access(&GrantsEveryone(FakeProvider::sample()), &case).await;
+    })
+    .await;
+    assert!(msg.contains("granted follows the reason"), "{msg}");
+}
+
+#[tokio::test]
+async fn the_reason_coverage_check_fails_when_a_reason_has_no_case() {
+    let mut cases = creator_testkit::sample_access_cases();
+    cases.retain(|(_, r)| *r != creator_core::AccessReason::UsesExceeded);
+    let case = conformance::AccessCase {
+        verdicts: cases,
+        unsupported: vec![],
+    };
+    let msg = broken_rule(async move { conformance::assert_covers_every_reason(&case) }).await;
+    assert!(msg.contains("uses_exceeded"), "{msg}");
+}

@@ -1,7 +1,9 @@
 use creator_core::time::macros::date;
 use creator_core::{DateRange, EventKind, PersonSearch, SubscriptionStatus, WebhookDelivery};
 use creator_testkit::FakeProvider;
-use creator_testkit::conformance::{self, ProductsCase, SalesCase, SubscribersCase, WebhooksCase};
+use creator_testkit::conformance::{
+    self, AccessCase, ActionsCase, ProductsCase, SalesCase, SubscribersCase, WebhooksCase,
+};
 use creator_testkit::fake_sample as sample;
 
 #[tokio::test]
@@ -102,4 +104,33 @@ async fn fake_provider_rejects_an_unsigned_delivery_and_confirm_is_unsupported()
         .parse(&fake.delivery(r#"{"event":"sale","id":"sale_001"}"#))
         .unwrap();
     assert!(fake.confirm(&event).await.unwrap_err().is_unsupported());
+}
+
+#[tokio::test]
+async fn fake_provider_passes_access_with_a_case_per_reason() {
+    let fake = FakeProvider::sample();
+    let case = AccessCase {
+        verdicts: creator_testkit::sample_access_cases(),
+        unsupported: vec![],
+    };
+    conformance::assert_covers_every_reason(&case);
+    conformance::access(&fake, &case).await;
+}
+
+#[tokio::test]
+async fn fake_provider_passes_sale_actions_and_the_verdict_follows_them() {
+    let fake = FakeProvider::sample();
+    let case = ActionsCase {
+        sale_id: Some("fake_sale_lifetime".into()),
+        unknown_sale_id: "fake_sale_nope".into(),
+        partial: Some(creator_core::Money::from_minor(
+            100,
+            creator_core::Currency::USD,
+        )),
+        follow_up: Some(creator_core::AccessQuery::email(
+            "prod_ebook",
+            "lifetime@example.com",
+        )),
+    };
+    conformance::sale_actions(&fake, Some(&fake), &case).await;
 }

@@ -3,6 +3,8 @@
 
 mod common;
 
+mod access;
+
 mod client;
 mod conformance;
 mod listings;

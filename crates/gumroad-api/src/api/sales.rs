@@ -427,7 +427,7 @@ impl SalesApi<'_> {
     /// (empty 403) without `edit_sales`; [`Error::Unauthorized`] (empty 401)
     /// for a bad token; or any request error.
     pub async fn revoke_access(&self, id: &str) -> Result<Option<Sale>> {
-        self.access(id, true).await
+        self.access(id, true, Idempotency::ByMethod).await
     }
 
     /// `PUT /v2/sales/:id/undo_revoke_access` (`edit_sales`): restores a
@@ -439,12 +439,19 @@ impl SalesApi<'_> {
     /// # Errors
     /// As [`SalesApi::revoke_access`].
     pub async fn undo_revoke_access(&self, id: &str) -> Result<Option<Sale>> {
-        self.access(id, false).await
+        self.access(id, false, Idempotency::ByMethod).await
     }
 
     /// Sets `access_revoked` to `revoked`; a refusal for a sale already in
     /// that state is a success (see [`SalesApi::revoke_access`]).
-    async fn access(&self, id: &str, revoked: bool) -> Result<Option<Sale>> {
+    /// `idempotency` decides whether the `PUT` may be retried (the shared
+    /// write trait sends it once: [`Idempotency::Unsafe`]).
+    pub(crate) async fn access(
+        &self,
+        id: &str,
+        revoked: bool,
+        idempotency: Idempotency,
+    ) -> Result<Option<Sale>> {
         require("sale id", id)?;
         let template = if revoked {
             "/v2/sales/{}/revoke_access"
@@ -454,7 +461,7 @@ impl SalesApi<'_> {
         let t = self.client.transport();
         match self
             .client
-            .call::<MaybeSaleEnvelope>(t.put(Path::new(template, &[id])))
+            .call::<MaybeSaleEnvelope>(t.put(Path::new(template, &[id])).idempotency(idempotency))
             .await
         {
             Ok(env) => Ok(env.sale),

@@ -1,6 +1,7 @@
 //! Integration tests for gumroad-api: every endpoint against wiremock on
 //! loopback, with fixtures served as raw bytes from `fixtures/gumroad/`.
 
+mod access;
 mod catalog;
 mod client;
 mod common;

@@ -3,6 +3,7 @@
 //! conformance suite), Maton's error kinds, retries, the rate limiter and
 //! secret redaction — all against wiremock on loopback.
 
+mod access;
 mod common;
 mod connections;
 mod debug;

@@ -462,6 +462,14 @@ impl Ledger for SqliteLedger {
         .await
     }
 
+    async fn access(
+        &self,
+        lookup: crate::ledger::entitlements::Lookup,
+        now: time::OffsetDateTime,
+    ) -> Result<creator_core::AccessVerdict, LedgerError> {
+        self.read(move |conn| ops::access(conn, &lookup, now)).await
+    }
+
     async fn close(&self) {
         self.health.closed();
         let Some(writer) = &self.writer else {

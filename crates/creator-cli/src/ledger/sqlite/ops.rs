@@ -4,6 +4,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use creator_core::repeat::Repeat;
 
+use crate::ledger::entitlements;
 use crate::ledger::identity;
 use crate::ledger::sql;
 use crate::ledger::{
@@ -100,8 +101,96 @@ fn insert(conn: &Connection, ev: &NewEvent, occurrence: u32) -> R<Option<Recorde
     if let Some(id) = id {
         // In the same transaction: a stored event is never without its messages.
         super::forward::enqueue(conn, id, ev)?;
+        // The entitlement view, in the same transaction too.
+        apply_entitlements(conn, ev, id)?;
     }
     Ok(id.map(|id| Recorded::Stored { id, dedup_key }))
+}
+
+/// Updates the entitlement view from a newly stored event, in its transaction.
+pub(crate) fn apply_entitlements(conn: &Connection, ev: &NewEvent, event_id: i64) -> R<()> {
+    let changes = entitlements::changes(ev);
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(entitlements::UPSERT)?;
+    let now = entitlements::now_stamp();
+    for c in changes {
+        stmt.execute(params![
+            c.provider,
+            c.object,
+            c.product_id,
+            c.email,
+            c.user_id,
+            c.license_hash,
+            c.subscription_id,
+            i64::from(c.purchased),
+            i64::from(c.refunded),
+            i64::from(c.chargedback),
+            i64::from(c.disputed),
+            i64::from(c.dispute_won),
+            c.sub_state,
+            c.state_at,
+            c.until_at,
+            c.since,
+            event_id,
+            now,
+            i64::from(c.partially_refunded),
+        ])?;
+    }
+    Ok(())
+}
+
+fn entitlement_row(r: &rusqlite::Row<'_>) -> R<entitlements::Row> {
+    Ok(entitlements::Row {
+        provider: r.get(0)?,
+        object: r.get(1)?,
+        product_id: r.get(2)?,
+        subscription_id: r.get(3)?,
+        purchased: r.get::<_, i64>(4)? != 0,
+        refunded: r.get::<_, i64>(5)? != 0,
+        chargedback: r.get::<_, i64>(6)? != 0,
+        disputed: r.get::<_, i64>(7)? != 0,
+        dispute_won: r.get::<_, i64>(8)? != 0,
+        sub_state: r.get(9)?,
+        until_at: r.get(10)?,
+        since: r.get(11)?,
+        partially_refunded: r.get::<_, i64>(12)? != 0,
+    })
+}
+
+/// Answers an entitlement lookup from the view.
+pub(crate) fn access(
+    conn: &Connection,
+    lookup: &entitlements::Lookup,
+    now: time::OffsetDateTime,
+) -> R<creator_core::AccessVerdict> {
+    let (sql, args) = lookup.statement();
+    let rows: Vec<entitlements::Row> = conn
+        .prepare_cached(sql)?
+        .query_map(rusqlite::params_from_iter(args.iter()), entitlement_row)?
+        .collect::<R<_>>()?;
+    let mut extra = Vec::new();
+    for (provider, key) in entitlements::missing_subscriptions(&rows) {
+        if let Some(row) = conn
+            .prepare_cached(entitlements::SUBSCRIPTION)?
+            .query_row(params![provider, key], entitlement_row)
+            .optional()?
+        {
+            extra.push(row);
+        }
+    }
+    Ok(entitlements::verdict(
+        &rows,
+        &lookup.product_id,
+        now,
+        |p, k| {
+            extra
+                .iter()
+                .find(|r| r.provider == p && r.object == k)
+                .cloned()
+        },
+    ))
 }
 
 /// Keeps a rejected delivery, then prunes unauthenticated rows beyond `budget`.

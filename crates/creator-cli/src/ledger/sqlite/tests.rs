@@ -92,14 +92,7 @@ async fn new_file_is_created_migrated_and_in_wal_mode() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
-    let versions: Vec<i64> = conn
-        .prepare("SELECT version FROM schema_migrations ORDER BY version")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(versions, vec![1, 2, 3, 4]);
+    assert_eq!(applied_versions(&conn), vec![1, 2, 3, 4, 5]);
     // Re-opening applies nothing twice.
     let again = SqliteLedger::open(&path).unwrap();
     again.close().await;
@@ -229,6 +222,16 @@ async fn fifty_concurrent_copies_of_one_delivery_are_one_event() {
     ledger.close().await;
 }
 
+/// The schema versions recorded in `schema_migrations`, in order.
+fn applied_versions(conn: &Connection) -> Vec<i64> {
+    conn.prepare("SELECT version FROM schema_migrations ORDER BY version")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 /// A ledger as the previous release wrote it (schema 2), with rows in it.
 fn schema_2_ledger(path: &Path) {
     let conn = Connection::open(path).unwrap();
@@ -309,6 +312,11 @@ async fn a_schema_2_ledger_is_migrated_and_its_events_keep_matching_their_retrie
     assert!(matches!(e, LedgerError::TooOld { found: 2, .. }), "{e}");
 
     let ledger = SqliteLedger::open(&path).unwrap();
+    assert_eq!(
+        applied_versions(&Connection::open(&path).unwrap()),
+        vec![1, 2, 3, 4, 5],
+        "migrated through forwarding (4) and the entitlement view (5)"
+    );
     let events: Vec<StoredEvent> = ledger
         .events(EventFilter::default())
         .try_collect()
