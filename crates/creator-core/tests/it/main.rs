@@ -2,5 +2,4 @@
 #![cfg(feature = "http")]
 
 mod redaction;
-mod tracing_span;
 mod transport;
