@@ -16,6 +16,36 @@ pub fn minor_units(option: &str, amount: &str, currency: Currency) -> Result<u64
     u64::try_from(money.minor_units()).map_err(|_| bad("must not be negative".into()))
 }
 
+/// A partial refund in minor units: `amount` (given to `option`) in major
+/// units of the sale's `currency`, above zero, and no more than `refundable`
+/// (the sale's `amount_refundable_in_currency`) when the platform says it.
+/// The one check for `creator sales refund` and the `sale_refund` tool.
+///
+/// # Errors
+/// [`CliError::Usage`] naming the option and the problem.
+pub fn partial_refund(
+    option: &str,
+    amount: &str,
+    currency: Currency,
+    refundable: Option<&str>,
+) -> Result<u64, CliError> {
+    let cents = minor_units(option, amount, currency)?;
+    if cents == 0 {
+        return Err(CliError::Usage(format!(
+            "{option} `{amount}`: a refund amount must be above zero"
+        )));
+    }
+    if let Some(left) = refundable.and_then(|r| Money::from_decimal_str(r.trim(), currency).ok())
+        && u64::try_from(left.minor_units()).is_ok_and(|l| cents > l)
+    {
+        return Err(CliError::Usage(format!(
+            "{option} {amount} {currency} is more than the {} {currency} left to refund on this sale",
+            left.to_decimal_string()
+        )));
+    }
+    Ok(cents)
+}
+
 /// A currency code Gumroad prices in (from its `config/currencies.json`),
 /// so a typo never scales an amount by the wrong factor.
 ///

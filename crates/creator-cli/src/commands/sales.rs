@@ -11,7 +11,7 @@ use futures::TryStreamExt;
 use gumroad_api::{Refund, SalesExport, SalesQuery, SalesSummaryQuery, SummaryGroup};
 use serde_json::{Value, json};
 
-use super::money::{minor_units, supported_currency};
+use super::money::{partial_refund, supported_currency};
 use super::parse_day;
 use super::target::{GumroadTarget, Read, Target, Write, confirm, json, object, plain};
 use crate::CliError;
@@ -233,21 +233,6 @@ pub async fn run(args: SalesCommandArgs) -> Result<(), CliError> {
     }
 }
 
-/// `--amount` in minor units of `currency`, checked: above zero, and not
-/// more precise than the currency allows.
-///
-/// # Errors
-/// [`CliError::Usage`] naming the problem.
-pub fn refund_cents(amount: &str, currency: Currency) -> Result<u64, CliError> {
-    let cents = minor_units("--amount", amount, currency)?;
-    if cents == 0 {
-        return Err(CliError::Usage(format!(
-            "--amount `{amount}`: a refund amount must be above zero"
-        )));
-    }
-    Ok(cents)
-}
-
 /// `sales refund`: a partial amount is scaled by the sale's currency, read
 /// first (unless `--currency`), and checked against what is left to refund
 /// before the question is asked.
@@ -285,18 +270,7 @@ async fn refund(w: Write<RefundArgs>) -> Result<(), CliError> {
                     )
                 }
             };
-            let cents = refund_cents(amount, currency)?;
-            if let Some(left) = refundable
-                .as_deref()
-                .and_then(|r| Money::from_decimal_str(r.trim(), currency).ok())
-                && u64::try_from(left.minor_units()).is_ok_and(|l| cents > l)
-            {
-                return Err(CliError::Usage(format!(
-                    "--amount {amount} {currency} is more than the {} {currency} left to refund on sale {}",
-                    left.to_decimal_string(),
-                    a.id
-                )));
-            }
+            let cents = partial_refund("--amount", amount, currency, refundable.as_deref())?;
             let shown = Money::from_minor(i64::try_from(cents).unwrap_or(i64::MAX), currency);
             (
                 Refund::Partial {
@@ -463,16 +437,18 @@ mod tests {
 
     #[test]
     fn refund_amounts_scale_by_the_sale_currency() {
-        assert_eq!(refund_cents("12.50", Currency::USD).unwrap(), 1250);
-        assert_eq!(refund_cents("12.5", Currency::USD).unwrap(), 1250);
-        assert_eq!(refund_cents("1500", Currency::JPY).unwrap(), 1500);
+        let cents = |amount, currency| partial_refund("--amount", amount, currency, None);
+        assert_eq!(cents("12.50", Currency::USD).unwrap(), 1250);
+        assert_eq!(cents("12.5", Currency::USD).unwrap(), 1250);
+        assert_eq!(cents("1500", Currency::JPY).unwrap(), 1500);
         for bad in ["0", "-1", "1.234", "abc", "", "12.5.0"] {
-            assert!(refund_cents(bad, Currency::USD).is_err(), "{bad}");
+            assert!(cents(bad, Currency::USD).is_err(), "{bad}");
         }
         assert!(
-            refund_cents("12.5", Currency::JPY).is_err(),
-            "no decimals in yen"
+            partial_refund("--amount", "20.01", Currency::USD, Some("20.00")).is_err(),
+            "more than is left"
         );
+        assert!(cents("12.5", Currency::JPY).is_err(), "no decimals in yen");
         assert!(supported_currency("jpyy").is_err());
         assert_eq!(supported_currency("JPY").unwrap(), Currency::JPY);
     }

@@ -6,7 +6,7 @@
 
 use std::future::Future;
 
-use creator_core::{Currency, Money};
+use creator_core::Currency;
 use gumroad_api::{GumroadClient, Refund, Sale};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -16,6 +16,7 @@ use super::State;
 use super::keys::{Claim, MAX_KEY_LEN};
 use super::params::{Guarded, LicenseWriteParams, RefundParams, SaleWriteParams, ShipParams};
 use crate::CliError;
+use crate::commands::money::partial_refund;
 use crate::error::{Credentials, provider_error};
 use crate::providers::{ProviderName, gumroad_client};
 use crate::write::{Care, Outcome, WriteArgs, dry_run_requests, perform};
@@ -162,24 +163,12 @@ fn refund_cents(sale: &Sale, amount: &str) -> Result<u64, CliError> {
             )));
         }
     };
-    let money = Money::from_decimal_str(amount.trim(), currency).map_err(|e| bad(e.to_string()))?;
-    let cents = u64::try_from(money.minor_units())
-        .ok()
-        .filter(|c| *c > 0)
-        .ok_or_else(|| bad("a partial refund needs an amount above zero".into()))?;
-    if let Some(left) = sale
-        .amount_refundable_in_currency
-        .as_deref()
-        .and_then(|r| Money::from_decimal_str(r.trim(), currency).ok())
-        && money.minor_units() > left.minor_units()
-    {
-        return Err(bad(format!(
-            "more than the {} {} left to refund on this sale",
-            left.to_decimal_string(),
-            currency.code()
-        )));
-    }
-    Ok(cents)
+    partial_refund(
+        "amount",
+        amount,
+        currency,
+        sale.amount_refundable_in_currency.as_deref(),
+    )
 }
 
 /// `sale_refund`, full or partial.
