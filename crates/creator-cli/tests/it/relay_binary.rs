@@ -384,8 +384,22 @@ async fn refused_and_broken_connections_are_counted_in_a_periodic_warning() {
     )
     .await;
     // One connection held open; the next three from this address are refused.
-    let _held = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The garbage connection's place is given back a moment after it is
+    // closed: hold a connection only once the relay keeps it (one refused in
+    // the meantime is closed at once, and counted as refused).
+    let mut early_refusals = 0;
+    let _held = loop {
+        let mut held = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let mut byte = [0u8; 1];
+        let read = tokio::io::AsyncReadExt::read(&mut held, &mut byte);
+        match tokio::time::timeout(Duration::from_millis(300), read).await {
+            Err(_) => break held,
+            Ok(_) => {
+                early_refusals += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
     for _ in 0..3 {
         let mut refused = tokio::net::TcpStream::connect(&addr).await.unwrap();
         let mut buf = [0u8; 1];
@@ -410,7 +424,7 @@ async fn refused_and_broken_connections_are_counted_in_a_periodic_warning() {
                 refused += count(&line, "connection(s) refused at a limit");
                 broken += count(&line, "connection(s) ended by an error");
                 summaries.push(line);
-                if refused >= 3 && broken >= 1 {
+                if refused >= 3 + early_refusals && broken >= 1 {
                     break;
                 }
             }
@@ -418,7 +432,7 @@ async fn refused_and_broken_connections_are_counted_in_a_periodic_warning() {
     };
     let _ = tokio::time::timeout(Duration::from_secs(15), wait).await;
     let _ = sigterm_and_wait(relay).await;
-    assert_eq!((refused, broken), (3, 1), "{summaries:#?}");
+    assert_eq!((refused, broken), (3 + early_refusals, 1), "{summaries:#?}");
 }
 
 /// The Gank endpoint is an `AllOf` of what is configured: with a URL secret
