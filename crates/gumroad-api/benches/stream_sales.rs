@@ -27,6 +27,8 @@ use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+mod support;
+
 const PER_PAGE: usize = 10;
 
 /// One sale as the server sends it, split around its id.
@@ -120,18 +122,6 @@ async fn serve(listener: TcpListener, pages: usize) {
     }
 }
 
-fn status_kib(key: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// Samples of resident memory while streaming (KiB), taken every `every` pages.
 struct Probe {
     every: usize,
@@ -148,7 +138,7 @@ impl Probe {
 
     fn page_done(&mut self, page: usize) {
         if page.is_multiple_of(self.every) {
-            self.samples.push((page, status_kib("VmRSS:")));
+            self.samples.push((page, support::status_kib("VmRSS:")));
         }
     }
 }
@@ -263,7 +253,7 @@ fn run_phase(phase: &str, pages: usize) {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(serve(listener, pages));
         let mut probe = Probe::new(pages);
-        let rss_before = status_kib("VmRSS:");
+        let rss_before = support::status_kib("VmRSS:");
         let start = Instant::now();
         let sales = match phase {
             "client" => client(&base, &mut probe).await,
@@ -295,7 +285,7 @@ fn run_phase(phase: &str, pages: usize) {
         assert_eq!(sales, pages * PER_PAGE, "{phase}: every sale streamed");
         let rss: Vec<u64> = probe.samples.iter().map(|(_, r)| *r).collect();
         // VmHWM is synced lazily by the kernel; report the larger of the two.
-        let peak = status_kib("VmHWM:").max(rss.iter().copied().max().unwrap_or(0));
+        let peak = support::status_kib("VmHWM:").max(rss.iter().copied().max().unwrap_or(0));
         println!(
             "RESULT phase={phase} pages={pages} sales={sales} secs={:.3} pages_per_s={:.0} \
              rss_start_kib={rss_before} rss_samples_kib={rss:?} peak_kib={peak}",
@@ -307,12 +297,7 @@ fn run_phase(phase: &str, pages: usize) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let arg = |name: &str| support::arg(&args, name);
     let full = args.iter().any(|a| a == "--bench");
     let sales: usize = arg("--sales")
         .and_then(|s| s.parse().ok())

@@ -26,17 +26,7 @@ use wiremock::MockServer;
 
 use creator_testkit::sales_standin::SalesStandIn;
 
-fn peak_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
+mod support;
 
 fn run_mode(mode: &str, sales: usize, latency: Duration, cap: usize) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -97,7 +87,7 @@ fn run_mode(mode: &str, sales: usize, latency: Duration, cap: usize) {
             "RESULT mode={mode} sales={count} unique={unique} every_sale={complete} secs={secs:.1} requests={} refused_429={} peak_kib={} set={:016x}",
             stand.served.load(Ordering::Relaxed),
             stand.refused.load(Ordering::Relaxed),
-            peak_kib(),
+            support::status_kib("VmHWM:"),
             hasher.finish(),
         );
     });
@@ -105,12 +95,7 @@ fn run_mode(mode: &str, sales: usize, latency: Duration, cap: usize) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let arg = |name: &str| support::arg(&args, name);
     let full = args.iter().any(|a| a == "--bench");
     let sales: usize = arg("--sales")
         .and_then(|s| s.parse().ok())
