@@ -295,7 +295,15 @@ where
     F: Fn(DateRange, Option<String>) -> BoxFuture<'a, Result<Page<T>>> + Send + Sync + 'a,
     C: Fn(&T) -> Option<OffsetDateTime> + Send + Sync + 'a,
 {
-    windowed_events(within, options, fetch, created)
+    items(windowed_events(within, options, fetch, created))
+}
+
+/// The items of a windowed listing's events (the errors kept, the
+/// finished windows left out).
+pub fn items<'a, T: Send + 'a>(
+    events: BoxStream<'a, Result<WindowEvent<T>>>,
+) -> BoxStream<'a, Result<T>> {
+    events
         .filter_map(|event| async move {
             match event {
                 Ok(WindowEvent::Item(item)) => Some(Ok(item)),

@@ -45,15 +45,7 @@ impl SalesApi<'_> {
         if query.order_id.is_some() || query.license_key.is_some() {
             return self.list(query);
         }
-        self.list_windowed_events(query, windows)
-            .filter_map(|event| async move {
-                match event {
-                    Ok(WindowEvent::Item(sale)) => Some(Ok(sale)),
-                    Ok(WindowEvent::Finished(_)) => None,
-                    Err(e) => Some(Err(e)),
-                }
-            })
-            .boxed()
+        window::items(self.list_windowed_events(query, windows))
     }
 
     /// Like [`list_windowed`](Self::list_windowed), and also says when each
