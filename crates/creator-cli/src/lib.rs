@@ -15,6 +15,8 @@
 //! - `creator license verify --product ID KEY`: check a Gumroad license key.
 //! - `creator access check --product ID --email E|--license-key K|--user-id U [--live]`:
 //!   whether someone has access, from the ledger's entitlement view (and the API).
+//! - `creator doctor --url URL [--fix] [--gank-signature]`: whether the
+//!   wiring is right now ([`doctor`]), exit 0 ok, 1 warnings, 2 problems.
 //!
 //! Run `creator --help` for the options. Every error is one line that says
 //! what to do.

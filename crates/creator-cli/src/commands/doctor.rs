@@ -157,7 +157,7 @@ pub async fn run(args: DoctorArgs) -> Result<(), CliError> {
         None => None,
     };
     let outcome = if args.gank_signature {
-        signature_only(&args, &wiring, gank.as_ref(), ledger.as_deref(), pre).await
+        signature_only(&wiring, gank.as_ref(), ledger.as_deref(), pre).await
     } else {
         everything(&args, wiring, gank, ledger.clone(), pre).await
     };
@@ -180,13 +180,11 @@ pub async fn run(args: DoctorArgs) -> Result<(), CliError> {
 }
 
 async fn signature_only(
-    args: &DoctorArgs,
     wiring: &Wiring,
     gank: Option<&gank_api::GankClient>,
     ledger: Option<&dyn ledger::Ledger>,
     mut checks: Vec<Check>,
 ) -> Result<(Report, Vec<String>), CliError> {
-    let _ = args;
     let mut registration_key = None;
     if let Some(client) = gank {
         match client.webhook_registration().get().await {
