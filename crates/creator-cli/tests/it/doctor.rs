@@ -742,6 +742,26 @@ async fn a_ledger_without_recent_deliveries_warns_and_a_missing_one_is_named() {
     let (code, report, _) = doctor(&db(&dir), &[("GANK_WEBHOOK_KEY", GANK_KEY)], &[]).await;
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(status(&report, "ledger.last_delivery.gank"), "warning");
+
+    // A delivery older than --quiet-days is a warning (0: any age).
+    let dir = ledger_with_deliveries("doctor-stale").await;
+    let (_, fresh, _) = doctor(&db(&dir), &[("GANK_WEBHOOK_KEY", GANK_KEY)], &[]).await;
+    assert_eq!(status(&fresh, "ledger.last_delivery.gank"), "ok");
+    let (code, report, _) = doctor(
+        &db(&dir),
+        &[("GANK_WEBHOOK_KEY", GANK_KEY)],
+        &["--quiet-days", "0"],
+    )
+    .await;
+    assert_eq!(code, 1, "{report:#}");
+    let stale = check(&report, "ledger.last_delivery.gank");
+    assert_eq!(stale["status"], "warning");
+    assert!(
+        stale["fix"]
+            .as_str()
+            .unwrap()
+            .contains("creator reconcile --provider gank")
+    );
 }
 
 #[tokio::test]
