@@ -11,7 +11,7 @@ use creator_core::Secret;
 use serde_json::json;
 
 use super::DbArgs;
-use super::relay::GUMROAD_SECRET_SETTING;
+use super::relay::{GUMROAD_SECRET_SETTING, secret};
 use crate::doctor::{self, Check, Doctor, Report, Wiring};
 use crate::error::Credentials;
 use crate::providers::{self, ProviderArgs};
@@ -76,10 +76,6 @@ pub struct DoctorArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DoctorFormat::Text)]
     format: DoctorFormat,
-}
-
-fn secret(value: &str) -> Result<Secret, String> {
-    Ok(Secret::new(value))
 }
 
 /// A credential, or `None` when it is not set (any other error is one).

@@ -22,16 +22,13 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 use crate::support::{self, GANK_HEADER, GANK_KEY, GUMROAD_SECRET, TempDir, TestRelay, fixture};
 
 const PUBLIC: &str = "https://hooks.example.com";
-const RESOURCES: [&str; 8] = [
-    "sale",
-    "refund",
-    "dispute",
-    "dispute_won",
-    "cancellation",
-    "subscription_updated",
-    "subscription_ended",
-    "subscription_restarted",
-];
+/// The eight resource names, from gumroad-api.
+fn resources() -> Vec<String> {
+    gumroad_api::GumroadEventName::ALL
+        .iter()
+        .map(|e| e.as_str().to_owned())
+        .collect()
+}
 
 fn ours() -> String {
     format!("{PUBLIC}/webhooks/gumroad/{GUMROAD_SECRET}")
@@ -45,19 +42,36 @@ fn subs(resource: &str, urls: &[(&str, &str)]) -> Value {
     json!({"success": true, "resource_subscriptions": list})
 }
 
-/// A Gumroad mock: `/v2/user`, and each resource's subscriptions from
-/// `listing` (the healthy single subscription when it gives `None`).
-async fn gumroad(listing: impl Fn(&str) -> Option<Value>) -> MockServer {
-    let server = MockServer::start().await;
+/// `GET /v2/user` answers for a token that works.
+async fn mount_user(server: &MockServer) {
     Mock::given(method("GET"))
         .and(path("/v2/user"))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(json!({"success": true, "user": {"name": "Test Shop"}})),
         )
-        .mount(&server)
+        .mount(server)
         .await;
-    for r in RESOURCES {
+}
+
+/// What the mock received besides reads.
+async fn writes(server: &MockServer) -> Vec<Request> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method != wiremock::http::Method::GET)
+        .collect()
+}
+
+/// A Gumroad mock: `/v2/user`, and each resource's subscriptions from
+/// `listing` (the healthy single subscription when it gives `None`).
+async fn gumroad(listing: impl Fn(&str) -> Option<Value>) -> MockServer {
+    let server = MockServer::start().await;
+    mount_user(&server).await;
+    for r in resources() {
+        let r = r.as_str();
         let body = listing(r).unwrap_or_else(|| subs(r, &[(&format!("ok-{r}"), &ours())]));
         Mock::given(method("GET"))
             .and(path("/v2/resource_subscriptions"))
@@ -69,9 +83,8 @@ async fn gumroad(listing: impl Fn(&str) -> Option<Value>) -> MockServer {
     server
 }
 
-/// `creator doctor --url PUBLIC --gumroad-secret … --format json` with
-/// the given ledger and environment; returns the exit status and the JSON.
-async fn doctor(db: &str, envs: &[(&str, &str)], extra: &[&str]) -> (i32, Value, String) {
+/// `creator doctor --url PUBLIC --gumroad-secret … --db DB`.
+fn doctor_command(db: &str) -> std::process::Command {
     let mut cmd = support::creator();
     cmd.args([
         "doctor",
@@ -81,10 +94,15 @@ async fn doctor(db: &str, envs: &[(&str, &str)], extra: &[&str]) -> (i32, Value,
         GUMROAD_SECRET,
         "--db",
         db,
-        "--format",
-        "json",
-    ])
-    .args(extra);
+    ]);
+    cmd
+}
+
+/// `creator doctor --url PUBLIC --gumroad-secret … --format json` with
+/// the given ledger and environment; returns the exit status and the JSON.
+async fn doctor(db: &str, envs: &[(&str, &str)], extra: &[&str]) -> (i32, Value, String) {
+    let mut cmd = doctor_command(db);
+    cmd.args(["--format", "json"]).args(extra);
     for (k, v) in envs {
         cmd.env(k, v);
     }
@@ -93,6 +111,16 @@ async fn doctor(db: &str, envs: &[(&str, &str)], extra: &[&str]) -> (i32, Value,
     let json: Value = serde_json::from_str(text.trim())
         .unwrap_or_else(|e| panic!("{e}: {text} / {}", support::stderr(&out)));
     (out.status.code().unwrap_or(-1), json, support::stderr(&out))
+}
+
+/// [`doctor`] with a Gumroad token and the mock at `uri`.
+async fn doctor_gumroad(db: &str, uri: &str, token: &str, extra: &[&str]) -> (i32, Value, String) {
+    doctor(
+        db,
+        &[("GUMROAD_ACCESS_TOKEN", token), ("GUMROAD_API_URL", uri)],
+        extra,
+    )
+    .await
 }
 
 fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
@@ -141,15 +169,11 @@ async fn a_healthy_gumroad_wiring_and_ledger_exit_0() {
     })
     .await;
     let uri = server.uri();
-    let (code, report, _) = doctor(
-        &db(&dir),
-        &[("GUMROAD_ACCESS_TOKEN", "tok"), ("GUMROAD_API_URL", &uri)],
-        &[],
-    )
-    .await;
+    let (code, report, _) = doctor_gumroad(&db(&dir), &uri, "tok", &[]).await;
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["status"], "ok");
-    for r in RESOURCES {
+    for r in resources() {
+        let r = r.as_str();
         assert_eq!(status(&report, &format!("gumroad.subscription.{r}")), "ok");
     }
     let sale = check(&report, "gumroad.subscription.sale");
@@ -206,12 +230,7 @@ async fn zero_two_and_old_url_subscriptions_are_named_with_their_fix() {
     let dir = ledger_with_deliveries("doctor-broken-gumroad").await;
     let server = broken_gumroad().await;
     let uri = server.uri();
-    let (code, report, _) = doctor(
-        &db(&dir),
-        &[("GUMROAD_ACCESS_TOKEN", "tok"), ("GUMROAD_API_URL", &uri)],
-        &[],
-    )
-    .await;
+    let (code, report, _) = doctor_gumroad(&db(&dir), &uri, "tok", &[]).await;
     assert_eq!(code, 2, "{report:#}");
     assert_eq!(report["status"], "problem");
     assert_eq!(status(&report, "gumroad.subscription.sale"), "problem");
@@ -264,14 +283,7 @@ async fn zero_two_and_old_url_subscriptions_are_named_with_their_fix() {
     );
     assert!(plan.iter().any(|l| l.starts_with("subscribe dispute ")));
     // Without --fix nothing was written.
-    let writes = server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.method != wiremock::http::Method::GET)
-        .count();
-    assert_eq!(writes, 0);
+    assert!(writes(&server).await.is_empty());
 }
 
 #[tokio::test]
@@ -280,14 +292,7 @@ async fn fix_with_yes_sends_exactly_the_announced_subscribe_and_delete_calls() {
     let server = MockServer::start().await;
     // The first listing of each resource is the broken one; after the fix,
     // the healthy one.
-    Mock::given(method("GET"))
-        .and(path("/v2/user"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"success": true, "user": {"name": "Test Shop"}})),
-        )
-        .mount(&server)
-        .await;
+    mount_user(&server).await;
     let before = |r: &str| match r {
         "sale" => subs(r, &[]),
         "refund" => subs(r, &[("dup1", &ours()), ("dup2", &ours())]),
@@ -300,7 +305,8 @@ async fn fix_with_yes_sends_exactly_the_announced_subscribe_and_delete_calls() {
         ),
         _ => subs(r, &[(&format!("ok-{r}"), &ours())]),
     };
-    for r in RESOURCES {
+    for r in resources() {
+        let r = r.as_str();
         Mock::given(method("GET"))
             .and(path("/v2/resource_subscriptions"))
             .and(query_param("resource_name", r))
@@ -343,12 +349,7 @@ async fn fix_with_yes_sends_exactly_the_announced_subscribe_and_delete_calls() {
             .await;
     }
     let uri = server.uri();
-    let (code, report, stderr) = doctor(
-        &db(&dir),
-        &[("GUMROAD_ACCESS_TOKEN", "tok"), ("GUMROAD_API_URL", &uri)],
-        &["--fix", "--yes"],
-    )
-    .await;
+    let (code, report, stderr) = doctor_gumroad(&db(&dir), &uri, "tok", &["--fix", "--yes"]).await;
     assert_eq!(code, 0, "{report:#}\n{stderr}");
     // Announced before anything was sent, then done one by one.
     let announced = stderr
@@ -365,13 +366,7 @@ async fn fix_with_yes_sends_exactly_the_announced_subscribe_and_delete_calls() {
         assert_eq!(stderr.matches(needle).count(), 2, "{needle}: {stderr}");
     }
     assert!(!stderr.contains(GUMROAD_SECRET));
-    let writes: Vec<Request> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.method != wiremock::http::Method::GET)
-        .collect();
+    let writes = writes(&server).await;
     assert_eq!(writes.len(), 4, "{writes:?}");
     for w in writes
         .iter()
@@ -392,33 +387,17 @@ async fn fix_without_a_terminal_or_yes_asks_and_sends_nothing() {
     let dir = ledger_with_deliveries("doctor-fix-refused").await;
     let server = broken_gumroad().await;
     let uri = server.uri();
-    let mut cmd = support::creator();
-    cmd.args([
-        "doctor",
-        "--url",
-        PUBLIC,
-        "--gumroad-secret",
-        GUMROAD_SECRET,
-        "--db",
-        &db(&dir),
-        "--fix",
-    ])
-    .env("GUMROAD_ACCESS_TOKEN", "tok")
-    .env("GUMROAD_API_URL", &uri)
-    .stdin(std::process::Stdio::null());
+    let mut cmd = doctor_command(&db(&dir));
+    cmd.arg("--fix")
+        .env("GUMROAD_ACCESS_TOKEN", "tok")
+        .env("GUMROAD_API_URL", &uri)
+        .stdin(std::process::Stdio::null());
     let out = support::run(cmd).await;
     assert_eq!(out.status.code(), Some(2));
     let err = support::stderr(&out);
     assert!(err.contains("subscribe sale to"), "{err}");
     assert!(err.contains("Not asked"), "{err}");
-    let writes = server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.method != wiremock::http::Method::GET)
-        .count();
-    assert_eq!(writes, 0);
+    assert!(writes(&server).await.is_empty());
 }
 
 #[tokio::test]
@@ -431,15 +410,7 @@ async fn a_rejected_token_and_a_token_without_view_sales_are_problems() {
         .mount(&bad)
         .await;
     let uri = bad.uri();
-    let (code, report, _) = doctor(
-        &db(&dir),
-        &[
-            ("GUMROAD_ACCESS_TOKEN", "revoked"),
-            ("GUMROAD_API_URL", &uri),
-        ],
-        &[],
-    )
-    .await;
+    let (code, report, _) = doctor_gumroad(&db(&dir), &uri, "revoked", &[]).await;
     assert_eq!(code, 2);
     let token = check(&report, "gumroad.token");
     assert_eq!(token["status"], "problem");
@@ -464,15 +435,7 @@ async fn a_rejected_token_and_a_token_without_view_sales_are_problems() {
         .mount(&scopeless)
         .await;
     let uri = scopeless.uri();
-    let (code, report, _) = doctor(
-        &db(&dir),
-        &[
-            ("GUMROAD_ACCESS_TOKEN", "view-profile-only"),
-            ("GUMROAD_API_URL", &uri),
-        ],
-        &[],
-    )
-    .await;
+    let (code, report, _) = doctor_gumroad(&db(&dir), &uri, "view-profile-only", &[]).await;
     assert_eq!(code, 2);
     assert_eq!(status(&report, "gumroad.token"), "ok");
     let scopes = check(&report, "gumroad.scopes");
@@ -768,18 +731,9 @@ async fn a_ledger_without_recent_deliveries_warns_and_a_missing_one_is_named() {
 async fn text_output_has_one_line_per_check_and_its_fix() {
     let dir = ledger_with_deliveries("doctor-text").await;
     let server = broken_gumroad().await;
-    let mut cmd = support::creator();
-    cmd.args([
-        "doctor",
-        "--url",
-        PUBLIC,
-        "--gumroad-secret",
-        GUMROAD_SECRET,
-        "--db",
-        &db(&dir),
-    ])
-    .env("GUMROAD_ACCESS_TOKEN", "tok")
-    .env("GUMROAD_API_URL", server.uri());
+    let mut cmd = doctor_command(&db(&dir));
+    cmd.env("GUMROAD_ACCESS_TOKEN", "tok")
+        .env("GUMROAD_API_URL", server.uri());
     let out = support::run(cmd).await;
     assert_eq!(out.status.code(), Some(2));
     let text = support::stdout(&out);
