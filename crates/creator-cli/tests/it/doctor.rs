@@ -891,3 +891,24 @@ fn the_report_type_serialises_as_the_console_reads_it() {
         .push(Check::problem("d", "broken", "fix it now"));
     assert_eq!((warned.worst(), warned.exit_code()), (Status::Problem, 2));
 }
+
+#[tokio::test]
+async fn a_ledger_that_cannot_commit_is_a_problem() {
+    let dir = TempDir::new("doctor-closed");
+    let ledger = ledger::open(&db(&dir)).await.unwrap();
+    ledger.close().await;
+    let checks = creator_cli::doctor::ledger::check(
+        &*ledger,
+        &[],
+        time::Duration::days(7),
+        time::OffsetDateTime::now_utc(),
+    )
+    .await;
+    let writable = checks.iter().find(|c| c.name == "ledger.writable").unwrap();
+    assert_eq!(
+        writable.status,
+        creator_cli::doctor::Status::Problem,
+        "{checks:?}"
+    );
+    assert!(writable.fix.is_some());
+}
