@@ -2,9 +2,9 @@
 //!
 //! Gank documents only that its registration `key` checks "the signature of
 //! the webhook payload": not the header, hash, encoding or what is signed.
-//! The relay keeps every stored event's and every quarantined delivery's raw
-//! body, and each signature-like header (a name with `sig` or `hmac`) as
-//! the SHA-256 of its value ([`crate::ledger::headers`]). So each candidate
+//! The relay keeps every stored event's raw body (and the whole body of a
+//! quarantined delivery it read whole), and each signature-like header (a name with `sig` or `hmac`) as
+//! the SHA-256 of its value (see the ledger's header rules). So each candidate
 //! scheme is computed with creator-core's own verifier
 //! ([`creator_core::verify::Hmac::sign`]) over the stored body, hashed the
 //! same way, and compared: the scheme that reproduces the stored header
