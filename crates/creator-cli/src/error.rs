@@ -53,6 +53,15 @@ pub enum CliError {
     /// or the answer was no); nothing was sent.
     #[error("{0}")]
     Refused(String),
+    /// `creator doctor` printed its report and some checks did not pass:
+    /// the exit status is 1 for warnings, 2 for problems; nothing more is printed.
+    #[error("{failed} check(s) did not pass")]
+    ChecksFailed {
+        /// How many checks are warnings or problems.
+        failed: usize,
+        /// The exit status (1 warnings, 2 problems).
+        exit: u8,
+    },
 }
 
 impl CliError {
@@ -79,6 +88,7 @@ impl CliError {
             CliError::Output(_) => "output_error",
             CliError::LicenseNotValid(_) => "license_not_valid",
             CliError::Refused(_) => "not_confirmed",
+            CliError::ChecksFailed { .. } => "checks_failed",
         }
     }
 
@@ -130,6 +140,7 @@ impl CliError {
         match self {
             CliError::Usage(_) | CliError::MissingEnv { .. } | CliError::Refused(_) => 2,
             CliError::LicenseNotValid(_) => 4,
+            CliError::ChecksFailed { exit, .. } => *exit,
             CliError::Provider { source, .. } => match **source {
                 creator_core::Error::Unauthorized { .. }
                 | creator_core::Error::Forbidden { .. } => 3,

@@ -15,6 +15,8 @@
 //! - `creator license verify --product ID KEY`: check a Gumroad license key.
 //! - `creator access check --product ID --email E|--license-key K|--user-id U [--live]`:
 //!   whether someone has access, from the ledger's entitlement view (and the API).
+//! - `creator doctor --url URL [--fix] [--gank-signature]`: whether the
+//!   wiring is right now ([`doctor`]), exit 0 ok, 1 warnings, 2 problems.
 //!
 //! Run `creator --help` for the options. Every error is one line that says
 //! what to do.
@@ -30,6 +32,7 @@
 
 pub mod auth;
 pub mod commands;
+pub mod doctor;
 pub mod emit;
 mod error;
 pub mod ledger;
@@ -143,6 +146,9 @@ pub enum Command {
     },
     /// Serve the Model Context Protocol over stdio, for agents (docs/mcp.md).
     Mcp(mcp::McpArgs),
+    /// Check the wiring now: Gumroad subscriptions, Gank registration, Maton
+    /// connection, the ledger (exit 0 ok, 1 warnings, 2 problems; `--fix`).
+    Doctor(commands::doctor::DoctorArgs),
 }
 
 /// Runs one parsed command line.
@@ -183,6 +189,7 @@ async fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Auth { command } => commands::auth::run(command).await,
         Command::Mcp(args) => mcp::run(args).await,
         Command::Access { command } => commands::access::run(command).await,
+        Command::Doctor(args) => commands::doctor::run(args).await,
     }
 }
 
@@ -247,6 +254,8 @@ pub fn main_entry() -> ExitCode {
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        // The doctor's report already said everything.
+        Err(e @ CliError::ChecksFailed { .. }) => ExitCode::from(e.exit_code()),
         Err(e) => {
             if json_errors {
                 say_error(format_args!("{}", e.to_json()));

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod deliveries;
 pub mod destinations;
 pub mod docs;
+pub mod doctor;
 pub mod events;
 pub mod follow;
 pub mod forwarding;

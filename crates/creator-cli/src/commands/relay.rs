@@ -140,7 +140,7 @@ impl RelayArgs {
 
 /// Secrets from the command line or environment go straight into a
 /// [`Secret`], so `Debug` of the parsed arguments never shows them.
-fn secret(value: &str) -> Result<Secret, String> {
+pub(crate) fn secret(value: &str) -> Result<Secret, String> {
     Ok(Secret::new(value))
 }
 

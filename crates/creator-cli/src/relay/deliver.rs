@@ -30,7 +30,7 @@ use super::{App, Endpoint};
 use crate::ledger::{NewEvent, Recorded, timestamp};
 
 /// The path every endpoint lives under.
-const PREFIX: &str = "/webhooks";
+pub(crate) const PREFIX: &str = "/webhooks";
 
 /// Answers every request the router has no route for: deliveries under
 /// `/webhooks/`, and plain 404s elsewhere.

@@ -249,6 +249,22 @@ impl Endpoint {
     }
 }
 
+/// The path the relay serves an endpoint's deliveries at:
+/// `/webhooks/<name>`, or `/webhooks/<name>/<secret>` with a URL secret
+/// (the one place outside the router that knows it; `creator doctor`
+/// compares the platforms' registrations with it).
+///
+/// ```
+/// assert_eq!(creator_cli::relay::webhook_path("gank", None), "/webhooks/gank");
+/// assert_eq!(creator_cli::relay::webhook_path("gumroad", Some("s3cr3t")), "/webhooks/gumroad/s3cr3t");
+/// ```
+pub fn webhook_path(endpoint: &str, url_secret: Option<&str>) -> String {
+    match url_secret {
+        Some(secret) => format!("{}/{endpoint}/{secret}", deliver::PREFIX),
+        None => format!("{}/{endpoint}", deliver::PREFIX),
+    }
+}
+
 /// What every request handler shares.
 pub(crate) struct App {
     endpoints: HashMap<String, Endpoint>,

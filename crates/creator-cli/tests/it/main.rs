@@ -8,6 +8,7 @@ mod support;
 mod auth;
 mod binary;
 mod docs;
+mod doctor;
 mod entitlements;
 mod event_schema;
 mod forward;

@@ -255,6 +255,7 @@ pub fn creator() -> std::process::Command {
         "CREATOR_GUMROAD_CLIENT_ID",
         "GUMROAD_OAUTH_URL",
         "CREATOR_CREDENTIAL_STORE",
+        "CREATOR_PUBLIC_URL",
     ] {
         cmd.env_remove(var);
     }
