@@ -13,6 +13,8 @@
 //! - `creator sync --provider …`: resumable, idempotent backfill of sales and
 //!   subscribers into the ledger.
 //! - `creator license verify --product ID KEY`: check a Gumroad license key.
+//! - `creator simulate --provider gumroad|gank --event sale|refund|… --to URL`:
+//!   post a delivery shaped exactly as the platform sends it ([`simulate`]).
 //! - `creator access check --product ID --email E|--license-key K|--user-id U [--live]`:
 //!   whether someone has access, from the ledger's entitlement view (and the API).
 //!
@@ -38,6 +40,7 @@ pub mod output;
 pub mod progress;
 pub mod providers;
 pub mod relay;
+pub mod simulate;
 mod stored;
 pub mod watch;
 pub mod write;
@@ -143,6 +146,9 @@ pub enum Command {
     },
     /// Serve the Model Context Protocol over stdio, for agents (docs/mcp.md).
     Mcp(mcp::McpArgs),
+    /// Post a delivery shaped exactly as Gumroad or Gank sends it (a sale,
+    /// refund, cancellation, membership, …) to test a relay end to end.
+    Simulate(commands::simulate::SimulateArgs),
 }
 
 /// Runs one parsed command line.
@@ -183,6 +189,7 @@ async fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Auth { command } => commands::auth::run(command).await,
         Command::Mcp(args) => mcp::run(args).await,
         Command::Access { command } => commands::access::run(command).await,
+        Command::Simulate(args) => commands::simulate::run(args).await,
     }
 }
 

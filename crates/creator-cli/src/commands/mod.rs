@@ -17,6 +17,7 @@ pub mod quarantine;
 pub mod relay;
 pub mod sales;
 pub mod shop;
+pub mod simulate;
 pub mod sync;
 pub mod target;
 pub mod upload;

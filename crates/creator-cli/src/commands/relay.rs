@@ -242,6 +242,33 @@ fn gumroad_webhooks(args: &RelayArgs) -> Result<Arc<dyn Webhooks>, CliError> {
     Ok(Arc::new(hooks))
 }
 
+/// Gank's HMAC as configured: the relay verifies with it, `creator
+/// simulate` signs with it.
+///
+/// # Errors
+/// [`CliError::Usage`] for a header name or key the verifier refuses.
+pub(crate) fn gank_hmac(
+    key: &str,
+    header: &str,
+    algorithm: GankAlgorithm,
+    encoding: GankEncoding,
+) -> Result<Hmac, CliError> {
+    let algorithm = match algorithm {
+        GankAlgorithm::Sha256 => HmacAlgorithm::Sha256,
+        GankAlgorithm::Sha512 => HmacAlgorithm::Sha512,
+    };
+    let encoding = match encoding {
+        GankEncoding::Hex => SignatureEncoding::Hex,
+        GankEncoding::Base64 => SignatureEncoding::Base64,
+    };
+    Hmac::builder(header)
+        .key(key)
+        .algorithm(algorithm)
+        .encoding(encoding)
+        .build()
+        .map_err(|e| config_error("Gank signature settings", e))
+}
+
 fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
     let key = args
         .gank_key
@@ -258,20 +285,12 @@ fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
     }
     let hmac = match (key, header) {
         (Some(key), Some(header)) => {
-            let algorithm = match args.gank_signature_algorithm {
-                GankAlgorithm::Sha256 => HmacAlgorithm::Sha256,
-                GankAlgorithm::Sha512 => HmacAlgorithm::Sha512,
-            };
-            let encoding = match args.gank_signature_encoding {
-                GankEncoding::Hex => SignatureEncoding::Hex,
-                GankEncoding::Base64 => SignatureEncoding::Base64,
-            };
-            let verifier = Hmac::builder(header)
-                .key(key)
-                .algorithm(algorithm)
-                .encoding(encoding)
-                .build()
-                .map_err(|e| config_error("Gank signature settings", e))?;
+            let verifier = gank_hmac(
+                key,
+                header,
+                args.gank_signature_algorithm,
+                args.gank_signature_encoding,
+            )?;
             Some((verifier, header.to_owned()))
         }
         (Some(_), None) => {
