@@ -23,5 +23,6 @@ mod postgres;
 mod relay;
 mod relay_binary;
 mod sales_writes;
+mod simulate;
 mod sync;
 mod writes;
