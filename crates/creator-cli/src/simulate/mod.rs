@@ -47,6 +47,7 @@ pub enum Provider {
 
 /// The event a simulated delivery reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
 pub enum Event {
     /// Gumroad `sale`.
     Sale,
@@ -86,6 +87,14 @@ impl Event {
     ];
 
     /// The name on the command line (Gumroad's `resource_name` for its events).
+    ///
+    /// ```
+    /// use clap::ValueEnum as _;
+    /// use creator_cli::simulate::Event;
+    /// for e in Event::ALL {
+    ///     assert_eq!(e.to_possible_value().unwrap().get_name(), e.name());
+    /// }
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Event::Sale => "sale",
