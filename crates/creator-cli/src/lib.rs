@@ -231,10 +231,22 @@ pub fn main_entry() -> ExitCode {
     use clap::{CommandFactory, FromArgMatches};
     let matches = Cli::command().get_matches();
     let json_errors = wants_json(&matches);
-    let cli = match Cli::from_arg_matches(&matches) {
+    // `creator relay --config FILE`: the file's values as if typed.
+    let (matches, configured) =
+        match commands::relay_config::apply(matches, std::env::args_os().collect()) {
+            Ok(applied) => applied,
+            Err(e) => {
+                say_error(format_args!("error: {e}"));
+                return ExitCode::from(e.exit_code());
+            }
+        };
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    if let Command::Relay(args) = &mut cli.command {
+        args.set_configured(configured);
+    }
     install_log(&cli.command);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

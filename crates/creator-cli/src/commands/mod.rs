@@ -15,6 +15,7 @@ pub mod money;
 pub mod products;
 pub mod quarantine;
 pub mod relay;
+pub mod relay_config;
 pub mod sales;
 pub mod shop;
 pub mod simulate;

@@ -11,6 +11,7 @@ use gank_api::GankWebhooks;
 use gumroad_api::webhook::{GumroadWebhooks, ParseLimits};
 
 use super::DbArgs;
+use super::relay_config::ConfiguredDestination;
 use crate::CliError;
 use crate::ledger::{self, Ledger, OpenOptions, QuarantineBudget};
 use crate::relay::{ConnectionLimits, DEFAULT_MAX_BODY_BYTES, Endpoint, Relay, RelayConfig};
@@ -129,12 +130,30 @@ pub struct RelayArgs {
     quiet: bool,
     #[command(flatten)]
     forwarding: super::forwarding::ForwardArgs,
+    /// Read every option and destination from this TOML file (keys are the
+    /// flags' names; secrets as `{ env = "NAME" }` or `{ file = "PATH" }`);
+    /// flags and their environment variables override it. See docs/deploying.md.
+    #[arg(long, value_name = "FILE", env = "CREATOR_RELAY_CONFIG")]
+    config: Option<std::path::PathBuf>,
+    /// Check the options, the config file, the secrets, the addresses, the
+    /// ledger and the destinations, print what was found, and exit (0: all
+    /// good) without starting.
+    #[arg(long)]
+    check_config: bool,
+    /// The `[[destination]]` tables of `--config`.
+    #[arg(skip)]
+    configured: Vec<ConfiguredDestination>,
 }
 
 impl RelayArgs {
     /// Whether `--quiet` was given (the log filter is set before the command runs).
     pub fn quiet(&self) -> bool {
         self.quiet
+    }
+
+    /// Takes the destinations of the config file (see [`super::relay_config::apply`]).
+    pub fn set_configured(&mut self, destinations: Vec<ConfiguredDestination>) {
+        self.configured = destinations;
     }
 }
 
@@ -396,6 +415,9 @@ fn check_limits(args: &RelayArgs) -> Result<(), CliError> {
 /// Bad options, a ledger that cannot be opened or written, or an address that
 /// cannot be bound.
 pub async fn run(args: RelayArgs) -> Result<(), CliError> {
+    if args.check_config {
+        return check::run(&args).await;
+    }
     check_limits(&args)?;
     let (gank, gank_note) = gank_endpoint(&args)?;
     let gumroad = gumroad_webhooks(&args)?;
@@ -463,6 +485,13 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
             "--read-token (CREATOR_READ_TOKEN) must not be the Gumroad URL secret".into(),
         ));
     }
+    let configured = match check::sync_destinations(&*ledger, &args.configured).await {
+        Ok(lines) => lines,
+        Err(e) => {
+            ledger.close().await;
+            return Err(e);
+        }
+    };
     let base_guess = format!("http://{listen}");
     let forwarding = match args.forwarding.prepare(&*ledger, &base_guess).await {
         Ok(f) => f,
@@ -512,7 +541,7 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
         None => say(format!("  Gumroad:  {base}/webhooks/gumroad{basic}")),
     }
     say(format!("  Gank:     {base}{gank_note}"));
-    for line in &forwarding.banner {
+    for line in configured.iter().chain(&forwarding.banner) {
         say(line.replace(&base_guess, &base));
     }
     say(format!("  health:   {base}/healthz"));
@@ -523,6 +552,8 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     say("creator relay: stopped");
     Ok(())
 }
+
+mod check;
 
 /// The `--db` value without a password.
 pub(crate) fn shown_db(db: &str) -> String {
