@@ -22,6 +22,7 @@ mod mcp;
 mod postgres;
 mod relay;
 mod relay_binary;
+mod relay_config;
 mod sales_writes;
 mod simulate;
 mod sync;
