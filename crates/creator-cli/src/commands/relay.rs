@@ -151,6 +151,20 @@ impl RelayArgs {
         self.quiet
     }
 
+    /// The webhook secrets given (the read token must be none of them).
+    fn webhook_secrets(&self) -> Vec<&str> {
+        [
+            &self.gumroad_secret,
+            &self.gank_url_secret,
+            &self.gank_key,
+            &self.gumroad_basic_password,
+        ]
+        .into_iter()
+        .flatten()
+        .map(Secret::expose)
+        .collect()
+    }
+
     /// Takes the destinations of the config file (see [`super::relay_config::apply`]).
     pub fn set_configured(&mut self, destinations: Vec<ConfiguredDestination>) {
         self.configured = destinations;
@@ -422,17 +436,7 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     let (gank, gank_note) = gank_endpoint(&args)?;
     let gumroad = gumroad_webhooks(&args)?;
     let listen = listen_address(&args.listen).await?;
-    let webhook_secrets: Vec<&str> = [
-        &args.gumroad_secret,
-        &args.gank_url_secret,
-        &args.gank_key,
-        &args.gumroad_basic_password,
-    ]
-    .into_iter()
-    .flatten()
-    .map(Secret::expose)
-    .collect();
-    args.forwarding.check(&webhook_secrets)?;
+    args.forwarding.check(&args.webhook_secrets())?;
     let options = OpenOptions {
         quarantine_budget: QuarantineBudget {
             max_rows: args.quarantine_max_rows,

@@ -3,8 +3,6 @@
 
 use std::io::Write as _;
 
-use creator_core::Secret;
-
 use super::{
     ConfiguredDestination, GumroadAuth, RelayArgs, check_limits, check_secret, gank_endpoint,
     gumroad_webhooks, listen_address, shown_db,
@@ -93,19 +91,11 @@ pub(super) async fn run(args: &RelayArgs) -> Result<(), CliError> {
             .collect();
         r.ok(format!("trusted proxies: {}", shown.join(", ")));
     }
-    let secrets: Vec<&str> = [
-        &args.gumroad_secret,
-        &args.gank_url_secret,
-        &args.gank_key,
-        &args.gumroad_basic_password,
-    ]
-    .into_iter()
-    .flatten()
-    .map(Secret::expose)
-    .collect();
-    r.check("forwarding", args.forwarding.check(&secrets), |()| {
-        "forwarding options: usable".to_owned()
-    });
+    r.check(
+        "forwarding",
+        args.forwarding.check(&args.webhook_secrets()),
+        |()| "forwarding options: usable".to_owned(),
+    );
     for url in args.forwarding.urls() {
         match check_url(url) {
             Ok(None) => r.ok(format!("forward: {}", shown_url(url))),
