@@ -323,6 +323,10 @@ mod tests {
         ),
         ("CREATOR_PROFILE", "the name of a credentials profile"),
         (
+            "CREATOR_RELAY_CONFIG",
+            "the path of the relay's config file",
+        ),
+        (
             "CREATOR_GUMROAD_CLIENT_ID",
             "a public OAuth client id (public clients have no secret)",
         ),
