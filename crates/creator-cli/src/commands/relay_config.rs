@@ -442,3 +442,47 @@ fn destinations(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every flag of `creator relay`, those added later included, is a key:
+    /// none is ever reported unknown, and each arrives as its own flag.
+    #[test]
+    fn every_relay_flag_is_a_config_key() {
+        let relay = relay_command();
+        let dir = std::env::temp_dir().join(format!("creator-relay-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("relay.toml");
+        let mut keys = 0;
+        for arg in relay.get_arguments() {
+            let Some(long) = arg.get_long().filter(|l| !NOT_KEYS.contains(l)) else {
+                continue;
+            };
+            let value = match arg.get_action() {
+                ArgAction::SetTrue | ArgAction::SetFalse => "true",
+                _ => "{ env = \"CREATOR_RELAY_CONFIG_TEST_VALUE\" }",
+            };
+            std::fs::write(&path, format!("{long} = {value}\n")).unwrap();
+            match load(&path, &relay, &|_| false) {
+                Ok(loaded) => assert_eq!(
+                    loaded.tokens.first().and_then(|t| t.to_str()),
+                    Some(format!("--{long}").as_str())
+                ),
+                Err(e) => assert!(!e.to_string().contains("unknown key"), "{long}: {e}"),
+            }
+            keys += 1;
+        }
+        assert!(keys >= 20, "{keys} keys");
+        // Given on the command line or in the environment: the file's value is left out.
+        std::fs::write(&path, "listen = \"127.0.0.1:1\"\n").unwrap();
+        assert!(
+            load(&path, &relay, &|id| id == "listen")
+                .unwrap()
+                .tokens
+                .is_empty()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
