@@ -141,7 +141,7 @@ async fn check_ledger(args: &RelayArgs, r: &mut Report) {
                 _ => std::path::Path::new("."),
             };
             match std::fs::metadata(dir) {
-                Ok(m) if m.is_dir() && !m.permissions().readonly() => r.ok(format!(
+                Ok(m) if m.is_dir() && writable(dir, &m) => r.ok(format!(
                     "ledger: {shown} does not exist yet; it is created on first start"
                 )),
                 _ => r.problem(
@@ -176,6 +176,18 @@ async fn check_ledger(args: &RelayArgs, r: &mut Report) {
         Err(e) => r.problem("ledger", &e.into()),
     }
     ledger.close().await;
+}
+
+/// Whether this process may create a file in `dir`.
+#[cfg(unix)]
+fn writable(dir: &std::path::Path, _: &std::fs::Metadata) -> bool {
+    rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok()
+}
+
+/// Whether this process may create a file in `dir`.
+#[cfg(not(unix))]
+fn writable(_: &std::path::Path, m: &std::fs::Metadata) -> bool {
+    !m.permissions().readonly()
 }
 
 fn check_destination(d: &ConfiguredDestination) -> Result<Option<String>, CliError> {
