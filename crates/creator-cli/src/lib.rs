@@ -13,6 +13,8 @@
 //! - `creator sync --provider …`: resumable, idempotent backfill of sales and
 //!   subscribers into the ledger.
 //! - `creator license verify --product ID KEY`: check a Gumroad license key.
+//! - `creator simulate --provider gumroad|gank --event sale|refund|… --to URL`:
+//!   post a delivery shaped exactly as the platform sends it ([`simulate`]).
 //! - `creator access check --product ID --email E|--license-key K|--user-id U [--live]`:
 //!   whether someone has access, from the ledger's entitlement view (and the API).
 //! - `creator doctor --url URL [--fix] [--gank-signature]`: whether the
@@ -41,6 +43,7 @@ pub mod output;
 pub mod progress;
 pub mod providers;
 pub mod relay;
+pub mod simulate;
 mod stored;
 pub mod watch;
 pub mod write;
@@ -149,6 +152,9 @@ pub enum Command {
     /// Check the wiring now: Gumroad subscriptions, Gank registration, Maton
     /// connection, the ledger (exit 0 ok, 1 warnings, 2 problems; `--fix`).
     Doctor(commands::doctor::DoctorArgs),
+    /// Post a delivery shaped exactly as Gumroad or Gank sends it (a sale,
+    /// refund, cancellation, membership, …) to test a relay end to end.
+    Simulate(commands::simulate::SimulateArgs),
 }
 
 /// Runs one parsed command line.
@@ -190,6 +196,7 @@ async fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Mcp(args) => mcp::run(args).await,
         Command::Access { command } => commands::access::run(command).await,
         Command::Doctor(args) => commands::doctor::run(args).await,
+        Command::Simulate(args) => commands::simulate::run(args).await,
     }
 }
 
@@ -231,10 +238,22 @@ pub fn main_entry() -> ExitCode {
     use clap::{CommandFactory, FromArgMatches};
     let matches = Cli::command().get_matches();
     let json_errors = wants_json(&matches);
-    let cli = match Cli::from_arg_matches(&matches) {
+    // `creator relay --config FILE`: the file's values as if typed.
+    let (matches, configured) =
+        match commands::relay_config::apply(matches, std::env::args_os().collect()) {
+            Ok(applied) => applied,
+            Err(e) => {
+                say_error(format_args!("error: {e}"));
+                return ExitCode::from(e.exit_code());
+            }
+        };
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    if let Command::Relay(args) = &mut cli.command {
+        args.set_configured(configured);
+    }
     install_log(&cli.command);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -312,6 +331,10 @@ mod tests {
             "addresses of the operator's own proxies",
         ),
         ("CREATOR_PROFILE", "the name of a credentials profile"),
+        (
+            "CREATOR_RELAY_CONFIG",
+            "the path of the relay's config file",
+        ),
         (
             "CREATOR_GUMROAD_CLIENT_ID",
             "a public OAuth client id (public clients have no secret)",

@@ -144,7 +144,7 @@ pub async fn run(args: DestinationsArgs) -> Result<(), CliError> {
 }
 
 /// Checks a destination name.
-fn check_name(name: &str) -> Result<(), CliError> {
+pub(crate) fn check_name(name: &str) -> Result<(), CliError> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name

@@ -87,6 +87,14 @@ impl ForwardArgs {
         Ok(())
     }
 
+    /// The `--forward` URLs.
+    pub(crate) fn urls(&self) -> impl Iterator<Item = &str> {
+        self.forward
+            .iter()
+            .map(|u| u.trim())
+            .filter(|u| !u.is_empty())
+    }
+
     /// Whether the read token is `secret` (a webhook secret known only later).
     pub(crate) fn read_token_is(&self, secret: &str) -> bool {
         self.read_token

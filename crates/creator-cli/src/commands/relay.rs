@@ -11,6 +11,7 @@ use gank_api::GankWebhooks;
 use gumroad_api::webhook::{GumroadWebhooks, ParseLimits};
 
 use super::DbArgs;
+use super::relay_config::ConfiguredDestination;
 use crate::CliError;
 use crate::ledger::{self, Ledger, OpenOptions, QuarantineBudget};
 use crate::relay::{ConnectionLimits, DEFAULT_MAX_BODY_BYTES, Endpoint, Relay, RelayConfig};
@@ -129,12 +130,44 @@ pub struct RelayArgs {
     quiet: bool,
     #[command(flatten)]
     forwarding: super::forwarding::ForwardArgs,
+    /// Read every option and destination from this TOML file (keys are the
+    /// flags' names; secrets as `{ env = "NAME" }` or `{ file = "PATH" }`);
+    /// flags and their environment variables override it. See docs/deploying.md.
+    #[arg(long, value_name = "FILE", env = "CREATOR_RELAY_CONFIG")]
+    config: Option<std::path::PathBuf>,
+    /// Check the options, the config file, the secrets, the addresses, the
+    /// ledger and the destinations, print what was found, and exit (0: all
+    /// good) without starting.
+    #[arg(long)]
+    check_config: bool,
+    /// The `[[destination]]` tables of `--config`.
+    #[arg(skip)]
+    configured: Vec<ConfiguredDestination>,
 }
 
 impl RelayArgs {
     /// Whether `--quiet` was given (the log filter is set before the command runs).
     pub fn quiet(&self) -> bool {
         self.quiet
+    }
+
+    /// The webhook secrets given (the read token must be none of them).
+    fn webhook_secrets(&self) -> Vec<&str> {
+        [
+            &self.gumroad_secret,
+            &self.gank_url_secret,
+            &self.gank_key,
+            &self.gumroad_basic_password,
+        ]
+        .into_iter()
+        .flatten()
+        .map(Secret::expose)
+        .collect()
+    }
+
+    /// Takes the destinations of the config file (see [`super::relay_config::apply`]).
+    pub fn set_configured(&mut self, destinations: Vec<ConfiguredDestination>) {
+        self.configured = destinations;
     }
 }
 
@@ -242,6 +275,33 @@ fn gumroad_webhooks(args: &RelayArgs) -> Result<Arc<dyn Webhooks>, CliError> {
     Ok(Arc::new(hooks))
 }
 
+/// Gank's HMAC as configured: the relay verifies with it, `creator
+/// simulate` signs with it.
+///
+/// # Errors
+/// [`CliError::Usage`] for a header name or key the verifier refuses.
+pub(crate) fn gank_hmac(
+    key: &str,
+    header: &str,
+    algorithm: GankAlgorithm,
+    encoding: GankEncoding,
+) -> Result<Hmac, CliError> {
+    let algorithm = match algorithm {
+        GankAlgorithm::Sha256 => HmacAlgorithm::Sha256,
+        GankAlgorithm::Sha512 => HmacAlgorithm::Sha512,
+    };
+    let encoding = match encoding {
+        GankEncoding::Hex => SignatureEncoding::Hex,
+        GankEncoding::Base64 => SignatureEncoding::Base64,
+    };
+    Hmac::builder(header)
+        .key(key)
+        .algorithm(algorithm)
+        .encoding(encoding)
+        .build()
+        .map_err(|e| config_error("Gank signature settings", e))
+}
+
 fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
     let key = args
         .gank_key
@@ -258,20 +318,12 @@ fn gank_endpoint(args: &RelayArgs) -> Result<(Endpoint, String), CliError> {
     }
     let hmac = match (key, header) {
         (Some(key), Some(header)) => {
-            let algorithm = match args.gank_signature_algorithm {
-                GankAlgorithm::Sha256 => HmacAlgorithm::Sha256,
-                GankAlgorithm::Sha512 => HmacAlgorithm::Sha512,
-            };
-            let encoding = match args.gank_signature_encoding {
-                GankEncoding::Hex => SignatureEncoding::Hex,
-                GankEncoding::Base64 => SignatureEncoding::Base64,
-            };
-            let verifier = Hmac::builder(header)
-                .key(key)
-                .algorithm(algorithm)
-                .encoding(encoding)
-                .build()
-                .map_err(|e| config_error("Gank signature settings", e))?;
+            let verifier = gank_hmac(
+                key,
+                header,
+                args.gank_signature_algorithm,
+                args.gank_signature_encoding,
+            )?;
             Some((verifier, header.to_owned()))
         }
         (Some(_), None) => {
@@ -377,21 +429,14 @@ fn check_limits(args: &RelayArgs) -> Result<(), CliError> {
 /// Bad options, a ledger that cannot be opened or written, or an address that
 /// cannot be bound.
 pub async fn run(args: RelayArgs) -> Result<(), CliError> {
+    if args.check_config {
+        return check::run(&args).await;
+    }
     check_limits(&args)?;
     let (gank, gank_note) = gank_endpoint(&args)?;
     let gumroad = gumroad_webhooks(&args)?;
     let listen = listen_address(&args.listen).await?;
-    let webhook_secrets: Vec<&str> = [
-        &args.gumroad_secret,
-        &args.gank_url_secret,
-        &args.gank_key,
-        &args.gumroad_basic_password,
-    ]
-    .into_iter()
-    .flatten()
-    .map(Secret::expose)
-    .collect();
-    args.forwarding.check(&webhook_secrets)?;
+    args.forwarding.check(&args.webhook_secrets())?;
     let options = OpenOptions {
         quarantine_budget: QuarantineBudget {
             max_rows: args.quarantine_max_rows,
@@ -444,6 +489,13 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
             "--read-token (CREATOR_READ_TOKEN) must not be the Gumroad URL secret".into(),
         ));
     }
+    let configured = match check::sync_destinations(&*ledger, &args.configured).await {
+        Ok(lines) => lines,
+        Err(e) => {
+            ledger.close().await;
+            return Err(e);
+        }
+    };
     let base_guess = format!("http://{listen}");
     let forwarding = match args.forwarding.prepare(&*ledger, &base_guess).await {
         Ok(f) => f,
@@ -493,7 +545,7 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
         None => say(format!("  Gumroad:  {base}/webhooks/gumroad{basic}")),
     }
     say(format!("  Gank:     {base}{gank_note}"));
-    for line in &forwarding.banner {
+    for line in configured.iter().chain(&forwarding.banner) {
         say(line.replace(&base_guess, &base));
     }
     say(format!("  health:   {base}/healthz"));
@@ -504,6 +556,8 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     say("creator relay: stopped");
     Ok(())
 }
+
+mod check;
 
 /// The `--db` value without a password.
 pub(crate) fn shown_db(db: &str) -> String {

@@ -143,26 +143,42 @@ async fn relay_with_gank_configured_from_the_environment_verifies_its_hmac() {
         ],
     )
     .await;
-    let body = fixture("gank/webhook_digital_goods.json");
-    let post = |sig: String| {
-        reqwest::Client::new()
-            .post(format!("{}/webhooks/gank", relay.base))
-            .header("content-type", "application/json")
-            .header(GANK_HEADER, sig)
-            .body(body.clone())
-            .send()
+    // Signed with the key and header the relay reads from the same environment.
+    let to = format!("{}/webhooks/gank", relay.base);
+    let simulate = |extra: &[&str]| {
+        let mut cmd = creator();
+        cmd.args([
+            "simulate",
+            "--provider",
+            "gank",
+            "--event",
+            "digital_goods",
+            "--to",
+            &to,
+        ])
+        .args(extra);
+        cmd
     };
-    assert_eq!(
-        post(gank_verifier().sign(&body))
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
-        200
-    );
-    assert_eq!(
-        post("deadbeef".into()).await.unwrap().status().as_u16(),
-        401
+    let mut signed = simulate(&[]);
+    signed.envs([
+        ("GANK_WEBHOOK_KEY", GANK_KEY),
+        ("GANK_SIGNATURE_HEADER", GANK_HEADER),
+    ]);
+    let out = run(signed).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(": 200 OK"), "{}", stdout(&out));
+    let out = run(simulate(&[
+        "--key",
+        "not-the-registration-key",
+        "--signature-header",
+        GANK_HEADER,
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(": 401 Unauthorized"),
+        "{}",
+        stdout(&out)
     );
     assert!(sigterm_and_wait(relay).await.success());
 

@@ -23,6 +23,8 @@ mod mcp;
 mod postgres;
 mod relay;
 mod relay_binary;
+mod relay_config;
 mod sales_writes;
+mod simulate;
 mod sync;
 mod writes;
