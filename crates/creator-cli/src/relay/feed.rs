@@ -39,6 +39,8 @@ pub(crate) struct Feed {
     pub token: Option<Secret>,
     pub ledger: Arc<dyn Ledger>,
     pub stopped: watch::Receiver<bool>,
+    /// The sender of `stopped`, held here when no server holds it.
+    pub _keep_open: Option<watch::Sender<bool>>,
 }
 
 /// The query's numbers.
