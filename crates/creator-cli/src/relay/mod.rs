@@ -43,6 +43,7 @@ pub mod forward;
 mod health;
 mod log;
 mod peer;
+mod read_token;
 mod rejection;
 mod server;
 mod shed;

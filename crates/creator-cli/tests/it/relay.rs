@@ -800,3 +800,34 @@ async fn large_bodies_are_verified_at_most_one_per_core_at_once() {
     assert_eq!(relay.events().await.len(), cores * 4);
     relay.stop().await;
 }
+
+/// Both read endpoints take the read token by one rule: the `Bearer` scheme
+/// in any case (RFC 7235), the token itself exactly.
+#[tokio::test]
+async fn both_read_endpoints_read_the_bearer_scheme_in_any_case() {
+    const TOKEN: &str = "read-token-0123456789abcdef0123";
+    let mut config = config();
+    config.read_token = Some(creator_core::Secret::new(TOKEN));
+    let relay = TestRouter::with("bearer_case", endpoints(), config).await;
+    let access = "/v1/access?product=p&email=a%40b.c";
+    let events = "/v1/events?after=0&wait=0";
+    for path in [access, events] {
+        for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+            let (status, answer) = relay
+                .get(path, &[("authorization", &format!("{scheme} {TOKEN}"))])
+                .await;
+            assert_eq!(status, 200, "{path} with `{scheme}`: {answer}");
+        }
+        for refused in [
+            format!("Basic {TOKEN}"),
+            format!("Bearer {TOKEN}x"),
+            format!("Bearer{TOKEN}"),
+            "Bearer read-token-wrong-wrong-wrong-wron".to_owned(),
+            String::new(),
+        ] {
+            let (status, _) = relay.get(path, &[("authorization", &refused)]).await;
+            assert_eq!(status, 401, "{path} with {refused:?}");
+        }
+    }
+    relay.stop().await;
+}
