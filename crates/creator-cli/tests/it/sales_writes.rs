@@ -164,6 +164,59 @@ async fn a_yen_refund_is_not_multiplied_by_a_hundred() {
     assert_eq!(writes(&server).await.len(), 1);
 }
 
+/// A sale read without a `currency` (from before the 2026 API fields) is
+/// scaled by its `$` sign, as the MCP `sale_refund` tool does (one rule in
+/// `commands::money::sale_currency`); another symbol is refused unsent.
+#[tokio::test]
+async fn a_refund_of_a_sale_without_a_currency_follows_the_shared_rule() {
+    for (symbol, sent) in [("$", Some("250")), ("¥", None)] {
+        let server = MockServer::start().await;
+        let old = String::from_utf8(fixture("gumroad/sale_2026_fields.json"))
+            .unwrap()
+            .replace("\"currency\":\"eur\",", "")
+            .replace(
+                "\"currency_symbol\":\"$\"",
+                &format!("\"currency_symbol\":\"{symbol}\""),
+            );
+        assert!(
+            !old.contains("\"currency\":"),
+            "the fixture names no currency"
+        );
+        mock(
+            &server,
+            "GET",
+            &format!("/v2/sales/{SALE}"),
+            old.into_bytes(),
+        )
+        .await;
+        mock(
+            &server,
+            "PUT",
+            &format!("/v2/sales/{SALE}/refund"),
+            fixture("gumroad/sale_partially_refunded.json"),
+        )
+        .await;
+        let out = run(gumroad_cmd(
+            &server,
+            &["sales", "refund", SALE, "--amount", "2.5", "--yes"],
+        ))
+        .await;
+        match sent {
+            Some(cents) => {
+                assert!(out.status.success(), "{symbol}: {}", stderr(&out));
+                assert_eq!(
+                    writes(&server).await[0].form_value("amount_cents"),
+                    Some(cents)
+                );
+            }
+            None => {
+                assert_one_line_error(&out, 2, "does not say which currency");
+                assert!(writes(&server).await.is_empty());
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_full_refund_without_yes_is_refused_and_sends_nothing() {
     let server = sale_server().await;
