@@ -39,10 +39,12 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serializer};
+use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -357,6 +359,252 @@ pub fn parse_timestamp(raw: &str) -> Option<OffsetDateTime> {
     time::Date::parse(raw, &date)
         .ok()
         .map(|d| d.midnight().assume_utc())
+}
+
+/// The start of `text` for an error message: at most 60 characters, with
+/// `…` where it was cut (a hostile value never floods a log).
+///
+/// ```
+/// use creator_core::de::shorten;
+///
+/// assert_eq!(shorten("12a"), "12a");
+/// assert!(shorten(&"x".repeat(500)).ends_with('…'));
+/// ```
+pub fn shorten(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(60) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+    }
+}
+
+/// A short description of a value for error messages: a string quoted
+/// (and [`shorten`]ed), a number or boolean as itself, `an array of 2
+/// items`, `an object with 3 keys`.
+pub fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("{:?}", shorten(s)),
+        Value::Array(a) => format!("an array of {} items", a.len()),
+        Value::Object(o) => format!("an object with {} keys", o.len()),
+    }
+}
+
+/// The serde error `expected {what}, got {value}` ([`describe`]).
+pub fn expected<E: de::Error>(what: &str, value: &Value) -> E {
+    E::custom(format!("expected {what}, got {}", describe(value)))
+}
+
+/// The field names a derived `Deserialize` struct reads (its
+/// `#[serde(rename)]`d names, in declaration order), so a shadow struct
+/// can tell which keys of a tree it left unread.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Card {
+///     visual: Option<String>,
+///     #[serde(rename = "type")]
+///     kind: Option<String>,
+/// }
+/// assert_eq!(creator_core::de::fields_of::<Card>(), ["visual", "type"]);
+/// ```
+pub fn fields_of<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    /// Answers `deserialize_struct` by keeping its field list.
+    struct Fields<'a>(&'a mut &'static [&'static str]);
+    #[derive(Debug)]
+    struct Stop;
+    impl fmt::Display for Stop {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("only the field names are read")
+        }
+    }
+    impl std::error::Error for Stop {}
+    impl de::Error for Stop {
+        fn custom<M: fmt::Display>(_: M) -> Self {
+            Stop
+        }
+    }
+    impl<'de> Deserializer<'de> for Fields<'_> {
+        type Error = Stop;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            *self.0 = fields;
+            Err(Stop)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Fields(&mut fields));
+    fields
+}
+
+/// Lenient readers of one field of a delivery tree (`serde_json::Value`),
+/// for `#[serde(default, deserialize_with = "…")]` on a shadow struct: each
+/// reads `null` (and `""`, Gumroad's `nil` in a form body) as `None`, takes
+/// the shapes both encodings give one value (`"1249"` and `1249`, `"true"`
+/// and `true`), and fails on any other shape with `expected …, got …`, which
+/// [`from_value_lenient`](crate::from_value_lenient) records under the
+/// field's name (the value itself is left out and kept).
+pub mod field {
+    use super::*;
+
+    /// A scalar as text (numbers and booleans as their text); `None` for a
+    /// list or an object.
+    pub fn scalar_text(value: &Value) -> Option<String> {
+        match value {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Text; `""` is `None`, numbers and booleans are kept as their text.
+    ///
+    /// # Errors
+    /// `expected text` for a list or an object.
+    pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Null => Ok(None),
+            v => match scalar_text(&v) {
+                Some(s) if s.is_empty() => Ok(None),
+                Some(s) => Ok(Some(s)),
+                None => Err(expected("text", &v)),
+            },
+        }
+    }
+
+    /// Text of an entry in a map of text (`variants[Size]`): `null` and
+    /// `""` are `""`, numbers and booleans their text.
+    ///
+    /// # Errors
+    /// `expected text` for a list or an object.
+    pub fn text_entry<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Null => Ok(String::new()),
+            v => scalar_text(&v).ok_or_else(|| expected("text", &v)),
+        }
+    }
+
+    /// An integer from a number (a float with no fraction too), a string of
+    /// digits ([`int_text`]), `""` or `null`.
+    ///
+    /// # Errors
+    /// `expected an integer` for anything else.
+    pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        read_int(&Value::deserialize(d)?, "an integer")
+    }
+
+    /// A non-negative count that fits `u32` (`retry_count`).
+    ///
+    /// # Errors
+    /// `expected a small non-negative integer` for anything else.
+    pub fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        const WHAT: &str = "a small non-negative integer";
+        let v = Value::deserialize(d)?;
+        read_int(&v, WHAT)?
+            .map(|n| u32::try_from(n).map_err(|_| expected(WHAT, &v)))
+            .transpose()
+    }
+
+    /// A boolean by [`bool_text`] for text, `1`/`0` for numbers, a boolean
+    /// as is; `""` or `null` are `None`.
+    ///
+    /// # Errors
+    /// `expected true or false` for anything else.
+    pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        const WHAT: &str = "true or false";
+        let v = Value::deserialize(d)?;
+        match &v {
+            Value::Null => Ok(None),
+            Value::Bool(b) => Ok(Some(*b)),
+            Value::Number(n) => match n.as_u64() {
+                Some(1) => Ok(Some(true)),
+                Some(0) => Ok(Some(false)),
+                _ => Err(expected(WHAT, &v)),
+            },
+            Value::String(s) => bool_text(s).map_err(|()| expected(WHAT, &v)),
+            _ => Err(expected(WHAT, &v)),
+        }
+    }
+
+    /// A nested object read as `T` (its fields keep their path in errors,
+    /// `card.type`); `""` or `null` are `None`.
+    ///
+    /// # Errors
+    /// `expected an object` for another shape; `T`'s own errors.
+    pub fn object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Option<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                if v.is_empty() {
+                    Ok(None)
+                } else {
+                    Err(expected("an object", &Value::String(v.to_owned())))
+                }
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = 0;
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {
+                    items += 1;
+                }
+                Err(de::Error::custom(format!(
+                    "expected an object, got an array of {items} items"
+                )))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Err(expected("an object", &Value::Bool(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Err(expected("an object", &Value::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Err(expected("an object", &Value::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Err(expected("an object", &Value::from(v)))
+            }
+            option_visits!();
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+
+    /// An integer by [`int_text`] and [`whole_number`]; `""` and `null` are `None`.
+    fn read_int<E: de::Error>(v: &Value, what: &str) -> Result<Option<i64>, E> {
+        match v {
+            Value::Null => Ok(None),
+            Value::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().and_then(whole_number))
+                .map(Some)
+                .ok_or_else(|| expected(what, v)),
+            Value::String(s) => int_text(s).map_err(|()| expected(what, v)),
+            _ => Err(expected(what, v)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -23,6 +23,10 @@ pub struct Lenient<T> {
     pub value: T,
     /// One entry per field left out, in the order they were met.
     pub field_errors: Vec<FieldError>,
+    /// The value of each field left out, with the keys on its way from the
+    /// top (a list index as its decimal text), in the same order, so a
+    /// caller can keep what it could not read.
+    pub left_out: Vec<(Vec<String>, Value)>,
 }
 
 /// Deserializes `value` into `T`, leaving out each field that cannot be read.
@@ -69,6 +73,7 @@ pub fn from_value_lenient<T: DeserializeOwned>(
     prefix: &str,
 ) -> Result<Lenient<T>, FieldError> {
     let mut field_errors = Vec::new();
+    let mut left_out = Vec::new();
     let mut budget = entries(&value) + 1;
     loop {
         let error = match serde_path_to_error::deserialize::<_, T>(&value) {
@@ -76,6 +81,7 @@ pub fn from_value_lenient<T: DeserializeOwned>(
                 return Ok(Lenient {
                     value,
                     field_errors,
+                    left_out,
                 });
             }
             Err(error) => error,
@@ -84,11 +90,17 @@ pub fn from_value_lenient<T: DeserializeOwned>(
             joined(prefix, &error.path().to_string()),
             error.inner().to_string(),
         );
-        if budget == 0 || !remove_field(&mut value, error.path().iter().collect()) {
+        let removed = if budget == 0 {
+            None
+        } else {
+            remove_field(&mut value, error.path().iter().collect())
+        };
+        let Some(removed) = removed else {
             return Err(field);
-        }
+        };
         budget -= 1;
         field_errors.push(field);
+        left_out.push(removed);
     }
 }
 
@@ -102,12 +114,21 @@ fn joined(prefix: &str, path: &str) -> String {
     }
 }
 
-/// Removes the innermost object key on `path`; false when there is none
-/// (an error at the top, or a path this cannot follow).
-fn remove_field(value: &mut Value, path: Vec<&Segment>) -> bool {
-    let Some(last_key) = path.iter().rposition(|s| matches!(s, Segment::Map { .. })) else {
-        return false;
-    };
+/// Removes the innermost object key on `path`, returning the keys on its
+/// way and its value; `None` when there is none (an error at the top, or a
+/// path this cannot follow).
+fn remove_field(value: &mut Value, path: Vec<&Segment>) -> Option<(Vec<String>, Value)> {
+    let last_key = path
+        .iter()
+        .rposition(|s| matches!(s, Segment::Map { .. }))?;
+    let keys = path[..=last_key]
+        .iter()
+        .map(|s| match s {
+            Segment::Map { key } => key.clone(),
+            Segment::Seq { index } => index.to_string(),
+            _ => String::new(),
+        })
+        .collect();
     let mut parent = value;
     for segment in &path[..last_key] {
         let next = match (segment, parent) {
@@ -115,14 +136,11 @@ fn remove_field(value: &mut Value, path: Vec<&Segment>) -> bool {
             (Segment::Seq { index }, Value::Array(items)) => items.get_mut(*index),
             _ => None,
         };
-        let Some(next) = next else {
-            return false;
-        };
-        parent = next;
+        parent = next?;
     }
     match (path[last_key], parent) {
-        (Segment::Map { key }, Value::Object(map)) => map.remove(key.as_str()).is_some(),
-        _ => false,
+        (Segment::Map { key }, Value::Object(map)) => map.remove(key.as_str()).map(|v| (keys, v)),
+        _ => None,
     }
 }
 
@@ -185,6 +203,18 @@ mod tests {
         let fields: Vec<&str> = read.field_errors.iter().map(|e| e.field.as_str()).collect();
         // Fields are met in the order serde_json keeps object keys (sorted).
         assert_eq!(fields, ["data.flag", "data.inner.n", "data.list[1].n"]);
+        let kept: Vec<(Vec<String>, Value)> = read.left_out;
+        assert_eq!(
+            kept,
+            [
+                (vec!["flag".to_owned()], json!(3)),
+                (vec!["inner".to_owned(), "n".to_owned()], json!("seven")),
+                (
+                    vec!["list".to_owned(), "1".to_owned(), "n".to_owned()],
+                    json!([])
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -46,6 +46,29 @@ pub fn partial_refund(
     Ok(cents)
 }
 
+/// The currency a sale's amounts are in, by one rule for `creator sales
+/// refund` and the `sale_refund` tool: the `currency` Gumroad names (a code
+/// it sells in); without one (sales read before the 2026 API fields), a
+/// `$` symbol scales as US dollars: every currency Gumroad writes with `$`
+/// alone has two decimals, so the minor units come out right. Anything
+/// else cannot be scaled safely.
+///
+/// # Errors
+/// [`CliError::Usage`] for an unknown code, or no code and no `$`; each
+/// caller adds its own way out (`--currency`, or a full refund).
+pub fn sale_currency(code: Option<&str>, symbol: Option<&str>) -> Result<Currency, CliError> {
+    match (code.map(str::trim).filter(|c| !c.is_empty()), symbol.map(str::trim)) {
+        (Some(code), _) => supported_currency(code),
+        (None, Some("$")) => Ok(Currency::USD),
+        (None, Some(symbol)) if !symbol.is_empty() => Err(CliError::Usage(format!(
+            "Gumroad does not say which currency this sale is in (symbol `{symbol}`), so an amount cannot be scaled safely"
+        ))),
+        (None, _) => Err(CliError::Usage(
+            "Gumroad does not say which currency this sale is in, so an amount cannot be scaled safely".to_owned(),
+        )),
+    }
+}
+
 /// A currency code Gumroad prices in (from its `config/currencies.json`),
 /// so a typo never scales an amount by the wrong factor.
 ///
@@ -68,6 +91,21 @@ pub fn supported_currency(code: &str) -> Result<Currency, CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sale_without_a_currency_scales_by_its_dollar_sign_or_not_at_all() {
+        assert_eq!(
+            sale_currency(Some("eur"), Some("$")).unwrap(),
+            Currency::EUR
+        );
+        assert_eq!(sale_currency(None, Some("$")).unwrap(), Currency::USD);
+        assert_eq!(sale_currency(Some(" "), Some("$")).unwrap(), Currency::USD);
+        assert!(sale_currency(Some("xyz"), Some("$")).is_err());
+        for symbol in [Some("¥"), Some("A$"), Some(""), None] {
+            let e = sale_currency(None, symbol).unwrap_err().to_string();
+            assert!(e.contains("does not say which currency"), "{symbol:?}: {e}");
+        }
+    }
 
     #[test]
     fn amounts_scale_by_their_currency() {

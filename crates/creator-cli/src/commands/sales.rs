@@ -11,7 +11,7 @@ use futures::TryStreamExt;
 use gumroad_api::{Refund, SalesExport, SalesQuery, SalesSummaryQuery, SummaryGroup};
 use serde_json::{Value, json};
 
-use super::money::{partial_refund, supported_currency};
+use super::money::{partial_refund, sale_currency, supported_currency};
 use super::parse_day;
 use super::target::{GumroadTarget, Read, Target, Write, confirm, json, object, plain};
 use crate::CliError;
@@ -258,16 +258,17 @@ async fn refund(w: Write<RefundArgs>) -> Result<(), CliError> {
                         .get(&a.id)
                         .await
                         .map_err(|e| provider_error(e, creds))?;
-                    let code = sale.currency.clone().ok_or_else(|| {
+                    let currency = sale_currency(
+                        sale.currency.as_deref(),
+                        sale.currency_symbol.as_deref(),
+                    )
+                    .map_err(|e| {
                         CliError::Usage(format!(
-                            "Gumroad did not say which currency sale {} is in, so --amount cannot be scaled safely: pass --currency, or leave out --amount for a full refund",
+                            "sale {}: {e}: pass --currency, or leave out --amount for a full refund",
                             a.id
                         ))
                     })?;
-                    (
-                        supported_currency(&code)?,
-                        sale.amount_refundable_in_currency.clone(),
-                    )
+                    (currency, sale.amount_refundable_in_currency.clone())
                 }
             };
             let cents = partial_refund("--amount", amount, currency, refundable.as_deref())?;

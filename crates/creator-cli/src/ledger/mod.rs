@@ -28,6 +28,7 @@ pub mod outbox;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod rekey;
+mod signal;
 mod sql;
 mod sqlite;
 

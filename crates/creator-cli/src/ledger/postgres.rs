@@ -25,6 +25,7 @@ use super::health::HealthCell;
 use super::identity;
 use super::migrations::{POSTGRES, REKEY_VERSION, SCHEMA_VERSION};
 use super::rekey::rekey;
+use super::signal::Signal;
 use super::sql;
 use super::{
     Access, Attempt, AttemptRecord, Claim, Claimed, Destination, DestinationChange,
@@ -65,8 +66,8 @@ struct Inner {
     read_only: bool,
     health: HealthCell,
     budget: QuarantineBudget,
-    changes: tokio::sync::watch::Sender<u64>,
-    destination_changes: tokio::sync::watch::Sender<u64>,
+    changes: Signal,
+    destination_changes: Signal,
 }
 
 impl fmt::Debug for PostgresLedger {
@@ -808,8 +809,8 @@ impl PostgresLedger {
             read_only,
             health: HealthCell::default(),
             budget: options.quarantine_budget,
-            changes: tokio::sync::watch::Sender::new(0),
-            destination_changes: tokio::sync::watch::Sender::new(0),
+            changes: Signal::default(),
+            destination_changes: Signal::default(),
         });
         let mut client = inner.open_connection().await?;
         if read_only {
@@ -843,7 +844,7 @@ impl PostgresLedger {
 
     /// Tells the subscribers something was committed.
     fn changed(&self) {
-        self.inner.changes.send_modify(|n| *n = n.wrapping_add(1));
+        self.inner.changes.notify();
     }
 
     async fn record(&self, ev: NewEvent) -> Result<Recorded, LedgerError> {
@@ -1173,9 +1174,7 @@ impl Ledger for PostgresLedger {
         destination: NewDestination,
     ) -> Result<DestinationWrite, LedgerError> {
         let written = self.add(destination).await?;
-        self.inner
-            .destination_changes
-            .send_modify(|n| *n = n.wrapping_add(1));
+        self.inner.destination_changes.notify();
         Ok(written)
     }
 
@@ -1187,9 +1186,7 @@ impl Ledger for PostgresLedger {
     ) -> Result<DestinationWrite, LedgerError> {
         let written = self.change(name, change, now).await?;
         self.changed();
-        self.inner
-            .destination_changes
-            .send_modify(|n| *n = n.wrapping_add(1));
+        self.inner.destination_changes.notify();
         Ok(written)
     }
 

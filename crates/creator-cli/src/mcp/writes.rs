@@ -6,7 +6,6 @@
 
 use std::future::Future;
 
-use creator_core::Currency;
 use gumroad_api::{GumroadClient, Refund, Sale};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -16,7 +15,7 @@ use super::State;
 use super::keys::{Claim, MAX_KEY_LEN};
 use super::params::{Guarded, LicenseWriteParams, RefundParams, SaleWriteParams, ShipParams};
 use crate::CliError;
-use crate::commands::money::partial_refund;
+use crate::commands::money::{partial_refund, sale_currency};
 use crate::error::{Credentials, provider_error};
 use crate::providers::{ProviderName, gumroad_client};
 use crate::write::{Care, Outcome, WriteArgs, dry_run_requests, perform};
@@ -152,17 +151,12 @@ fn to_json<T: Serialize>(value: &T) -> Value {
 /// The partial refund `amount` (major units) in the sale currency's minor
 /// units, checked against what is left to refund when Gumroad says.
 fn refund_cents(sale: &Sale, amount: &str) -> Result<u64, CliError> {
-    let bad = |why: String| CliError::Usage(format!("amount `{amount}`: {why}"));
-    let currency = match (&sale.currency, sale.currency_symbol.as_deref()) {
-        (Some(code), _) => Currency::new(code).map_err(|e| bad(e.to_string()))?,
-        // Sales from before the 2026 API name no currency; `$` is USD.
-        (None, Some("$") | None) => Currency::USD,
-        (None, Some(symbol)) => {
-            return Err(bad(format!(
-                "Gumroad does not say this sale's currency (symbol `{symbol}`), so a partial amount cannot be scaled: refund in full or in the Gumroad dashboard"
-            )));
-        }
-    };
+    let currency = sale_currency(sale.currency.as_deref(), sale.currency_symbol.as_deref())
+        .map_err(|e| {
+            CliError::Usage(format!(
+                "amount `{amount}`: {e}: refund in full or in the Gumroad dashboard"
+            ))
+        })?;
     partial_refund(
         "amount",
         amount,

@@ -2,7 +2,8 @@
 //! the entitlement view, behind the read token.
 //!
 //! The read token (`--read-token` / `CREATOR_READ_TOKEN`) is sent as
-//! `Authorization: Bearer <token>` and compared in constant time. Without a
+//! `Authorization: Bearer <token>` (the scheme in any case) and compared in
+//! constant time, by the same check as the feed's. Without a
 //! configured token the endpoint answers 404, as if it did not exist: the
 //! view is never readable by accident. It is the same
 //! `RelayConfig::read_token` the event feed (`GET /v1/events`) asks for.
@@ -36,12 +37,7 @@ fn authorized(app: &App, headers: &HeaderMap) -> Result<(), Refusal> {
     let Some(token) = &app.config.read_token else {
         return Err((StatusCode::NOT_FOUND, "not found"));
     };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if token.matches(given.as_bytes()) {
+    if super::read_token::sent(token, headers) {
         Ok(())
     } else {
         Err((

@@ -39,6 +39,8 @@ pub(crate) struct Feed {
     pub token: Option<Secret>,
     pub ledger: Arc<dyn Ledger>,
     pub stopped: watch::Receiver<bool>,
+    /// The sender of `stopped`, held here when no server holds it.
+    pub _keep_open: Option<watch::Sender<bool>>,
 }
 
 /// The query's numbers.
@@ -75,15 +77,6 @@ fn answer(status: StatusCode, body: serde_json::Value) -> Response {
     response
 }
 
-/// The bearer token of a request, if it sent one.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
-}
-
 /// Answers `GET /v1/events`.
 pub(crate) async fn events(
     Extension(feed): Extension<Arc<Feed>>,
@@ -96,19 +89,16 @@ pub(crate) async fn events(
             json!({"error": "the event feed is off: start the relay with --read-token (or CREATOR_READ_TOKEN)"}),
         );
     };
-    match bearer(&headers) {
-        Some(given) if token.matches(given.as_bytes()) => {}
-        _ => {
-            let mut response = answer(
-                StatusCode::UNAUTHORIZED,
-                json!({"error": "send the relay's read token as `Authorization: Bearer <token>`"}),
-            );
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
-            return response;
-        }
+    if !super::read_token::sent(token, &headers) {
+        let mut response = answer(
+            StatusCode::UNAUTHORIZED,
+            json!({"error": "send the relay's read token as `Authorization: Bearer <token>`"}),
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+        return response;
     }
     let params = match params(uri.query()) {
         Ok(p) => p,
@@ -170,15 +160,5 @@ mod tests {
         let e = params(Some("after=abc")).unwrap_err();
         assert!(e.contains("`after`"), "{e}");
         assert!(params(Some("wait=-1")).is_err());
-    }
-
-    #[test]
-    fn only_a_bearer_token_counts() {
-        let mut h = HeaderMap::new();
-        assert_eq!(bearer(&h), None);
-        h.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
-        assert_eq!(bearer(&h), None);
-        h.insert(header::AUTHORIZATION, "bearer  tok-en ".parse().unwrap());
-        assert_eq!(bearer(&h), Some("tok-en"));
     }
 }

@@ -43,6 +43,7 @@ pub mod forward;
 mod health;
 mod log;
 mod peer;
+mod read_token;
 mod rejection;
 mod server;
 mod shed;
@@ -328,28 +329,14 @@ impl Relay {
             Some(forwarding) => Some(forward::Forwarder::start(ledger.clone(), forwarding)?),
             None => None,
         };
-        let feed = Arc::new(feed::Feed {
-            token: config.read_token.clone(),
-            ledger: ledger.clone(),
-            stopped: stopped.clone(),
-        });
-        let app = Arc::new(App {
-            endpoints: endpoints.into_iter().map(|e| (e.name.clone(), e)).collect(),
-            ledger: ledger.clone(),
-            shedder: shed::Shedder::new(config.shed),
-            body_budget: Arc::new(Semaphore::new(
-                (config.body_budget_bytes / 1024).clamp(1, Semaphore::MAX_PERMITS),
-            )),
-            stranger_budget: Arc::new(Semaphore::new(
-                (config.stranger_body_budget_bytes / 1024).clamp(1, Semaphore::MAX_PERMITS),
-            )),
-            stranger_bodies: peer::SenderSlots::new(deliver::STRANGER_BODIES_PER_SENDER),
-            large_bodies: Semaphore::new(
-                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
-            ),
-            counters: counters.clone(),
+        let (app, routes) = assemble(
             config,
-        });
+            endpoints,
+            ledger.clone(),
+            counters.clone(),
+            stopped.clone(),
+            None,
+        );
         let probe = tokio::spawn(health::probe_when_quiet(app.clone(), stopped.clone()));
         let summary = tokio::spawn(summary::log_every(
             app.clone(),
@@ -357,12 +344,7 @@ impl Relay {
             stopped.clone(),
         ));
         let server = tokio::spawn(server::serve(
-            listener,
-            router(app).route("/v1/events", get(feed::events).layer(axum::Extension(feed))),
-            limits,
-            counters,
-            stopped,
-            grace,
+            listener, routes, limits, counters, stopped, grace,
         ));
         Ok(Relay {
             local_addr,
@@ -373,6 +355,29 @@ impl Relay {
             ledger,
             forwarder,
         })
+    }
+
+    /// The relay's routes without a listener: what [`Relay::start`] serves,
+    /// minus the server's connection limits and the background tasks (health
+    /// probe, summary log, forwarding), for `tower::ServiceExt::oneshot` in
+    /// tests. Each request needs its sender's address as a
+    /// `ConnectInfo<SocketAddr>` extension (axum's `MockConnectInfo` layer).
+    pub fn router(
+        config: RelayConfig,
+        endpoints: Vec<Endpoint>,
+        ledger: Arc<dyn Ledger>,
+    ) -> Router {
+        let (keep_open, stopped) = watch::channel(false);
+        let counters = Arc::default();
+        assemble(
+            config,
+            endpoints,
+            ledger,
+            counters,
+            stopped,
+            Some(keep_open),
+        )
+        .1
     }
 
     /// The address the relay listens on.
@@ -403,6 +408,44 @@ impl Relay {
             Err(e) => Err(CliError::Relay(format!("the server task failed: {e}"))),
         }
     }
+}
+
+/// The shared state and the routes of a relay (the feed's long polls end
+/// when `stopped` turns true; `keep_open` holds its sender where no server does).
+fn assemble(
+    config: RelayConfig,
+    endpoints: Vec<Endpoint>,
+    ledger: Arc<dyn Ledger>,
+    counters: Arc<server::ServerCounters>,
+    stopped: watch::Receiver<bool>,
+    keep_open: Option<watch::Sender<bool>>,
+) -> (Arc<App>, Router) {
+    let feed = Arc::new(feed::Feed {
+        token: config.read_token.clone(),
+        ledger: ledger.clone(),
+        stopped,
+        _keep_open: keep_open,
+    });
+    let app = Arc::new(App {
+        endpoints: endpoints.into_iter().map(|e| (e.name.clone(), e)).collect(),
+        ledger,
+        shedder: shed::Shedder::new(config.shed),
+        body_budget: Arc::new(Semaphore::new(
+            (config.body_budget_bytes / 1024).clamp(1, Semaphore::MAX_PERMITS),
+        )),
+        stranger_budget: Arc::new(Semaphore::new(
+            (config.stranger_body_budget_bytes / 1024).clamp(1, Semaphore::MAX_PERMITS),
+        )),
+        stranger_bodies: peer::SenderSlots::new(deliver::STRANGER_BODIES_PER_SENDER),
+        large_bodies: Semaphore::new(
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+        ),
+        counters,
+        config,
+    });
+    let routes =
+        router(app.clone()).route("/v1/events", get(feed::events).layer(axum::Extension(feed)));
+    (app, routes)
 }
 
 fn router(app: Arc<App>) -> Router {

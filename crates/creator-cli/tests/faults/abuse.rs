@@ -111,12 +111,23 @@ async fn hostile_signature_headers_and_large_bodies_do_not_stall_valid_deliverie
             quarantine.quarantine_bytes
         ),
     ));
+    // Correctness only; the latencies are figures (docs/reliability.md),
+    // never an assertion a loaded machine can fail.
     assert_eq!(
         counts.acknowledged, valid,
         "every valid Ping was acknowledged"
     );
     assert_eq!((counts.lost, counts.doubled), (0, 0));
-    assert!(p99 < 1_000.0, "p99 {p99} ms");
+    assert_eq!(counts.stored, valid, "every authentic delivery stored");
+    let statuses = statuses.lock().unwrap();
+    assert!(
+        statuses.keys().all(|s| !s.starts_with('2')),
+        "every hostile request refused (an error status or a closed connection): {statuses:?}"
+    );
+    assert_eq!(
+        statuses.values().sum::<usize>(),
+        hostile_sent.load(Ordering::Relaxed)
+    );
 }
 
 /// Sends raw bytes and returns the status line's code, if any.

@@ -1,5 +1,7 @@
-//! End-to-end relay tests: a real server on a loopback port, a temporary
-//! SQLite ledger, and deliveries shaped as the platforms send them.
+//! Relay tests over a temporary SQLite ledger with deliveries shaped as the
+//! platforms send them: routing and status answered in-process by
+//! `Router::oneshot` ([`TestRouter`]); body limits, timeouts, restarts and
+//! shutdown on a real server on a loopback port ([`TestRelay`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +20,7 @@ fn fake_body(event: &str, id: &str) -> String {
 
 #[tokio::test]
 async fn gumroad_form_ping_is_verified_parsed_and_stored_with_its_raw_body() {
-    let (_dir, relay) = TestRelay::fresh("form").await;
+    let relay = TestRouter::fresh("form").await;
     let body = fixture("gumroad/webhooks/sale.form");
     let (status, answer) = relay.post_gumroad_form(body.clone()).await;
     assert_eq!(status, 200, "{answer}");
@@ -62,7 +64,7 @@ async fn gumroad_form_ping_is_verified_parsed_and_stored_with_its_raw_body() {
 
 #[tokio::test]
 async fn gumroad_retried_delivery_with_retry_count_is_acknowledged_and_stored_once() {
-    let (_dir, relay) = TestRelay::fresh("retry").await;
+    let relay = TestRouter::fresh("retry").await;
     let (s1, a1) = relay
         .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
         .await;
@@ -94,7 +96,7 @@ async fn gumroad_retried_delivery_with_retry_count_is_acknowledged_and_stored_on
 
 #[tokio::test]
 async fn gumroad_refund_reusing_the_sale_id_is_a_separate_event() {
-    let (_dir, relay) = TestRelay::fresh("refund").await;
+    let relay = TestRouter::fresh("refund").await;
     relay
         .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
         .await;
@@ -115,7 +117,7 @@ async fn gumroad_refund_reusing_the_sale_id_is_a_separate_event() {
 
 #[tokio::test]
 async fn json_deliveries_are_stored_gumroad_and_signed_fake() {
-    let (_dir, relay) = TestRelay::fresh("json").await;
+    let relay = TestRouter::fresh("json").await;
     let body = fixture("gumroad/webhooks/sale.json");
     let (status, answer) = relay
         .post(
@@ -156,7 +158,7 @@ async fn json_deliveries_are_stored_gumroad_and_signed_fake() {
 
 #[tokio::test]
 async fn wrong_or_missing_url_secret_is_401_and_quarantined_as_bounded_metadata() {
-    let (_dir, relay) = TestRelay::fresh("secret").await;
+    let relay = TestRouter::fresh("secret").await;
     let body = fixture("gumroad/webhooks/sale.form");
     let (status, answer) = relay
         .post(
@@ -204,7 +206,7 @@ async fn wrong_or_missing_url_secret_is_401_and_quarantined_as_bounded_metadata(
 
 #[tokio::test]
 async fn tampered_signed_body_is_401_and_quarantined() {
-    let (_dir, relay) = TestRelay::fresh("tamper").await;
+    let relay = TestRouter::fresh("tamper").await;
     let fake = FakeProvider::sample();
     let signed = fake_body("sale", "sale_001");
     let sig = fake.sign(signed.as_bytes());
@@ -235,7 +237,7 @@ async fn tampered_signed_body_is_401_and_quarantined() {
 
 #[tokio::test]
 async fn malformed_bodies_are_400_and_quarantined_never_reported_as_bad_signatures() {
-    let (_dir, relay) = TestRelay::fresh("malformed").await;
+    let relay = TestRouter::fresh("malformed").await;
     // Gumroad: verified by its URL token, but no sale_id.
     let truncated = fixture("gumroad/webhooks/malformed_truncated_before_sale_id.form");
     let (status, answer) = relay.post_gumroad_form(truncated.clone()).await;
@@ -306,7 +308,7 @@ async fn oversized_body_is_413_and_quarantined_truncated_with_its_size() {
 
 #[tokio::test]
 async fn unknown_endpoint_is_404_and_quarantined() {
-    let (_dir, relay) = TestRelay::fresh("unknown").await;
+    let relay = TestRouter::fresh("unknown").await;
     let (status, answer) = relay
         .post("/webhooks/stripe", "application/json", "{}", &[])
         .await;
@@ -332,7 +334,7 @@ async fn unknown_endpoint_is_404_and_quarantined() {
 
 #[tokio::test]
 async fn gank_signed_membership_payment_is_stored_and_a_bad_signature_is_not() {
-    let (_dir, relay) = TestRelay::fresh("gank").await;
+    let relay = TestRouter::fresh("gank").await;
     let body = fixture("gank/webhook_user_membership.json");
     let sig = gank_verifier().sign(&body);
     let (status, answer) = relay
@@ -365,9 +367,8 @@ async fn gank_signed_membership_payment_is_stored_and_a_bad_signature_is_not() {
 
 #[tokio::test]
 async fn unconfigured_endpoint_answers_503_and_keeps_the_delivery() {
-    let dir = TempDir::new("unconfigured");
-    let relay = TestRelay::start_with(
-        dir.db().to_str().unwrap(),
+    let relay = TestRouter::with(
+        "unconfigured",
         vec![Endpoint::unavailable("gank", "no Gank key configured")],
         config(),
     )
@@ -388,15 +389,9 @@ async fn unconfigured_endpoint_answers_503_and_keeps_the_delivery() {
 
 #[tokio::test]
 async fn healthz_reports_the_ledger_and_endpoints() {
-    let (_dir, relay) = TestRelay::fresh("healthz").await;
-    let resp = relay
-        .http
-        .get(format!("{}/healthz", relay.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
-    let v: serde_json::Value = resp.json().await.unwrap();
+    let relay = TestRouter::fresh("healthz").await;
+    let (status, v) = relay.get("/healthz", &[]).await;
+    assert_eq!(status, 200, "{v}");
     assert_eq!(v["status"], "ok");
     assert_eq!(v["ledger"], "sqlite");
     assert_eq!(
@@ -404,14 +399,16 @@ async fn healthz_reports_the_ledger_and_endpoints() {
         serde_json::json!(["fake", "gank", "gumroad"])
     );
     // GET on a webhook endpoint is not a delivery.
-    let resp = relay.http.get(relay.gumroad_url()).send().await.unwrap();
-    assert_eq!(resp.status().as_u16(), 405);
+    let (status, _) = relay
+        .get(&format!("/webhooks/gumroad/{GUMROAD_SECRET}"), &[])
+        .await;
+    assert_eq!(status, 405);
     relay.stop().await;
 }
 
 #[tokio::test]
 async fn a_ledger_that_cannot_write_answers_503_so_the_platform_retries() {
-    let (_dir, relay) = TestRelay::fresh("closed").await;
+    let relay = TestRouter::fresh("closed").await;
     relay.ledger.close().await;
     let (status, answer) = relay
         .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
@@ -429,13 +426,8 @@ async fn a_ledger_that_cannot_write_answers_503_so_the_platform_retries() {
         status, 503,
         "a rejection that cannot be kept is not answered 4xx"
     );
-    let resp = relay
-        .http
-        .get(format!("{}/healthz", relay.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 503);
+    let (status, _) = relay.get("/healthz", &[]).await;
+    assert_eq!(status, 503);
     relay.stop().await;
 }
 
@@ -806,5 +798,36 @@ async fn large_bodies_are_verified_at_most_one_per_core_at_once() {
         "{peak} verified at once, {cores} cores"
     );
     assert_eq!(relay.events().await.len(), cores * 4);
+    relay.stop().await;
+}
+
+/// Both read endpoints take the read token by one rule: the `Bearer` scheme
+/// in any case (RFC 7235), the token itself exactly.
+#[tokio::test]
+async fn both_read_endpoints_read_the_bearer_scheme_in_any_case() {
+    const TOKEN: &str = "read-token-0123456789abcdef0123";
+    let mut config = config();
+    config.read_token = Some(creator_core::Secret::new(TOKEN));
+    let relay = TestRouter::with("bearer_case", endpoints(), config).await;
+    let access = "/v1/access?product=p&email=a%40b.c";
+    let events = "/v1/events?after=0&wait=0";
+    for path in [access, events] {
+        for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+            let (status, answer) = relay
+                .get(path, &[("authorization", &format!("{scheme} {TOKEN}"))])
+                .await;
+            assert_eq!(status, 200, "{path} with `{scheme}`: {answer}");
+        }
+        for refused in [
+            format!("Basic {TOKEN}"),
+            format!("Bearer {TOKEN}x"),
+            format!("Bearer{TOKEN}"),
+            "Bearer read-token-wrong-wrong-wrong-wron".to_owned(),
+            String::new(),
+        ] {
+            let (status, _) = relay.get(path, &[("authorization", &refused)]).await;
+            assert_eq!(status, 401, "{path} with {refused:?}");
+        }
+    }
     relay.stop().await;
 }

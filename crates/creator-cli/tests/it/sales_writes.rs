@@ -90,6 +90,26 @@ async fn sale_server() -> MockServer {
     server
 }
 
+/// A Gumroad that serves `sale` (JSON) and takes a refund of it.
+async fn refund_server(sale: String) -> MockServer {
+    let server = MockServer::start().await;
+    mock(
+        &server,
+        "GET",
+        &format!("/v2/sales/{SALE}"),
+        sale.into_bytes(),
+    )
+    .await;
+    mock(
+        &server,
+        "PUT",
+        &format!("/v2/sales/{SALE}/refund"),
+        fixture("gumroad/sale_partially_refunded.json"),
+    )
+    .await;
+    server
+}
+
 #[tokio::test]
 async fn a_partial_refund_is_scaled_by_the_sales_currency_and_sent_once() {
     let server = sale_server().await;
@@ -116,7 +136,6 @@ async fn a_partial_refund_is_scaled_by_the_sales_currency_and_sent_once() {
 
 #[tokio::test]
 async fn a_yen_refund_is_not_multiplied_by_a_hundred() {
-    let server = MockServer::start().await;
     let yen = String::from_utf8(fixture("gumroad/sale_2026_fields.json"))
         .unwrap()
         .replace("\"currency\":\"eur\"", "\"currency\":\"jpy\"")
@@ -124,20 +143,7 @@ async fn a_yen_refund_is_not_multiplied_by_a_hundred() {
             "\"amount_refundable_in_currency\":\"9.60\"",
             "\"amount_refundable_in_currency\":\"2000\"",
         );
-    mock(
-        &server,
-        "GET",
-        &format!("/v2/sales/{SALE}"),
-        yen.into_bytes(),
-    )
-    .await;
-    mock(
-        &server,
-        "PUT",
-        &format!("/v2/sales/{SALE}/refund"),
-        fixture("gumroad/sale_partially_refunded.json"),
-    )
-    .await;
+    let server = refund_server(yen).await;
     let out = run(gumroad_cmd(
         &server,
         &["sales", "refund", SALE, "--amount", "1500", "-y"],
@@ -162,6 +168,45 @@ async fn a_yen_refund_is_not_multiplied_by_a_hundred() {
     .await;
     assert_one_line_error(&out, 2, "--amount `12.5`");
     assert_eq!(writes(&server).await.len(), 1);
+}
+
+/// A sale read without a `currency` (from before the 2026 API fields) is
+/// scaled by its `$` sign, as the MCP `sale_refund` tool does (one rule in
+/// `commands::money::sale_currency`); another symbol is refused unsent.
+#[tokio::test]
+async fn a_refund_of_a_sale_without_a_currency_follows_the_shared_rule() {
+    for (symbol, sent) in [("$", Some("250")), ("¥", None)] {
+        let old = String::from_utf8(fixture("gumroad/sale_2026_fields.json"))
+            .unwrap()
+            .replace("\"currency\":\"eur\",", "")
+            .replace(
+                "\"currency_symbol\":\"$\"",
+                &format!("\"currency_symbol\":\"{symbol}\""),
+            );
+        assert!(
+            !old.contains("\"currency\":"),
+            "the fixture names no currency"
+        );
+        let server = refund_server(old).await;
+        let out = run(gumroad_cmd(
+            &server,
+            &["sales", "refund", SALE, "--amount", "2.5", "--yes"],
+        ))
+        .await;
+        match sent {
+            Some(cents) => {
+                assert!(out.status.success(), "{symbol}: {}", stderr(&out));
+                assert_eq!(
+                    writes(&server).await[0].form_value("amount_cents"),
+                    Some(cents)
+                );
+            }
+            None => {
+                assert_one_line_error(&out, 2, "does not say which currency");
+                assert!(writes(&server).await.is_empty());
+            }
+        }
+    }
 }
 
 #[tokio::test]

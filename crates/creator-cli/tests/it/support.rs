@@ -105,6 +105,34 @@ pub struct TestRelay {
     pub http: reqwest::Client,
 }
 
+impl Deliver for TestRelay {
+    fn ledger(&self) -> &Arc<dyn Ledger> {
+        &self.ledger
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+        headers: &[(&str, &str)],
+    ) -> (u16, serde_json::Value) {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("send");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, json)
+    }
+}
+
 impl TestRelay {
     pub async fn start(db: &str) -> Self {
         Self::start_with(db, endpoints(), config()).await
@@ -143,35 +171,29 @@ impl TestRelay {
         (dir, relay)
     }
 
-    pub fn gumroad_url(&self) -> String {
-        format!("{}/webhooks/gumroad/{GUMROAD_SECRET}", self.base)
+    pub async fn stop(self) {
+        self.relay.shutdown().await.expect("graceful shutdown");
     }
+}
+
+/// What the relay tests do to a relay, served on a loopback port
+/// ([`TestRelay`]) or answered in-process by `Router::oneshot` ([`TestRouter`]).
+#[allow(async_fn_in_trait)]
+pub trait Deliver {
+    /// The relay's ledger.
+    fn ledger(&self) -> &Arc<dyn Ledger>;
 
     /// POSTs `body` with `content_type` to `path` and returns status and JSON answer.
-    pub async fn post(
+    async fn post(
         &self,
         path: &str,
         content_type: &str,
         body: impl Into<reqwest::Body>,
         headers: &[(&str, &str)],
-    ) -> (u16, serde_json::Value) {
-        let mut req = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("content-type", content_type)
-            .body(body);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let resp = req.send().await.expect("send");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.expect("body");
-        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
-        (status, json)
-    }
+    ) -> (u16, serde_json::Value);
 
     /// POSTs a Gank JSON body signed with the test key.
-    pub async fn post_gank(&self, body: Vec<u8>) -> (u16, serde_json::Value) {
+    async fn post_gank(&self, body: Vec<u8>) -> (u16, serde_json::Value) {
         let sig = gank_verifier().sign(&body);
         self.post(
             "/webhooks/gank",
@@ -182,7 +204,7 @@ impl TestRelay {
         .await
     }
 
-    pub async fn post_gumroad_form(&self, body: Vec<u8>) -> (u16, serde_json::Value) {
+    async fn post_gumroad_form(&self, body: Vec<u8>) -> (u16, serde_json::Value) {
         self.post(
             &format!("/webhooks/gumroad/{GUMROAD_SECRET}"),
             "application/x-www-form-urlencoded",
@@ -194,7 +216,7 @@ impl TestRelay {
 
     /// A delivery to the Gumroad endpoint with the wrong URL secret (401,
     /// quarantined as `verification`).
-    pub async fn post_wrong_gumroad_secret(&self) -> (u16, serde_json::Value) {
+    async fn post_wrong_gumroad_secret(&self) -> (u16, serde_json::Value) {
         self.post(
             "/webhooks/gumroad/wrong-secret-xxxxxxxx",
             "text/plain",
@@ -204,28 +226,128 @@ impl TestRelay {
         .await
     }
 
-    pub async fn stats(&self) -> LedgerStats {
-        self.ledger.stats().await.expect("stats")
+    async fn stats(&self) -> LedgerStats {
+        self.ledger().stats().await.expect("stats")
     }
 
-    pub async fn events(&self) -> Vec<StoredEvent> {
-        self.ledger
+    async fn events(&self) -> Vec<StoredEvent> {
+        self.ledger()
             .events(Default::default())
             .try_collect()
             .await
             .expect("events")
     }
 
-    pub async fn quarantined(&self) -> Vec<QuarantinedDelivery> {
-        self.ledger
+    async fn quarantined(&self) -> Vec<QuarantinedDelivery> {
+        self.ledger()
             .quarantined(Default::default())
             .try_collect()
             .await
             .expect("quarantine")
     }
+}
 
+/// The relay's routes answered in-process with `Router::oneshot` (no
+/// listener, no connection limits), over a temporary SQLite ledger: for
+/// routing and status tests. Body limits, timeouts and shutdown are tested
+/// on a [`TestRelay`].
+pub struct TestRouter {
+    pub router: axum::Router,
+    pub ledger: Arc<dyn Ledger>,
+    _dir: TempDir,
+}
+
+impl TestRouter {
+    /// The default endpoints and config on a new temporary ledger.
+    pub async fn fresh(label: &str) -> Self {
+        Self::with(label, endpoints(), config()).await
+    }
+
+    /// `endpoints` and `config` on a new temporary ledger.
+    pub async fn with(label: &str, endpoints: Vec<Endpoint>, config: RelayConfig) -> Self {
+        let dir = TempDir::new(label);
+        let ledger = ledger::open(dir.db().to_str().expect("utf-8 path"))
+            .await
+            .expect("open ledger");
+        let router = Relay::router(config, endpoints, ledger.clone()).layer(
+            axum::extract::connect_info::MockConnectInfo(std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                40_000,
+            ))),
+        );
+        Self {
+            router,
+            ledger,
+            _dir: dir,
+        }
+    }
+
+    /// Answers `request`: status, headers and the body as JSON (or as a string).
+    pub async fn send(
+        &self,
+        request: http::Request<axum::body::Body>,
+    ) -> (u16, http::HeaderMap, serde_json::Value) {
+        use tower::ServiceExt;
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, headers, json)
+    }
+
+    /// GETs `path` with `headers`: status and JSON answer.
+    pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        let mut request = http::Request::get(path);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let (status, _, json) = self
+            .send(request.body(axum::body::Body::empty()).expect("request"))
+            .await;
+        (status, json)
+    }
+
+    /// Closes the ledger.
     pub async fn stop(self) {
-        self.relay.shutdown().await.expect("graceful shutdown");
+        self.ledger.close().await;
+    }
+}
+
+impl Deliver for TestRouter {
+    fn ledger(&self) -> &Arc<dyn Ledger> {
+        &self.ledger
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+        headers: &[(&str, &str)],
+    ) -> (u16, serde_json::Value) {
+        let body = body.into();
+        let bytes = body.as_bytes().expect("a body held in memory").to_vec();
+        let mut request = http::Request::post(path).header("content-type", content_type);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let (status, _, json) = self
+            .send(
+                request
+                    .body(axum::body::Body::from(bytes))
+                    .expect("request"),
+            )
+            .await;
+        (status, json)
     }
 }
 

@@ -632,8 +632,14 @@ impl<'t> Request<'t> {
                 );
             }
 
+            // `Retry-After` read once: for the shared hold and for the retry policy.
+            let retry_after = result
+                .as_ref()
+                .ok()
+                .and_then(|r| r.header("retry-after"))
+                .and_then(|v| parse_retry_after(v, inner.clock.now()));
             if let Ok(r) = &result {
-                own_hold = inner.note_hold(r, waited.or(own_hold));
+                own_hold = inner.note_hold(r.status, retry_after, waited.or(own_hold));
                 if let Some(until) = own_hold.filter(|_| r.status == 429) {
                     let wait = until
                         .duration_since(inner.clock.now())
@@ -645,32 +651,23 @@ impl<'t> Request<'t> {
             }
             // Classify first: the retry policy decides on the error the
             // provider's classifier gives this answer, never on the bare status.
-            let (error, retry_after) = match result {
+            let error = match result {
                 Ok(response) => {
                     span.record("status", response.status);
-                    let retry_after = response
-                        .header("retry-after")
-                        .and_then(|v| parse_retry_after(v, inner.clock.now()));
                     match classify(inner, response) {
                         Ok(response) => return Ok(response),
-                        Err(error) => (error, retry_after),
+                        Err(error) => error,
                     }
                 }
-                Err(e) if e.is_timeout() => (
-                    Error::Timeout {
-                        provider,
-                        after: inner.timeout,
-                        attempts: attempt,
-                    },
-                    None,
-                ),
-                Err(e) => (
-                    Error::Transport {
-                        provider,
-                        source: Box::new(e.without_url()),
-                    },
-                    None,
-                ),
+                Err(e) if e.is_timeout() => Error::Timeout {
+                    provider,
+                    after: inner.timeout,
+                    attempts: attempt,
+                },
+                Err(e) => Error::Transport {
+                    provider,
+                    source: Box::new(e.without_url()),
+                },
             };
             let failure = Failure::of(&error).with_retry_after(retry_after);
             match inner
@@ -792,19 +789,19 @@ impl Inner {
         Some(until)
     }
 
-    /// Sets the hold on a 429 (its `Retry-After`, else one second), or
-    /// lifts the hold this request saw once it gets any other answer.
+    /// Sets the hold on a 429 (`retry_after`, the answer's `Retry-After` as
+    /// the retry loop read it, else one second), or lifts the hold this
+    /// request saw once it gets any other answer.
     fn note_hold(
         &self,
-        response: &Response,
+        status: u16,
+        retry_after: Option<Duration>,
         seen: Option<std::time::SystemTime>,
     ) -> Option<std::time::SystemTime> {
         let mut hold = self.hold.lock().unwrap_or_else(|p| p.into_inner());
-        if response.status == 429 {
+        if status == 429 {
             let now = self.clock.now();
-            let asked = response
-                .header("retry-after")
-                .and_then(|v| parse_retry_after(v, now))
+            let asked = retry_after
                 .unwrap_or(Duration::from_secs(1))
                 .min(self.retry.max_retry_after);
             let until = now + asked;
@@ -827,5 +824,35 @@ fn classify(inner: &Inner, response: Response) -> Result<Response> {
         Ok(response)
     } else {
         Err(default_error(inner.provider, &response, inner.clock.now()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+    use crate::ManualClock;
+
+    /// The hold a 429 sets is the `Retry-After` the retry loop read, handed
+    /// in (never read from the answer a second time); without one, a second.
+    #[test]
+    fn a_429_holds_for_the_retry_after_the_loop_read() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let t = Transport::builder(Provider::Gumroad, "http://127.0.0.1:9")
+            .clock(Arc::new(ManualClock::new(now)))
+            .build()
+            .unwrap();
+        let held = t.inner.note_hold(429, Some(Duration::from_secs(7)), None);
+        assert_eq!(held, Some(now + Duration::from_secs(7)));
+        // A later, shorter hold never shortens the one in force.
+        let held = t.inner.note_hold(429, None, None);
+        assert_eq!(held, Some(now + Duration::from_secs(7)));
+        // Another answer lifts the hold this request saw.
+        assert_eq!(t.inner.note_hold(200, None, held), None);
+        assert_eq!(
+            t.inner.note_hold(429, None, None),
+            Some(now + Duration::from_secs(1))
+        );
     }
 }

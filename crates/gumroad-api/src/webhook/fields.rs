@@ -1,291 +1,224 @@
-//! Typed extraction from a decoded delivery tree.
+//! How a decoded delivery tree becomes a typed payload: serde shadow
+//! structs (the way async-stripe decodes events into a shadow struct and
+//! then fixes up), read through [`creator_core::from_value_lenient`] and so
+//! through `serde_path_to_error`.
 //!
-//! Every helper *removes* the key it reads, so whatever is left at the end
-//! is exactly the set of fields this library does not model; it is kept on
-//! the payload (`extra`), never dropped. The helpers accept the shapes the
-//! two encodings produce for the same value: `"1249"` and `1249`, `"true"`
-//! and `true`, and `""` or `null` for Gumroad's `nil`.
-//!
-//! Scalars follow creator-core's lenient rules ([`creator_core::de`]), so
-//! `"1"`, `""` and `"TRUE"` mean here what they mean in every API model.
-//!
-//! A value of another shape (`order_number=12a`, an object where text was
-//! expected) never fails the delivery: the helper reads `None`, puts the raw
-//! value back (so it ends up in `extra`) and records a [`FieldError`] naming
-//! the field, which [`Fields::finish`] hands over with the leftovers.
+//! Each shadow field names its reader: creator-core's lenient rules
+//! ([`creator_core::de::field`]: `"1249"` and `1249`, `"true"` and `true`,
+//! `""` or `null` for Gumroad's `nil`), or one of the Gumroad readers here
+//! for values a relay may have left percent-encoded. A value of another
+//! shape (`order_number=12a`, an object where text was expected) never
+//! fails the delivery: it reads as `None`, the error names the field by its
+//! path (`order_number`, `card.type`, `variants.Size`), and its raw value is
+//! kept in `extra` with every key the shadow struct does not read.
 
 use std::collections::BTreeMap;
 
-use creator_core::{FieldError, de};
-use serde_json::{Map, Number, Value};
+use creator_core::de::{expected, field};
+use creator_core::{FieldError, from_value_lenient};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::form::{percent_decode_text, shorten};
+use super::form::percent_decode_text;
+use crate::PurchaseIds;
 
-/// A JSON object being taken apart field by field.
-pub(crate) struct Fields {
-    map: Map<String, Value>,
-    /// Dotted path of this object inside the payload, for error messages.
-    path: String,
-    /// Leftovers of nested objects, merged back into `extra` by `finish`.
-    nested_leftovers: Vec<(String, Map<String, Value>)>,
-    /// Fields that could not be read, in the order they were met.
-    errors: Vec<FieldError>,
+/// An identifier, email or other value that never legitimately contains a
+/// `%` escape: one still percent-encoded (`FO8TXN-dvxYabdavG97Y-Q%3D%3D`)
+/// is decoded once. Otherwise as [`field::text`].
+pub(crate) fn ident<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(field::text(d)?.map(|s| percent_decode_text(&s).unwrap_or(s)))
 }
 
-/// What a reader made of a value: read, empty (Gumroad's `nil`), or of another shape.
-enum Read<T> {
-    Value(T),
-    Empty,
-    Wrong(&'static str),
-}
-
-impl Fields {
-    pub(crate) fn new(map: Map<String, Value>) -> Self {
-        Self {
-            map,
-            path: String::new(),
-            nested_leftovers: Vec::new(),
-            errors: Vec::new(),
-        }
-    }
-
-    fn name(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_owned()
+/// A URL. One that is still percent-encoded as a whole (`https%3A%2F%2F…`:
+/// no `:` but an encoded one) is decoded once; a URL with ordinary escapes
+/// in its path or query is kept as sent.
+pub(crate) fn url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(field::text(d)?.map(|s| {
+        if !s.contains(':') && s.to_ascii_uppercase().contains("%3A") {
+            percent_decode_text(&s).unwrap_or(s)
         } else {
-            format!("{}.{key}", self.path)
+            s
+        }
+    }))
+}
+
+/// An RFC 3339 timestamp (`2025-03-14T10:21:07Z`); `""` is `None`, and a
+/// value still percent-encoded (`…T10%3A21%3A07Z`) is decoded first.
+pub(crate) fn time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
+    const WHAT: &str = "an RFC 3339 timestamp";
+    let value = Value::deserialize(d)?;
+    if value.is_null() {
+        return Ok(None);
+    }
+    let Some(text) = field::scalar_text(&value) else {
+        return Err(expected(WHAT, &value));
+    };
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let text = percent_decode_text(&text).unwrap_or(text);
+    OffsetDateTime::parse(text.trim(), &Rfc3339)
+        .map(Some)
+        .map_err(|_| expected(WHAT, &value))
+}
+
+/// `purchase_ids[]=a&purchase_ids[]=b` (a list), `{"": "a"}` from naive
+/// converters, a bare string, or `""` for an empty list; empty ids are
+/// dropped and percent-encoded ones decoded once.
+pub(crate) fn purchase_ids<'de, D: Deserializer<'de>>(d: D) -> Result<PurchaseIds, D::Error> {
+    let value = Value::deserialize(d)?;
+    if value.is_null() {
+        return Ok(PurchaseIds::default());
+    }
+    let ids =
+        PurchaseIds::deserialize(&value).map_err(|_| expected("a list of sale ids", &value))?;
+    Ok(PurchaseIds(
+        ids.0
+            .into_iter()
+            .filter(|id| !id.is_empty())
+            .map(|id| percent_decode_text(&id).unwrap_or(id))
+            .collect(),
+    ))
+}
+
+/// Custom field answers as sent: an object (name → answer), or a
+/// license-style list of `"Name: value"` texts; `""` is `None`. They are
+/// typed by [`FieldValue`](crate::FieldValue) rules once the encoding is known.
+pub(crate) fn custom_fields<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        Value::String(s) if s.is_empty() => Ok(None),
+        v @ Value::Object(_) => Ok(Some(v)),
+        Value::Array(items) if items.iter().all(Value::is_string) => Ok(Some(Value::Array(items))),
+        other => Err(expected("an object or a list of text", &other)),
+    }
+}
+
+/// One entry of an object of text (`variants[Size]`, `url_params[…]`).
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub(crate) struct TextEntry(#[serde(deserialize_with = "field::text_entry")] pub String);
+
+/// An object of text values (`variants`, `url_params`): numbers and
+/// booleans as text, `null` as `""`, an entry of another shape named on its
+/// own (`variants.Size`); `""` (a form `nil`) is `None`.
+pub(crate) fn text_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+    let map: Option<BTreeMap<String, TextEntry>> = field::object(d)?;
+    Ok(map.map(|m| m.into_iter().map(|(k, TextEntry(v))| (k, v)).collect()))
+}
+
+/// The keys a shadow struct reads, and the shapes of its nested objects
+/// whose unread keys are kept too (`card[new_key]` lands in `extra.card`).
+pub(crate) struct Shape {
+    fields: &'static [&'static str],
+    nested: Vec<(&'static str, Shape)>,
+}
+
+impl Shape {
+    /// The shape of the shadow struct `T`, with `nested` objects.
+    pub(crate) fn of<T: DeserializeOwned>(nested: Vec<(&'static str, Shape)>) -> Self {
+        Self {
+            fields: creator_core::de::fields_of::<T>(),
+            nested,
         }
     }
 
-    pub(crate) fn map(&self) -> &Map<String, Value> {
-        &self.map
-    }
-
-    pub(crate) fn map_mut(&mut self) -> &mut Map<String, Value> {
-        &mut self.map
-    }
-
-    /// Removes a key; `null` reads as absent.
-    pub(crate) fn take(&mut self, key: &str) -> Option<Value> {
-        match self.map.remove(key) {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(v),
+    /// Where `path` (keys from the top) comes in reading order: the
+    /// position of each key among the fields of its level.
+    fn rank(&self, path: &[&str]) -> Vec<usize> {
+        let mut rank = Vec::new();
+        let mut shape = Some(self);
+        for key in path {
+            let Some(s) = shape else { break };
+            rank.push(s.fields.iter().position(|f| f == key).unwrap_or(usize::MAX));
+            shape = s.nested.iter().find(|(n, _)| n == key).map(|(_, s)| s);
         }
+        rank
     }
 
-    /// Records that `key` holds `value`, which is not `what` was expected,
-    /// and puts the value back so it is kept in `extra`.
-    pub(crate) fn reject(&mut self, key: &str, what: &str, value: Value) {
-        self.errors.push(FieldError::new(
-            self.name(key),
-            format!("expected {what}, got {}", describe(&value)),
-        ));
-        self.map.insert(key.to_owned(), value);
-    }
-
-    /// The error recorded for `key` of this object, if any.
-    pub(crate) fn error_for(&self, key: &str) -> Option<&FieldError> {
-        let name = self.name(key);
-        self.errors.iter().find(|e| e.field == name)
-    }
-
-    /// Takes `key` and reads it with `read`; a value of another shape is
-    /// rejected (kept, and recorded).
-    fn read<T>(&mut self, key: &str, read: impl FnOnce(&Value) -> Read<T>) -> Option<T> {
-        let value = self.take(key)?;
-        match read(&value) {
-            Read::Value(v) => Some(v),
-            Read::Empty => None,
-            Read::Wrong(what) => {
-                self.reject(key, what, value);
-                None
+    /// What of `map` this shape does not read.
+    fn unread(&self, map: &Map<String, Value>) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (key, value) in map {
+            if !self.fields.contains(&key.as_str()) {
+                out.insert(key.clone(), value.clone());
+                continue;
             }
-        }
-    }
-
-    /// Text; `""` is `None` (Gumroad's `nil` in a form body), numbers and
-    /// booleans are kept as their text.
-    pub(crate) fn text(&mut self, key: &str) -> Option<String> {
-        self.read(key, |v| match as_text(v) {
-            Some(s) if s.is_empty() => Read::Empty,
-            Some(s) => Read::Value(s),
-            None => Read::Wrong("text"),
-        })
-    }
-
-    /// An identifier, email, URL or other value that never legitimately
-    /// contains a `%` escape: a value still percent-encoded
-    /// (`FO8TXN-dvxYabdavG97Y-Q%3D%3D`) is decoded once.
-    pub(crate) fn ident(&mut self, key: &str) -> Option<String> {
-        self.text(key).map(|s| percent_decode_text(&s).unwrap_or(s))
-    }
-
-    /// A URL. One that is still percent-encoded as a whole
-    /// (`https%3A%2F%2F…`: no `:` but an encoded one) is decoded once; a URL
-    /// with ordinary escapes in its path or query is kept as sent.
-    pub(crate) fn url(&mut self, key: &str) -> Option<String> {
-        self.text(key).map(|s| {
-            if !s.contains(':') && s.to_ascii_uppercase().contains("%3A") {
-                percent_decode_text(&s).unwrap_or(s)
-            } else {
-                s
-            }
-        })
-    }
-
-    /// An integer from a number, a string of digits, `""` (`None`) or `null`.
-    pub(crate) fn int(&mut self, key: &str) -> Option<i64> {
-        self.read(key, |v| read_int(v, "an integer"))
-    }
-
-    /// A non-negative count that fits `u32` (`retry_count`).
-    pub(crate) fn count(&mut self, key: &str) -> Option<u32> {
-        const WHAT: &str = "a small non-negative integer";
-        self.read(key, |v| match read_int(v, WHAT) {
-            Read::Value(n) => u32::try_from(n).map_or(Read::Wrong(WHAT), Read::Value),
-            Read::Empty => Read::Empty,
-            Read::Wrong(what) => Read::Wrong(what),
-        })
-    }
-
-    /// A boolean by creator-core's rules ([`de::bool_text`]): `true`/`false`
-    /// and their text in any case, `1`/`0`; `""` (`None`) or `null`.
-    pub(crate) fn flag(&mut self, key: &str) -> Option<bool> {
-        const WHAT: &str = "true or false";
-        self.read(key, |v| match v {
-            Value::Bool(b) => Read::Value(*b),
-            Value::Number(n) => match n.as_u64() {
-                Some(1) => Read::Value(true),
-                Some(0) => Read::Value(false),
-                _ => Read::Wrong(WHAT),
-            },
-            Value::String(s) => match de::bool_text(s) {
-                Ok(Some(b)) => Read::Value(b),
-                Ok(None) => Read::Empty,
-                Err(()) => Read::Wrong(WHAT),
-            },
-            _ => Read::Wrong(WHAT),
-        })
-    }
-
-    /// An RFC 3339 timestamp (`2025-03-14T10:21:07Z`); `""` is `None`, and a
-    /// value still percent-encoded (`…T10%3A21%3A07Z`) is decoded first.
-    pub(crate) fn time(&mut self, key: &str) -> Option<OffsetDateTime> {
-        const WHAT: &str = "an RFC 3339 timestamp";
-        self.read(key, |v| match as_text(v) {
-            Some(s) if s.trim().is_empty() => Read::Empty,
-            Some(s) => {
-                let s = percent_decode_text(&s).unwrap_or(s);
-                OffsetDateTime::parse(s.trim(), &Rfc3339).map_or(Read::Wrong(WHAT), Read::Value)
-            }
-            None => Read::Wrong(WHAT),
-        })
-    }
-
-    /// A nested object, for typed extraction of its own fields; hand it back
-    /// with [`keep_leftovers`](Self::keep_leftovers). `""` (a form `nil`) is `None`.
-    pub(crate) fn object(&mut self, key: &str) -> Option<Fields> {
-        match self.take(key)? {
-            Value::String(s) if s.is_empty() => None,
-            Value::Object(map) => Some(Fields {
-                map,
-                path: self.name(key),
-                nested_leftovers: Vec::new(),
-                errors: Vec::new(),
-            }),
-            other => {
-                self.reject(key, "an object", other);
-                None
-            }
-        }
-    }
-
-    /// An object of text values (`variants`, `url_params`, `shipping_information`
-    /// style hashes); numbers and booleans are kept as text, `""` values stay
-    /// `""`, and an entry of another shape is rejected on its own.
-    pub(crate) fn text_map(&mut self, key: &str) -> Option<BTreeMap<String, String>> {
-        let mut obj = self.object(key)?;
-        let mut out = BTreeMap::new();
-        for (k, v) in std::mem::take(&mut obj.map) {
-            match v {
-                Value::Null => {
-                    out.insert(k, String::new());
-                }
-                other => match as_text(&other) {
-                    Some(text) => {
-                        out.insert(k, text);
-                    }
-                    None => obj.reject(&k, "text", other),
-                },
-            }
-        }
-        self.keep_leftovers(key, obj);
-        Some(out)
-    }
-
-    /// Leaves a nested object's unread fields for `extra`, and its errors with ours.
-    pub(crate) fn keep_leftovers(&mut self, key: &str, child: Fields) {
-        let (leftovers, errors) = child.finish();
-        self.errors.extend(errors);
-        if !leftovers.is_empty() {
-            self.nested_leftovers.push((key.to_owned(), leftovers));
-        }
-    }
-
-    /// Everything not read (the fields this library does not model, and the
-    /// raw values of those it could not read), and the errors met.
-    pub(crate) fn finish(mut self) -> (Map<String, Value>, Vec<FieldError>) {
-        for (key, leftovers) in self.nested_leftovers {
-            match self.map.get_mut(&key) {
-                Some(Value::Object(existing)) => existing.extend(leftovers),
-                _ => {
-                    self.map.insert(key, Value::Object(leftovers));
+            let nested = self.nested.iter().find(|(n, _)| n == key);
+            if let (Some((_, shape)), Value::Object(inner)) = (nested, value) {
+                let rest = shape.unread(inner);
+                if !rest.is_empty() {
+                    out.insert(key.clone(), Value::Object(rest));
                 }
             }
         }
-        (self.map, self.errors)
+        out
     }
 }
 
-/// A scalar as text (numbers and booleans as their text); `None` for a list or an object.
-fn as_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
+/// A shadow struct read from a delivery tree: the value, everything it did
+/// not read or could not read (`extra`), and the fields it could not read,
+/// in reading order.
+pub(crate) struct Read<T> {
+    pub value: T,
+    pub extra: Map<String, Value>,
+    pub field_errors: Vec<FieldError>,
 }
 
-/// An integer by creator-core's rules ([`de::int_text`], [`de::whole_number`]).
-fn read_int(v: &Value, what: &'static str) -> Read<i64> {
-    match v {
-        Value::Number(n) => number_to_i64(n).map_or(Read::Wrong(what), Read::Value),
-        Value::String(s) => match de::int_text(s) {
-            Ok(Some(n)) => Read::Value(n),
-            Ok(None) => Read::Empty,
-            Err(()) => Read::Wrong(what),
-        },
-        _ => Read::Wrong(what),
+/// Reads `map` into the shadow struct `T` of shape `shape`.
+///
+/// # Errors
+/// The [`FieldError`] of a field `T` cannot do without (the shadow structs
+/// here have none: every field is optional, so this does not happen).
+pub(crate) fn read<T: DeserializeOwned>(
+    map: Map<String, Value>,
+    shape: &Shape,
+) -> Result<Read<T>, FieldError> {
+    let mut extra = shape.unread(&map);
+    let read = from_value_lenient::<T>(Value::Object(map), "")?;
+    for (keys, value) in read.left_out {
+        keep(&mut extra, &keys, value);
     }
+    let mut ranked: Vec<(Vec<usize>, FieldError)> = read
+        .field_errors
+        .into_iter()
+        .map(|e| {
+            let path: Vec<&str> = e.field.split('.').collect();
+            (shape.rank(&path), e)
+        })
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(Read {
+        value: read.value,
+        extra,
+        field_errors: ranked.into_iter().map(|(_, e)| e).collect(),
+    })
 }
 
-fn number_to_i64(n: &Number) -> Option<i64> {
-    n.as_i64().or_else(|| n.as_f64().and_then(de::whole_number))
-}
-
-/// A short description of a value for error messages.
-fn describe(v: &Value) -> String {
-    match v {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => format!("{:?}", shorten(s)),
-        Value::Array(a) => format!("an array of {} items", a.len()),
-        Value::Object(o) => format!("an object with {} keys", o.len()),
+/// Puts `value` back at `keys` in `extra`, making the objects on the way.
+fn keep(extra: &mut Map<String, Value>, keys: &[String], value: Value) {
+    let Some((last, parents)) = keys.split_last() else {
+        return;
+    };
+    let mut at = extra;
+    for key in parents {
+        let slot = at
+            .entry(key.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        let Value::Object(next) = slot else {
+            return;
+        };
+        at = next;
     }
+    at.insert(last.clone(), value);
 }
 
 #[cfg(test)]
@@ -293,34 +226,55 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn fields(v: Value) -> Fields {
+    #[derive(Deserialize, Debug)]
+    struct Probe {
+        #[serde(default, deserialize_with = "field::int")]
+        a: Option<i64>,
+        #[serde(default, deserialize_with = "field::int")]
+        b: Option<i64>,
+        #[serde(default, deserialize_with = "field::int")]
+        c: Option<i64>,
+        #[serde(default, deserialize_with = "field::int")]
+        d: Option<i64>,
+        #[serde(default, deserialize_with = "field::int")]
+        e: Option<i64>,
+        #[serde(default, deserialize_with = "field::int")]
+        f: Option<i64>,
+        #[serde(default, deserialize_with = "field::int")]
+        g: Option<i64>,
+        #[serde(default, deserialize_with = "field::int")]
+        missing: Option<i64>,
+    }
+
+    fn tree(v: Value) -> Map<String, Value> {
         match v {
-            Value::Object(m) => Fields::new(m),
-            _ => unreachable!(),
+            Value::Object(m) => m,
+            _ => Map::new(),
         }
     }
 
     #[test]
     fn integers_accept_numbers_strings_and_empty() {
-        let mut f = fields(
-            json!({"a": 1249, "b": "1249", "c": "", "d": null, "e": 12.0, "f": "12.5", "g": [1]}),
-        );
-        assert_eq!(f.int("a"), Some(1249));
-        assert_eq!(f.int("b"), Some(1249));
-        assert_eq!(f.int("c"), None);
-        assert_eq!(f.int("d"), None);
-        assert_eq!(f.int("e"), Some(12));
-        assert_eq!(f.int("missing"), None);
-        assert_eq!(f.int("f"), None);
-        assert_eq!(f.int("g"), None);
-        let (extra, errors) = f.finish();
+        let r = read::<Probe>(
+            tree(
+                json!({"a": 1249, "b": "1249", "c": "", "d": null, "e": 12.0, "f": "12.5", "g": [1]}),
+            ),
+            &Shape::of::<Probe>(vec![]),
+        )
+        .unwrap();
+        let p = r.value;
         assert_eq!(
-            Value::Object(extra),
+            (p.a, p.b, p.c, p.d, p.e),
+            (Some(1249), Some(1249), None, None, Some(12))
+        );
+        assert_eq!((p.f, p.g, p.missing), (None, None, None));
+        assert_eq!(
+            Value::Object(r.extra),
             json!({"f": "12.5", "g": [1]}),
             "raw values kept"
         );
         assert_eq!(
-            errors,
+            r.field_errors,
             [
                 FieldError::new("f", "expected an integer, got \"12.5\""),
                 FieldError::new("g", "expected an integer, got an array of 1 items"),
@@ -328,40 +282,73 @@ mod tests {
         );
     }
 
+    #[derive(Deserialize, Debug)]
+    struct Mixed {
+        #[serde(default, deserialize_with = "field::flag")]
+        a: Option<bool>,
+        #[serde(default, deserialize_with = "field::flag")]
+        b: Option<bool>,
+        #[serde(default, deserialize_with = "field::flag")]
+        c: Option<bool>,
+        #[serde(default, deserialize_with = "field::flag")]
+        d: Option<bool>,
+        #[serde(default, deserialize_with = "field::text")]
+        e: Option<String>,
+        #[serde(default, deserialize_with = "ident")]
+        g: Option<String>,
+        #[serde(default, deserialize_with = "ident")]
+        h: Option<String>,
+        #[serde(default, deserialize_with = "field::count")]
+        n: Option<u32>,
+        #[serde(default, deserialize_with = "time")]
+        t: Option<OffsetDateTime>,
+        #[serde(default, deserialize_with = "time")]
+        u: Option<OffsetDateTime>,
+        #[serde(default, deserialize_with = "field::text")]
+        o: Option<String>,
+    }
+
     #[test]
     fn flags_text_idents_counts_and_times() {
-        let mut f = fields(json!({
-            "a": "true", "b": false, "c": "", "d": "yes", "e": "", "g": "x%3D%3D", "h": "100%",
-            "n": "-1", "t": "2025-03-14T10%3A21%3A07Z", "u": "last tuesday", "o": {"x": 1}
-        }));
-        assert_eq!(f.flag("a"), Some(true));
-        assert_eq!(f.flag("b"), Some(false));
-        assert_eq!(f.flag("c"), None);
-        assert_eq!(f.flag("d"), None);
-        assert_eq!(f.text("e"), None);
-        assert_eq!(f.ident("g").as_deref(), Some("x=="));
-        assert_eq!(f.ident("h").as_deref(), Some("100%"));
-        assert_eq!(f.count("n"), None);
-        assert!(f.time("t").is_some());
-        assert_eq!(f.time("u"), None);
-        assert_eq!(f.text("o"), None);
-        assert!(f.error_for("d").is_some() && f.error_for("a").is_none());
-        let (extra, errors) = f.finish();
-        let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(named, ["d", "n", "u", "o"]);
-        assert_eq!(extra["u"], "last tuesday");
-        assert_eq!(extra["o"], json!({"x": 1}));
+        let r = read::<Mixed>(
+            tree(json!({
+                "a": "true", "b": false, "c": "", "d": "yes", "e": "", "g": "x%3D%3D", "h": "100%",
+                "n": "-1", "t": "2025-03-14T10%3A21%3A07Z", "u": "last tuesday", "o": {"x": 1}
+            })),
+            &Shape::of::<Mixed>(vec![]),
+        )
+        .unwrap();
+        let m = r.value;
+        assert_eq!((m.a, m.b, m.c, m.d), (Some(true), Some(false), None, None));
+        assert_eq!(m.e, None);
+        assert_eq!(m.g.as_deref(), Some("x=="));
+        assert_eq!(m.h.as_deref(), Some("100%"));
+        assert_eq!(m.n, None);
+        assert!(m.t.is_some());
+        assert_eq!((m.u, m.o), (None, None));
+        let named: Vec<&str> = r.field_errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(named, ["d", "n", "u", "o"], "in reading order");
+        assert_eq!(r.extra["u"], "last tuesday");
+        assert_eq!(r.extra["o"], json!({"x": 1}));
     }
 
     /// One rule for every provider: a delivery's flag reads `"TRUE"`, `"1"`,
     /// `1` and `"0"` as creator-core's `de::opt_bool` does for API models.
     #[test]
     fn flags_follow_the_shared_lenient_rules() {
-        #[derive(serde::Deserialize)]
+        #[derive(Deserialize)]
         struct Model {
             #[serde(default, deserialize_with = "creator_core::de::opt_bool")]
             b: Option<bool>,
         }
+        #[derive(Deserialize)]
+        struct Ping {
+            #[serde(default, deserialize_with = "field::flag")]
+            b: Option<bool>,
+            #[serde(default, deserialize_with = "field::flag")]
+            c: Option<bool>,
+        }
+        let shape = Shape::of::<Ping>(vec![]);
         for sent in [
             json!("TRUE"),
             json!("1"),
@@ -372,33 +359,57 @@ mod tests {
             json!(true),
         ] {
             let model: Model = serde_json::from_value(json!({ "b": sent.clone() })).unwrap();
-            let mut f = fields(json!({ "b": sent.clone() }));
-            assert_eq!(f.flag("b"), model.b, "{sent}");
-            assert!(f.finish().1.is_empty(), "{sent} is no field error");
+            let r = read::<Ping>(tree(json!({ "b": sent.clone() })), &shape).unwrap();
+            assert_eq!(r.value.b, model.b, "{sent}");
+            assert!(r.field_errors.is_empty(), "{sent} is no field error");
         }
-        let mut f = fields(json!({"b": "maybe", "c": 2}));
-        assert_eq!((f.flag("b"), f.flag("c")), (None, None));
-        assert_eq!(f.finish().1.len(), 2);
+        let r = read::<Ping>(tree(json!({"b": "maybe", "c": 2})), &shape).unwrap();
+        assert_eq!((r.value.b, r.value.c), (None, None));
+        assert_eq!(r.field_errors.len(), 2);
+    }
+
+    #[derive(Deserialize)]
+    struct Tier {
+        #[serde(default, deserialize_with = "field::text")]
+        id: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    struct Plan {
+        #[serde(default, deserialize_with = "field::object")]
+        tier: Option<Tier>,
+    }
+
+    #[derive(Deserialize)]
+    struct Outer {
+        #[serde(default, deserialize_with = "field::object")]
+        old_plan: Option<Plan>,
+        #[serde(default, deserialize_with = "text_map")]
+        v: Option<BTreeMap<String, String>>,
     }
 
     #[test]
     fn nested_paths_appear_in_errors_and_leftovers_are_kept() {
-        let mut f = fields(
-            json!({"old_plan": {"tier": {"id": [1], "new": "x"}}, "v": {"Size": {"a": 1}, "Color": "Blue"}}),
-        );
-        let mut plan = f.object("old_plan").unwrap();
-        let mut tier = plan.object("tier").unwrap();
-        assert_eq!(tier.text("id"), None);
-        plan.keep_leftovers("tier", tier);
-        f.keep_leftovers("old_plan", plan);
-        let variants = f.text_map("v").unwrap();
+        let shape = Shape::of::<Outer>(vec![(
+            "old_plan",
+            Shape::of::<Plan>(vec![("tier", Shape::of::<Tier>(vec![]))]),
+        )]);
+        let r = read::<Outer>(
+            tree(
+                json!({"old_plan": {"tier": {"id": [1], "new": "x"}}, "v": {"Size": {"a": 1}, "Color": "Blue"}}),
+            ),
+            &shape,
+        )
+        .unwrap();
+        let tier = r.value.old_plan.and_then(|p| p.tier).unwrap();
+        assert_eq!(tier.id, None);
+        let variants = r.value.v.unwrap();
         assert_eq!(variants.get("Color").map(String::as_str), Some("Blue"));
-        let (extra, errors) = f.finish();
         assert_eq!(
-            Value::Object(extra),
+            Value::Object(r.extra),
             json!({"old_plan": {"tier": {"id": [1], "new": "x"}}, "v": {"Size": {"a": 1}}})
         );
-        let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        let named: Vec<&str> = r.field_errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(named, ["old_plan.tier.id", "v.Size"]);
     }
 }

@@ -17,6 +17,7 @@
 
 use std::borrow::Cow;
 
+use creator_core::de::shorten;
 use creator_core::{ParseLimits, WebhookError};
 use serde_json::{Map, Value};
 
@@ -373,14 +374,6 @@ fn hex(b: u8) -> Option<u8> {
         b'a'..=b'f' => Some(b - b'a' + 10),
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
-    }
-}
-
-/// At most 60 characters of a key or value, for error messages.
-pub(crate) fn shorten(s: &str) -> Cow<'_, str> {
-    match s.char_indices().nth(60) {
-        None => Cow::Borrowed(s),
-        Some((cut, _)) => Cow::Owned(format!("{}…", &s[..cut])),
     }
 }
 

@@ -7,11 +7,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::fields::Fields;
+use super::fields::{self, Shape};
 use super::form::{malformed, percent_decode_text};
 use crate::{
     Card, CustomFieldValues, FieldValue, GumroadEventName, PurchaseIds, Recurrence, Variants,
 };
+use creator_core::de::field;
 
 type R<T> = Result<T, WebhookError>;
 
@@ -820,8 +821,8 @@ fn decode_value(v: Value) -> Value {
 
 /// Folds the top-level copies of custom field answers into `custom_fields`,
 /// returning the standard keys a custom answer replaced.
-fn fold_custom_field_copies(f: &mut Fields) -> Vec<String> {
-    let Some(Value::Object(answers)) = f.map().get("custom_fields") else {
+fn fold_custom_field_copies(map: &mut Map<String, Value>) -> Vec<String> {
+    let Some(Value::Object(answers)) = map.get("custom_fields") else {
         return Vec::new();
     };
     let copies: Vec<String> = answers
@@ -829,13 +830,13 @@ fn fold_custom_field_copies(f: &mut Fields) -> Vec<String> {
         .filter(|(name, answer)| {
             name.as_str() != "custom_fields"
                 && !SET_AFTER_CUSTOM_FIELDS.contains(&name.as_str())
-                && f.map().get(name.as_str()) == Some(answer)
+                && map.get(name.as_str()) == Some(answer)
         })
         .map(|(name, _)| name.clone())
         .collect();
     let mut shadowed = Vec::new();
     for name in copies {
-        f.map_mut().remove(&name);
+        map.remove(&name);
         if SET_BEFORE_CUSTOM_FIELDS.contains(&name.as_str()) {
             shadowed.push(name);
         }
@@ -843,25 +844,22 @@ fn fold_custom_field_copies(f: &mut Fields) -> Vec<String> {
     shadowed
 }
 
-fn custom_fields(f: &mut Fields, encoding: Encoding) -> Option<CustomFieldValues> {
-    match f.take("custom_fields")? {
-        Value::String(s) if s.is_empty() => None,
+/// Custom field answers as read ([`fields::custom_fields`]), typed.
+fn custom_fields(answers: Option<Value>, encoding: Encoding) -> Option<CustomFieldValues> {
+    match answers? {
         Value::Object(map) => Some(CustomFieldValues::Map(
             map.into_iter()
                 .map(|(name, answer)| (name, field_value(answer, encoding)))
                 .collect(),
         )),
         // License-style `["Name: value"]` lists, should a relay send them.
-        Value::Array(items) if items.iter().all(Value::is_string) => Some(CustomFieldValues::List(
+        Value::Array(items) => Some(CustomFieldValues::List(
             items
                 .into_iter()
                 .filter_map(|item| item.as_str().map(str::to_owned))
                 .collect(),
         )),
-        other => {
-            f.reject("custom_fields", "an object or a list of text", other);
-            None
-        }
+        _ => None,
     }
 }
 
@@ -878,137 +876,357 @@ fn field_value(answer: Value, encoding: Encoding) -> FieldValue {
     }
 }
 
-fn recurrence(f: &mut Fields, key: &str) -> Option<Recurrence> {
-    f.text(key).map(|s| Recurrence::parse(&s))
+// The shadow structs: the wire form of each payload, read by serde with
+// the lenient readers of `fields`, then fixed up into the public types.
+// Fields are declared in the order field errors are reported.
+
+/// `card[…]`.
+#[derive(Deserialize)]
+struct CardWire {
+    #[serde(default, deserialize_with = "field::text")]
+    visual: Option<String>,
+    #[serde(default, rename = "type", deserialize_with = "field::text")]
+    kind: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    bin: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    expiry_month: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    expiry_year: Option<String>,
 }
 
-fn card(f: &mut Fields) -> Option<Card> {
-    let mut c = f.object("card")?;
-    let card = Card {
-        visual: c.text("visual"),
-        kind: c.text("type"),
-        bin: c.text("bin"),
-        expiry_month: c.text("expiry_month"),
-        expiry_year: c.text("expiry_year"),
-    };
-    f.keep_leftovers("card", c);
-    Some(card)
+/// `shipping_information[…]`.
+#[derive(Deserialize)]
+struct ShippingWire {
+    #[serde(default, deserialize_with = "field::text")]
+    full_name: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    street_address: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    city: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    state: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    zip_code: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    country: Option<String>,
 }
 
-fn shipping(f: &mut Fields) -> Option<ShippingInformation> {
-    let mut s = f.object("shipping_information")?;
-    let info = ShippingInformation {
-        full_name: s.text("full_name"),
-        street_address: s.text("street_address"),
-        city: s.text("city"),
-        state: s.text("state"),
-        zip_code: s.text("zip_code"),
-        country: s.text("country"),
-    };
-    f.keep_leftovers("shipping_information", s);
-    Some(info)
+/// `old_plan[tier][…]`.
+#[derive(Deserialize)]
+struct TierWire {
+    #[serde(default, deserialize_with = "fields::ident")]
+    id: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    name: Option<String>,
 }
 
-fn plan(f: &mut Fields, key: &str) -> Option<Plan> {
-    let mut p = f.object(key)?;
-    let tier = match p.object("tier") {
-        Some(mut t) => {
-            let tier = Tier {
-                id: t.ident("id"),
-                name: t.text("name"),
-            };
-            p.keep_leftovers("tier", t);
-            Some(tier)
+/// `old_plan[…]` / `new_plan[…]`.
+#[derive(Deserialize)]
+struct PlanWire {
+    #[serde(default, deserialize_with = "field::object")]
+    tier: Option<TierWire>,
+    #[serde(default, deserialize_with = "field::text")]
+    recurrence: Option<String>,
+    #[serde(default, deserialize_with = "field::int")]
+    price_cents: Option<i64>,
+    #[serde(default, deserialize_with = "field::int")]
+    quantity: Option<i64>,
+}
+
+impl PlanWire {
+    fn fix(self) -> Plan {
+        Plan {
+            tier: self.tier.map(|t| Tier {
+                id: t.id,
+                name: t.name,
+            }),
+            recurrence: self.recurrence.map(|r| Recurrence::parse(&r)),
+            price_cents: self.price_cents,
+            quantity: self.quantity,
         }
-        None => None,
-    };
-    let plan = Plan {
-        tier,
-        recurrence: recurrence(&mut p, "recurrence"),
-        price_cents: p.int("price_cents"),
-        quantity: p.int("quantity"),
-    };
-    f.keep_leftovers(key, p);
-    Some(plan)
+    }
+}
+
+/// A sale-shaped delivery on the wire.
+#[derive(Deserialize)]
+struct SaleWire {
+    /// Read before: it picks the payload type.
+    #[serde(default)]
+    resource_name: serde::de::IgnoredAny,
+    #[serde(default, deserialize_with = "fields::ident")]
+    sale_id: Option<String>,
+    #[serde(default, deserialize_with = "field::int")]
+    order_number: Option<i64>,
+    #[serde(default, deserialize_with = "fields::time")]
+    sale_timestamp: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "fields::ident")]
+    seller_id: Option<String>,
+    #[serde(default, deserialize_with = "fields::ident")]
+    product_id: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    product_name: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    permalink: Option<String>,
+    #[serde(default, deserialize_with = "fields::url")]
+    product_permalink: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    short_product_id: Option<String>,
+    #[serde(default, deserialize_with = "fields::ident")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    full_name: Option<String>,
+    #[serde(default, deserialize_with = "fields::ident")]
+    purchaser_id: Option<String>,
+    #[serde(default, deserialize_with = "fields::ident")]
+    subscription_id: Option<String>,
+    #[serde(default, deserialize_with = "field::int")]
+    price: Option<i64>,
+    #[serde(default, deserialize_with = "field::int")]
+    gumroad_fee: Option<i64>,
+    #[serde(default, deserialize_with = "field::text")]
+    currency: Option<String>,
+    #[serde(default, deserialize_with = "field::int")]
+    quantity: Option<i64>,
+    #[serde(default, deserialize_with = "field::flag")]
+    discover_fee_charged: Option<bool>,
+    #[serde(default, deserialize_with = "field::flag")]
+    can_contact: Option<bool>,
+    #[serde(default, deserialize_with = "fields::url")]
+    referrer: Option<String>,
+    #[serde(default, deserialize_with = "field::object")]
+    card: Option<CardWire>,
+    #[serde(default, deserialize_with = "fields::text_map")]
+    url_params: Option<BTreeMap<String, String>>,
+    #[serde(default, deserialize_with = "fields::text_map")]
+    variants: Option<BTreeMap<String, String>>,
+    #[serde(default, deserialize_with = "field::text")]
+    offer_code: Option<String>,
+    #[serde(default, deserialize_with = "field::flag")]
+    test: Option<bool>,
+    #[serde(default, deserialize_with = "field::flag")]
+    is_recurring_charge: Option<bool>,
+    #[serde(default, deserialize_with = "field::flag")]
+    is_preorder_authorization: Option<bool>,
+    #[serde(default, deserialize_with = "fields::custom_fields")]
+    custom_fields: Option<Value>,
+    #[serde(default, deserialize_with = "fields::ident")]
+    license_key: Option<String>,
+    #[serde(default, deserialize_with = "field::flag")]
+    is_multiseat_license: Option<bool>,
+    #[serde(default, deserialize_with = "field::text")]
+    ip_country: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    recurrence: Option<String>,
+    #[serde(default, deserialize_with = "field::object")]
+    shipping_information: Option<ShippingWire>,
+    #[serde(default, deserialize_with = "field::text")]
+    street_address: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    city: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    state: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    zip_code: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    country: Option<String>,
+    #[serde(default, deserialize_with = "field::int")]
+    shipping_rate: Option<i64>,
+    #[serde(default, deserialize_with = "fields::ident")]
+    affiliate: Option<String>,
+    #[serde(default, deserialize_with = "field::int")]
+    affiliate_credit_amount_cents: Option<i64>,
+    #[serde(default, deserialize_with = "field::flag")]
+    is_gift_receiver_purchase: Option<bool>,
+    #[serde(default, deserialize_with = "field::int")]
+    gift_price: Option<i64>,
+    #[serde(default, deserialize_with = "fields::ident")]
+    gifter_email: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    sku_id: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    original_sku_id: Option<String>,
+    #[serde(default, deserialize_with = "field::flag")]
+    refunded: Option<bool>,
+    #[serde(default, deserialize_with = "field::flag")]
+    disputed: Option<bool>,
+    #[serde(default, deserialize_with = "field::flag")]
+    dispute_won: Option<bool>,
+    #[serde(default, deserialize_with = "field::count")]
+    retry_count: Option<u32>,
+}
+
+/// A subscription-shaped delivery on the wire.
+#[derive(Deserialize)]
+struct SubscriptionWire {
+    /// Read before: it picks the payload type.
+    #[serde(default)]
+    resource_name: serde::de::IgnoredAny,
+    #[serde(default, deserialize_with = "fields::ident")]
+    subscription_id: Option<String>,
+    #[serde(default, deserialize_with = "fields::purchase_ids")]
+    purchase_ids: PurchaseIds,
+    #[serde(default, deserialize_with = "fields::ident")]
+    product_id: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    product_name: Option<String>,
+    #[serde(default, deserialize_with = "fields::ident")]
+    user_id: Option<String>,
+    #[serde(default, deserialize_with = "fields::ident")]
+    user_email: Option<String>,
+    #[serde(default, deserialize_with = "fields::time")]
+    created_at: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "field::int")]
+    charge_occurrence_count: Option<i64>,
+    #[serde(default, deserialize_with = "field::text")]
+    recurrence: Option<String>,
+    #[serde(default, deserialize_with = "fields::time")]
+    free_trial_ends_at: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "fields::custom_fields")]
+    custom_fields: Option<Value>,
+    #[serde(default, deserialize_with = "fields::ident")]
+    license_key: Option<String>,
+    #[serde(default, deserialize_with = "field::flag")]
+    cancelled: Option<bool>,
+    #[serde(default, deserialize_with = "fields::time")]
+    cancelled_at: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "field::flag")]
+    cancelled_by_admin: Option<bool>,
+    #[serde(default, deserialize_with = "field::flag")]
+    cancelled_by_buyer: Option<bool>,
+    #[serde(default, deserialize_with = "field::flag")]
+    cancelled_by_seller: Option<bool>,
+    #[serde(default, deserialize_with = "field::flag")]
+    cancelled_due_to_payment_failures: Option<bool>,
+    #[serde(default, rename = "type", deserialize_with = "field::text")]
+    change_type: Option<String>,
+    #[serde(default, deserialize_with = "fields::time")]
+    effective_as_of: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "field::object")]
+    old_plan: Option<PlanWire>,
+    #[serde(default, deserialize_with = "field::object")]
+    new_plan: Option<PlanWire>,
+    #[serde(default, deserialize_with = "fields::time")]
+    ended_at: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "field::text")]
+    ended_reason: Option<String>,
+    #[serde(default, deserialize_with = "fields::time")]
+    restarted_at: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "field::count")]
+    retry_count: Option<u32>,
+}
+
+fn plan_shape() -> Shape {
+    Shape::of::<PlanWire>(vec![("tier", Shape::of::<TierWire>(vec![]))])
+}
+
+/// A shadow struct read, or the delivery refused for a field it cannot do without.
+fn read_wire<T: serde::de::DeserializeOwned>(
+    map: Map<String, Value>,
+    shape: &Shape,
+) -> R<fields::Read<T>> {
+    fields::read(map, shape).map_err(|e| malformed(format!("field {e}")))
 }
 
 fn sale_from_tree(
-    map: Map<String, Value>,
+    mut map: Map<String, Value>,
     encoding: Encoding,
     resource_name: Option<GumroadEventName>,
     fingerprint: String,
 ) -> R<SalePing> {
-    let mut f = Fields::new(map);
-    f.take("resource_name");
-    let shadowed = fold_custom_field_copies(&mut f);
-    let Some(sale_id) = f.ident("sale_id") else {
-        return Err(malformed(match f.error_for("sale_id") {
-            Some(e) => format!("field {e}: the sale id is required"),
-            None if shadowed.iter().any(|k| k == "sale_id") => {
-                "field `sale_id` is missing: a custom field named `sale_id` replaced it".to_owned()
-            }
-            None => "field `sale_id` is missing or empty".to_owned(),
-        }));
+    let shadowed = fold_custom_field_copies(&mut map);
+    let shape = Shape::of::<SaleWire>(vec![
+        ("card", Shape::of::<CardWire>(vec![])),
+        ("shipping_information", Shape::of::<ShippingWire>(vec![])),
+    ]);
+    let fields::Read {
+        value: w,
+        extra,
+        field_errors,
+    } = read_wire::<SaleWire>(map, &shape)?;
+    let _ = w.resource_name;
+    let Some(sale_id) = w.sale_id else {
+        return Err(malformed(
+            match field_errors.iter().find(|e| e.field == "sale_id") {
+                Some(e) => format!("field {e}: the sale id is required"),
+                None if shadowed.iter().any(|k| k == "sale_id") => {
+                    "field `sale_id` is missing: a custom field named `sale_id` replaced it"
+                        .to_owned()
+                }
+                None => "field `sale_id` is missing or empty".to_owned(),
+            },
+        ));
     };
-    let mut ping = SalePing {
+    Ok(SalePing {
         resource_name,
         sale_id,
-        order_number: f.int("order_number"),
-        sale_timestamp: f.time("sale_timestamp"),
-        seller_id: f.ident("seller_id"),
-        product_id: f.ident("product_id"),
-        product_name: f.text("product_name"),
-        permalink: f.text("permalink"),
-        product_permalink: f.url("product_permalink"),
-        short_product_id: f.text("short_product_id"),
-        email: f.ident("email"),
-        full_name: f.text("full_name"),
-        purchaser_id: f.ident("purchaser_id"),
-        subscription_id: f.ident("subscription_id"),
-        price: f.int("price"),
-        gumroad_fee: f.int("gumroad_fee"),
-        currency: f.text("currency"),
-        quantity: f.int("quantity"),
-        discover_fee_charged: f.flag("discover_fee_charged"),
-        can_contact: f.flag("can_contact"),
-        referrer: f.url("referrer"),
-        card: card(&mut f),
-        url_params: f.text_map("url_params"),
-        variants: f.text_map("variants").map(Variants::Map),
-        offer_code: f.text("offer_code"),
-        test: f.flag("test"),
-        is_recurring_charge: f.flag("is_recurring_charge"),
-        is_preorder_authorization: f.flag("is_preorder_authorization"),
-        custom_fields: custom_fields(&mut f, encoding),
-        license_key: f.ident("license_key"),
-        is_multiseat_license: f.flag("is_multiseat_license"),
-        ip_country: f.text("ip_country"),
-        recurrence: recurrence(&mut f, "recurrence"),
-        shipping_information: shipping(&mut f),
-        street_address: f.text("street_address"),
-        city: f.text("city"),
-        state: f.text("state"),
-        zip_code: f.text("zip_code"),
-        country: f.text("country"),
-        shipping_rate: f.int("shipping_rate"),
-        affiliate: f.ident("affiliate"),
-        affiliate_credit_amount_cents: f.int("affiliate_credit_amount_cents"),
-        is_gift_receiver_purchase: f.flag("is_gift_receiver_purchase"),
-        gift_price: f.int("gift_price"),
-        gifter_email: f.ident("gifter_email"),
-        sku_id: f.text("sku_id"),
-        original_sku_id: f.text("original_sku_id"),
-        refunded: f.flag("refunded"),
-        disputed: f.flag("disputed"),
-        dispute_won: f.flag("dispute_won"),
-        retry_count: f.count("retry_count"),
+        order_number: w.order_number,
+        sale_timestamp: w.sale_timestamp,
+        seller_id: w.seller_id,
+        product_id: w.product_id,
+        product_name: w.product_name,
+        permalink: w.permalink,
+        product_permalink: w.product_permalink,
+        short_product_id: w.short_product_id,
+        email: w.email,
+        full_name: w.full_name,
+        purchaser_id: w.purchaser_id,
+        subscription_id: w.subscription_id,
+        price: w.price,
+        gumroad_fee: w.gumroad_fee,
+        currency: w.currency,
+        quantity: w.quantity,
+        discover_fee_charged: w.discover_fee_charged,
+        can_contact: w.can_contact,
+        referrer: w.referrer,
+        card: w.card.map(|c| Card {
+            visual: c.visual,
+            kind: c.kind,
+            bin: c.bin,
+            expiry_month: c.expiry_month,
+            expiry_year: c.expiry_year,
+        }),
+        url_params: w.url_params,
+        variants: w.variants.map(Variants::Map),
+        offer_code: w.offer_code,
+        test: w.test,
+        is_recurring_charge: w.is_recurring_charge,
+        is_preorder_authorization: w.is_preorder_authorization,
+        custom_fields: custom_fields(w.custom_fields, encoding),
+        license_key: w.license_key,
+        is_multiseat_license: w.is_multiseat_license,
+        ip_country: w.ip_country,
+        recurrence: w.recurrence.map(|r| Recurrence::parse(&r)),
+        shipping_information: w.shipping_information.map(|s| ShippingInformation {
+            full_name: s.full_name,
+            street_address: s.street_address,
+            city: s.city,
+            state: s.state,
+            zip_code: s.zip_code,
+            country: s.country,
+        }),
+        street_address: w.street_address,
+        city: w.city,
+        state: w.state,
+        zip_code: w.zip_code,
+        country: w.country,
+        shipping_rate: w.shipping_rate,
+        affiliate: w.affiliate,
+        affiliate_credit_amount_cents: w.affiliate_credit_amount_cents,
+        is_gift_receiver_purchase: w.is_gift_receiver_purchase,
+        gift_price: w.gift_price,
+        gifter_email: w.gifter_email,
+        sku_id: w.sku_id,
+        original_sku_id: w.original_sku_id,
+        refunded: w.refunded,
+        disputed: w.disputed,
+        dispute_won: w.dispute_won,
+        retry_count: w.retry_count,
         fingerprint,
         shadowed_by_custom_fields: shadowed,
-        field_errors: Vec::new(),
-        extra: Map::new(),
-    };
-    (ping.extra, ping.field_errors) = f.finish();
-    Ok(ping)
+        field_errors,
+        extra,
+    })
 }
 
 fn subscription_from_tree(
@@ -1017,73 +1235,56 @@ fn subscription_from_tree(
     resource_name: GumroadEventName,
     fingerprint: String,
 ) -> R<SubscriptionPing> {
-    let mut f = Fields::new(map);
-    f.take("resource_name");
-    let Some(subscription_id) = f.ident("subscription_id") else {
-        return Err(malformed(match f.error_for("subscription_id") {
-            Some(e) => format!("field {e}: the subscription id is required"),
-            None => format!(
-                "field `subscription_id` is missing or empty in a `{resource_name}` delivery"
-            ),
-        }));
+    let shape =
+        Shape::of::<SubscriptionWire>(vec![("old_plan", plan_shape()), ("new_plan", plan_shape())]);
+    let fields::Read {
+        value: w,
+        extra,
+        field_errors,
+    } = read_wire::<SubscriptionWire>(map, &shape)?;
+    let _ = w.resource_name;
+    let Some(subscription_id) = w.subscription_id else {
+        return Err(malformed(
+            match field_errors.iter().find(|e| e.field == "subscription_id") {
+                Some(e) => format!("field {e}: the subscription id is required"),
+                None => format!(
+                    "field `subscription_id` is missing or empty in a `{resource_name}` delivery"
+                ),
+            },
+        ));
     };
-    let purchase_ids = purchase_ids(&mut f);
-    let mut ping = SubscriptionPing {
+    Ok(SubscriptionPing {
         resource_name,
         subscription_id,
-        product_id: f.ident("product_id"),
-        product_name: f.text("product_name"),
-        user_id: f.ident("user_id"),
-        user_email: f.ident("user_email"),
-        purchase_ids,
-        created_at: f.time("created_at"),
-        charge_occurrence_count: f.int("charge_occurrence_count"),
-        recurrence: recurrence(&mut f, "recurrence"),
-        free_trial_ends_at: f.time("free_trial_ends_at"),
-        custom_fields: custom_fields(&mut f, encoding),
-        license_key: f.ident("license_key"),
-        cancelled: f.flag("cancelled"),
-        cancelled_at: f.time("cancelled_at"),
-        cancelled_by_admin: f.flag("cancelled_by_admin"),
-        cancelled_by_buyer: f.flag("cancelled_by_buyer"),
-        cancelled_by_seller: f.flag("cancelled_by_seller"),
-        cancelled_due_to_payment_failures: f.flag("cancelled_due_to_payment_failures"),
-        change_type: f.text("type").map(|s| PlanChange::parse(&s)),
-        effective_as_of: f.time("effective_as_of"),
-        old_plan: plan(&mut f, "old_plan"),
-        new_plan: plan(&mut f, "new_plan"),
-        ended_at: f.time("ended_at"),
-        ended_reason: f.text("ended_reason").map(|s| EndedReason::parse(&s)),
-        restarted_at: f.time("restarted_at"),
-        retry_count: f.count("retry_count"),
+        product_id: w.product_id,
+        product_name: w.product_name,
+        user_id: w.user_id,
+        user_email: w.user_email,
+        purchase_ids: w.purchase_ids,
+        created_at: w.created_at,
+        charge_occurrence_count: w.charge_occurrence_count,
+        recurrence: w.recurrence.map(|r| Recurrence::parse(&r)),
+        free_trial_ends_at: w.free_trial_ends_at,
+        custom_fields: custom_fields(w.custom_fields, encoding),
+        license_key: w.license_key,
+        cancelled: w.cancelled,
+        cancelled_at: w.cancelled_at,
+        cancelled_by_admin: w.cancelled_by_admin,
+        cancelled_by_buyer: w.cancelled_by_buyer,
+        cancelled_by_seller: w.cancelled_by_seller,
+        cancelled_due_to_payment_failures: w.cancelled_due_to_payment_failures,
+        change_type: w.change_type.map(|s| PlanChange::parse(&s)),
+        effective_as_of: w.effective_as_of,
+        old_plan: w.old_plan.map(PlanWire::fix),
+        new_plan: w.new_plan.map(PlanWire::fix),
+        ended_at: w.ended_at,
+        ended_reason: w.ended_reason.map(|s| EndedReason::parse(&s)),
+        restarted_at: w.restarted_at,
+        retry_count: w.retry_count,
         fingerprint,
-        field_errors: Vec::new(),
-        extra: Map::new(),
-    };
-    (ping.extra, ping.field_errors) = f.finish();
-    Ok(ping)
-}
-
-/// `purchase_ids[]=a&purchase_ids[]=b` (an array), `{"": "a"}` from naive
-/// converters, a bare string, or `""` for an empty list (`purchase_ids[]=`).
-/// A shape that is none of those is rejected (an empty list, the raw value kept).
-fn purchase_ids(f: &mut Fields) -> PurchaseIds {
-    let Some(v) = f.take("purchase_ids") else {
-        return PurchaseIds::default();
-    };
-    match PurchaseIds::deserialize(&v) {
-        Ok(ids) => PurchaseIds(
-            ids.0
-                .into_iter()
-                .filter(|id| !id.is_empty())
-                .map(|id| percent_decode_text(&id).unwrap_or(id))
-                .collect(),
-        ),
-        Err(_) => {
-            f.reject("purchase_ids", "a list of sale ids", v);
-            PurchaseIds::default()
-        }
-    }
+        field_errors,
+        extra,
+    })
 }
 
 #[cfg(test)]

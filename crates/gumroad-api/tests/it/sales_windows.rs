@@ -2,7 +2,6 @@
 //! pages the way Gumroad does (`creator_testkit::sales_standin`).
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -17,10 +16,6 @@ use creator_testkit::sales_standin::SalesStandIn;
 
 use crate::common::client;
 
-async fn standin(server: &MockServer, standin: SalesStandIn) -> Arc<SalesStandIn> {
-    standin.mount(server).await
-}
-
 fn year() -> SalesQuery {
     SalesQuery::new()
         .after(date!(2025 - 01 - 01))
@@ -30,7 +25,7 @@ fn year() -> SalesQuery {
 #[tokio::test]
 async fn windows_yield_every_sale_once_in_the_order_of_one_cursor() {
     let server = MockServer::start().await;
-    let stand = standin(&server, SalesStandIn::year(3_000)).await;
+    let stand = SalesStandIn::year(3_000).mount(&server).await;
     let client = client(&server);
     let windows = Windowing::default().rate(None);
     let windowed: Vec<String> = client
@@ -71,7 +66,7 @@ async fn windows_yield_every_sale_once_in_the_order_of_one_cursor() {
 #[tokio::test]
 async fn as_completed_through_the_core_trait_yields_the_same_set() {
     let server = MockServer::start().await;
-    let stand = standin(&server, SalesStandIn::year(2_000)).await;
+    let stand = SalesStandIn::year(2_000).mount(&server).await;
     let client = client(&server);
     let query = SaleQuery::new()
         .after(date!(2025 - 01 - 01))
@@ -100,7 +95,7 @@ async fn a_429_slows_every_window_and_no_sale_is_lost() {
     let server = MockServer::start().await;
     // An edge cap below the default rate (8/s): the first requests over it
     // are refused, every window waits, the rate halves, all are sent again.
-    let stand = standin(&server, SalesStandIn::year(300).cap(5)).await;
+    let stand = SalesStandIn::year(300).cap(5).mount(&server).await;
     let client = client(&server);
     let windows = Windowing::default().concurrency(8);
     let ids: Vec<String> = client
@@ -117,13 +112,11 @@ async fn a_429_slows_every_window_and_no_sale_is_lost() {
 #[tokio::test]
 async fn the_default_rate_stays_under_a_cap_of_ten_a_second() {
     let server = MockServer::start().await;
-    let stand = standin(
-        &server,
-        SalesStandIn::year(300)
-            .latency(Duration::from_millis(20))
-            .cap(10),
-    )
-    .await;
+    let stand = SalesStandIn::year(300)
+        .latency(Duration::from_millis(20))
+        .cap(10)
+        .mount(&server)
+        .await;
     let client = client(&server);
     let ids: Vec<String> = client
         .sales()
@@ -143,7 +136,7 @@ async fn the_default_rate_stays_under_a_cap_of_ten_a_second() {
 #[tokio::test]
 async fn finished_windows_are_reported_and_skipped_on_resume() {
     let server = MockServer::start().await;
-    let stand = standin(&server, SalesStandIn::year(1_000)).await;
+    let stand = SalesStandIn::year(1_000).mount(&server).await;
     let client = client(&server);
     let windows = Windowing::default().rate(None);
     let events: Vec<_> = client

@@ -5,6 +5,8 @@
 
 #[path = "webhook_fuzz.rs"]
 mod fuzz;
+#[path = "webhook_golden.rs"]
+mod golden;
 #[path = "webhook_parse.rs"]
 mod parse;
 #[path = "webhook_subscribe.rs"]

@@ -25,6 +25,7 @@ use tokio::sync::{mpsc, oneshot};
 use self::read::{EVENT_COLUMNS, QUARANTINE_COLUMNS, Select, event_row, quarantine_row};
 use self::writer::{Call, Message, Writer};
 use super::health::HealthCell;
+use super::signal::Signal;
 use super::{
     Access, Attempt, AttemptRecord, Claim, Claimed, Destination, DestinationChange,
     DestinationWrite, EventFilter, Ledger, LedgerError, LedgerHealth, LedgerStats, NewDestination,
@@ -47,8 +48,8 @@ pub struct SqliteLedger {
     writer: Option<WriterHandle>,
     health: Arc<HealthCell>,
     budget: QuarantineBudget,
-    changes: tokio::sync::watch::Sender<u64>,
-    destination_changes: tokio::sync::watch::Sender<u64>,
+    changes: Signal,
+    destination_changes: Signal,
 }
 
 struct WriterHandle {
@@ -105,8 +106,8 @@ impl SqliteLedger {
                 writer: None,
                 health,
                 budget: options.quarantine_budget,
-                changes: tokio::sync::watch::Sender::new(0),
-                destination_changes: tokio::sync::watch::Sender::new(0),
+                changes: Signal::default(),
+                destination_changes: Signal::default(),
             });
         }
         if let Some(parent) = path.parent()
@@ -146,14 +147,14 @@ impl SqliteLedger {
             }),
             health,
             budget: options.quarantine_budget,
-            changes: tokio::sync::watch::Sender::new(0),
-            destination_changes: tokio::sync::watch::Sender::new(0),
+            changes: Signal::default(),
+            destination_changes: Signal::default(),
         })
     }
 
     /// Tells the subscribers something was committed.
     fn changed(&self) {
-        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+        self.changes.notify();
     }
 
     /// The database file.
@@ -323,8 +324,7 @@ impl Ledger for SqliteLedger {
         let written = self
             .call(move |conn| forward::add_destination(conn, &destination))
             .await?;
-        self.destination_changes
-            .send_modify(|n| *n = n.wrapping_add(1));
+        self.destination_changes.notify();
         Ok(written)
     }
 
@@ -339,8 +339,7 @@ impl Ledger for SqliteLedger {
             .call(move |conn| forward::change_destination(conn, &name, &change, &now))
             .await?;
         self.changed();
-        self.destination_changes
-            .send_modify(|n| *n = n.wrapping_add(1));
+        self.destination_changes.notify();
         Ok(written)
     }
 
