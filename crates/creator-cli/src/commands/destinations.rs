@@ -144,7 +144,7 @@ pub async fn run(args: DestinationsArgs) -> Result<(), CliError> {
 }
 
 /// Checks a destination name.
-fn check_name(name: &str) -> Result<(), CliError> {
+pub(crate) fn check_name(name: &str) -> Result<(), CliError> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name
@@ -205,7 +205,7 @@ fn now() -> String {
 }
 
 /// The given secret (checked), or a new one; `true` when generated.
-fn secret_or_new(given: Option<Secret>) -> Result<(Secret, bool), CliError> {
+pub(crate) fn secret_or_new(given: Option<Secret>) -> Result<(Secret, bool), CliError> {
     match given {
         Some(s) => {
             sign::check_secret(s.expose()).map_err(CliError::Usage)?;
@@ -307,7 +307,7 @@ async fn change(db: &DbArgs, name: &str, change: DestinationChange) -> Result<()
     }
 }
 
-fn not_found(name: &str) -> CliError {
+pub(crate) fn not_found(name: &str) -> CliError {
     CliError::Usage(format!(
         "no destination named {name:?}: see `creator destinations list`"
     ))
