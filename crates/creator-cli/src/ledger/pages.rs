@@ -49,11 +49,6 @@ impl Page {
             limit: 1,
         }
     }
-
-    /// The limit as an SQL parameter.
-    pub(crate) fn sql_limit(&self) -> i64 {
-        i64::try_from(self.limit).unwrap_or(i64::MAX)
-    }
 }
 
 /// Delivery attempts started in one hour for events of one provider.

@@ -1005,7 +1005,8 @@ impl Where {
     /// The keyset `page`: ids below its cursor, newest first.
     fn finish_page(mut self, page: Page) -> (String, Vec<Arg>) {
         self.add("id < $N", page.before);
-        self.args.push(Box::new(page.sql_limit()));
+        self.args
+            .push(Box::new(i64::try_from(page.limit).unwrap_or(i64::MAX)));
         self.sql
             .push_str(&format!(" ORDER BY id DESC LIMIT ${}", self.args.len()));
         (self.sql, self.args)
