@@ -42,6 +42,12 @@ async fn free_port() -> u16 {
 /// The browser, or `None` (after saying so on stderr) where there is none
 /// and this is not CI.
 async fn browser(width: u32, height: u32) -> Option<Browser> {
+    browser_as(width, height, false).await
+}
+
+/// The same, as a phone's screen (`mobile`: Chromium's mobile emulation at
+/// that width) or a desktop window.
+async fn browser_as(width: u32, height: u32, mobile: bool) -> Option<Browser> {
     let (url, driver) = match std::env::var("CREATOR_TEST_WEBDRIVER") {
         Ok(url) if !url.is_empty() => (url, None),
         _ if std::path::Path::new(CHROMEDRIVER).exists() => {
@@ -68,14 +74,17 @@ async fn browser(width: u32, height: u32) -> Option<Browser> {
     };
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("chrome"));
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": CHROMIUM,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--hide-scrollbars", format!("--window-size={width},{height}")],
-        }),
-    );
+    let mut options = json!({
+        "binary": CHROMIUM,
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--hide-scrollbars", format!("--window-size={width},{height}")],
+    });
+    if mobile {
+        options["mobileEmulation"] = json!({
+            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0, "touch": true, "mobile": true},
+        });
+    }
+    caps.insert("goog:chromeOptions".into(), options);
     let mut last = None;
     for _ in 0..50 {
         match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -100,8 +109,27 @@ async fn browser(width: u32, height: u32) -> Option<Browser> {
 /// (signed with the test key), Gumroad pings (with the URL secret), a
 /// stranger's post with a wrong secret, and one authentic delivery that an
 /// older build could not read (quarantined whole, replayable).
-async fn filled_relay(label: &str, forward: bool) -> (TempDir, TestRelay, i64) {
+async fn filled_relay(
+    label: &str,
+    forward: bool,
+    destinations: &[(&str, String)],
+) -> (TempDir, TestRelay, i64) {
     let dir = TempDir::new(label);
+    let (_, relay, replayable) =
+        filled_relay_with(dir.db().to_str().unwrap(), forward, destinations).await;
+    (dir, relay, replayable)
+}
+
+/// [`filled_relay`] on the ledger at `db`, forwarding.
+async fn filled_relay_at(db: &str, destinations: &[(&str, String)]) -> ((), TestRelay, i64) {
+    filled_relay_with(db, true, destinations).await
+}
+
+async fn filled_relay_with(
+    db: &str,
+    forward: bool,
+    destinations: &[(&str, String)],
+) -> ((), TestRelay, i64) {
     let mut cfg = RelayConfig {
         console: Some(ConsoleConfig {
             token: Secret::new(TOKEN),
@@ -111,7 +139,21 @@ async fn filled_relay(label: &str, forward: bool) -> (TempDir, TestRelay, i64) {
     if !forward {
         cfg.forward = None;
     }
-    let relay = TestRelay::start_with(dir.db().to_str().unwrap(), endpoints(), cfg).await;
+    let relay = TestRelay::start_with(db, endpoints(), cfg).await;
+    for (name, url) in destinations {
+        relay
+            .ledger
+            .add_destination(creator_cli::ledger::NewDestination {
+                name: (*name).into(),
+                url: url.clone(),
+                secret: creator_cli::relay::forward::sign::generate_secret().unwrap(),
+                provider: None,
+                kind: None,
+                now: timestamp(time::OffsetDateTime::now_utc()),
+            })
+            .await
+            .unwrap();
+    }
     for (n, file) in [
         "gank/webhook_digital_goods.json",
         "gank/webhook_membership_failed.json",
@@ -170,7 +212,7 @@ async fn filled_relay(label: &str, forward: bool) -> (TempDir, TestRelay, i64) {
         })
         .await
         .unwrap();
-    (dir, relay, replayable)
+    ((), relay, replayable)
 }
 
 async fn page(client: &Client) -> String {
@@ -219,7 +261,7 @@ async fn console_in_chromium_signs_in_filters_opens_replays_and_refuses_forged_a
         return;
     };
     let c = &browser.client;
-    let (_dir, relay, replayable) = filled_relay("console-browser", false).await;
+    let (_dir, relay, replayable) = filled_relay("console-browser", false, &[]).await;
     let base = relay.base.clone();
 
     // Pages need a session: the browser lands on the login form.
@@ -438,32 +480,18 @@ async fn console_screenshots() {
         .respond_with(ResponseTemplate::new(503).set_delay(Duration::from_millis(120)))
         .mount(&failing)
         .await;
-    let (_dir, relay, replayable) = filled_relay("console-shots", true).await;
-    let now = timestamp(time::OffsetDateTime::now_utc());
-    for (name, url) in [
+    let destinations = [
         ("shop-app", format!("{}/hooks", ok.uri())),
         ("analytics", format!("{}/in", failing.uri())),
-    ] {
-        relay
-            .ledger
-            .add_destination(creator_cli::ledger::NewDestination {
-                name: name.into(),
-                url,
-                secret: creator_cli::relay::forward::sign::generate_secret().unwrap(),
-                provider: None,
-                kind: None,
-                now: now.clone(),
-            })
-            .await
-            .unwrap();
-    }
+    ];
+    let (_dir, relay, replayable) = filled_relay("console-shots", true, &destinations).await;
     let (_, answer) = relay
         .post_gumroad_form(fixture("gumroad/webhooks/subscription_ended.form"))
         .await;
     let event_id = answer["id"].as_i64().unwrap();
     // Let the forwarder make its first attempts.
     for _ in 0..100 {
-        if relay.ledger.outbox_stats().await.unwrap().attempts >= 2 {
+        if relay.ledger.outbox_stats().await.unwrap().attempts >= 34 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -480,8 +508,10 @@ async fn console_screenshots() {
         ("destinations", "/console/destinations".to_owned()),
         ("activity", "/console/activity".to_owned()),
     ];
-    for (device, width, height) in [("desktop", 1280, 900), ("phone", 390, 844)] {
-        let Some(browser) = browser(width, height).await else {
+    for (device, width, height, mobile) in
+        [("desktop", 1280, 900, false), ("phone", 390, 844, true)]
+    {
+        let Some(browser) = browser_as(width, height, mobile).await else {
             panic!("screenshots need a browser");
         };
         let c = &browser.client;
@@ -505,4 +535,161 @@ async fn console_screenshots() {
         browser.client.close().await.unwrap();
     }
     relay.stop().await;
+}
+
+/// The console's ledger queries on the ledger at `db` (SQLite here, the
+/// same on PostgreSQL in `postgres.rs`): keyset pages newest first with
+/// their filters, and the attempts per hour of a real forwarding run.
+pub async fn console_queries_hold_on(db: &str) {
+    use creator_cli::ledger::{EventSearch, OutboxFilter, Page};
+    use futures::TryStreamExt;
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let (_dir, relay, _) =
+        filled_relay_at(db, &[("receiver", format!("{}/hooks", receiver.uri()))]).await;
+    let ledger = relay.ledger.clone();
+    let all: Vec<_> = ledger
+        .events(Default::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 16);
+    let page = |search: EventSearch| {
+        let ledger = ledger.clone();
+        async move {
+            ledger
+                .event_page(search)
+                .map_ok(|e| e.id)
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap()
+        }
+    };
+    let newest: Vec<i64> = all.iter().rev().map(|e| e.id).collect();
+    let first = page(EventSearch {
+        page: Page {
+            before: None,
+            limit: 5,
+        },
+        ..EventSearch::default()
+    })
+    .await;
+    assert_eq!(first, newest[..5]);
+    let second = page(EventSearch {
+        page: Page {
+            before: Some(first[4]),
+            limit: 5,
+        },
+        ..EventSearch::default()
+    })
+    .await;
+    assert_eq!(second, newest[5..10]);
+    let gank = page(EventSearch {
+        provider: Some("gank".into()),
+        ..EventSearch::default()
+    })
+    .await;
+    assert_eq!(gank.len(), 9);
+    let text = page(EventSearch {
+        text: Some("TEST listing".into()),
+        ..EventSearch::default()
+    })
+    .await;
+    assert!(!text.is_empty(), "case-insensitive text search");
+    let none = page(EventSearch {
+        text: Some("%".into()),
+        ..EventSearch::default()
+    })
+    .await;
+    assert!(none.is_empty(), "`%` is matched literally");
+    let refunds = page(EventSearch {
+        kind: Some("refund".into()),
+        ..EventSearch::default()
+    })
+    .await;
+    assert_eq!(refunds.len(), 1);
+    let later = page(EventSearch {
+        since: Some(all[10].received_at.clone()),
+        until: Some(all[12].received_at.clone()),
+        ..EventSearch::default()
+    })
+    .await;
+    assert_eq!(later, [all[11].id, all[10].id]);
+    assert_eq!(
+        page(EventSearch {
+            page: Page::only(all[3].id),
+            ..EventSearch::default()
+        })
+        .await,
+        [all[3].id]
+    );
+
+    let quarantined: Vec<_> = ledger
+        .quarantine_page(Page::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(quarantined.len(), 2);
+    assert!(quarantined[0].id > quarantined[1].id, "newest first");
+
+    for _ in 0..200 {
+        if ledger.outbox_stats().await.unwrap().delivered == 16 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let stats = ledger.outbox_stats().await.unwrap();
+    assert_eq!(stats.delivered, 16);
+    let messages: Vec<_> = ledger
+        .message_page(
+            OutboxFilter {
+                destination: Some("receiver".into()),
+                ..OutboxFilter::default()
+            },
+            Page {
+                before: None,
+                limit: 3,
+            },
+        )
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(messages.len(), 3);
+    assert!(messages.windows(2).all(|w| w[0].id > w[1].id));
+    assert!(messages.iter().all(|m| m.status == "delivered"));
+    let hours = ledger
+        .delivery_hours(&timestamp(
+            time::OffsetDateTime::now_utc() - time::Duration::hours(1),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        hours.iter().map(|h| h.attempts).sum::<i64>(),
+        stats.attempts
+    );
+    assert_eq!(hours.iter().map(|h| h.delivered).sum::<i64>(), 16);
+    let mut providers: Vec<_> = hours.iter().map(|h| h.provider.as_str()).collect();
+    providers.dedup();
+    assert_eq!(providers.len(), 2, "{hours:?}");
+    assert!(hours.iter().all(|h| h.max_latency_ms >= h.mean_latency_ms));
+    let future = ledger
+        .delivery_hours(&timestamp(
+            time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        ))
+        .await
+        .unwrap();
+    assert!(future.is_empty());
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn console_queries_on_sqlite() {
+    let dir = TempDir::new("console-queries");
+    console_queries_hold_on(dir.db().to_str().unwrap()).await;
 }

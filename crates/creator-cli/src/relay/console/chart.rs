@@ -41,6 +41,8 @@ pub struct Chart {
     pub max_attempts: i64,
     /// The latency line's points, `x,y x,y …`.
     pub latency_points: String,
+    /// The same points, each drawn as a dot (one hour alone makes no line).
+    pub latency_dots: Vec<(u32, u32)>,
     /// Highest mean latency in one hour (the latency axis' top), ms.
     pub max_latency_ms: i64,
     /// The first and last hour shown.
@@ -94,9 +96,13 @@ impl Chart {
             means.push((x + column / 2, weighted.checked_div(attempts).unwrap_or(0)));
         }
         let max_latency_ms = means.iter().map(|(_, m)| *m).max().unwrap_or(0);
-        let latency_points = means
+        let latency_dots: Vec<(u32, u32)> = means
             .iter()
-            .map(|(x, m)| format!("{x},{}", HEIGHT - scale(*m, max_latency_ms, HEIGHT)))
+            .map(|(x, m)| (*x, HEIGHT - scale(*m, max_latency_ms, HEIGHT)))
+            .collect();
+        let latency_points = latency_dots
+            .iter()
+            .map(|(x, y)| format!("{x},{y}"))
             .collect::<Vec<_>>()
             .join(" ");
         Self {
@@ -104,6 +110,7 @@ impl Chart {
             bars,
             max_attempts,
             latency_points,
+            latency_dots,
             max_latency_ms,
             first_hour: by_hour
                 .keys()

@@ -17,7 +17,9 @@ use serde::de::DeserializeOwned;
 use super::chart::{self, Chart};
 use super::session::{self, Session};
 use super::{Console, ConsoleError, PAGE_SIZE};
-use crate::commands::destinations::{check_name, check_url, not_found, secret_or_new, shown_url};
+use crate::commands::destinations::{
+    check_name, check_url, not_found, secret_or_new, short_time, shown_url,
+};
 use crate::commands::parse_since;
 use crate::ledger::{
     DeliveryStatus, DestinationChange, DestinationWrite, EventSearch, NewDestination, OutboxFilter,
@@ -315,7 +317,7 @@ pub(super) async fn events(
             .into_iter()
             .map(|e| EventRow {
                 id: e.id,
-                received_at: e.received_at,
+                received_at: short_time(&e.received_at),
                 provider: e.provider,
                 kind: e.kind,
                 name: e.name,
@@ -442,7 +444,7 @@ pub(super) async fn quarantine(
             .into_iter()
             .map(|q| QuarantineRow {
                 id: q.id,
-                received_at: q.received_at,
+                received_at: short_time(&q.received_at),
                 endpoint: q.endpoint,
                 reason: q.reason,
                 status: q.status,
@@ -626,9 +628,17 @@ pub(super) async fn deliveries(
                 destination: m.destination,
                 status: m.status,
                 attempts: m.attempts,
-                created_at: m.created_at,
-                next_attempt_at: opt(&m.next_attempt_at),
-                delivered_at: opt(&m.delivered_at),
+                created_at: short_time(&m.created_at),
+                next_attempt_at: m
+                    .next_attempt_at
+                    .as_deref()
+                    .map(short_time)
+                    .unwrap_or_default(),
+                delivered_at: m
+                    .delivered_at
+                    .as_deref()
+                    .map(short_time)
+                    .unwrap_or_default(),
                 last_status: opt(&m.last_status),
                 last_latency_ms: m
                     .last_latency_ms
@@ -718,7 +728,7 @@ async fn destinations_page(
             enabled: d.enabled,
             disabled_reason: opt(&d.disabled_reason),
             previous_secrets: d.previous_secrets.len(),
-            updated_at: d.updated_at,
+            updated_at: short_time(&d.updated_at),
         })
         .collect();
     render(&DestinationsPage {
