@@ -38,11 +38,15 @@ fn fixture(rel: &str) -> Vec<u8> {
 }
 
 fn event(i: usize, gumroad: &[u8], gank: &[u8]) -> NewEvent {
-    let (provider, kind, name, content_type, body) = if i % 2 == 0 {
+    let (provider, kind, name, content_type, body) = if i.is_multiple_of(2) {
         let body = String::from_utf8_lossy(gumroad).replace("sale_id=", &format!("sale_id=b{i}x"));
         (
             "gumroad",
-            if i % 10 == 0 { "refund" } else { "sale" },
+            if i.is_multiple_of(10) {
+                "refund"
+            } else {
+                "sale"
+            },
             "sale",
             "application/x-www-form-urlencoded",
             body.into_bytes(),

@@ -188,6 +188,9 @@ fn digest(id: &str) -> [u8; 32] {
 }
 
 /// 32 random bytes, URL-safe base64.
+///
+/// # Errors
+/// [`ConsoleError::Internal`] when the OS has no random bytes to give.
 pub fn random_token() -> Result<String, ConsoleError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
