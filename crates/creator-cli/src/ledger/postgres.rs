@@ -1002,6 +1002,24 @@ impl Where {
         }
     }
 
+    /// The filters of event listings: provider, kind (or platform name), since.
+    fn event_filters(
+        &mut self,
+        provider: Option<String>,
+        kind: Option<String>,
+        since: Option<String>,
+    ) {
+        self.add("provider = $N", provider);
+        self.add("(kind = $N OR name = $N)", kind);
+        self.add("received_at >= $N", since);
+    }
+
+    /// The filters of outbox listings: destination and status.
+    fn outbox_filters(&mut self, filter: &OutboxFilter) {
+        self.add("destination = $N", filter.destination.clone());
+        self.add("status = $N", filter.status.map(|s| s.as_str()));
+    }
+
     /// The keyset `page`: ids below its cursor, newest first.
     fn finish_page(mut self, page: Page) -> (String, Vec<Arg>) {
         self.add("id < $N", page.before);
@@ -1062,9 +1080,7 @@ impl Ledger for PostgresLedger {
 
     fn events(&self, filter: EventFilter) -> BoxStream<'static, Result<StoredEvent, LedgerError>> {
         let mut w = Where::new(&format!("SELECT {EVENT_COLUMNS} FROM events"));
-        w.add("provider = $N", filter.provider);
-        w.add("(kind = $N OR name = $N)", filter.kind);
-        w.add("received_at >= $N", filter.since);
+        w.event_filters(filter.provider, filter.kind, filter.since);
         let (sql, args) = w.finish(filter.limit);
         self.rows(sql, args, event_row)
     }
@@ -1277,8 +1293,7 @@ impl Ledger for PostgresLedger {
             sql::OUTBOX_COLUMNS,
             sql::OUTBOX_VIEW
         ));
-        w.add("destination = $N", filter.destination);
-        w.add("status = $N", filter.status.map(|s| s.as_str()));
+        w.outbox_filters(&filter);
         let (sql, args) = w.finish(filter.limit);
         self.rows(sql, args, outbox::message_row)
     }
@@ -1292,8 +1307,7 @@ impl Ledger for PostgresLedger {
             sql::ATTEMPT_COLUMNS,
             sql::ATTEMPTS_VIEW
         ));
-        w.add("destination = $N", filter.destination);
-        w.add("status = $N", filter.status.map(|s| s.as_str()));
+        w.outbox_filters(&filter);
         let (sql, args) = w.finish(filter.limit);
         self.rows(sql, args, outbox::attempt_row)
     }
@@ -1310,9 +1324,7 @@ impl Ledger for PostgresLedger {
         search: EventSearch,
     ) -> BoxStream<'static, Result<StoredEvent, LedgerError>> {
         let mut w = Where::new(&format!("SELECT {EVENT_COLUMNS} FROM events"));
-        w.add("provider = $N", search.provider);
-        w.add("(kind = $N OR name = $N)", search.kind);
-        w.add("received_at >= $N", search.since);
+        w.event_filters(search.provider, search.kind, search.since);
         w.add("received_at < $N", search.until);
         w.add(
             &sql::EVENT_TEXT_MATCH.replace("{p}", "$N"),
@@ -1341,8 +1353,7 @@ impl Ledger for PostgresLedger {
             sql::OUTBOX_COLUMNS,
             sql::OUTBOX_VIEW
         ));
-        w.add("destination = $N", filter.destination);
-        w.add("status = $N", filter.status.map(|s| s.as_str()));
+        w.outbox_filters(&filter);
         let (sql, args) = w.finish_page(page);
         self.rows(sql, args, outbox::message_row)
     }

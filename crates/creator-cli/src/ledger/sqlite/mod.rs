@@ -262,9 +262,7 @@ impl Ledger for SqliteLedger {
         let path = self.path.clone();
         self.read_stream(move |conn, sink| {
             let mut select = Select::new(EVENT_COLUMNS, "events");
-            select.and_opt(" AND provider = ?{n}", filter.provider);
-            select.and_opt(" AND (kind = ?{n} OR name = ?{n})", filter.kind);
-            select.and_opt(" AND received_at >= ?{n}", filter.since);
+            select.event_filters(filter.provider, filter.kind, filter.since);
             select.run(conn, &path, filter.limit, event_row, sink)
         })
     }
@@ -427,8 +425,7 @@ impl Ledger for SqliteLedger {
         let path = self.path.clone();
         self.read_stream(move |conn, sink| {
             let mut select = Select::new(super::sql::OUTBOX_COLUMNS, super::sql::OUTBOX_VIEW);
-            select.and_opt(" AND destination = ?{n}", filter.destination);
-            select.and_opt(" AND status = ?{n}", filter.status.map(|s| s.as_str()));
+            select.outbox_filters(&filter);
             select.run(conn, &path, filter.limit, forward::message_row, sink)
         })
     }
@@ -440,8 +437,7 @@ impl Ledger for SqliteLedger {
         let path = self.path.clone();
         self.read_stream(move |conn, sink| {
             let mut select = Select::new(super::sql::ATTEMPT_COLUMNS, super::sql::ATTEMPTS_VIEW);
-            select.and_opt(" AND destination = ?{n}", filter.destination);
-            select.and_opt(" AND status = ?{n}", filter.status.map(|s| s.as_str()));
+            select.outbox_filters(&filter);
             select.run(conn, &path, filter.limit, forward::attempt_row, sink)
         })
     }
@@ -457,9 +453,7 @@ impl Ledger for SqliteLedger {
         let path = self.path.clone();
         self.read_stream(move |conn, sink| {
             let mut select = Select::new(EVENT_COLUMNS, "events");
-            select.and_opt(" AND provider = ?{n}", search.provider);
-            select.and_opt(" AND (kind = ?{n} OR name = ?{n})", search.kind);
-            select.and_opt(" AND received_at >= ?{n}", search.since);
+            select.event_filters(search.provider, search.kind, search.since);
             select.and_opt(" AND received_at < ?{n}", search.until);
             select.and_opt(
                 &format!(
@@ -496,8 +490,7 @@ impl Ledger for SqliteLedger {
         let path = self.path.clone();
         self.read_stream(move |conn, sink| {
             let mut select = Select::new(super::sql::OUTBOX_COLUMNS, super::sql::OUTBOX_VIEW);
-            select.and_opt(" AND destination = ?{n}", filter.destination);
-            select.and_opt(" AND status = ?{n}", filter.status.map(|s| s.as_str()));
+            select.outbox_filters(&filter);
             select.run_page(conn, &path, page, forward::message_row, sink)
         })
     }

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use rusqlite::{Connection, Row, ToSql};
 
 use super::err;
-use crate::ledger::{LedgerError, Page, QuarantinedDelivery, StoredEvent};
+use crate::ledger::{LedgerError, OutboxFilter, Page, QuarantinedDelivery, StoredEvent};
 
 /// The columns [`event_row`] reads, in order.
 pub(crate) const EVENT_COLUMNS: &str = "id, received_at, last_received_at, deliveries, endpoint,
@@ -92,6 +92,24 @@ impl Select {
             self.sql
                 .push_str(&clause.replace("{n}", &self.args.len().to_string()));
         }
+    }
+
+    /// The filters of event listings: provider, kind (or platform name), since.
+    pub fn event_filters(
+        &mut self,
+        provider: Option<String>,
+        kind: Option<String>,
+        since: Option<String>,
+    ) {
+        self.and_opt(" AND provider = ?{n}", provider);
+        self.and_opt(" AND (kind = ?{n} OR name = ?{n})", kind);
+        self.and_opt(" AND received_at >= ?{n}", since);
+    }
+
+    /// The filters of outbox listings: destination and status.
+    pub fn outbox_filters(&mut self, filter: &OutboxFilter) {
+        self.and_opt(" AND destination = ?{n}", filter.destination.clone());
+        self.and_opt(" AND status = ?{n}", filter.status.map(|s| s.as_str()));
     }
 
     /// Runs the query in id order, at most `limit` rows, until `sink` says stop.
