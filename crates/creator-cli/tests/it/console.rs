@@ -212,6 +212,14 @@ async fn filled_relay_with(
         })
         .await
         .unwrap();
+    // The stranger's post is quarantined after its 401 is answered.
+    for _ in 0..200 {
+        if relay.stats().await.quarantined >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(relay.stats().await.quarantined, 2);
     ((), relay, replayable)
 }
 
