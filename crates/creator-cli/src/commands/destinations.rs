@@ -205,7 +205,7 @@ fn now() -> String {
 }
 
 /// The given secret (checked), or a new one; `true` when generated.
-fn secret_or_new(given: Option<Secret>) -> Result<(Secret, bool), CliError> {
+pub(crate) fn secret_or_new(given: Option<Secret>) -> Result<(Secret, bool), CliError> {
     match given {
         Some(s) => {
             sign::check_secret(s.expose()).map_err(CliError::Usage)?;
@@ -307,7 +307,7 @@ async fn change(db: &DbArgs, name: &str, change: DestinationChange) -> Result<()
     }
 }
 
-fn not_found(name: &str) -> CliError {
+pub(crate) fn not_found(name: &str) -> CliError {
     CliError::Usage(format!(
         "no destination named {name:?}: see `creator destinations list`"
     ))

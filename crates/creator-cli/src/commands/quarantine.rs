@@ -124,7 +124,9 @@ fn say(line: std::fmt::Arguments<'_>) -> Result<(), CliError> {
     super::output_result(writeln!(std::io::stdout(), "{line}"))
 }
 
-async fn replay_one(ledger: &dyn ledger::Ledger, id: i64) -> Result<Recorded, CliError> {
+/// Parses the quarantined delivery `id` again and stores it (`creator
+/// quarantine replay`, and the console's replay button).
+pub(crate) async fn replay_one(ledger: &dyn ledger::Ledger, id: i64) -> Result<Recorded, CliError> {
     let row = ledger
         .quarantined(QuarantineFilter {
             id: Some(id),

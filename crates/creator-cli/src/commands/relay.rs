@@ -143,6 +143,13 @@ pub struct RelayArgs {
     /// The `[[destination]]` tables of `--config`.
     #[arg(skip)]
     configured: Vec<ConfiguredDestination>,
+    /// Serve the web console at `/console` (off by default), behind its own
+    /// admin token: `CREATOR_CONSOLE_TOKEN`, or one generated and shown once.
+    #[arg(long)]
+    console: bool,
+    /// The console's admin token (at least 16 characters; with `--console`).
+    #[arg(long, env = "CREATOR_CONSOLE_TOKEN", hide_env_values = true, value_parser = secret, requires = "console")]
+    console_token: Option<Secret>,
 }
 
 impl RelayArgs {
@@ -504,9 +511,17 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
             return Err(e);
         }
     };
+    let console = match console_config(&args, &args.webhook_secrets()) {
+        Ok(c) => c,
+        Err(e) => {
+            ledger.close().await;
+            return Err(e);
+        }
+    };
     let config = RelayConfig {
         forward: forwarding.config.clone(),
         read_token: forwarding.read_token.clone(),
+        console: console.as_ref().map(|(c, _)| c.clone()),
         ..config
     };
     let backend = ledger.backend();
@@ -549,6 +564,23 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
         say(line.replace(&base_guess, &base));
     }
     say(format!("  health:   {base}/healthz"));
+    if let Some((c, generated)) = &console {
+        if *generated {
+            say(format!(
+                "  console:  {base}/console   (token, generated now and shown only this once: {}; set CREATOR_CONSOLE_TOKEN to choose one)",
+                c.token.expose()
+            ));
+        } else {
+            say(format!(
+                "  console:  {base}/console   (token: CREATOR_CONSOLE_TOKEN)"
+            ));
+        }
+        if let Some(warning) =
+            crate::relay::console::exposure_warning(bound, !args.trusted_proxies.is_empty())
+        {
+            say(format!("  {warning}"));
+        }
+    }
     say("  Ctrl-C or SIGTERM stops the relay after requests in progress finish.");
     stop.await;
     say("creator relay: shutting down, finishing requests in progress…");
@@ -558,6 +590,33 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
 }
 
 mod check;
+/// The console's settings for `--console`, and whether its token was generated now.
+fn console_config(
+    args: &RelayArgs,
+    webhook_secrets: &[&str],
+) -> Result<Option<(crate::relay::console::ConsoleConfig, bool)>, CliError> {
+    if !args.console {
+        return Ok(None);
+    }
+    let (token, generated) = match &args.console_token {
+        Some(t) if t.expose().len() < MIN_SECRET_LEN => {
+            return Err(CliError::Usage(format!(
+                "CREATOR_CONSOLE_TOKEN is too short: use at least {MIN_SECRET_LEN} random characters"
+            )));
+        }
+        Some(t) => (t.clone(), false),
+        None => (crate::relay::console::generate_token()?, true),
+    };
+    if webhook_secrets.contains(&token.expose()) || args.forwarding.read_token_is(token.expose()) {
+        return Err(CliError::Usage(
+            "the console token must not be a webhook secret or the read token".into(),
+        ));
+    }
+    Ok(Some((
+        crate::relay::console::ConsoleConfig { token },
+        generated,
+    )))
+}
 
 /// The `--db` value without a password.
 pub(crate) fn shown_db(db: &str) -> String {

@@ -25,6 +25,7 @@ mod health;
 pub mod identity;
 mod migrations;
 pub mod outbox;
+pub mod pages;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod rekey;
@@ -51,6 +52,7 @@ pub use outbox::{
     DestinationWrite, NewDestination, Next, OutboxFilter, OutboxMessage, OutboxStats,
     PreviousSecret, Replay, ReplaySelection,
 };
+pub use pages::{DeliveryHour, EventSearch, Page};
 pub use sqlite::SqliteLedger;
 
 #[cfg(feature = "postgres")]
@@ -738,6 +740,32 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     /// # Errors
     /// When the backend fails.
     async fn outbox_stats(&self) -> Result<OutboxStats, LedgerError>;
+
+    /// A page of events, newest first (see [`pages`]).
+    fn event_page(
+        &self,
+        search: EventSearch,
+    ) -> BoxStream<'static, Result<StoredEvent, LedgerError>>;
+
+    /// A page of quarantined deliveries, newest first.
+    fn quarantine_page(
+        &self,
+        page: Page,
+    ) -> BoxStream<'static, Result<QuarantinedDelivery, LedgerError>>;
+
+    /// A page of messages matching `filter` (whose limit is ignored), newest first.
+    fn message_page(
+        &self,
+        filter: OutboxFilter,
+        page: Page,
+    ) -> BoxStream<'static, Result<OutboxMessage, LedgerError>>;
+
+    /// Delivery attempts per hour and provider started at or after `since`
+    /// ([`timestamp`] format), oldest hour first.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn delivery_hours(&self, since: &str) -> Result<Vec<DeliveryHour>, LedgerError>;
 
     /// Up to `limit` events after the event `after` (0: from the first) in
     /// the order they became visible: on SQLite the id order (one writer

@@ -28,11 +28,11 @@ use super::rekey::rekey;
 use super::signal::Signal;
 use super::sql;
 use super::{
-    Access, Attempt, AttemptRecord, Claim, Claimed, Destination, DestinationChange,
-    DestinationWrite, EventFilter, Ledger, LedgerError, LedgerHealth, LedgerStats, NewDestination,
-    NewEvent, NewQuarantine, OpenOptions, OutboxFilter, OutboxMessage, OutboxStats, PruneFilter,
-    Pruned, QuarantineBudget, QuarantineFilter, QuarantinedDelivery, Recorded, Replay, StoredEvent,
-    SyncBatch, SyncState, timestamp,
+    Access, Attempt, AttemptRecord, Claim, Claimed, DeliveryHour, Destination, DestinationChange,
+    DestinationWrite, EventFilter, EventSearch, Ledger, LedgerError, LedgerHealth, LedgerStats,
+    NewDestination, NewEvent, NewQuarantine, OpenOptions, OutboxFilter, OutboxMessage, OutboxStats,
+    Page, PruneFilter, Pruned, QuarantineBudget, QuarantineFilter, QuarantinedDelivery, Recorded,
+    Replay, StoredEvent, SyncBatch, SyncState, pages, timestamp,
 };
 use creator_core::repeat::Repeat;
 
@@ -1003,6 +1003,34 @@ impl Where {
         }
     }
 
+    /// The filters of event listings: provider, kind (or platform name), since.
+    fn event_filters(
+        &mut self,
+        provider: Option<String>,
+        kind: Option<String>,
+        since: Option<String>,
+    ) {
+        self.add("provider = $N", provider);
+        self.add("(kind = $N OR name = $N)", kind);
+        self.add("received_at >= $N", since);
+    }
+
+    /// The filters of outbox listings: destination and status.
+    fn outbox_filters(&mut self, filter: &OutboxFilter) {
+        self.add("destination = $N", filter.destination.clone());
+        self.add("status = $N", filter.status.map(|s| s.as_str()));
+    }
+
+    /// The keyset `page`: ids below its cursor, newest first.
+    fn finish_page(mut self, page: Page) -> (String, Vec<Arg>) {
+        self.add("id < $N", page.before);
+        self.args
+            .push(Box::new(i64::try_from(page.limit).unwrap_or(i64::MAX)));
+        self.sql
+            .push_str(&format!(" ORDER BY id DESC LIMIT ${}", self.args.len()));
+        (self.sql, self.args)
+    }
+
     fn finish(mut self, limit: Option<u64>) -> (String, Vec<Arg>) {
         self.sql.push_str(" ORDER BY id");
         if let Some(l) = limit {
@@ -1053,9 +1081,7 @@ impl Ledger for PostgresLedger {
 
     fn events(&self, filter: EventFilter) -> BoxStream<'static, Result<StoredEvent, LedgerError>> {
         let mut w = Where::new(&format!("SELECT {EVENT_COLUMNS} FROM events"));
-        w.add("provider = $N", filter.provider);
-        w.add("(kind = $N OR name = $N)", filter.kind);
-        w.add("received_at >= $N", filter.since);
+        w.event_filters(filter.provider, filter.kind, filter.since);
         let (sql, args) = w.finish(filter.limit);
         self.rows(sql, args, event_row)
     }
@@ -1264,8 +1290,7 @@ impl Ledger for PostgresLedger {
             sql::OUTBOX_COLUMNS,
             sql::OUTBOX_VIEW
         ));
-        w.add("destination = $N", filter.destination);
-        w.add("status = $N", filter.status.map(|s| s.as_str()));
+        w.outbox_filters(&filter);
         let (sql, args) = w.finish(filter.limit);
         self.rows(sql, args, outbox::message_row)
     }
@@ -1279,8 +1304,7 @@ impl Ledger for PostgresLedger {
             sql::ATTEMPT_COLUMNS,
             sql::ATTEMPTS_VIEW
         ));
-        w.add("destination = $N", filter.destination);
-        w.add("status = $N", filter.status.map(|s| s.as_str()));
+        w.outbox_filters(&filter);
         let (sql, args) = w.finish(filter.limit);
         self.rows(sql, args, outbox::attempt_row)
     }
@@ -1289,6 +1313,66 @@ impl Ledger for PostgresLedger {
         let client = self.inner.reader().await?;
         outbox::outbox_stats(&*client)
             .await
+            .map_err(|e| self.inner.err(e))
+    }
+
+    fn event_page(
+        &self,
+        search: EventSearch,
+    ) -> BoxStream<'static, Result<StoredEvent, LedgerError>> {
+        let mut w = Where::new(&format!("SELECT {EVENT_COLUMNS} FROM events"));
+        w.event_filters(search.provider, search.kind, search.since);
+        w.add("received_at < $N", search.until);
+        w.add(
+            &sql::EVENT_TEXT_MATCH.replace("{p}", "$N"),
+            search.text.as_deref().map(pages::contains_pattern),
+        );
+        let (sql, args) = w.finish_page(search.page);
+        self.rows(sql, args, event_row)
+    }
+
+    fn quarantine_page(
+        &self,
+        page: Page,
+    ) -> BoxStream<'static, Result<QuarantinedDelivery, LedgerError>> {
+        let w = Where::new(&format!("SELECT {QUARANTINE_COLUMNS} FROM quarantine"));
+        let (sql, args) = w.finish_page(page);
+        self.rows(sql, args, quarantine_row)
+    }
+
+    fn message_page(
+        &self,
+        filter: OutboxFilter,
+        page: Page,
+    ) -> BoxStream<'static, Result<OutboxMessage, LedgerError>> {
+        let mut w = Where::new(&format!(
+            "SELECT {} FROM {}",
+            sql::OUTBOX_COLUMNS,
+            sql::OUTBOX_VIEW
+        ));
+        w.outbox_filters(&filter);
+        let (sql, args) = w.finish_page(page);
+        self.rows(sql, args, outbox::message_row)
+    }
+
+    async fn delivery_hours(&self, since: &str) -> Result<Vec<DeliveryHour>, LedgerError> {
+        let client = self.inner.reader().await?;
+        let rows = client
+            .query(sql::DELIVERY_HOURS, &[&since])
+            .await
+            .map_err(|e| self.inner.err(e))?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeliveryHour {
+                    hour: r.try_get(0)?,
+                    provider: r.try_get(1)?,
+                    attempts: r.try_get(2)?,
+                    delivered: r.try_get(3)?,
+                    mean_latency_ms: r.try_get(4)?,
+                    max_latency_ms: r.try_get(5)?,
+                })
+            })
+            .collect::<Result<_, tokio_postgres::Error>>()
             .map_err(|e| self.inner.err(e))
     }
 

@@ -265,6 +265,22 @@ pub(crate) const OUTBOX_STATS: &str = "SELECT
     CAST((SELECT COUNT(*) FROM outbox WHERE status = 'dead') AS BIGINT),
     CAST((SELECT COUNT(*) FROM delivery_attempts) AS BIGINT)";
 
+/// The text an event page's text filter searches, with `{p}` standing for
+/// the pattern parameter (see `pages::contains_pattern`).
+pub(crate) const EVENT_TEXT_MATCH: &str =
+    "lower(dedup_key || ' ' || subject_id || ' ' || name || ' ' || event) LIKE {p} ESCAPE '\\'";
+
+/// Attempts per hour and provider since `$1`, for the console's chart.
+pub(crate) const DELIVERY_HOURS: &str = "SELECT substr(a.started_at, 1, 13) AS hour,
+    e.provider AS provider, CAST(count(*) AS BIGINT) AS attempts,
+    CAST(sum(CASE WHEN a.status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END) AS BIGINT) AS delivered,
+    CAST(avg(a.latency_ms) AS BIGINT) AS mean_latency_ms,
+    CAST(max(a.latency_ms) AS BIGINT) AS max_latency_ms
+ FROM delivery_attempts a JOIN outbox o ON o.id = a.outbox_id JOIN events e ON e.id = o.event_id
+ WHERE a.started_at >= $1
+ GROUP BY substr(a.started_at, 1, 13), e.provider
+ ORDER BY hour, provider";
+
 #[cfg(test)]
 mod tests {
     use super::*;

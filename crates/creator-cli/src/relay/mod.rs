@@ -37,6 +37,7 @@
 
 mod access;
 mod body;
+pub mod console;
 mod deliver;
 mod feed;
 pub mod forward;
@@ -119,6 +120,8 @@ pub struct RelayConfig {
     /// The token the read API asks for, `GET /v1/events` and
     /// `GET /v1/access` alike (`None`: both are off).
     pub read_token: Option<Secret>,
+    /// The web console at `/console` (`None`: off; see [`console`]).
+    pub console: Option<console::ConsoleConfig>,
 }
 
 impl fmt::Debug for RelayConfig {
@@ -166,6 +169,7 @@ impl Default for RelayConfig {
             clock: Arc::new(SystemClock),
             forward: Some(forward::ForwardConfig::default()),
             read_token: None,
+            console: None,
         }
     }
 }
@@ -443,8 +447,14 @@ fn assemble(
         counters,
         config,
     });
-    let routes =
+    let mut routes =
         router(app.clone()).route("/v1/events", get(feed::events).layer(axum::Extension(feed)));
+    if let Some(console) = app.config.console.clone() {
+        routes = routes.nest(
+            "/console",
+            console::router(console, app.ledger.clone(), app.config.clock.clone()),
+        );
+    }
     (app, routes)
 }
 

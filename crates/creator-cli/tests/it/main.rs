@@ -7,6 +7,7 @@ mod support;
 
 mod auth;
 mod binary;
+mod console;
 mod docs;
 mod doctor;
 mod entitlements;

@@ -529,3 +529,14 @@ async fn the_postgres_entitlement_view_follows_every_scenario() {
         s.drop_now().await;
     }
 }
+
+#[tokio::test]
+#[cfg_attr(
+    not(creator_pg_tests),
+    ignore = "set CREATOR_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL ledger tests (.ci/run starts a server)"
+)]
+async fn the_console_queries_hold_on_postgres() {
+    let schema = Schema::new("console").await;
+    crate::console::console_queries_hold_on(&schema.url).await;
+    schema.drop_now().await;
+}

@@ -662,6 +662,33 @@ impl Ledger for SlowLedger {
     async fn outbox_stats(&self) -> Result<ledger::OutboxStats, ledger::LedgerError> {
         self.0.outbox_stats().await
     }
+    fn event_page(
+        &self,
+        s: ledger::EventSearch,
+    ) -> futures::stream::BoxStream<'static, Result<ledger::StoredEvent, ledger::LedgerError>> {
+        self.0.event_page(s)
+    }
+    fn quarantine_page(
+        &self,
+        p: ledger::Page,
+    ) -> futures::stream::BoxStream<'static, Result<ledger::QuarantinedDelivery, ledger::LedgerError>>
+    {
+        self.0.quarantine_page(p)
+    }
+    fn message_page(
+        &self,
+        f: ledger::OutboxFilter,
+        p: ledger::Page,
+    ) -> futures::stream::BoxStream<'static, Result<ledger::OutboxMessage, ledger::LedgerError>>
+    {
+        self.0.message_page(f, p)
+    }
+    async fn delivery_hours(
+        &self,
+        since: &str,
+    ) -> Result<Vec<ledger::DeliveryHour>, ledger::LedgerError> {
+        self.0.delivery_hours(since).await
+    }
     async fn events_after(
         &self,
         after: i64,

@@ -27,11 +27,11 @@ use self::writer::{Call, Message, Writer};
 use super::health::HealthCell;
 use super::signal::Signal;
 use super::{
-    Access, Attempt, AttemptRecord, Claim, Claimed, Destination, DestinationChange,
-    DestinationWrite, EventFilter, Ledger, LedgerError, LedgerHealth, LedgerStats, NewDestination,
-    NewEvent, NewQuarantine, OpenOptions, OutboxFilter, OutboxMessage, OutboxStats, PruneFilter,
-    Pruned, QuarantineBudget, QuarantineFilter, QuarantinedDelivery, Recorded, Replay, StoredEvent,
-    SyncBatch, SyncState,
+    Access, Attempt, AttemptRecord, Claim, Claimed, DeliveryHour, Destination, DestinationChange,
+    DestinationWrite, EventFilter, EventSearch, Ledger, LedgerError, LedgerHealth, LedgerStats,
+    NewDestination, NewEvent, NewQuarantine, OpenOptions, OutboxFilter, OutboxMessage, OutboxStats,
+    Page, PruneFilter, Pruned, QuarantineBudget, QuarantineFilter, QuarantinedDelivery, Recorded,
+    Replay, StoredEvent, SyncBatch, SyncState, pages,
 };
 
 #[cfg(test)]
@@ -263,9 +263,7 @@ impl Ledger for SqliteLedger {
         let path = self.path.clone();
         self.read_stream(move |conn, sink| {
             let mut select = Select::new(EVENT_COLUMNS, "events");
-            select.and_opt(" AND provider = ?{n}", filter.provider);
-            select.and_opt(" AND (kind = ?{n} OR name = ?{n})", filter.kind);
-            select.and_opt(" AND received_at >= ?{n}", filter.since);
+            select.event_filters(filter.provider, filter.kind, filter.since);
             select.run(conn, &path, filter.limit, event_row, sink)
         })
     }
@@ -426,8 +424,7 @@ impl Ledger for SqliteLedger {
         let path = self.path.clone();
         self.read_stream(move |conn, sink| {
             let mut select = Select::new(super::sql::OUTBOX_COLUMNS, super::sql::OUTBOX_VIEW);
-            select.and_opt(" AND destination = ?{n}", filter.destination);
-            select.and_opt(" AND status = ?{n}", filter.status.map(|s| s.as_str()));
+            select.outbox_filters(&filter);
             select.run(conn, &path, filter.limit, forward::message_row, sink)
         })
     }
@@ -439,14 +436,81 @@ impl Ledger for SqliteLedger {
         let path = self.path.clone();
         self.read_stream(move |conn, sink| {
             let mut select = Select::new(super::sql::ATTEMPT_COLUMNS, super::sql::ATTEMPTS_VIEW);
-            select.and_opt(" AND destination = ?{n}", filter.destination);
-            select.and_opt(" AND status = ?{n}", filter.status.map(|s| s.as_str()));
+            select.outbox_filters(&filter);
             select.run(conn, &path, filter.limit, forward::attempt_row, sink)
         })
     }
 
     async fn outbox_stats(&self) -> Result<OutboxStats, LedgerError> {
         self.read(forward::outbox_stats).await
+    }
+
+    fn event_page(
+        &self,
+        search: EventSearch,
+    ) -> BoxStream<'static, Result<StoredEvent, LedgerError>> {
+        let path = self.path.clone();
+        self.read_stream(move |conn, sink| {
+            let mut select = Select::new(EVENT_COLUMNS, "events");
+            select.event_filters(search.provider, search.kind, search.since);
+            select.and_opt(" AND received_at < ?{n}", search.until);
+            select.and_opt(
+                &format!(
+                    " AND {}",
+                    super::sql::EVENT_TEXT_MATCH.replace("{p}", "?{n}")
+                ),
+                search.text.as_deref().map(pages::contains_pattern),
+            );
+            select.run_page(conn, &path, search.page, event_row, sink)
+        })
+    }
+
+    fn quarantine_page(
+        &self,
+        page: Page,
+    ) -> BoxStream<'static, Result<QuarantinedDelivery, LedgerError>> {
+        let path = self.path.clone();
+        self.read_stream(move |conn, sink| {
+            Select::new(QUARANTINE_COLUMNS, "quarantine").run_page(
+                conn,
+                &path,
+                page,
+                quarantine_row,
+                sink,
+            )
+        })
+    }
+
+    fn message_page(
+        &self,
+        filter: OutboxFilter,
+        page: Page,
+    ) -> BoxStream<'static, Result<OutboxMessage, LedgerError>> {
+        let path = self.path.clone();
+        self.read_stream(move |conn, sink| {
+            let mut select = Select::new(super::sql::OUTBOX_COLUMNS, super::sql::OUTBOX_VIEW);
+            select.outbox_filters(&filter);
+            select.run_page(conn, &path, page, forward::message_row, sink)
+        })
+    }
+
+    async fn delivery_hours(&self, since: &str) -> Result<Vec<DeliveryHour>, LedgerError> {
+        let since = since.to_owned();
+        self.read(move |conn| {
+            conn.prepare_cached(super::sql::DELIVERY_HOURS)?
+                .query_map([since], |r| {
+                    Ok(DeliveryHour {
+                        hour: r.get(0)?,
+                        provider: r.get(1)?,
+                        attempts: r.get(2)?,
+                        delivered: r.get(3)?,
+                        mean_latency_ms: r.get(4)?,
+                        max_latency_ms: r.get(5)?,
+                    })
+                })?
+                .collect()
+        })
+        .await
     }
 
     async fn events_after(&self, after: i64, limit: u64) -> Result<Vec<StoredEvent>, LedgerError> {

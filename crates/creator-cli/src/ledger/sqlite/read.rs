@@ -7,7 +7,7 @@ use bytes::Bytes;
 use rusqlite::{Connection, Row, ToSql};
 
 use super::err;
-use crate::ledger::{LedgerError, QuarantinedDelivery, StoredEvent};
+use crate::ledger::{LedgerError, OutboxFilter, Page, QuarantinedDelivery, StoredEvent};
 
 /// The columns [`event_row`] reads, in order.
 pub(crate) const EVENT_COLUMNS: &str = "id, received_at, last_received_at, deliveries, endpoint,
@@ -94,6 +94,24 @@ impl Select {
         }
     }
 
+    /// The filters of event listings: provider, kind (or platform name), since.
+    pub fn event_filters(
+        &mut self,
+        provider: Option<String>,
+        kind: Option<String>,
+        since: Option<String>,
+    ) {
+        self.and_opt(" AND provider = ?{n}", provider);
+        self.and_opt(" AND (kind = ?{n} OR name = ?{n})", kind);
+        self.and_opt(" AND received_at >= ?{n}", since);
+    }
+
+    /// The filters of outbox listings: destination and status.
+    pub fn outbox_filters(&mut self, filter: &OutboxFilter) {
+        self.and_opt(" AND destination = ?{n}", filter.destination.clone());
+        self.and_opt(" AND status = ?{n}", filter.status.map(|s| s.as_str()));
+    }
+
     /// Runs the query in id order, at most `limit` rows, until `sink` says stop.
     pub fn run<T>(
         mut self,
@@ -104,6 +122,31 @@ impl Select {
         sink: &mut dyn FnMut(T) -> bool,
     ) -> Result<(), LedgerError> {
         self.sql.push_str(" ORDER BY id");
+        self.run_ordered(conn, path, limit, row, sink)
+    }
+
+    /// Runs the query as the keyset `page`: ids below its cursor, newest first.
+    pub fn run_page<T>(
+        mut self,
+        conn: &Connection,
+        path: &Path,
+        page: Page,
+        row: fn(&Row<'_>) -> rusqlite::Result<T>,
+        sink: &mut dyn FnMut(T) -> bool,
+    ) -> Result<(), LedgerError> {
+        self.and_opt(" AND id < ?{n}", page.before);
+        self.sql.push_str(" ORDER BY id DESC");
+        self.run_ordered(conn, path, Some(page.limit), row, sink)
+    }
+
+    fn run_ordered<T>(
+        mut self,
+        conn: &Connection,
+        path: &Path,
+        limit: Option<u64>,
+        row: fn(&Row<'_>) -> rusqlite::Result<T>,
+        sink: &mut dyn FnMut(T) -> bool,
+    ) -> Result<(), LedgerError> {
         if let Some(l) = limit {
             self.args
                 .push(Box::new(i64::try_from(l).unwrap_or(i64::MAX)));
