@@ -1,8 +1,10 @@
 //! The PostgreSQL ledger, for several relays sharing one ledger.
 //!
 //! Plain TCP or a unix socket, no TLS (keep it on loopback or a private
-//! network). Each write is a transaction on a connection of its own from a
-//! small pool (re-opened when one drops); deciding whether a delivery repeats
+//! network). Deliveries are group-committed: a batch of them in one
+//! transaction, pipelined ([`intake`]). Every other write is a transaction on
+//! a connection of its own from a small pool (re-opened when one drops);
+//! deciding whether a delivery repeats
 //! a stored event takes a transaction-scoped advisory lock on its identity,
 //! so relays deciding about the same event at once agree. Reads are
 //! pipelined over a shared connection.
@@ -35,6 +37,7 @@ use super::{
 };
 use creator_core::repeat::Repeat;
 
+mod intake;
 mod outbox;
 
 /// Serializes the migrations of relays starting together.
@@ -46,6 +49,8 @@ type PgResult<T> = Result<T, tokio_postgres::Error>;
 /// The PostgreSQL backend of the ledger.
 pub struct PostgresLedger {
     inner: Arc<Inner>,
+    /// The intake's group commit (`None` when read-only).
+    intake: Option<intake::Intake>,
 }
 
 /// Connections writes are spread over: each commit is a WAL flush, so a few
@@ -838,7 +843,8 @@ impl PostgresLedger {
             inner.health.committed();
         }
         *inner.reader.lock().await = Some(Arc::new(client));
-        Ok(Self { inner })
+        let intake = (!read_only).then(|| intake::Intake::start(&inner));
+        Ok(Self { inner, intake })
     }
 
     /// Tells the subscribers something was committed.
@@ -847,7 +853,13 @@ impl PostgresLedger {
     }
 
     async fn record(&self, ev: NewEvent) -> Result<Recorded, LedgerError> {
-        write_tx!(&self.inner, |tx| record_event(&tx, &ev).await?)
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(LedgerError::Closed);
+        }
+        match &self.intake {
+            Some(intake) => intake.record(ev).await,
+            None => Err(LedgerError::ReadOnly),
+        }
     }
 
     async fn replay_one(&self, id: i64, ev: NewEvent) -> Result<Recorded, LedgerError> {
@@ -1308,6 +1320,10 @@ impl Ledger for PostgresLedger {
 
     async fn close(&self) {
         self.inner.closed.store(true, Ordering::Release);
+        // The queued deliveries are committed and answered first.
+        if let Some(intake) = &self.intake {
+            intake.close().await;
+        }
         self.inner.health.closed();
         // Every write awaits its commit, so dropping the clients loses
         // nothing; it ends the connection tasks.
