@@ -612,3 +612,70 @@ async fn on_postgres_deliveries_arriving_together_share_a_commit_and_stay_distin
     Arc::try_unwrap(relay).ok().expect("one owner").stop().await;
     schema.drop_now().await;
 }
+
+/// On PostgreSQL too, `creator sync` enters its sales in the entitlement
+/// view, and a rebuild fills an emptied view again from the stored events
+/// and synced records.
+#[tokio::test]
+#[cfg_attr(
+    not(creator_pg_tests),
+    ignore = "set CREATOR_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL ledger tests (.ci/run starts a server)"
+)]
+async fn on_postgres_sync_enters_the_view_and_a_rebuild_refills_it() {
+    use creator_cli::ledger::entitlements::{Lookup, Who};
+    use creator_core::AccessReason;
+
+    let schema = Schema::new("view").await;
+    let ledger = ledger::open(&schema.url).await.unwrap();
+    let shop = FakeProvider::sample();
+    sync_sales(&*ledger, "fake", &shop, &SyncOptions::default())
+        .await
+        .unwrap();
+    ledger.close().await;
+    let relay = TestRelay::start(&schema.url).await;
+    relay
+        .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
+        .await;
+    let lookups = [
+        // sale_010: its buyer's only sale of the product (synced).
+        ("prod_membership", "buyer0@example.com"),
+        // The delivered ping.
+        (crate::entitlements::PRODUCT, crate::entitlements::BUYER),
+    ];
+    let check = async |ledger: &dyn ledger::Ledger| {
+        let mut reasons = Vec::new();
+        for (product, email) in lookups {
+            let v = ledger
+                .access(
+                    Lookup {
+                        product_id: product.into(),
+                        who: Who::Email(email.into()),
+                        provider: None,
+                    },
+                    time::OffsetDateTime::now_utc(),
+                )
+                .await
+                .unwrap();
+            reasons.push(v.reason);
+        }
+        reasons
+    };
+    let granted = [
+        AccessReason::LifetimePurchase,
+        AccessReason::LifetimePurchase,
+    ];
+    assert_eq!(check(&*relay.ledger).await, granted);
+    schema
+        .admin
+        .batch_execute(&format!("DELETE FROM {}.entitlements", schema.name))
+        .await
+        .unwrap();
+    assert_eq!(
+        check(&*relay.ledger).await,
+        [AccessReason::NotFound, AccessReason::NotFound]
+    );
+    assert!(relay.ledger.rebuild_entitlements().await.unwrap() >= 2);
+    assert_eq!(check(&*relay.ledger).await, granted);
+    relay.stop().await;
+    schema.drop_now().await;
+}
