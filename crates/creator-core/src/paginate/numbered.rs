@@ -236,46 +236,42 @@ where
 {
     /// The rows of the next page (or its error, which ends the stream).
     async fn step(mut self) -> Option<(Result<Vec<T>>, Self)> {
-        while !self.done {
-            // Ahead of the current page: up to `concurrency` within the
-            // planned pages, else one at a time.
-            let planned = self.end.is_some_and(|end| self.next <= end);
-            let ahead = if planned { self.concurrency } else { 1 };
-            while self.pending.len() < ahead
-                && self.pages_left != Some(0)
-                && (self.pending.is_empty() || self.end.is_some_and(|end| self.next <= end))
-            {
-                self.pending.push_back((self.fetch)(self.list, self.next));
-                self.next = self.next.saturating_add(1);
-                self.pages_left = self.pages_left.map(|n| n - 1);
-            }
-            let Some(fetched) = self.pending.next().await else {
-                // `max_pages` reached.
-                self.done = true;
-                break;
-            };
-            let fetched = match fetched {
-                Ok(fetched) => fetched,
-                Err(e) => {
-                    self.done = true;
-                    return Some((Err(e), self));
-                }
-            };
-            if self.end.is_none() && self.next == self.first_page.saturating_add(1) {
-                self.end = plan(&fetched, self.first_page);
-            }
-            let (rows, last_page) = self.tally.take(fetched, &self.key);
-            if last_page {
-                // Pages requested beyond the list's end are dropped unread.
-                self.pending = FuturesOrdered::new();
-                self.list += 1;
-                self.next = self.first_page;
-                self.end = None;
-                self.done = self.list >= self.lists;
-            }
-            return Some((Ok(rows), self));
+        if self.done {
+            return None;
         }
-        None
+        // Ahead of the current page: up to `concurrency` within the planned
+        // pages, else one at a time.
+        let planned = self.end.is_some_and(|end| self.next <= end);
+        let ahead = if planned { self.concurrency } else { 1 };
+        while self.pending.len() < ahead
+            && self.pages_left != Some(0)
+            && (self.pending.is_empty() || self.end.is_some_and(|end| self.next <= end))
+        {
+            self.pending.push_back((self.fetch)(self.list, self.next));
+            self.next = self.next.saturating_add(1);
+            self.pages_left = self.pages_left.map(|n| n - 1);
+        }
+        // Nothing in flight: `max_pages` reached.
+        let fetched = match self.pending.next().await? {
+            Ok(fetched) => fetched,
+            Err(e) => {
+                self.done = true;
+                return Some((Err(e), self));
+            }
+        };
+        if self.end.is_none() && self.next == self.first_page.saturating_add(1) {
+            self.end = plan(&fetched, self.first_page);
+        }
+        let (rows, last_page) = self.tally.take(fetched, &self.key);
+        if last_page {
+            // Pages requested beyond the list's end are dropped unread.
+            self.pending = FuturesOrdered::new();
+            self.list += 1;
+            self.next = self.first_page;
+            self.end = None;
+            self.done = self.list >= self.lists;
+        }
+        Some((Ok(rows), self))
     }
 }
 
