@@ -62,7 +62,9 @@ pub use model::{
     Customer, Product, ProductKind, ProviderData, Sale, Subscriber, SubscriptionStatus,
 };
 pub use money::{Currency, Money, MoneyError};
-pub use paginate::{NumberedPage, Page, collect, paginate, paginate_numbered};
+pub use paginate::{
+    NumberedPage, Page, collect, paginate, paginate_numbered, paginate_numbered_concurrent,
+};
 pub use provider::Provider;
 pub use query::{DateRange, PersonSearch, ProductQuery, SaleQuery, SubscriberQuery};
 pub use redact::{is_secret_field, redact_secrets};

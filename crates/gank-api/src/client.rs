@@ -68,6 +68,8 @@ pub(crate) struct Inner {
     configured_user_id: Option<String>,
     user_id: OnceCell<String>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Page requests a page-numbered listing keeps in flight.
+    pub(crate) page_concurrency: usize,
 }
 
 /// A client for the Gank Creator API (V2), the V1 endpoints creators need,
@@ -140,7 +142,11 @@ pub struct GankClientBuilder {
     v2_base_url: String,
     options: ClientOptions,
     user_id: Option<String>,
+    page_concurrency: usize,
 }
+
+/// The default of [`GankClientBuilder::page_concurrency`].
+pub const DEFAULT_PAGE_CONCURRENCY: usize = 4;
 
 impl fmt::Debug for GankClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -151,6 +157,7 @@ impl fmt::Debug for GankClientBuilder {
             .field("v2_base_url", &self.v2_base_url)
             .field("options", &self.options)
             .field("user_id", &self.user_id)
+            .field("page_concurrency", &self.page_concurrency)
             .finish_non_exhaustive()
     }
 }
@@ -163,6 +170,7 @@ impl Default for GankClientBuilder {
             v1_base_url: V1_BASE_URL.to_owned(),
             v2_base_url: V2_BASE_URL.to_owned(),
             options: ClientOptions::new(),
+            page_concurrency: DEFAULT_PAGE_CONCURRENCY,
             user_id: None,
         }
     }
@@ -215,6 +223,17 @@ impl GankClientBuilder {
         self
     }
 
+    /// Page requests the subscriber list keeps in flight (default
+    /// [`DEFAULT_PAGE_CONCURRENCY`]; 1 reads page after page). Its first
+    /// page's `total` says how many pages there are; the rest are fetched
+    /// this many at a time, still yielded in page order (see
+    /// [`creator_core::paginate_numbered_concurrent`]). A rate limiter set in
+    /// [`options`](Self::options) spaces every request whatever this is.
+    pub fn page_concurrency(mut self, requests: usize) -> Self {
+        self.page_concurrency = requests.max(1);
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -254,6 +273,7 @@ impl GankClientBuilder {
                 configured_user_id: self.user_id.clone(),
                 user_id: OnceCell::new_with(self.user_id),
                 clock,
+                page_concurrency: self.page_concurrency,
             }),
         })
     }
@@ -335,6 +355,7 @@ impl GankClient {
                 configured_user_id: inner.configured_user_id.clone(),
                 user_id: OnceCell::new_with(inner.user_id.get().cloned()),
                 clock: inner.clock.clone(),
+                page_concurrency: inner.page_concurrency,
             }),
         })
     }
@@ -360,6 +381,11 @@ impl GankClient {
     }
 
     // ---- internals ----
+
+    /// Page requests a page-numbered listing keeps in flight.
+    pub(crate) fn page_concurrency(&self) -> usize {
+        self.inner.page_concurrency
+    }
 
     pub(crate) fn transport(&self, host: Host) -> &Transport {
         match host {

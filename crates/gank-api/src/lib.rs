@@ -148,7 +148,8 @@ pub use api::tokens::CreatorTokensApi;
 pub use api::transactions::{TransactionFilter, TransactionsApi};
 pub use api::users::UsersApi;
 pub use client::{
-    DEFAULT_USER_AGENT, GankClient, GankClientBuilder, TokenKind, V1_BASE_URL, V2_BASE_URL,
+    DEFAULT_PAGE_CONCURRENCY, DEFAULT_USER_AGENT, GankClient, GankClientBuilder, TokenKind,
+    V1_BASE_URL, V2_BASE_URL,
 };
 pub use creator_core::de::parse_timestamp;
 /// Re-exported: the transport settings every builder takes.

@@ -11,7 +11,7 @@ use creator_core::{
 
 use crate::client::GankClient;
 use crate::{ListingQuery, MembershipSetting, SubscriberFilter, TransactionFilter};
-use creator_core::{NumberedPage, paginate_numbered};
+use creator_core::{NumberedPage, paginate_numbered_concurrent};
 
 const GANK: Provider = Provider::Gank;
 
@@ -118,10 +118,11 @@ impl Subscribers for GankClient {
             Arc::new([true, false])
         };
         let client = self.clone();
-        paginate_numbered(
+        paginate_numbered_concurrent(
             phases.len(),
             1,
             query.max_pages,
+            self.page_concurrency(),
             |s: &Subscriber| Some(s.id.clone()),
             move |phase, page| {
                 let client = client.clone();

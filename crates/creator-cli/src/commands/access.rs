@@ -1,6 +1,7 @@
 //! `creator access check`: does this person have access right now? Answered
-//! from the ledger's entitlement view (kept by `creator relay`), and with
-//! `--live` confirmed through the platform's API.
+//! from the ledger's entitlement view (kept by `creator relay` and `creator
+//! sync`), and with `--live` confirmed through the platform's API.
+//! `creator access rebuild` fills the view anew from the stored events.
 
 use clap::{Args, Subcommand};
 use creator_core::{AccessQuery, AccessVerdict};
@@ -18,6 +19,18 @@ pub enum AccessCommand {
     /// Whether a person has access to a product: prints the verdict as JSON;
     /// exit code 4 when denied.
     Check(CheckArgs),
+    /// Fills the entitlement view anew from every stored event and synced
+    /// record (should it ever fall out of step with them); prints the rows
+    /// it holds then.
+    Rebuild(RebuildArgs),
+}
+
+/// `creator access rebuild`.
+#[derive(Debug, Args)]
+pub struct RebuildArgs {
+    /// Where the ledger is.
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// `creator access check`.
@@ -91,7 +104,10 @@ fn live_args(provider: ProviderName) -> ProviderArgs {
 /// A usage error, a ledger or platform error, or
 /// [`CliError::LicenseNotValid`] (exit code 4) when access is denied.
 pub async fn run(command: AccessCommand) -> Result<(), CliError> {
-    let AccessCommand::Check(args) = command;
+    let args = match command {
+        AccessCommand::Check(args) => args,
+        AccessCommand::Rebuild(args) => return rebuild(args).await,
+    };
     let who = who(&args)?;
     if args.product.trim().is_empty() {
         return Err(CliError::Usage("--product must not be empty".into()));
@@ -156,4 +172,16 @@ pub async fn run(command: AccessCommand) -> Result<(), CliError> {
             "access denied: {reason}"
         )))
     }
+}
+
+/// `creator access rebuild`: prints `{"entitlements": n}`.
+async fn rebuild(args: RebuildArgs) -> Result<(), CliError> {
+    let ledger = crate::ledger::open(&args.db.db).await?;
+    let rows = ledger.rebuild_entitlements().await;
+    ledger.close().await;
+    let line = serde_json::json!({ "entitlements": rows? }).to_string();
+    crate::commands::output_result(std::io::Write::write_all(
+        &mut std::io::stdout().lock(),
+        format!("{line}\n").as_bytes(),
+    ))
 }

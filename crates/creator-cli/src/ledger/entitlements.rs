@@ -229,11 +229,125 @@ fn text(v: &Value, pointer: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// What the view reads of an event: one being stored ([`NewEvent`]), one
+/// stored before (a rebuild), or a record `creator sync` wrote ([`Synced`]).
+/// Every path into the view goes through [`changes`] with these.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Facts<'a> {
+    /// Provider name.
+    pub provider: &'a str,
+    /// Normalized kind (`sale`, `refund`, …).
+    pub kind: &'a str,
+    /// A test event (not entered).
+    pub test: bool,
+    /// When it was received ([`timestamp`] format): orders subscription states.
+    pub received_at: &'a str,
+    /// When the platform says it happened.
+    pub occurred_at: Option<&'a str>,
+    /// The normalized event as JSON.
+    pub event: &'a str,
+    /// The delivery's raw body (empty for synced records).
+    pub raw_body: &'a [u8],
+}
+
+impl<'a> From<&'a NewEvent> for Facts<'a> {
+    fn from(ev: &'a NewEvent) -> Self {
+        Self {
+            provider: &ev.provider,
+            kind: &ev.kind,
+            test: ev.test,
+            received_at: &ev.received_at,
+            occurred_at: ev.occurred_at.as_deref(),
+            event: &ev.event,
+            raw_body: &ev.raw_body,
+        }
+    }
+}
+
+/// A record `creator sync` wrote, as the event the view reads: a synced
+/// sale is a `sale` event, a synced subscriber the subscription event its
+/// status stands for (read at sync time, so it is the newest word on the
+/// subscription's state).
+#[derive(Debug, Clone)]
+pub(crate) struct Synced {
+    provider: String,
+    kind: &'static str,
+    test: bool,
+    event: String,
+}
+
+impl Synced {
+    /// A synced sale: its provider, test flag and normalized record (JSON).
+    pub(crate) fn sale(provider: &str, test: bool, record: &str) -> Self {
+        Self {
+            provider: provider.to_owned(),
+            kind: "sale",
+            test,
+            event: format!("{{\"sale\":{record}}}"),
+        }
+    }
+
+    /// A synced subscriber: its provider, normalized status and record (JSON).
+    pub(crate) fn subscriber(provider: &str, status: &str, record: &str) -> Self {
+        let kind = match status {
+            "active" | "past_due" => "subscription_updated",
+            "pending_cancellation" | "cancelled" => "subscription_cancelled",
+            _ => "subscription_ended",
+        };
+        Self {
+            provider: provider.to_owned(),
+            kind,
+            test: false,
+            event: format!("{{\"subscriber\":{record}}}"),
+        }
+    }
+
+    /// Its facts, as read at `now` ([`timestamp`] format).
+    pub(crate) fn facts<'a>(&'a self, now: &'a str) -> Facts<'a> {
+        Facts {
+            provider: &self.provider,
+            kind: self.kind,
+            test: self.test,
+            received_at: now,
+            occurred_at: None,
+            event: &self.event,
+            raw_body: &[],
+        }
+    }
+}
+
+/// The sales and subscribers of a `creator sync` batch, as the view reads them.
+pub(crate) fn synced(batch: &super::SyncBatch) -> Vec<Synced> {
+    let sales = batch
+        .sales
+        .iter()
+        .map(|s| Synced::sale(&s.provider, s.test, &s.record));
+    let subscribers = batch
+        .subscribers
+        .iter()
+        .map(|s| Synced::subscriber(&s.provider, &s.status, &s.record));
+    sales.chain(subscribers).collect()
+}
+
+/// The events a rebuild reads, in id order, 500 at a time after `?1` (SQLite placeholders).
+pub(crate) const REBUILD_EVENTS: &str = "SELECT id, provider, kind, test, received_at, occurred_at,
+    event, raw_body FROM events WHERE id > ?1 ORDER BY id LIMIT 500";
+/// The synced sales a rebuild reads.
+pub(crate) const REBUILD_SALES: &str = "SELECT provider, test, record FROM synced_sales";
+/// The synced subscribers a rebuild reads.
+pub(crate) const REBUILD_SUBSCRIBERS: &str =
+    "SELECT provider, status, record FROM synced_subscribers";
+/// Empties the view before a rebuild.
+pub(crate) const CLEAR: &str = "DELETE FROM entitlements";
+
 /// A top-level field of a delivery's raw body (a Gumroad ping, form or
 /// JSON), as text: `license_key`, or `refunded`, which the normalized sale of
 /// a refund event does not keep apart from a partial refund.
-fn raw_field(ev: &NewEvent, name: &str) -> Option<String> {
-    let body = &ev.raw_body[..];
+fn raw_field(ev: &Facts<'_>, name: &str) -> Option<String> {
+    let body = ev.raw_body;
+    if body.is_empty() {
+        return None;
+    }
     if let Ok(v) = serde_json::from_slice::<Value>(body) {
         return match v.get(name)? {
             Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
@@ -248,18 +362,18 @@ fn raw_field(ev: &NewEvent, name: &str) -> Option<String> {
         .map(|(_, v)| v.trim().to_owned())
 }
 
-/// What a stored event changes in the view (nothing for test events and
-/// kinds that say nothing about access).
-pub(crate) fn changes(ev: &NewEvent) -> Vec<Change> {
+/// What an event changes in the view (nothing for test events and kinds
+/// that say nothing about access).
+pub(crate) fn changes(ev: &Facts<'_>) -> Vec<Change> {
     if ev.test {
         return Vec::new();
     }
-    let Ok(event) = serde_json::from_str::<Value>(&ev.event) else {
+    let Ok(event) = serde_json::from_str::<Value>(ev.event) else {
         return Vec::new();
     };
-    let provider = ev.provider.as_str();
+    let provider = ev.provider;
     // Subscription states: the time they were received orders them.
-    let state_at = Some(ev.received_at.clone());
+    let state_at = Some(ev.received_at.to_owned());
     let mut out = Vec::new();
     let sale = event.get("sale").filter(|s| s.is_object());
     let subscriber = event.get("subscriber").filter(|s| s.is_object());
@@ -276,12 +390,12 @@ pub(crate) fn changes(ev: &NewEvent) -> Vec<Change> {
         c.user_id = text(s, "/customer/id");
         c.license_hash = raw_field(ev, "license_key").map(|k| license_hash(&k));
         c.subscription_id = subscription_id.clone();
-        c.since = text(s, "/created_at").or_else(|| ev.occurred_at.clone());
+        c.since = text(s, "/created_at").or_else(|| ev.occurred_at.map(str::to_owned));
         c.purchased = true;
         let refunded = raw_field(ev, "refunded")
             .map(|v| v == "true")
             .or_else(|| s.get("refunded").and_then(Value::as_bool));
-        match ev.kind.as_str() {
+        match ev.kind {
             // Gumroad's refund ping says `refunded: false` for a partial refund.
             "refund" if refunded == Some(false) => c.partially_refunded = true,
             "refund" => c.refunded = true,
@@ -298,7 +412,7 @@ pub(crate) fn changes(ev: &NewEvent) -> Vec<Change> {
         out.push(c);
     }
 
-    let state: Option<&'static str> = match ev.kind.as_str() {
+    let state: Option<&'static str> = match ev.kind {
         "subscription_cancelled" => Some("cancelled"),
         "subscription_ended" => match subscriber.and_then(|s| text(s, "/status")).as_deref() {
             Some("cancelled") => Some("cancelled"),

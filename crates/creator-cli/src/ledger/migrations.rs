@@ -17,6 +17,10 @@ pub(crate) struct Migration {
 
 /// The version whose data step recomputes event identities.
 pub(crate) const REKEY_VERSION: i64 = 3;
+/// The version that adds the entitlement view: migrating to it also fills
+/// the view from the events and synced records already stored (a ledger
+/// upgraded to the view answers for its past, not only for what comes next).
+pub(crate) const ENTITLEMENTS_VERSION: i64 = 5;
 
 pub(crate) const SQLITE: &[Migration] = &[
     Migration {

@@ -799,6 +799,15 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         now: OffsetDateTime,
     ) -> Result<creator_core::AccessVerdict, LedgerError>;
 
+    /// Empties the entitlement view and fills it again from every stored
+    /// event and synced record, in one transaction (`creator access
+    /// rebuild`; migrating to the view does it too); returns the rows it
+    /// holds then.
+    ///
+    /// # Errors
+    /// When the backend fails (the view is left as it was then).
+    async fn rebuild_entitlements(&self) -> Result<u64, LedgerError>;
+
     /// Finishes queued writes and closes the ledger. Later writes fail with
     /// [`LedgerError::Closed`].
     async fn close(&self);

@@ -1,8 +1,10 @@
 //! The PostgreSQL ledger, for several relays sharing one ledger.
 //!
 //! Plain TCP or a unix socket, no TLS (keep it on loopback or a private
-//! network). Each write is a transaction on a connection of its own from a
-//! small pool (re-opened when one drops); deciding whether a delivery repeats
+//! network). Deliveries are group-committed: a batch of them in one
+//! transaction, pipelined ([`intake`]). Every other write is a transaction on
+//! a connection of its own from a small pool (re-opened when one drops);
+//! deciding whether a delivery repeats
 //! a stored event takes a transaction-scoped advisory lock on its identity,
 //! so relays deciding about the same event at once agree. Reads are
 //! pipelined over a shared connection.
@@ -23,7 +25,7 @@ use tokio_postgres::{Client, Config, NoTls, Row, Transaction};
 use super::entitlements;
 use super::health::HealthCell;
 use super::identity;
-use super::migrations::{POSTGRES, REKEY_VERSION, SCHEMA_VERSION};
+use super::migrations::{ENTITLEMENTS_VERSION, POSTGRES, REKEY_VERSION, SCHEMA_VERSION};
 use super::rekey::rekey;
 use super::signal::Signal;
 use super::sql;
@@ -36,6 +38,7 @@ use super::{
 };
 use creator_core::repeat::Repeat;
 
+mod intake;
 mod outbox;
 
 /// Serializes the migrations of relays starting together.
@@ -47,6 +50,8 @@ type PgResult<T> = Result<T, tokio_postgres::Error>;
 /// The PostgreSQL backend of the ledger.
 pub struct PostgresLedger {
     inner: Arc<Inner>,
+    /// The intake's group commit (`None` when read-only).
+    intake: Option<intake::Intake>,
 }
 
 /// Connections writes are spread over: each commit is a WAL flush, so a few
@@ -255,6 +260,11 @@ impl Inner {
                     .await
                     .map_err(|e| self.err(format!("migration {} failed: {e}", m.version)))?;
             }
+            if m.version == ENTITLEMENTS_VERSION {
+                rebuild_entitlements(&tx)
+                    .await
+                    .map_err(|e| self.err(format!("migration {} failed: {e}", m.version)))?;
+            }
             tx.execute(
                 sql::RECORD_MIGRATION,
                 &[
@@ -439,7 +449,7 @@ async fn insert(
     // In the same transaction: a stored event is never without its messages.
     outbox::enqueue(tx, id, ev).await?;
     // The entitlement view, in the same transaction too.
-    apply_entitlements(tx, ev, id).await?;
+    apply_entitlements(tx, &entitlements::Facts::from(ev), id).await?;
     Ok(Some(Recorded::Stored { id, dedup_key }))
 }
 
@@ -463,8 +473,13 @@ fn entitlement_sql() -> &'static EntitlementSql {
     })
 }
 
-/// Updates the entitlement view from a newly stored event, in its transaction.
-async fn apply_entitlements(tx: &Transaction<'_>, ev: &NewEvent, event_id: i64) -> PgResult<()> {
+/// Updates the entitlement view from an event (stored now or before, or a
+/// synced record, `event_id` 0), in the caller's transaction.
+async fn apply_entitlements(
+    tx: &Transaction<'_>,
+    ev: &entitlements::Facts<'_>,
+    event_id: i64,
+) -> PgResult<()> {
     let changes = entitlements::changes(ev);
     if changes.is_empty() {
         return Ok(());
@@ -568,6 +583,74 @@ async fn access(
                 .cloned()
         },
     ))
+}
+
+/// Fills the entitlement view anew from every stored event and synced
+/// record, in `tx`; returns the rows it holds then.
+async fn rebuild_entitlements(tx: &Transaction<'_>) -> PgResult<u64> {
+    tx.execute(entitlements::CLEAR, &[]).await?;
+    let events = entitlements::postgres_sql(entitlements::REBUILD_EVENTS);
+    let mut after = 0i64;
+    loop {
+        let rows = tx.query(events.as_str(), &[&after]).await?;
+        let Some(last) = rows.last() else {
+            break;
+        };
+        after = last.try_get(0)?;
+        for r in &rows {
+            let (id, provider, kind, test, received_at, occurred_at, event, body): (
+                i64,
+                String,
+                String,
+                bool,
+                String,
+                Option<String>,
+                String,
+                Vec<u8>,
+            ) = (
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+                r.try_get(5)?,
+                r.try_get(6)?,
+                r.try_get(7)?,
+            );
+            let facts = entitlements::Facts {
+                provider: &provider,
+                kind: &kind,
+                test,
+                received_at: &received_at,
+                occurred_at: occurred_at.as_deref(),
+                event: &event,
+                raw_body: &body,
+            };
+            apply_entitlements(tx, &facts, id).await?;
+        }
+    }
+    let now = timestamp(time::OffsetDateTime::now_utc());
+    for r in tx.query(entitlements::REBUILD_SALES, &[]).await? {
+        let synced = entitlements::Synced::sale(
+            &r.try_get::<_, String>(0)?,
+            r.try_get(1)?,
+            &r.try_get::<_, String>(2)?,
+        );
+        apply_entitlements(tx, &synced.facts(&now), 0).await?;
+    }
+    for r in tx.query(entitlements::REBUILD_SUBSCRIBERS, &[]).await? {
+        let synced = entitlements::Synced::subscriber(
+            &r.try_get::<_, String>(0)?,
+            &r.try_get::<_, String>(1)?,
+            &r.try_get::<_, String>(2)?,
+        );
+        apply_entitlements(tx, &synced.facts(&now), 0).await?;
+    }
+    let rows: i64 = tx
+        .query_one("SELECT COUNT(*)::BIGINT FROM entitlements", &[])
+        .await?
+        .try_get(0)?;
+    Ok(to_u64(rows))
 }
 
 /// Keeps a rejected delivery; prunes unauthenticated rows beyond `budget`.
@@ -730,6 +813,10 @@ async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
         )
         .await?;
     }
+    // The view learns from synced records as from events.
+    for synced in entitlements::synced(batch) {
+        apply_entitlements(tx, &synced.facts(&now), 0).await?;
+    }
     if let Some(end) = &batch.end_unseen {
         tx.execute(
             sql::END_UNLISTED_SUBSCRIBERS,
@@ -839,7 +926,8 @@ impl PostgresLedger {
             inner.health.committed();
         }
         *inner.reader.lock().await = Some(Arc::new(client));
-        Ok(Self { inner })
+        let intake = (!read_only).then(|| intake::Intake::start(&inner));
+        Ok(Self { inner, intake })
     }
 
     /// Tells the subscribers something was committed.
@@ -848,7 +936,13 @@ impl PostgresLedger {
     }
 
     async fn record(&self, ev: NewEvent) -> Result<Recorded, LedgerError> {
-        write_tx!(&self.inner, |tx| record_event(&tx, &ev).await?)
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(LedgerError::Closed);
+        }
+        match &self.intake {
+            Some(intake) => intake.record(ev).await,
+            None => Err(LedgerError::ReadOnly),
+        }
     }
 
     async fn replay_one(&self, id: i64, ev: NewEvent) -> Result<Recorded, LedgerError> {
@@ -1387,8 +1481,16 @@ impl Ledger for PostgresLedger {
         }
     }
 
+    async fn rebuild_entitlements(&self) -> Result<u64, LedgerError> {
+        write_tx!(&self.inner, |tx| rebuild_entitlements(&tx).await?)
+    }
+
     async fn close(&self) {
         self.inner.closed.store(true, Ordering::Release);
+        // The queued deliveries are committed and answered first.
+        if let Some(intake) = &self.intake {
+            intake.close().await;
+        }
         self.inner.health.closed();
         // Every write awaits its commit, so dropping the clients loses
         // nothing; it ends the connection tasks.

@@ -105,21 +105,69 @@ async fn post_all(url: &str, bodies: Arc<Vec<Vec<u8>>>, clients: usize) -> (Vec<
     (all, started.elapsed())
 }
 
+/// The ledgers of a load run, each fresh: an SQLite file in `dir` (unless
+/// `CREATOR_LOAD_DB` names another ledger), then, when a PostgreSQL server is
+/// known (`CREATOR_LOAD_DB=postgres://…`, else `CREATOR_TEST_POSTGRES_URL` at
+/// run or build time), a schema of its own on it, so both backends are
+/// measured in one run. The schemas are dropped by [`drop_schemas`].
+async fn ledgers(dir: &TempDir, name: &str) -> Vec<String> {
+    let load_db = std::env::var("CREATOR_LOAD_DB")
+        .ok()
+        .filter(|v| !v.is_empty());
+    let mut dbs = Vec::new();
+    match &load_db {
+        Some(db) if !ledger::is_postgres_url(db) => dbs.push(db.clone()),
+        _ => dbs.push(dir.path().join(name).to_string_lossy().into_owned()),
+    }
+    let server = load_db
+        .filter(|db| ledger::is_postgres_url(db))
+        .or_else(|| {
+            std::env::var("CREATOR_TEST_POSTGRES_URL")
+                .ok()
+                .or_else(|| option_env!("CREATOR_TEST_POSTGRES_URL").map(str::to_owned))
+                .filter(|v| !v.is_empty())
+        });
+    if let Some(base) = server {
+        dbs.push(crate::postgres::fresh_schema_url(&base, name.trim_end_matches(".db")).await);
+    }
+    dbs
+}
+
+/// Drops the PostgreSQL schemas [`ledgers`] made.
+async fn drop_schemas(dbs: &[String]) {
+    for db in dbs.iter().filter(|db| ledger::is_postgres_url(db)) {
+        crate::postgres::drop_schema_url(db).await;
+    }
+}
+
+fn backend(db: &str) -> &'static str {
+    if ledger::is_postgres_url(db) {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "load test: run with --release -- --ignored load --nocapture"]
 async fn load_20000_sale_pings_with_10_percent_redeliveries_from_32_clients() {
+    let dir = TempDir::new("load");
+    let dbs = ledgers(&dir, "load.db").await;
+    for db in &dbs {
+        load_run(db).await;
+    }
+    drop_schemas(&dbs).await;
+}
+
+/// One load run on the fresh ledger `db`: reports and asserts.
+async fn load_run(db: &str) {
     let total = env_usize("CREATOR_LOAD_DELIVERIES", 20_000);
     let clients = env_usize("CREATOR_LOAD_CLIENTS", 32);
     let duplicates = total / 10;
     let unique = total - duplicates;
 
-    let dir = TempDir::new("load");
-    let db = std::env::var("CREATOR_LOAD_DB")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| dir.db().to_string_lossy().into_owned());
     let relay = spawn_relay_with(
-        &db,
+        db,
         &[("CREATOR_GUMROAD_SECRET", GUMROAD_SECRET)],
         &["--quiet"],
     )
@@ -170,7 +218,7 @@ async fn load_20000_sale_pings_with_10_percent_redeliveries_from_32_clients() {
         percentile(&latencies, 99.0),
         latencies.last().copied().unwrap_or_default(),
     );
-    let ledger = ledger::open(&db).await.unwrap();
+    let ledger = ledger::open(db).await.unwrap();
     let stats = ledger.stats().await.unwrap();
     ledger.close().await;
     eprintln!(
@@ -179,11 +227,7 @@ async fn load_20000_sale_pings_with_10_percent_redeliveries_from_32_clients() {
          latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms\n  \
          answers: {} ok, {stored} stored, {} failed\n  \
          ledger: {} events, {} deliveries counted, {} quarantined",
-        if ledger::is_postgres_url(&db) {
-            "postgres"
-        } else {
-            "sqlite"
-        },
+        backend(db),
         elapsed.as_secs_f64(),
         p50.as_secs_f64() * 1e3,
         p90.as_secs_f64() * 1e3,
@@ -352,40 +396,36 @@ async fn load_forwarding_end_to_end_latency_and_throughput_from_32_senders() {
     let total = env_usize("CREATOR_LOAD_FORWARD_DELIVERIES", 5_000);
     let clients = env_usize("CREATOR_LOAD_CLIENTS", 32);
     let dir = TempDir::new("load-forward");
-    let db_for = |name: &str| {
-        std::env::var("CREATOR_LOAD_DB")
-            .ok()
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| dir.path().join(name).to_string_lossy().into_owned())
-    };
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let off = forward_run(&db_for("off.db"), total, clients, false).await;
-    let on = forward_run(&db_for("on.db"), total, clients, true).await;
-    let backend = if ledger::is_postgres_url(&db_for("x")) {
-        "postgres"
-    } else {
-        "sqlite"
-    };
-    eprintln!(
-        "creator relay forwarding benchmark: {total} distinct sale Pings, {clients} senders, ledger {backend}, forward concurrency {}\n  \
-         forwarding off: intake {:.0}/s, p50 {:.1} ms, p99 {:.1} ms\n  \
-         forwarding on:  intake {:.0}/s, p50 {:.1} ms, p99 {:.1} ms\n  \
-         end to end (POST start to receipt): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms\n  \
-         forwarded {total} events in {:.2} s: {:.0} events/s ({} requests at the destination)",
-        std::env::var("CREATOR_LOAD_FORWARD_CONCURRENCY").unwrap_or_else(|_| "16".into()),
-        total as f64 / off.posting.as_secs_f64(),
-        ms(percentile(&off.intake, 50.0)),
-        ms(percentile(&off.intake, 99.0)),
-        total as f64 / on.posting.as_secs_f64(),
-        ms(percentile(&on.intake, 50.0)),
-        ms(percentile(&on.intake, 99.0)),
-        ms(percentile(&on.end_to_end, 50.0)),
-        ms(percentile(&on.end_to_end, 99.0)),
-        ms(on.end_to_end.last().copied().unwrap_or_default()),
-        on.forwarded_in.as_secs_f64(),
-        total as f64 / on.forwarded_in.as_secs_f64(),
-        on.requests,
-    );
-    assert_eq!(on.end_to_end.len(), total);
-    assert!(on.requests >= total);
+    let offs = ledgers(&dir, "off.db").await;
+    let ons = ledgers(&dir, "on.db").await;
+    for (off_db, on_db) in offs.iter().zip(&ons) {
+        let off = forward_run(off_db, total, clients, false).await;
+        let on = forward_run(on_db, total, clients, true).await;
+        eprintln!(
+            "creator relay forwarding benchmark: {total} distinct sale Pings, {clients} senders, ledger {}, forward concurrency {}\n  \
+             forwarding off: intake {:.0}/s, p50 {:.1} ms, p99 {:.1} ms\n  \
+             forwarding on:  intake {:.0}/s, p50 {:.1} ms, p99 {:.1} ms\n  \
+             end to end (POST start to receipt): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms\n  \
+             forwarded {total} events in {:.2} s: {:.0} events/s ({} requests at the destination)",
+            backend(on_db),
+            std::env::var("CREATOR_LOAD_FORWARD_CONCURRENCY").unwrap_or_else(|_| "16".into()),
+            total as f64 / off.posting.as_secs_f64(),
+            ms(percentile(&off.intake, 50.0)),
+            ms(percentile(&off.intake, 99.0)),
+            total as f64 / on.posting.as_secs_f64(),
+            ms(percentile(&on.intake, 50.0)),
+            ms(percentile(&on.intake, 99.0)),
+            ms(percentile(&on.end_to_end, 50.0)),
+            ms(percentile(&on.end_to_end, 99.0)),
+            ms(on.end_to_end.last().copied().unwrap_or_default()),
+            on.forwarded_in.as_secs_f64(),
+            total as f64 / on.forwarded_in.as_secs_f64(),
+            on.requests,
+        );
+        assert_eq!(on.end_to_end.len(), total);
+        assert!(on.requests >= total);
+    }
+    drop_schemas(&offs).await;
+    drop_schemas(&ons).await;
 }

@@ -37,7 +37,12 @@ impl Schema {
             .unwrap_or_else(|| {
                 panic!("{VAR} is not set: set it to postgres://user@127.0.0.1:5432/db")
             });
-        let (admin, conn) = tokio_postgres::connect(&base, NoTls)
+        Self::on(&base, label).await
+    }
+
+    /// A new schema on the server `base` names.
+    async fn on(base: &str, label: &str) -> Self {
+        let (admin, conn) = tokio_postgres::connect(base, NoTls)
             .await
             .unwrap_or_else(|e| panic!("{VAR} is set but the server is not reachable: {e}"));
         tokio::spawn(conn);
@@ -59,6 +64,25 @@ impl Schema {
         let _ = self
             .admin
             .batch_execute(&format!("DROP SCHEMA {} CASCADE", self.name))
+            .await;
+    }
+}
+
+/// A fresh schema on the server `base` (for the load benchmarks): its URL.
+pub async fn fresh_schema_url(base: &str, label: &str) -> String {
+    Schema::on(base, label).await.url
+}
+
+/// Drops the schema of a URL from [`fresh_schema_url`].
+pub async fn drop_schema_url(url: &str) {
+    let Some((base, name)) = url.rsplit_once("options=-c%20search_path%3D") else {
+        return;
+    };
+    let base = base.trim_end_matches(['?', '&']);
+    if let Ok((admin, conn)) = tokio_postgres::connect(base, NoTls).await {
+        tokio::spawn(conn);
+        let _ = admin
+            .batch_execute(&format!("DROP SCHEMA {name} CASCADE"))
             .await;
     }
 }
@@ -530,6 +554,65 @@ async fn the_postgres_entitlement_view_follows_every_scenario() {
     }
 }
 
+/// The PostgreSQL intake commits deliveries arriving together in shared
+/// transactions (group commit), and still stores each event once: 24
+/// distinct sales and a redelivery of each, all at once (48 connections,
+/// within the relay's 64 per peer), are 24 events counting 48 deliveries,
+/// written by fewer transactions than events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(creator_pg_tests),
+    ignore = "set CREATOR_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL ledger tests (.ci/run starts a server)"
+)]
+async fn on_postgres_deliveries_arriving_together_share_a_commit_and_stay_distinct() {
+    let schema = Schema::new("group").await;
+    let relay = Arc::new(TestRelay::start(&schema.url).await);
+    let template = String::from_utf8(fixture("gumroad/webhooks/sale.form")).unwrap();
+    let mut tasks = Vec::new();
+    for copy in 0..2 {
+        for i in 0..24 {
+            let body = template
+                .replace(
+                    "sale_id=FO8TXN-dvxYabdavG97Y-Q%3D%3D",
+                    &format!("sale_id=group{i:04}"),
+                )
+                .into_bytes();
+            let relay = relay.clone();
+            tasks.push(tokio::spawn(async move {
+                (copy, relay.post_gumroad_form(body).await)
+            }));
+        }
+    }
+    let mut stored = 0;
+    for t in tasks {
+        let (_, (status, answer)) = t.await.unwrap();
+        assert_eq!(status, 200, "{answer}");
+        stored += usize::from(answer["status"] == "stored");
+    }
+    assert_eq!(stored, 24, "each sale stored once");
+    let stats = relay.stats().await;
+    assert_eq!((stats.events, stats.deliveries), (24, 48));
+    let row = schema
+        .admin
+        .query_one(
+            &format!(
+                "SELECT COUNT(*)::BIGINT, COUNT(DISTINCT tx)::BIGINT FROM {}.events",
+                schema.name
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+    let (events, transactions): (i64, i64) = (row.get(0), row.get(1));
+    assert_eq!(events, 24);
+    assert!(
+        transactions < events,
+        "{events} events in {transactions} transactions: no delivery shared a commit"
+    );
+    Arc::try_unwrap(relay).ok().expect("one owner").stop().await;
+    schema.drop_now().await;
+}
+
 #[tokio::test]
 #[cfg_attr(
     not(creator_pg_tests),
@@ -538,5 +621,72 @@ async fn the_postgres_entitlement_view_follows_every_scenario() {
 async fn the_console_queries_hold_on_postgres() {
     let schema = Schema::new("console").await;
     crate::console::console_queries_hold_on(&schema.url).await;
+    schema.drop_now().await;
+}
+
+/// On PostgreSQL too, `creator sync` enters its sales in the entitlement
+/// view, and a rebuild fills an emptied view again from the stored events
+/// and synced records.
+#[tokio::test]
+#[cfg_attr(
+    not(creator_pg_tests),
+    ignore = "set CREATOR_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL ledger tests (.ci/run starts a server)"
+)]
+async fn on_postgres_sync_enters_the_view_and_a_rebuild_refills_it() {
+    use creator_cli::ledger::entitlements::{Lookup, Who};
+    use creator_core::AccessReason;
+
+    let schema = Schema::new("view").await;
+    let ledger = ledger::open(&schema.url).await.unwrap();
+    let shop = FakeProvider::sample();
+    sync_sales(&*ledger, "fake", &shop, &SyncOptions::default())
+        .await
+        .unwrap();
+    ledger.close().await;
+    let relay = TestRelay::start(&schema.url).await;
+    relay
+        .post_gumroad_form(fixture("gumroad/webhooks/sale.form"))
+        .await;
+    let lookups = [
+        // sale_010: its buyer's only sale of the product (synced).
+        ("prod_membership", "buyer0@example.com"),
+        // The delivered ping.
+        (crate::entitlements::PRODUCT, crate::entitlements::BUYER),
+    ];
+    let check = async |ledger: &dyn ledger::Ledger| {
+        let mut reasons = Vec::new();
+        for (product, email) in lookups {
+            let v = ledger
+                .access(
+                    Lookup {
+                        product_id: product.into(),
+                        who: Who::Email(email.into()),
+                        provider: None,
+                    },
+                    time::OffsetDateTime::now_utc(),
+                )
+                .await
+                .unwrap();
+            reasons.push(v.reason);
+        }
+        reasons
+    };
+    let granted = [
+        AccessReason::LifetimePurchase,
+        AccessReason::LifetimePurchase,
+    ];
+    assert_eq!(check(&*relay.ledger).await, granted);
+    schema
+        .admin
+        .batch_execute(&format!("DELETE FROM {}.entitlements", schema.name))
+        .await
+        .unwrap();
+    assert_eq!(
+        check(&*relay.ledger).await,
+        [AccessReason::NotFound, AccessReason::NotFound]
+    );
+    assert!(relay.ledger.rebuild_entitlements().await.unwrap() >= 2);
+    assert_eq!(check(&*relay.ledger).await, granted);
+    relay.stop().await;
     schema.drop_now().await;
 }

@@ -709,6 +709,9 @@ impl Ledger for SlowLedger {
     ) -> Result<creator_core::AccessVerdict, ledger::LedgerError> {
         self.0.access(lookup, now).await
     }
+    async fn rebuild_entitlements(&self) -> Result<u64, ledger::LedgerError> {
+        self.0.rebuild_entitlements().await
+    }
     async fn close(&self) {
         self.0.close().await
     }

@@ -13,7 +13,7 @@ use crate::{Error, Result};
 
 mod numbered;
 
-pub use numbered::{NumberedPage, paginate_numbered};
+pub use numbered::{NumberedPage, paginate_numbered, paginate_numbered_concurrent};
 
 /// One page of a list: its items and the cursor of the next page, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]

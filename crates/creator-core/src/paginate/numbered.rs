@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use futures::stream::{self, BoxStream, StreamExt};
+use futures::stream::{self, BoxStream, FuturesOrdered, StreamExt};
 
 use super::{Page, paginate};
 use crate::Result;
@@ -89,32 +89,8 @@ where
         async move {
             let fetched = fetched.await?;
             let mut tally = tally.lock().unwrap_or_else(PoisonError::into_inner);
-            let received = fetched.items.len();
-            let mut fresh = Vec::with_capacity(received);
-            let mut new_in_list = 0u64;
-            for item in fetched.items {
-                let k = key(&item);
-                // Only rows new to this list count towards its `total`: a row
-                // repeated because the pages shifted is not progress.
-                if k.as_ref().is_none_or(|k| tally.list_seen.insert(k.clone())) {
-                    new_in_list += 1;
-                }
-                // Rows already yielded (by this list or an earlier one) are skipped.
-                if k.is_none_or(|k| tally.seen.insert(k)) {
-                    fresh.push(item);
-                }
-            }
-            tally.rows += new_in_list;
-            let last_page = received == 0
-                || new_in_list == 0
-                || match (fetched.total, fetched.per_page) {
-                    (Some(total), _) => tally.rows >= total,
-                    (None, Some(per_page)) => received < per_page as usize,
-                    (None, None) => false,
-                };
+            let (fresh, last_page) = tally.take(fetched, &*key);
             let next = if last_page {
-                tally.rows = 0;
-                tally.list_seen.clear();
                 (list + 1 < lists).then_some((list + 1, first_page))
             } else {
                 Some((list, page.saturating_add(1)))
@@ -122,6 +98,200 @@ where
             Ok(Page::new(fresh, next))
         }
     })
+}
+
+impl Tally {
+    /// Counts a fetched page of the current list: returns its rows not
+    /// yielded before, and whether it is the list's last page (then the
+    /// list's counts are reset for the next one).
+    fn take<T, K>(&mut self, fetched: NumberedPage<T>, key: &K) -> (Vec<T>, bool)
+    where
+        K: Fn(&T) -> Option<String>,
+    {
+        let received = fetched.items.len();
+        let mut fresh = Vec::with_capacity(received);
+        let mut new_in_list = 0u64;
+        for item in fetched.items {
+            let k = key(&item);
+            // Only rows new to this list count towards its `total`: a row
+            // repeated because the pages shifted is not progress.
+            if k.as_ref().is_none_or(|k| self.list_seen.insert(k.clone())) {
+                new_in_list += 1;
+            }
+            // Rows already yielded (by this list or an earlier one) are skipped.
+            if k.is_none_or(|k| self.seen.insert(k)) {
+                fresh.push(item);
+            }
+        }
+        self.rows += new_in_list;
+        let last_page = received == 0
+            || new_in_list == 0
+            || match (fetched.total, fetched.per_page) {
+                (Some(total), _) => self.rows >= total,
+                (None, Some(per_page)) => received < per_page as usize,
+                (None, None) => false,
+            };
+        if last_page {
+            self.rows = 0;
+            self.list_seen.clear();
+        }
+        (fresh, last_page)
+    }
+}
+
+/// [`paginate_numbered`] with up to `concurrency` page requests in flight.
+///
+/// Each list's first page is fetched alone; its `total` and page size (the
+/// `per_page` sent, else the rows it brought) say how many pages the list
+/// has, and those are fetched `concurrency` at a time, yielded in page order
+/// (memory: at most `concurrency` pages). Every row still comes once, by the
+/// same rules as [`paginate_numbered`]; should the list hold more rows than
+/// its `total` said by the last planned page (rows added while paging), the
+/// next pages are read one at a time until a rule ends the list. Without a
+/// `total` the pages are read one at a time. `concurrency` of 0 or 1 is
+/// [`paginate_numbered`]. A rate limiter in `fetch` (the transport's) still
+/// spaces the requests: concurrency only hides the latency of each.
+///
+/// ```
+/// use creator_core::{paginate_numbered_concurrent, NumberedPage};
+/// use futures::TryStreamExt;
+///
+/// # futures::executor::block_on(async {
+/// let rows: Vec<u32> = paginate_numbered_concurrent(1, 1, None, 4, |n: &u32| Some(n.to_string()), |_list, page| async move {
+///     let items = if page <= 3 { vec![page * 2 - 1, page * 2] } else { vec![] };
+///     Ok(NumberedPage { items, total: Some(6), per_page: Some(2) })
+/// })
+/// .try_collect()
+/// .await?;
+/// assert_eq!(rows, [1, 2, 3, 4, 5, 6]);
+/// # Ok::<(), creator_core::Error>(())
+/// # });
+/// ```
+pub fn paginate_numbered_concurrent<T, K, F, Fut>(
+    lists: usize,
+    first_page: u32,
+    max_pages: Option<u32>,
+    concurrency: usize,
+    key: K,
+    fetch: F,
+) -> BoxStream<'static, Result<T>>
+where
+    T: Send + 'static,
+    K: Fn(&T) -> Option<String> + Send + Sync + 'static,
+    F: FnMut(usize, u32) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<NumberedPage<T>>> + Send + 'static,
+{
+    if concurrency <= 1 || lists == 0 {
+        return paginate_numbered(lists, first_page, max_pages, key, fetch);
+    }
+    let first_page = first_page.max(1);
+    let state = Planned {
+        fetch,
+        key,
+        lists,
+        first_page,
+        concurrency,
+        pages_left: max_pages,
+        list: 0,
+        next: first_page,
+        end: None,
+        pending: FuturesOrdered::new(),
+        tally: Tally::default(),
+        done: false,
+    };
+    stream::unfold(state, Planned::step)
+        .flat_map(|page| match page {
+            Ok(rows) => stream::iter(rows.into_iter().map(Ok)).left_stream(),
+            Err(e) => stream::once(std::future::ready(Err(e))).right_stream(),
+        })
+        .boxed()
+}
+
+/// Where a [`paginate_numbered_concurrent`] stream stands.
+struct Planned<F, K, Fut: Future> {
+    fetch: F,
+    key: K,
+    lists: usize,
+    first_page: u32,
+    concurrency: usize,
+    /// Pages that may still be requested (`max_pages`).
+    pages_left: Option<u32>,
+    /// The list being read, and its next page to request.
+    list: usize,
+    next: u32,
+    /// The list's last page by its first page's `total` (`None` before it
+    /// arrived, or without a `total`).
+    end: Option<u32>,
+    /// Pages requested and not yet taken, in page order.
+    pending: FuturesOrdered<Fut>,
+    tally: Tally,
+    done: bool,
+}
+
+impl<T, F, K, Fut> Planned<F, K, Fut>
+where
+    K: Fn(&T) -> Option<String>,
+    F: FnMut(usize, u32) -> Fut,
+    Fut: Future<Output = Result<NumberedPage<T>>>,
+{
+    /// The rows of the next page (or its error, which ends the stream).
+    async fn step(mut self) -> Option<(Result<Vec<T>>, Self)> {
+        if self.done {
+            return None;
+        }
+        // Ahead of the current page: up to `concurrency` within the planned
+        // pages, else one at a time.
+        let planned = self.end.is_some_and(|end| self.next <= end);
+        let ahead = if planned { self.concurrency } else { 1 };
+        while self.pending.len() < ahead
+            && self.pages_left != Some(0)
+            && (self.pending.is_empty() || self.end.is_some_and(|end| self.next <= end))
+        {
+            self.pending.push_back((self.fetch)(self.list, self.next));
+            self.next = self.next.saturating_add(1);
+            self.pages_left = self.pages_left.map(|n| n - 1);
+        }
+        // Nothing in flight: `max_pages` reached.
+        let fetched = match self.pending.next().await? {
+            Ok(fetched) => fetched,
+            Err(e) => {
+                self.done = true;
+                return Some((Err(e), self));
+            }
+        };
+        if self.end.is_none() && self.next == self.first_page.saturating_add(1) {
+            self.end = plan(&fetched, self.first_page);
+        }
+        let (rows, last_page) = self.tally.take(fetched, &self.key);
+        if last_page {
+            // Pages requested beyond the list's end are dropped unread.
+            self.pending = FuturesOrdered::new();
+            self.list += 1;
+            self.next = self.first_page;
+            self.end = None;
+            self.done = self.list >= self.lists;
+        }
+        Some((Ok(rows), self))
+    }
+}
+
+/// The last page of a list whose first page (`first_page`) is `fetched`:
+/// from its `total` and page size.
+fn plan<T>(fetched: &NumberedPage<T>, first_page: u32) -> Option<u32> {
+    let total = fetched.total?;
+    let size = fetched
+        .per_page
+        .map(u64::from)
+        .unwrap_or(fetched.items.len() as u64);
+    if size == 0 {
+        return None;
+    }
+    // `first_page` > 1 skips the rows before it.
+    let pages = total
+        .div_ceil(size)
+        .saturating_sub(u64::from(first_page - 1));
+    let last = u64::from(first_page) + pages.saturating_sub(1);
+    Some(u32::try_from(last).unwrap_or(u32::MAX))
 }
 
 #[cfg(test)]
@@ -221,5 +391,59 @@ mod tests {
         let (items, calls) = run(1, None, |_, _| page(&[], Some(5), Some(2))).await;
         assert!(items.is_empty());
         assert_eq!(calls.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn concurrent_pages_keep_their_order_and_rows_added_meanwhile_are_read_after_the_plan() {
+        let log: Log = Arc::default();
+        let run = |max: Option<u32>| {
+            let l = log.clone();
+            paginate_numbered_concurrent(
+                1,
+                1,
+                max,
+                3,
+                |n: &u32| Some(n.to_string()),
+                move |_, p| {
+                    l.lock().unwrap().push((0, p));
+                    // Page 1 says 4 rows (2 pages); a 5th arrives meanwhile.
+                    let f = match p {
+                        1 => page(&[1, 2], Some(4), Some(2)),
+                        2 => page(&[3, 4], Some(5), Some(2)),
+                        3 => page(&[5], Some(5), Some(2)),
+                        _ => panic!("fetched page {p}"),
+                    };
+                    async move { Ok(f) }
+                },
+            )
+            .try_collect::<Vec<u32>>()
+        };
+        assert_eq!(run(None).await.unwrap(), [1, 2, 3, 4, 5]);
+        assert_eq!(*log.lock().unwrap(), [(0, 1), (0, 2), (0, 3)]);
+        log.lock().unwrap().clear();
+        assert_eq!(run(Some(2)).await.unwrap(), [1, 2, 3, 4]);
+        assert_eq!(log.lock().unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn concurrent_listing_stops_at_the_first_error() {
+        let rows: Vec<Result<u32>> = paginate_numbered_concurrent(
+            2,
+            1,
+            None,
+            4,
+            |n: &u32| Some(n.to_string()),
+            |_, p| async move {
+                match p {
+                    1 => Ok(page(&[1, 2], Some(6), Some(2))),
+                    2 => Err(crate::Error::InvalidInput("page 2".into())),
+                    _ => Ok(page(&[9], Some(6), Some(2))),
+                }
+            },
+        )
+        .collect()
+        .await;
+        assert_eq!(rows.len(), 3, "two rows, then the error, then nothing");
+        assert!(rows[2].is_err());
     }
 }

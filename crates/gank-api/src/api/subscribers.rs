@@ -6,7 +6,7 @@ use futures::stream::BoxStream;
 
 use crate::client::{GankClient, Host, TokenKind};
 use crate::{GankSubscriber, GankSubscriptionStatus, SubscriberPage};
-use creator_core::{NumberedPage, paginate_numbered};
+use creator_core::{NumberedPage, paginate_numbered_concurrent};
 
 /// Filters for the subscriber list and export.
 ///
@@ -142,7 +142,9 @@ impl<'a> SubscribersApi<'a> {
     /// `total`, on an empty page, or at `filter.max_pages`. Filters are sent
     /// on every page. A row already seen on an earlier page (same supporter
     /// and setting) is skipped: offsets shift when someone subscribes while
-    /// you page.
+    /// you page. After the first page, the pages its `total` announces are
+    /// fetched [`page_concurrency`](crate::GankClientBuilder::page_concurrency)
+    /// at a time, yielded in page order.
     ///
     /// ```no_run
     /// use futures::TryStreamExt;
@@ -158,10 +160,11 @@ impl<'a> SubscribersApi<'a> {
         let client = self.client.clone();
         let start = filter.page.unwrap_or(1);
         let max_pages = filter.max_pages;
-        paginate_numbered(
+        paginate_numbered_concurrent(
             1,
             start,
             max_pages,
+            self.client.page_concurrency(),
             GankSubscriber::row_key,
             move |_, page| {
                 let client = client.clone();

@@ -307,3 +307,131 @@ async fn subscription_status_errors() {
     let err = client.subscriptions().status(" ").await.unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)));
 }
+
+/// Serves `pages` pages of `per_page` subscribers (rows shaped as
+/// `subscribers_page1.json`'s, each with its own supporter), answering each
+/// after `delay` and noting when every request arrived.
+struct Paged {
+    pages: u32,
+    per_page: u32,
+    delay: std::time::Duration,
+    arrivals: std::sync::Arc<std::sync::Mutex<Vec<(std::time::Instant, u32)>>>,
+}
+
+impl wiremock::Respond for Paged {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let page: u32 = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1);
+        self.arrivals
+            .lock()
+            .unwrap()
+            .push((std::time::Instant::now(), page));
+        let rows: Vec<serde_json::Value> = if page <= self.pages {
+            (0..self.per_page)
+                .map(|i| {
+                    let n = (page - 1) * self.per_page + i;
+                    serde_json::json!({
+                        "supporter_user_id": format!("00000000-0000-4000-8000-{n:012}"),
+                        "supporter_nickname": format!("supporter{n}"),
+                        "supporter_avatar": null,
+                        "membership_setting_id": "0d6c3f8e-4b1a-4c57-9a57-2f0b1d7e9c11",
+                        "subscription_start": "2025-09-25T03:14:07.512341Z",
+                        "subscription_end": "2025-10-25T03:14:07.512341Z",
+                        "subscription_type_latest": "RECURRING",
+                        "subscription_period": 1,
+                        "latest_membership_detail_id": "d194ec77-aa7e-49d9-94a7-99be7a317f1e",
+                        "latest_membership_detail_month": 1
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        ResponseTemplate::new(200)
+            .set_body_json(serde_json::json!({
+                "data": rows,
+                "total": self.pages * self.per_page,
+            }))
+            .set_delay(self.delay)
+    }
+}
+
+/// The pages after the first are fetched concurrently, from the first
+/// page's `total`, never more at once than `page_concurrency`, and every
+/// subscriber comes exactly once, in page order. (The mock answers each
+/// page 100 ms late: a request can only start once one of the 3 before it
+/// was answered, so no 90 ms holds more than 3 arrivals, and pages fetched
+/// one after another would never have 2 arrive within 50 ms.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_after_the_first_are_fetched_concurrently_within_the_limit_and_each_row_comes_once() {
+    let hosts = Hosts::start().await;
+    let arrivals = std::sync::Arc::default();
+    let delay = std::time::Duration::from_millis(100);
+    Mock::given(method("GET"))
+        .and(path(LIST))
+        .respond_with(Paged {
+            pages: 10,
+            per_page: 5,
+            delay,
+            arrivals: std::sync::Arc::clone(&arrivals),
+        })
+        .mount(&hosts.v2)
+        .await;
+    hosts.fallbacks().await;
+    let client = hosts
+        .builder()
+        .creator_token(crate::common::CREATOR)
+        .page_concurrency(3)
+        .build()
+        .unwrap();
+
+    let rows = collect(
+        client
+            .subscribers()
+            .list(SubscriberFilter::new().per_page(5)),
+        None,
+    )
+    .await
+    .unwrap();
+
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| r.supporter_user_id.clone().unwrap())
+        .collect();
+    let expected: Vec<String> = (0..50)
+        .map(|n| format!("00000000-0000-4000-8000-{n:012}"))
+        .collect();
+    assert_eq!(ids, expected, "every subscriber once, in page order");
+    let arrivals = arrivals.lock().unwrap().clone();
+    let mut pages: Vec<u32> = arrivals.iter().map(|a| a.1).collect();
+    pages.sort_unstable();
+    assert_eq!(
+        pages,
+        (1..=10).collect::<Vec<_>>(),
+        "each page once, none past the total"
+    );
+    let within = |window: std::time::Duration| {
+        arrivals
+            .iter()
+            .map(|(t, _)| {
+                arrivals
+                    .iter()
+                    .filter(|(u, _)| *u >= *t && *u - *t < window)
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    assert!(
+        within(delay * 9 / 10) <= 3,
+        "more than 3 in flight: {arrivals:?}"
+    );
+    assert!(
+        within(delay / 2) >= 2,
+        "never 2 pages in flight: {arrivals:?}"
+    );
+}

@@ -7,7 +7,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, params};
 
 use super::err;
-use crate::ledger::migrations::{Migration, REKEY_VERSION, SCHEMA_VERSION, SQLITE};
+use crate::ledger::migrations::{
+    ENTITLEMENTS_VERSION, Migration, REKEY_VERSION, SCHEMA_VERSION, SQLITE,
+};
 use crate::ledger::rekey::rekey;
 use crate::ledger::{LedgerError, timestamp};
 
@@ -119,6 +121,9 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), LedgerEr
         if *version == REKEY_VERSION {
             rekey_events(&tx).map_err(e)?;
             redact_stored_headers(&tx).map_err(e)?;
+        }
+        if *version == ENTITLEMENTS_VERSION {
+            super::ops::rebuild_entitlements(&tx).map_err(e)?;
         }
         tx.execute(
             crate::ledger::sql::RECORD_MIGRATION,

@@ -3,7 +3,9 @@
 //! All writes go through one writer thread ([`writer`]) that groups whatever
 //! is queued into one transaction (group commit), so many concurrent
 //! deliveries cost one fsync instead of one each; every caller gets its
-//! answer only after the commit. Reads open read-only connections of their own.
+//! answer only after the commit. Reads run on read-only connections of their
+//! own, kept open between reads (a few, [`READERS`]): opening one costs more
+//! than an indexed lookup.
 
 mod forward;
 mod migrate;
@@ -41,6 +43,8 @@ use migrate::BUSY_TIMEOUT;
 const QUEUE: usize = 4096;
 /// Rows buffered between a reader thread and the stream consumer.
 const READ_BUFFER: usize = 256;
+/// Read-only connections kept open for the next reads.
+const READERS: usize = 4;
 
 /// The SQLite backend of the ledger.
 pub struct SqliteLedger {
@@ -50,6 +54,8 @@ pub struct SqliteLedger {
     budget: QuarantineBudget,
     changes: Signal,
     destination_changes: Signal,
+    /// Idle read-only connections, reused by [`SqliteLedger::read`].
+    readers: Arc<Mutex<Vec<Connection>>>,
 }
 
 struct WriterHandle {
@@ -108,6 +114,7 @@ impl SqliteLedger {
                 budget: options.quarantine_budget,
                 changes: Signal::default(),
                 destination_changes: Signal::default(),
+                readers: Arc::default(),
             });
         }
         if let Some(parent) = path.parent()
@@ -149,6 +156,7 @@ impl SqliteLedger {
             budget: options.quarantine_budget,
             changes: Signal::default(),
             destination_changes: Signal::default(),
+            readers: Arc::default(),
         })
     }
 
@@ -181,16 +189,30 @@ impl SqliteLedger {
         answer.await.map_err(|_| LedgerError::Closed)?
     }
 
-    /// Runs a read on a connection of its own (no queueing behind writes).
+    /// Runs a read on a read-only connection of its own (no queueing behind
+    /// writes): an idle one kept from an earlier read, else a new one, kept
+    /// afterwards unless the read failed or [`READERS`] are idle already.
     async fn read<T, F>(&self, work: F) -> Result<T, LedgerError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
         let path = self.path.clone();
+        let readers = self.readers.clone();
         tokio::task::spawn_blocking(move || {
-            let conn = migrate::connect(&path, true)?;
-            work(&conn).map_err(|e| err(&path, e))
+            let idle = readers.lock().ok().and_then(|mut idle| idle.pop());
+            let conn = match idle {
+                Some(conn) => conn,
+                None => migrate::connect(&path, true)?,
+            };
+            let result = work(&conn).map_err(|e| err(&path, e));
+            if result.is_ok()
+                && let Ok(mut idle) = readers.lock()
+                && idle.len() < READERS
+            {
+                idle.push(conn);
+            }
+            result
         })
         .await
         .map_err(|e| err(&self.path, format!("a read failed: {e}")))?
@@ -533,8 +555,15 @@ impl Ledger for SqliteLedger {
         self.read(move |conn| ops::access(conn, &lookup, now)).await
     }
 
+    async fn rebuild_entitlements(&self) -> Result<u64, LedgerError> {
+        self.call(ops::rebuild_entitlements).await
+    }
+
     async fn close(&self) {
         self.health.closed();
+        if let Ok(mut idle) = self.readers.lock() {
+            idle.clear();
+        }
         let Some(writer) = &self.writer else {
             return;
         };

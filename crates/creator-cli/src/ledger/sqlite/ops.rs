@@ -102,13 +102,18 @@ fn insert(conn: &Connection, ev: &NewEvent, occurrence: u32) -> R<Option<Recorde
         // In the same transaction: a stored event is never without its messages.
         super::forward::enqueue(conn, id, ev)?;
         // The entitlement view, in the same transaction too.
-        apply_entitlements(conn, ev, id)?;
+        apply_entitlements(conn, &entitlements::Facts::from(ev), id)?;
     }
     Ok(id.map(|id| Recorded::Stored { id, dedup_key }))
 }
 
-/// Updates the entitlement view from a newly stored event, in its transaction.
-pub(crate) fn apply_entitlements(conn: &Connection, ev: &NewEvent, event_id: i64) -> R<()> {
+/// Updates the entitlement view from an event (stored now or before, or a
+/// synced record, `event_id` 0), in the caller's transaction.
+pub(crate) fn apply_entitlements(
+    conn: &Connection,
+    ev: &entitlements::Facts<'_>,
+    event_id: i64,
+) -> R<()> {
     let changes = entitlements::changes(ev);
     if changes.is_empty() {
         return Ok(());
@@ -348,6 +353,7 @@ pub(crate) fn sync_batch(conn: &Connection, batch: &SyncBatch) -> R<()> {
                 now
             ])?;
     }
+    apply_synced(conn, batch, &now)?;
     if let Some(end) = &batch.end_unseen {
         conn.prepare_cached(sql::END_UNLISTED_SUBSCRIBERS)?
             .execute(params![now, end.provider, end.not_synced_since])?;
@@ -367,6 +373,81 @@ pub(crate) fn sync_batch(conn: &Connection, batch: &SyncBatch) -> R<()> {
             ])?;
     }
     Ok(())
+}
+
+/// Enters a sync batch's sales and subscribers in the entitlement view, as
+/// the intake enters events.
+fn apply_synced(conn: &Connection, batch: &SyncBatch, now: &str) -> R<()> {
+    for synced in entitlements::synced(batch) {
+        apply_entitlements(conn, &synced.facts(now), 0)?;
+    }
+    Ok(())
+}
+
+/// Fills the entitlement view anew from every stored event and synced
+/// record, in the caller's transaction; returns the rows it holds then.
+pub(crate) fn rebuild_entitlements(conn: &Connection) -> R<u64> {
+    conn.execute(entitlements::CLEAR, [])?;
+    let mut after = 0i64;
+    loop {
+        let mut stmt = conn.prepare_cached(entitlements::REBUILD_EVENTS)?;
+        let rows = stmt
+            .query_map(params![after], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, bool>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, Vec<u8>>(7)?,
+                ))
+            })?
+            .collect::<R<Vec<_>>>()?;
+        drop(stmt);
+        let Some(last) = rows.last() else {
+            break;
+        };
+        after = last.0;
+        for (id, provider, kind, test, received_at, occurred_at, event, body) in &rows {
+            let facts = entitlements::Facts {
+                provider,
+                kind,
+                test: *test,
+                received_at,
+                occurred_at: occurred_at.as_deref(),
+                event,
+                raw_body: body,
+            };
+            apply_entitlements(conn, &facts, *id)?;
+        }
+    }
+    let now = timestamp(time::OffsetDateTime::now_utc());
+    let mut sales = conn.prepare(entitlements::REBUILD_SALES)?;
+    for row in sales.query_map([], |r| {
+        Ok(entitlements::Synced::sale(
+            &r.get::<_, String>(0)?,
+            r.get(1)?,
+            &r.get::<_, String>(2)?,
+        ))
+    })? {
+        apply_entitlements(conn, &row?.facts(&now), 0)?;
+    }
+    let mut subscribers = conn.prepare(entitlements::REBUILD_SUBSCRIBERS)?;
+    for row in subscribers.query_map([], |r| {
+        Ok(entitlements::Synced::subscriber(
+            &r.get::<_, String>(0)?,
+            &r.get::<_, String>(1)?,
+            &r.get::<_, String>(2)?,
+        ))
+    })? {
+        apply_entitlements(conn, &row?.facts(&now), 0)?;
+    }
+    conn.query_row("SELECT COUNT(*) FROM entitlements", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| u64::try_from(n).unwrap_or(0))
 }
 
 /// The saved state of a sync.
