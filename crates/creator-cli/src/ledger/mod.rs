@@ -27,6 +27,7 @@ mod migrations;
 pub mod outbox;
 #[cfg(feature = "postgres")]
 mod postgres;
+pub mod reconcile;
 mod rekey;
 mod sql;
 mod sqlite;
@@ -160,6 +161,9 @@ pub struct NewEvent {
     pub event: String,
     /// Fields that could not be read, as a JSON array (`[]` when none).
     pub field_errors: String,
+    /// For an event `creator reconcile` recovered from the platform's API
+    /// instead of a delivery: the API object it came from, as JSON.
+    pub recovered_from: Option<String>,
 }
 
 impl NewEvent {
@@ -193,6 +197,7 @@ impl NewEvent {
             event: serde_json::to_string(event).unwrap_or_else(|_| "null".into()),
             field_errors: serde_json::to_string(&event.field_errors)
                 .unwrap_or_else(|_| "[]".into()),
+            recovered_from: None,
         }
     }
 }
@@ -398,6 +403,10 @@ pub struct StoredEvent {
     /// The raw body.
     #[serde(skip)]
     pub raw_body: Bytes,
+    /// For an event `creator reconcile` recovered from the platform's API:
+    /// the API object it came from (absent for deliveries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovered_from: Option<serde_json::Value>,
 }
 
 /// A quarantined delivery as stored.
@@ -769,6 +778,40 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         lookup: entitlements::Lookup,
         now: OffsetDateTime,
     ) -> Result<creator_core::AccessVerdict, LedgerError>;
+
+    /// For each of `subjects`, whether an event of `provider` and `kind`
+    /// about it is stored (delivered or recovered), in order.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn reported(
+        &self,
+        provider: &str,
+        kind: &str,
+        subjects: Vec<String>,
+    ) -> Result<Vec<bool>, LedgerError>;
+
+    /// Where reconciling `provider` stands.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn reconcile_state(
+        &self,
+        provider: &str,
+    ) -> Result<Option<reconcile::ReconcileState>, LedgerError>;
+
+    /// Takes (or renews) the reconcile lease; `false` when another owner
+    /// holds it unexpired (relays sharing a ledger run reconcile one at a time).
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn reconcile_lease(&self, lease: reconcile::Lease) -> Result<bool, LedgerError>;
+
+    /// Ends a run: moves the cursor when it was complete, and gives the lease back.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn reconcile_end(&self, end: reconcile::RunEnd) -> Result<(), LedgerError>;
 
     /// Finishes queued writes and closes the ledger. Later writes fail with
     /// [`LedgerError::Closed`].

@@ -42,6 +42,7 @@ fn event(key: &str) -> NewEvent {
         raw_body: Bytes::from_static(b"{}"),
         event: "{}".into(),
         field_errors: "[]".into(),
+        recovered_from: None,
     }
 }
 
