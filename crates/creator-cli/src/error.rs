@@ -53,6 +53,12 @@ pub enum CliError {
     /// or the answer was no); nothing was sent.
     #[error("{0}")]
     Refused(String),
+    /// `creator reconcile --check` found events no delivery had reported.
+    #[error("{0}")]
+    Missing(String),
+    /// Another run holds the lease for this work (`creator reconcile`).
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl CliError {
@@ -79,6 +85,8 @@ impl CliError {
             CliError::Output(_) => "output_error",
             CliError::LicenseNotValid(_) => "license_not_valid",
             CliError::Refused(_) => "not_confirmed",
+            CliError::Missing(_) => "missing_events",
+            CliError::Busy(_) => "busy",
         }
     }
 
@@ -125,11 +133,14 @@ impl CliError {
 
 impl CliError {
     /// The process exit code for this error: 2 for usage mistakes and missing
-    /// configuration, 3 for credentials the platform rejected, 1 otherwise.
+    /// configuration, 3 for credentials the platform rejected, 4 for a license
+    /// that no longer grants access, 5 for events `creator reconcile --check`
+    /// found missing, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) | CliError::MissingEnv { .. } | CliError::Refused(_) => 2,
             CliError::LicenseNotValid(_) => 4,
+            CliError::Missing(_) => 5,
             CliError::Provider { source, .. } => match **source {
                 creator_core::Error::Unauthorized { .. }
                 | creator_core::Error::Forbidden { .. } => 3,

@@ -14,6 +14,7 @@ pub mod list;
 pub mod money;
 pub mod products;
 pub mod quarantine;
+pub mod reconcile;
 pub mod relay;
 pub mod sales;
 pub mod shop;
