@@ -306,24 +306,30 @@ impl Run<'_> {
         query.windows = self.options.windows.clone();
         let mut sales = source.sales.list_sales(query).chunks(CHUNK);
         while let Some(chunk) = sales.next().await {
-            let chunk: Vec<Sale> = chunk.into_iter().collect::<Result<_, _>>()?;
+            let (chunk, failed) = read_until_error(chunk);
             let found = chunk
                 .iter()
                 .flat_map(|s| sale_events(source.provider, s))
                 .collect();
             self.settle(found).await?;
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
         }
         if let Some(subscribers) = &source.subscribers {
             let mut subs = subscribers
                 .list_subscribers(SubscriberQuery::new())
                 .chunks(CHUNK);
             while let Some(chunk) = subs.next().await {
-                let chunk: Vec<Subscriber> = chunk.into_iter().collect::<Result<_, _>>()?;
+                let (chunk, failed) = read_until_error(chunk);
                 let found = chunk
                     .iter()
                     .flat_map(|s| subscription_events(source.provider, s, since))
                     .collect();
                 self.settle(found).await?;
+                if let Some(e) = failed {
+                    return Err(e.into());
+                }
             }
         }
         Ok(())
@@ -385,6 +391,21 @@ impl Run<'_> {
                 ..KindCount::default()
             })
     }
+}
+
+/// The items of a chunk up to its first error (a listing ends at its
+/// first error), and that error: what was read before it is still settled.
+fn read_until_error<T>(
+    chunk: Vec<creator_core::Result<T>>,
+) -> (Vec<T>, Option<creator_core::Error>) {
+    let mut items = Vec::with_capacity(chunk.len());
+    for item in chunk {
+        match item {
+            Ok(item) => items.push(item),
+            Err(e) => return (items, Some(e)),
+        }
+    }
+    (items, None)
 }
 
 /// The summary's row order.
@@ -459,7 +480,10 @@ fn sale_events(provider: Provider, sale: &Sale) -> Vec<Candidate> {
         }
     } else if let Some(tx) = sale.provider_data.downcast_ref::<gank_api::Transaction>() {
         // Gank sends a webhook for successful payments only.
-        if !matches!(tx.payment_status, None | Some(gank_api::PaymentStatus::Succeed)) {
+        if !matches!(
+            tx.payment_status,
+            None | Some(gank_api::PaymentStatus::Succeed)
+        ) {
             return out;
         }
         let api = serde_json::to_value(tx).unwrap_or_default();

@@ -789,7 +789,10 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         provider: &str,
         kind: &str,
         subjects: Vec<String>,
-    ) -> Result<Vec<bool>, LedgerError>;
+    ) -> Result<Vec<bool>, LedgerError> {
+        let _ = (provider, kind, subjects);
+        Err(no_reconcile(self.backend()))
+    }
 
     /// Where reconciling `provider` stands.
     ///
@@ -798,24 +801,41 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     async fn reconcile_state(
         &self,
         provider: &str,
-    ) -> Result<Option<reconcile::ReconcileState>, LedgerError>;
+    ) -> Result<Option<reconcile::ReconcileState>, LedgerError> {
+        let _ = provider;
+        Err(no_reconcile(self.backend()))
+    }
 
     /// Takes (or renews) the reconcile lease; `false` when another owner
     /// holds it unexpired (relays sharing a ledger run reconcile one at a time).
     ///
     /// # Errors
     /// When the backend fails.
-    async fn reconcile_lease(&self, lease: reconcile::Lease) -> Result<bool, LedgerError>;
+    async fn reconcile_lease(&self, lease: reconcile::Lease) -> Result<bool, LedgerError> {
+        let _ = lease;
+        Err(no_reconcile(self.backend()))
+    }
 
     /// Ends a run: moves the cursor when it was complete, and gives the lease back.
     ///
     /// # Errors
     /// When the backend fails.
-    async fn reconcile_end(&self, end: reconcile::RunEnd) -> Result<(), LedgerError>;
+    async fn reconcile_end(&self, end: reconcile::RunEnd) -> Result<(), LedgerError> {
+        let _ = end;
+        Err(no_reconcile(self.backend()))
+    }
 
     /// Finishes queued writes and closes the ledger. Later writes fail with
     /// [`LedgerError::Closed`].
     async fn close(&self);
+}
+
+/// The error of a ledger without `creator reconcile`'s methods (a wrapper
+/// that does not pass them on); both backends have them.
+fn no_reconcile(backend: &str) -> LedgerError {
+    LedgerError::Config(format!(
+        "the {backend} ledger does not keep reconcile state"
+    ))
 }
 
 /// How a command opens the ledger.

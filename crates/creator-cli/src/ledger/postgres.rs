@@ -1219,7 +1219,7 @@ impl Ledger for PostgresLedger {
                 Some(cursor) => {
                     tx.execute(
                         reconcile::COMPLETE,
-                        &[&end.provider, &end.owner, cursor, &end.now],
+                        &[cursor, &end.now, &end.provider, &end.owner],
                     )
                     .await?
                 }

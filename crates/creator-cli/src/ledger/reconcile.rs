@@ -61,11 +61,11 @@ pub(crate) const TAKE_LEASE: &str =
     OR reconcile_state.lease_owner = $2
  RETURNING provider";
 
-/// Ends owner `$2`'s run of provider `$1`: the cursor moves to `$3` (the
-/// run's start) at `$4`, and the lease is given back.
-pub(crate) const COMPLETE: &str = "UPDATE reconcile_state SET cursor = $3, completed_at = $4,
+/// Ends owner `$4`'s run of provider `$3`: the cursor moves to `$1` (the
+/// run's start) at `$2`, and the lease is given back.
+pub(crate) const COMPLETE: &str = "UPDATE reconcile_state SET cursor = $1, completed_at = $2,
     runs = runs + 1, lease_owner = NULL, lease_until = NULL
- WHERE provider = $1 AND lease_owner = $2";
+ WHERE provider = $3 AND lease_owner = $4";
 
 /// Gives owner `$2`'s lease of provider `$1` back without moving the cursor.
 pub(crate) const RELEASE: &str = "UPDATE reconcile_state SET lease_owner = NULL, lease_until = NULL

@@ -303,6 +303,12 @@ mod tests {
         MARK_DELIVERED,
         MARK_FAILED,
         OUTBOX_STATS,
+        super::super::reconcile::CLAIM,
+        super::super::reconcile::REPORTED,
+        super::super::reconcile::TAKE_LEASE,
+        super::super::reconcile::COMPLETE,
+        super::super::reconcile::RELEASE,
+        super::super::reconcile::STATE,
     ];
 
     /// The placeholders in the order they first appear.

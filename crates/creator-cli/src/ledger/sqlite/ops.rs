@@ -508,7 +508,7 @@ pub(crate) fn reconcile_end(conn: &Connection, end: &reconcile::RunEnd) -> R<()>
     match &end.cursor {
         Some(cursor) => conn.execute(
             reconcile::COMPLETE,
-            params![end.provider, end.owner, cursor, end.now],
+            params![cursor, end.now, end.provider, end.owner],
         )?,
         None => conn.execute(reconcile::RELEASE, params![end.provider, end.owner])?,
     };
