@@ -610,6 +610,104 @@ pub fn cli_error(e: ReconcileError, creds: Credentials) -> CliError {
     }
 }
 
+/// `creator relay --reconcile-every`: reconcile inside the relay.
+#[derive(Debug, Clone, Args)]
+pub struct RelayReconcileArgs {
+    /// Run `creator reconcile` inside the relay this often (`1h`, `30m`),
+    /// first right after the start. With several relays on one PostgreSQL
+    /// ledger only one runs it at a time (a lease in the ledger). The API
+    /// credentials and URLs come from the environment as for `creator reconcile`.
+    #[arg(long, value_name = "INTERVAL")]
+    pub reconcile_every: Option<String>,
+    /// The platform to reconcile (repeatable; default gumroad).
+    #[arg(long = "reconcile-provider", value_enum, value_name = "PROVIDER")]
+    pub reconcile_providers: Vec<ProviderName>,
+}
+
+/// The relay's reconcile loop, ready to spawn.
+pub struct Scheduled {
+    every: Duration,
+    sources: Vec<(Source, Credentials)>,
+}
+
+impl std::fmt::Debug for Scheduled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scheduled")
+            .field("every", &self.every)
+            .field("sources", &self.sources.len())
+            .finish()
+    }
+}
+
+impl RelayReconcileArgs {
+    /// The loop these options ask for (`None` without `--reconcile-every`);
+    /// the clients are built now, so a missing credential stops the relay's start.
+    ///
+    /// # Errors
+    /// A bad interval, a missing credential or a client that cannot be built.
+    pub fn schedule(&self) -> Result<Option<Scheduled>, CliError> {
+        let Some(every) = &self.reconcile_every else {
+            return Ok(None);
+        };
+        let every = super::destinations::parse_duration("--reconcile-every", every)?;
+        if every < Duration::from_secs(1) {
+            return Err(CliError::Usage(
+                "--reconcile-every must be at least 1s".into(),
+            ));
+        }
+        let providers = if self.reconcile_providers.is_empty() {
+            vec![ProviderName::Gumroad]
+        } else {
+            self.reconcile_providers.clone()
+        };
+        let sources = providers
+            .into_iter()
+            .map(|provider| {
+                let args = ProviderArgs::from_env(provider);
+                let shop = shop(&args, &[Resource::Sales, Resource::Subscribers])?;
+                Ok((source_of(&shop)?, shop.credentials))
+            })
+            .collect::<Result<_, CliError>>()?;
+        Ok(Some(Scheduled { every, sources }))
+    }
+}
+
+impl Scheduled {
+    /// The interval.
+    pub fn every(&self) -> Duration {
+        self.every
+    }
+
+    /// Runs forever: every interval, one reconcile per source; a run another
+    /// relay holds the lease for is skipped, a failed one is logged (and the
+    /// next one reads its window again).
+    pub async fn run(self, ledger: Arc<dyn Ledger>) {
+        let owner = owner_id("relay");
+        let mut tick = tokio::time::interval(self.every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            for (source, creds) in &self.sources {
+                let provider = source.provider.as_str();
+                match reconcile(&*ledger, source, &ReconcileOptions::new(owner.clone())).await {
+                    Ok(r) => tracing::info!(
+                        provider,
+                        since = %r.since,
+                        recovered = r.missing(),
+                        "reconcile complete"
+                    ),
+                    Err(ReconcileError::Busy { owner, .. }) => {
+                        tracing::info!(provider, %owner, "reconcile skipped: another relay runs it");
+                    }
+                    Err(e) => {
+                        tracing::warn!(provider, error = %cli_error(e, *creds), "reconcile failed");
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Runs `creator reconcile`.
 ///
 /// # Errors

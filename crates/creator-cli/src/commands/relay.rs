@@ -129,6 +129,8 @@ pub struct RelayArgs {
     quiet: bool,
     #[command(flatten)]
     forwarding: super::forwarding::ForwardArgs,
+    #[command(flatten)]
+    reconcile: super::reconcile::RelayReconcileArgs,
 }
 
 impl RelayArgs {
@@ -392,6 +394,7 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     .map(Secret::expose)
     .collect();
     args.forwarding.check(&webhook_secrets)?;
+    let reconcile = args.reconcile.schedule()?;
     let options = OpenOptions {
         quarantine_budget: QuarantineBudget {
             max_rows: args.quarantine_max_rows,
@@ -461,7 +464,9 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     // Listen for Ctrl-C and SIGTERM before anything is printed: a supervisor
     // that stops the relay right after its banner must get a clean shutdown.
     let stop = shutdown_signal();
+    let reconcile_ledger = ledger.clone();
     let relay = Relay::start(config, vec![gumroad, gank], ledger).await?;
+    let reconciling = reconcile.map(|r| (r.every(), tokio::spawn(r.run(reconcile_ledger))));
     let bound = relay.local_addr();
     let base = format!("http://{bound}");
     say(format!(
@@ -497,8 +502,18 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
         say(line.replace(&base_guess, &base));
     }
     say(format!("  health:   {base}/healthz"));
+    if let Some((every, _)) = &reconciling {
+        say(format!(
+            "  reconcile: every {}s (one relay at a time per ledger)",
+            every.as_secs()
+        ));
+    }
     say("  Ctrl-C or SIGTERM stops the relay after requests in progress finish.");
     stop.await;
+    if let Some((_, task)) = reconciling {
+        // A run stopped here leaves its cursor; its lease expires.
+        task.abort();
+    }
     say("creator relay: shutting down, finishing requests in progress…");
     relay.shutdown().await?;
     say("creator relay: stopped");
