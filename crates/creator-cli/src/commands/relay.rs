@@ -501,13 +501,13 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     for line in &forwarding.banner {
         say(line.replace(&base_guess, &base));
     }
-    say(format!("  health:   {base}/healthz"));
     if let Some((every, _)) = &reconciling {
         say(format!(
             "  reconcile: every {}s (one relay at a time per ledger)",
             every.as_secs()
         ));
     }
+    say(format!("  health:   {base}/healthz"));
     say("  Ctrl-C or SIGTERM stops the relay after requests in progress finish.");
     stop.await;
     if let Some((_, task)) = reconciling {

@@ -6,6 +6,7 @@
 //! the same event meet in the ledger.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use creator_cli::commands::reconcile::{
     ReconcileError, ReconcileOptions, ReconcileReport, Source, reconcile,
@@ -62,12 +63,23 @@ fn api_cancelled_subscriber() -> Value {
 
 /// A Gumroad with `sales` on one page and, for the membership product of
 /// `products_unpaginated.json`, `subscribers`.
-async fn gumroad(sales: Vec<Value>, subscribers: Vec<Value>) -> MockServer {
+pub(crate) async fn gumroad(sales: Vec<Value>, subscribers: Vec<Value>) -> MockServer {
+    gumroad_answering_after(sales, subscribers, Duration::ZERO).await
+}
+
+/// [`gumroad`], answering each sales page after `delay`.
+async fn gumroad_answering_after(
+    sales: Vec<Value>,
+    subscribers: Vec<Value>,
+    delay: Duration,
+) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v2/sales"))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"success": true, "sales": sales})),
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"success": true, "sales": sales}))
+                .set_delay(delay),
         )
         .mount(&server)
         .await;
@@ -87,7 +99,7 @@ async fn gumroad(sales: Vec<Value>, subscribers: Vec<Value>) -> MockServer {
     server
 }
 
-fn source(server: &MockServer) -> Source {
+pub(crate) fn source(server: &MockServer) -> Source {
     let client = Arc::new(
         gumroad_api::GumroadClient::builder(Secret::new("test-token"))
             .base_url(server.uri())
@@ -101,7 +113,7 @@ fn source(server: &MockServer) -> Source {
     }
 }
 
-fn options(owner: &str) -> ReconcileOptions {
+pub(crate) fn options(owner: &str) -> ReconcileOptions {
     let mut o = ReconcileOptions::new(owner);
     o.since = Some(datetime!(2025-01-01 00:00 UTC));
     o
@@ -110,8 +122,13 @@ fn options(owner: &str) -> ReconcileOptions {
 /// The shop every test reads unless it says otherwise: one refunded sale
 /// (the ping fixtures' sale), one plain and one charged back, and the
 /// ping fixtures' subscription, cancelled and over.
-async fn shop() -> MockServer {
-    gumroad(
+pub(crate) async fn shop() -> MockServer {
+    shop_answering_after(Duration::ZERO).await
+}
+
+/// [`shop`], answering each sales page after `delay`.
+pub(crate) async fn shop_answering_after(delay: Duration) -> MockServer {
+    gumroad_answering_after(
         vec![
             api_sale(SALE, BUYER, json!({"refunded": true})),
             api_sale("cGxhaW4tc2FsZQ==", "plain@example.com", json!({})),
@@ -122,6 +139,7 @@ async fn shop() -> MockServer {
             ),
         ],
         vec![api_cancelled_subscriber()],
+        delay,
     )
     .await
 }
@@ -137,7 +155,7 @@ fn row(kind: &str, seen: u64, stored: u64, recovered: u64) -> (String, u64, u64,
     (kind.to_owned(), seen, stored, recovered)
 }
 
-async fn events(ledger: &dyn Ledger) -> Vec<StoredEvent> {
+pub(crate) async fn events(ledger: &dyn Ledger) -> Vec<StoredEvent> {
     ledger
         .events(EventFilter::default())
         .try_collect()
@@ -481,4 +499,48 @@ async fn check_exits_5_when_something_was_missing_and_0_when_nothing_was() {
             .lines()
             .any(|l| l.contains("sale") && l.trim_end().ends_with(" 0"))
     );
+}
+
+#[tokio::test]
+async fn relay_reconcile_every_recovers_inside_the_relay() {
+    let dir = TempDir::new("reconcile-relay");
+    let db = dir.db();
+    let server = shop().await;
+    let uri = server.uri();
+    let relay = spawn_relay_with(
+        db.to_str().unwrap(),
+        &[
+            ("GUMROAD_ACCESS_TOKEN", "test-token"),
+            ("GUMROAD_API_URL", uri.as_str()),
+        ],
+        &["--reconcile-every", "1h"],
+    )
+    .await;
+    assert!(
+        relay
+            .banner
+            .iter()
+            .any(|l| l.contains("reconcile: every 3600s")),
+        "{:?}",
+        relay.banner
+    );
+    // The first run starts with the relay and reads the 7 days before it;
+    // this stand-in lists every sale whatever the window, while the
+    // cancelled subscription ended before the window and is left alone.
+    let ledger = ledger::open_read_only(db.to_str().unwrap()).await.unwrap();
+    let state = eventually(
+        Duration::from_secs(20),
+        "a complete reconcile run",
+        || async { ledger.reconcile_state("gumroad").await.unwrap() },
+        |s| s.as_ref().is_some_and(|s| s.runs == 1),
+    )
+    .await
+    .unwrap();
+    assert!(state.cursor.is_some());
+    assert_eq!(state.lease_owner, None);
+    let stored = events(&*ledger).await;
+    assert_eq!(stored.len(), 5, "3 sales, a refund, a dispute");
+    assert!(stored.iter().all(|e| e.recovered_from.is_some()));
+    ledger.close().await;
+    sigterm_and_wait(relay).await;
 }
