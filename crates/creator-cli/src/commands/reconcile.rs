@@ -587,6 +587,14 @@ pub fn source_of(shop: &crate::providers::Shop) -> Result<Source, CliError> {
     })
 }
 
+/// What reconcile reads of `provider` (so only those credentials are needed).
+fn resources(provider: ProviderName) -> &'static [Resource] {
+    match provider {
+        ProviderName::Gank => &[Resource::Sales],
+        ProviderName::Gumroad | ProviderName::Maton => &[Resource::Sales, Resource::Subscribers],
+    }
+}
+
 /// A lease owner id for this process.
 pub fn owner_id(role: &str) -> String {
     let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
@@ -664,7 +672,7 @@ impl RelayReconcileArgs {
             .into_iter()
             .map(|provider| {
                 let args = ProviderArgs::from_env(provider);
-                let shop = shop(&args, &[Resource::Sales, Resource::Subscribers])?;
+                let shop = shop(&args, resources(provider))?;
                 Ok((source_of(&shop)?, shop.credentials))
             })
             .collect::<Result<_, CliError>>()?;
@@ -720,7 +728,7 @@ pub async fn run(args: ReconcileArgs) -> Result<(), CliError> {
         .as_deref()
         .map(|s| parse_since(s, now))
         .transpose()?;
-    let shop = shop(&args.provider, &[Resource::Sales, Resource::Subscribers])?;
+    let shop = shop(&args.provider, resources(args.provider.provider))?;
     let source = source_of(&shop)?;
     let mut options = ReconcileOptions::new(owner_id("cli"));
     options.since = since;

@@ -163,6 +163,16 @@ pub(crate) async fn events(ledger: &dyn Ledger) -> Vec<StoredEvent> {
         .unwrap()
 }
 
+/// Outbox messages, over every destination.
+async fn messages(ledger: &dyn Ledger) -> usize {
+    let all: Vec<_> = ledger
+        .messages(OutboxFilter::default())
+        .try_collect()
+        .await
+        .unwrap();
+    all.len()
+}
+
 async fn add_destination(ledger: &dyn Ledger) {
     ledger
         .add_destination(NewDestination {
@@ -237,13 +247,8 @@ async fn recovers_each_missed_kind_once_forwards_it_and_updates_the_entitlement_
     }
 
     // Forwarded: each recovered event has its outbox row.
-    let messages: Vec<_> = relay
-        .ledger
-        .messages(OutboxFilter::default())
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(messages.len(), 7);
+    let messages = messages(&*relay.ledger).await;
+    assert_eq!(messages, 7);
 
     // The entitlement view: a grant, a refund, a chargeback, a cancellation.
     let plain = verdict(&*relay.ledger, "plain@example.com").await;
@@ -345,13 +350,8 @@ async fn a_delivery_after_recovery_is_a_duplicate_and_its_retry_too() {
     let sale = stored.iter().find(|e| e.name == "sale").unwrap();
     assert_eq!(sale.deliveries, 3, "recovered, delivered, retried");
     assert!(sale.recovered_from.is_some());
-    let messages: Vec<_> = relay
-        .ledger
-        .messages(OutboxFilter::default())
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(messages.len(), 4, "forwarded once each");
+    let messages = messages(&*relay.ledger).await;
+    assert_eq!(messages, 4, "forwarded once each");
 
     // And a reconcile after the deliveries still stores nothing new.
     let again = reconcile(&*relay.ledger, &source(&server), &options("t"))
@@ -543,4 +543,73 @@ async fn relay_reconcile_every_recovers_inside_the_relay() {
     assert!(stored.iter().all(|e| e.recovered_from.is_some()));
     ledger.close().await;
     sigterm_and_wait(relay).await;
+}
+
+/// Gank: the wallet list (`fixtures/gank/transactions_page1.json`, a digital
+/// goods sale and a membership payment) recovered as the two documented
+/// events, and the recorded delivery of the same digital goods sale
+/// (`webhook_digital_goods.json`, same `human_id`) is then a duplicate.
+#[tokio::test]
+async fn gank_payments_are_recovered_and_their_delivery_is_a_duplicate() {
+    let dir = TempDir::new("reconcile-gank");
+    let db = dir.db();
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/payment/transactions"))
+        .respond_with(json_fixture("gank/transactions_page1.json"))
+        .mount(&server)
+        .await;
+    let mut cmd = creator();
+    cmd.args(["reconcile", "--provider", "gank", "--since", "2025-01-01"])
+        .args(["--format", "json", "--db"])
+        .arg(&db)
+        .env("GANK_LOGIN_TOKEN", "test-login-token")
+        .env("GANK_V2_URL", server.uri())
+        .env("GANK_V1_URL", server.uri());
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let kinds: Vec<(&str, u64)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["kind"].as_str().unwrap(),
+                r["recovered"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(kinds, vec![("sale", 1), ("membership_payment", 1)]);
+
+    let relay = TestRelay::start(db.to_str().unwrap()).await;
+    let stored = events(&*relay.ledger).await;
+    let mut names: Vec<(&str, &str)> = stored
+        .iter()
+        .map(|e| (e.name.as_str(), e.identity.as_str()))
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        vec![
+            (
+                "DIGITAL_GOODS.TX_SUCCEED",
+                "gank:DIGITAL_GOODS.TX_SUCCEED:DG-260227-5U7OZOIXN"
+            ),
+            (
+                "USER_MEMBERSHIP.TX_SUCCEED",
+                "gank:USER_MEMBERSHIP.TX_SUCCEED:UM-260105-5UOW4VDKN"
+            ),
+        ]
+    );
+    let (status, answer) = relay
+        .post_gank(fixture("gank/webhook_digital_goods.json"))
+        .await;
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("duplicate")),
+        "{answer}"
+    );
+    assert_eq!(events(&*relay.ledger).await.len(), 2);
+    relay.stop().await;
 }
