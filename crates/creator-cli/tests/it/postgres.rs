@@ -328,8 +328,8 @@ async fn a_schema_2_postgres_ledger_is_migrated_with_its_rows() {
         .collect();
     assert_eq!(
         versions,
-        vec![1, 2, 3, 4, 5],
-        "migrated through forwarding (4) and the entitlement view (5)"
+        (1..=ledger::SCHEMA_VERSION).collect::<Vec<_>>(),
+        "migrated through forwarding (4), the entitlement view (5) and reconcile (6)"
     );
     let events = relay.events().await;
     assert!(
