@@ -85,6 +85,7 @@ fn event(i: usize, gumroad: &[u8], gank: &[u8]) -> NewEvent {
         raw_body: Bytes::from(body),
         event: json.to_string(),
         field_errors: "[]".into(),
+        recovered_from: None,
     }
 }
 

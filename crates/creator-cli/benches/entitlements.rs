@@ -61,6 +61,7 @@ fn event(i: usize, kind: &str) -> NewEvent {
         raw_body: Bytes::from(body),
         event: json.to_string(),
         field_errors: "[]".into(),
+        recovered_from: None,
     }
 }
 

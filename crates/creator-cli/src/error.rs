@@ -62,6 +62,12 @@ pub enum CliError {
         /// The exit status (1 warnings, 2 problems).
         exit: u8,
     },
+    /// `creator reconcile --check` found events no delivery had reported.
+    #[error("{0}")]
+    Missing(String),
+    /// Another run holds the lease for this work (`creator reconcile`).
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl CliError {
@@ -89,6 +95,8 @@ impl CliError {
             CliError::LicenseNotValid(_) => "license_not_valid",
             CliError::Refused(_) => "not_confirmed",
             CliError::ChecksFailed { .. } => "checks_failed",
+            CliError::Missing(_) => "missing_events",
+            CliError::Busy(_) => "busy",
         }
     }
 
@@ -135,12 +143,15 @@ impl CliError {
 
 impl CliError {
     /// The process exit code for this error: 2 for usage mistakes and missing
-    /// configuration, 3 for credentials the platform rejected, 1 otherwise.
+    /// configuration, 3 for credentials the platform rejected, 4 for a license
+    /// that no longer grants access, 5 for events `creator reconcile --check`
+    /// found missing, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) | CliError::MissingEnv { .. } | CliError::Refused(_) => 2,
             CliError::LicenseNotValid(_) => 4,
             CliError::ChecksFailed { exit, .. } => *exit,
+            CliError::Missing(_) => 5,
             CliError::Provider { source, .. } => match **source {
                 creator_core::Error::Unauthorized { .. }
                 | creator_core::Error::Forbidden { .. } => 3,

@@ -125,6 +125,9 @@ pub enum Command {
     Connections(commands::accounts::ConnectionCommand),
     /// Backfill sales and subscribers into the ledger (resumable, idempotent).
     Sync(commands::sync::SyncArgs),
+    /// Find the sales, refunds, disputes, cancellations and ends no webhook
+    /// delivered, and store them as recovered events (forwarded like any other).
+    Reconcile(commands::reconcile::ReconcileArgs),
     /// Whether a person has access to a product, from the ledger (and live).
     Access {
         /// What to ask.
@@ -191,6 +194,7 @@ async fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Completions(a) => commands::docs::completions(&a),
         Command::Man(a) => commands::docs::man(&a),
         Command::Sync(args) => commands::sync::run(args).await,
+        Command::Reconcile(args) => commands::reconcile::run(args).await,
         Command::License { command } => commands::license::run(command).await,
         Command::Auth { command } => commands::auth::run(command).await,
         Command::Mcp(args) => mcp::run(args).await,

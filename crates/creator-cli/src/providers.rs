@@ -65,6 +65,23 @@ pub struct ProviderArgs {
     pub maton_connection: Option<String>,
 }
 
+impl ProviderArgs {
+    /// The options of `provider` as the environment sets them (for a
+    /// command that reads a platform without `--provider`, such as the
+    /// relay's `--reconcile-every`).
+    pub fn from_env(provider: ProviderName) -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Self {
+            provider,
+            gumroad_url: var("GUMROAD_API_URL"),
+            gank_v1_url: var("GANK_V1_URL"),
+            gank_v2_url: var("GANK_V2_URL"),
+            maton_url: var("MATON_API_URL"),
+            maton_connection: var("MATON_CONNECTION"),
+        }
+    }
+}
+
 /// Reads a credential from the environment; missing or blank is an error
 /// naming the variable and where its value comes from.
 ///

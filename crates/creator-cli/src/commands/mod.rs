@@ -15,6 +15,7 @@ pub mod list;
 pub mod money;
 pub mod products;
 pub mod quarantine;
+pub mod reconcile;
 pub mod relay;
 pub mod relay_config;
 pub mod sales;

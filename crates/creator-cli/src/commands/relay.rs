@@ -150,6 +150,8 @@ pub struct RelayArgs {
     /// The console's admin token (at least 16 characters; with `--console`).
     #[arg(long, env = "CREATOR_CONSOLE_TOKEN", hide_env_values = true, value_parser = secret, requires = "console")]
     console_token: Option<Secret>,
+    #[command(flatten)]
+    reconcile: super::reconcile::RelayReconcileArgs,
 }
 
 impl RelayArgs {
@@ -444,6 +446,7 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     let gumroad = gumroad_webhooks(&args)?;
     let listen = listen_address(&args.listen).await?;
     args.forwarding.check(&args.webhook_secrets())?;
+    let reconcile = args.reconcile.schedule()?;
     let options = OpenOptions {
         quarantine_budget: QuarantineBudget {
             max_rows: args.quarantine_max_rows,
@@ -528,7 +531,9 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     // Listen for Ctrl-C and SIGTERM before anything is printed: a supervisor
     // that stops the relay right after its banner must get a clean shutdown.
     let stop = shutdown_signal();
+    let reconcile_ledger = ledger.clone();
     let relay = Relay::start(config, vec![gumroad, gank], ledger).await?;
+    let reconciling = reconcile.map(|r| (r.every(), tokio::spawn(r.run(reconcile_ledger))));
     let bound = relay.local_addr();
     let base = format!("http://{bound}");
     say(format!(
@@ -563,6 +568,12 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     for line in configured.iter().chain(&forwarding.banner) {
         say(line.replace(&base_guess, &base));
     }
+    if let Some((every, _)) = &reconciling {
+        say(format!(
+            "  reconcile: every {}s (one relay at a time per ledger)",
+            every.as_secs()
+        ));
+    }
     say(format!("  health:   {base}/healthz"));
     if let Some((c, generated)) = &console {
         if *generated {
@@ -583,6 +594,10 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
     }
     say("  Ctrl-C or SIGTERM stops the relay after requests in progress finish.");
     stop.await;
+    if let Some((_, task)) = reconciling {
+        // A run stopped here leaves its cursor; its lease expires.
+        task.abort();
+    }
     say("creator relay: shutting down, finishing requests in progress…");
     relay.shutdown().await?;
     say("creator relay: stopped");

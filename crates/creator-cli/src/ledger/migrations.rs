@@ -3,7 +3,11 @@
 //! `schema_migrations`. Never edit a released migration: add a new one.
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = RECONCILE_VERSION;
+
+/// The version that adds `creator reconcile`'s column and table (see
+/// [`super::reconcile`]): change it here alone if another migration takes its number.
+pub(crate) const RECONCILE_VERSION: i64 = 6;
 
 /// One migration: version, name, SQL. A migration may also need a data
 /// step written in Rust (version 3 recomputes event identities from the
@@ -203,6 +207,11 @@ CREATE INDEX delivery_attempts_outbox ON delivery_attempts (outbox_id, attempt);
         name: "entitlement view",
         sql: super::entitlements::SQL,
     },
+    Migration {
+        version: RECONCILE_VERSION,
+        name: "reconcile: recovered events, cursor and lease",
+        sql: super::reconcile::SQL,
+    },
 ];
 
 #[cfg(feature = "postgres")]
@@ -392,6 +401,11 @@ CREATE INDEX delivery_attempts_outbox ON delivery_attempts (outbox_id, attempt);
         version: 5,
         name: "entitlement view",
         sql: super::entitlements::SQL,
+    },
+    Migration {
+        version: RECONCILE_VERSION,
+        name: "reconcile: recovered events, cursor and lease",
+        sql: super::reconcile::SQL,
     },
 ];
 

@@ -28,6 +28,7 @@ pub mod outbox;
 pub mod pages;
 #[cfg(feature = "postgres")]
 mod postgres;
+pub mod reconcile;
 mod rekey;
 mod signal;
 mod sql;
@@ -163,6 +164,9 @@ pub struct NewEvent {
     pub event: String,
     /// Fields that could not be read, as a JSON array (`[]` when none).
     pub field_errors: String,
+    /// For an event `creator reconcile` recovered from the platform's API
+    /// instead of a delivery: the API object it came from, as JSON.
+    pub recovered_from: Option<String>,
 }
 
 impl NewEvent {
@@ -196,6 +200,7 @@ impl NewEvent {
             event: serde_json::to_string(event).unwrap_or_else(|_| "null".into()),
             field_errors: serde_json::to_string(&event.field_errors)
                 .unwrap_or_else(|_| "[]".into()),
+            recovered_from: None,
         }
     }
 }
@@ -401,6 +406,10 @@ pub struct StoredEvent {
     /// The raw body.
     #[serde(skip)]
     pub raw_body: Bytes,
+    /// For an event `creator reconcile` recovered from the platform's API:
+    /// the API object it came from (absent for deliveries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovered_from: Option<serde_json::Value>,
 }
 
 /// A quarantined delivery as stored.
@@ -807,10 +816,63 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     /// # Errors
     /// When the backend fails (the view is left as it was then).
     async fn rebuild_entitlements(&self) -> Result<u64, LedgerError>;
+    /// For each of `subjects`, whether an event of `provider` and `kind`
+    /// about it is stored (delivered or recovered), in order.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn reported(
+        &self,
+        provider: &str,
+        kind: &str,
+        subjects: Vec<String>,
+    ) -> Result<Vec<bool>, LedgerError> {
+        let _ = (provider, kind, subjects);
+        Err(no_reconcile(self.backend()))
+    }
+
+    /// Where reconciling `provider` stands.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn reconcile_state(
+        &self,
+        provider: &str,
+    ) -> Result<Option<reconcile::ReconcileState>, LedgerError> {
+        let _ = provider;
+        Err(no_reconcile(self.backend()))
+    }
+
+    /// Takes (or renews) the reconcile lease; `false` when another owner
+    /// holds it unexpired (relays sharing a ledger run reconcile one at a time).
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn reconcile_lease(&self, lease: reconcile::Lease) -> Result<bool, LedgerError> {
+        let _ = lease;
+        Err(no_reconcile(self.backend()))
+    }
+
+    /// Ends a run: moves the cursor when it was complete, and gives the lease back.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn reconcile_end(&self, end: reconcile::RunEnd) -> Result<(), LedgerError> {
+        let _ = end;
+        Err(no_reconcile(self.backend()))
+    }
 
     /// Finishes queued writes and closes the ledger. Later writes fail with
     /// [`LedgerError::Closed`].
     async fn close(&self);
+}
+
+/// The error of a ledger without `creator reconcile`'s methods (a wrapper
+/// that does not pass them on); both backends have them.
+fn no_reconcile(backend: &str) -> LedgerError {
+    LedgerError::Config(format!(
+        "the {backend} ledger does not keep reconcile state"
+    ))
 }
 
 /// How a command opens the ledger.

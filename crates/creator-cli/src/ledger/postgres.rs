@@ -26,6 +26,7 @@ use super::entitlements;
 use super::health::HealthCell;
 use super::identity;
 use super::migrations::{ENTITLEMENTS_VERSION, POSTGRES, REKEY_VERSION, SCHEMA_VERSION};
+use super::reconcile;
 use super::rekey::rekey;
 use super::signal::Signal;
 use super::sql;
@@ -349,6 +350,27 @@ async fn redact_stored_headers(tx: &Transaction<'_>) -> PgResult<()> {
 /// rule run, under an advisory lock on the identity so relays deciding about
 /// the same event at once agree.
 async fn record_event(tx: &Transaction<'_>, ev: &NewEvent) -> PgResult<Recorded> {
+    if reconcile::may_claim(ev)
+        && let Some(row) = tx
+            .query_opt(
+                reconcile::CLAIM,
+                &[
+                    &ev.identity,
+                    &ev.fingerprint,
+                    &ev.received_at,
+                    &ev.provider,
+                    &ev.subject_id,
+                    &ev.kind,
+                    &ev.test,
+                ],
+            )
+            .await?
+    {
+        return Ok(Recorded::Duplicate {
+            id: row.get(0),
+            dedup_key: row.get(1),
+        });
+    }
     if let Some(stored) = insert(tx, ev, 1).await? {
         return Ok(stored);
     }
@@ -439,6 +461,7 @@ async fn insert(
                 &&ev.raw_body[..],
                 &ev.event,
                 &ev.field_errors,
+                &ev.recovered_from,
             ],
         )
         .await?;
@@ -1015,7 +1038,7 @@ impl PostgresLedger {
 /// The columns [`event_row`] reads, in order.
 const EVENT_COLUMNS: &str = "id, received_at, last_received_at, deliveries, endpoint,
     provider, kind, name, subject_id, occurred_at, test, verified, dedup_key, identity,
-    occurrence, content_type, headers, field_errors, event, raw_body";
+    occurrence, content_type, headers, field_errors, event, raw_body, recovered_from";
 
 /// The columns [`quarantine_row`] reads, in order.
 const QUARANTINE_COLUMNS: &str = "id, received_at, endpoint, reason, error, status,
@@ -1044,6 +1067,7 @@ fn event_row(r: &Row) -> PgResult<StoredEvent> {
         field_errors: json_column(r.try_get(17)?),
         event: json_column(r.try_get(18)?),
         raw_body: Bytes::from(r.try_get::<_, Vec<u8>>(19)?),
+        recovered_from: r.try_get::<_, Option<String>>(20)?.map(json_column),
     })
 }
 
@@ -1255,6 +1279,76 @@ impl Ledger for PostgresLedger {
             tx.query_one("SELECT value FROM settings WHERE key = $1", &[&key])
                 .await?
                 .get::<_, String>(0)
+        })
+    }
+
+    async fn reported(
+        &self,
+        provider: &str,
+        kind: &str,
+        subjects: Vec<String>,
+    ) -> Result<Vec<bool>, LedgerError> {
+        let client = self.inner.reader().await?;
+        let stmt = client
+            .prepare(reconcile::REPORTED)
+            .await
+            .map_err(|e| self.inner.err(e))?;
+        let mut out = Vec::with_capacity(subjects.len());
+        for s in &subjects {
+            let row = client
+                .query_one(&stmt, &[&provider, s, &kind])
+                .await
+                .map_err(|e| self.inner.err(e))?;
+            out.push(row.get(0));
+        }
+        Ok(out)
+    }
+
+    async fn reconcile_state(
+        &self,
+        provider: &str,
+    ) -> Result<Option<reconcile::ReconcileState>, LedgerError> {
+        let client = self.inner.reader().await?;
+        let row = client
+            .query_opt(reconcile::STATE, &[&provider])
+            .await
+            .map_err(|e| self.inner.err(e))?;
+        Ok(row.map(|r| reconcile::ReconcileState {
+            provider: r.get(0),
+            cursor: r.get(1),
+            completed_at: r.get(2),
+            runs: r.get(3),
+            lease_owner: r.get(4),
+            lease_until: r.get(5),
+        }))
+    }
+
+    async fn reconcile_lease(&self, l: reconcile::Lease) -> Result<bool, LedgerError> {
+        write_tx!(&self.inner, |tx| {
+            tx.query_opt(
+                reconcile::TAKE_LEASE,
+                &[&l.provider, &l.owner, &l.until, &l.now],
+            )
+            .await?
+            .is_some()
+        })
+    }
+
+    async fn reconcile_end(&self, end: reconcile::RunEnd) -> Result<(), LedgerError> {
+        write_tx!(&self.inner, |tx| {
+            match &end.cursor {
+                Some(cursor) => {
+                    tx.execute(
+                        reconcile::COMPLETE,
+                        &[cursor, &end.now, &end.provider, &end.owner],
+                    )
+                    .await?
+                }
+                None => {
+                    tx.execute(reconcile::RELEASE, &[&end.provider, &end.owner])
+                        .await?
+                }
+            };
         })
     }
 

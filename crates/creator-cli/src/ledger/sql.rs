@@ -11,9 +11,9 @@
 pub(crate) const INSERT_EVENT: &str = "INSERT INTO events (dedup_key, identity, occurrence,
     fingerprint, endpoint, provider, kind, name, subject_id, occurred_at, test, verified,
     received_at, last_received_at, deliveries, content_type, headers, raw_body, event,
-    field_errors)
+    field_errors, recovered_from)
  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 1, $14, $15, $16, $17,
-    $18)
+    $18, $19)
  ON CONFLICT DO NOTHING
  RETURNING id";
 
@@ -319,6 +319,12 @@ mod tests {
         MARK_DELIVERED,
         MARK_FAILED,
         OUTBOX_STATS,
+        super::super::reconcile::CLAIM,
+        super::super::reconcile::REPORTED,
+        super::super::reconcile::TAKE_LEASE,
+        super::super::reconcile::COMPLETE,
+        super::super::reconcile::RELEASE,
+        super::super::reconcile::STATE,
     ];
 
     /// The placeholders in the order they first appear.

@@ -22,6 +22,7 @@ mod load;
 mod mcp;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod reconcile;
 mod relay;
 mod relay_binary;
 mod relay_config;

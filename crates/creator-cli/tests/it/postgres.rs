@@ -352,8 +352,8 @@ async fn a_schema_2_postgres_ledger_is_migrated_with_its_rows() {
         .collect();
     assert_eq!(
         versions,
-        vec![1, 2, 3, 4, 5],
-        "migrated through forwarding (4) and the entitlement view (5)"
+        (1..=ledger::SCHEMA_VERSION).collect::<Vec<_>>(),
+        "migrated through forwarding (4), the entitlement view (5) and reconcile (6)"
     );
     let events = relay.events().await;
     assert!(
@@ -688,5 +688,47 @@ async fn on_postgres_sync_enters_the_view_and_a_rebuild_refills_it() {
     assert!(relay.ledger.rebuild_entitlements().await.unwrap() >= 2);
     assert_eq!(check(&*relay.ledger).await, granted);
     relay.stop().await;
+    schema.drop_now().await;
+}
+
+/// Two relays' reconcile runs on one PostgreSQL ledger at once: one holds
+/// the lease and runs, the other is turned away; each event is stored once.
+#[tokio::test]
+#[cfg_attr(
+    not(creator_pg_tests),
+    ignore = "set CREATOR_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL ledger tests (.ci/run starts a server)"
+)]
+async fn two_relays_on_one_postgres_ledger_reconcile_one_at_a_time() {
+    use creator_cli::commands::reconcile::{ReconcileError, reconcile};
+    use std::time::Duration;
+    let schema = Schema::new("reconcile").await;
+    let (a, b) = tokio::join!(ledger::open(&schema.url), ledger::open(&schema.url));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    // Slow pages, so the two runs overlap.
+    let server = crate::reconcile::shop_answering_after(Duration::from_millis(400)).await;
+    let source = crate::reconcile::source(&server);
+    let (oa, ob) = (
+        crate::reconcile::options("relay-a"),
+        crate::reconcile::options("relay-b"),
+    );
+    let (ra, rb) = tokio::join!(reconcile(&*a, &source, &oa), async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        reconcile(&*b, &source, &ob).await
+    });
+    let busy = [&ra, &rb]
+        .iter()
+        .filter(|r| matches!(r, Err(ReconcileError::Busy { .. })))
+        .count();
+    let ran: Vec<_> = [ra, rb].into_iter().filter_map(Result::ok).collect();
+    assert_eq!((ran.len(), busy), (1, 1));
+    assert_eq!(ran[0].missing(), 7);
+    assert_eq!(crate::reconcile::events(&*a).await.len(), 7);
+    // The lease is free again: the other relay's next run finds it all stored.
+    let next = reconcile(&*b, &source, &ob).await.unwrap();
+    assert_eq!(next.missing(), 0);
+    let state = b.reconcile_state("gumroad").await.unwrap().unwrap();
+    assert_eq!(state.runs, 2);
+    a.close().await;
+    b.close().await;
     schema.drop_now().await;
 }

@@ -33,7 +33,7 @@ use super::{
     DestinationWrite, EventFilter, EventSearch, Ledger, LedgerError, LedgerHealth, LedgerStats,
     NewDestination, NewEvent, NewQuarantine, OpenOptions, OutboxFilter, OutboxMessage, OutboxStats,
     Page, PruneFilter, Pruned, QuarantineBudget, QuarantineFilter, QuarantinedDelivery, Recorded,
-    Replay, StoredEvent, SyncBatch, SyncState, pages,
+    Replay, StoredEvent, SyncBatch, SyncState, pages, reconcile,
 };
 
 #[cfg(test)]
@@ -331,6 +331,35 @@ impl Ledger for SqliteLedger {
 
     async fn stats(&self) -> Result<LedgerStats, LedgerError> {
         self.read(ops::stats).await
+    }
+
+    async fn reported(
+        &self,
+        provider: &str,
+        kind: &str,
+        subjects: Vec<String>,
+    ) -> Result<Vec<bool>, LedgerError> {
+        let (provider, kind) = (provider.to_owned(), kind.to_owned());
+        self.read(move |conn| ops::reported(conn, &provider, &kind, &subjects))
+            .await
+    }
+
+    async fn reconcile_state(
+        &self,
+        provider: &str,
+    ) -> Result<Option<reconcile::ReconcileState>, LedgerError> {
+        let provider = provider.to_owned();
+        self.read(move |conn| ops::reconcile_state(conn, &provider))
+            .await
+    }
+
+    async fn reconcile_lease(&self, lease: reconcile::Lease) -> Result<bool, LedgerError> {
+        self.call(move |conn| ops::reconcile_lease(conn, &lease))
+            .await
+    }
+
+    async fn reconcile_end(&self, end: reconcile::RunEnd) -> Result<(), LedgerError> {
+        self.call(move |conn| ops::reconcile_end(conn, &end)).await
     }
 
     async fn destinations(&self) -> Result<Vec<Destination>, LedgerError> {

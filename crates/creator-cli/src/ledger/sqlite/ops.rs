@@ -6,6 +6,7 @@ use creator_core::repeat::Repeat;
 
 use crate::ledger::entitlements;
 use crate::ledger::identity;
+use crate::ledger::reconcile;
 use crate::ledger::sql;
 use crate::ledger::{
     LedgerStats, NewEvent, NewQuarantine, PruneFilter, Pruned, QuarantineBudget, Recorded,
@@ -19,6 +20,25 @@ type R<T> = rusqlite::Result<T>;
 /// The common case, an identity never seen, is one statement: the insert of
 /// its first occurrence. Only when that row exists does the rule run.
 pub(crate) fn record_event(conn: &Connection, ev: &NewEvent) -> R<Recorded> {
+    if reconcile::may_claim(ev)
+        && let Some((id, dedup_key)) = conn
+            .prepare_cached(reconcile::CLAIM)?
+            .query_row(
+                params![
+                    ev.identity,
+                    ev.fingerprint,
+                    ev.received_at,
+                    ev.provider,
+                    ev.subject_id,
+                    ev.kind,
+                    ev.test
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+    {
+        return Ok(Recorded::Duplicate { id, dedup_key });
+    }
     if let Some(stored) = insert(conn, ev, 1)? {
         return Ok(stored);
     }
@@ -94,6 +114,7 @@ fn insert(conn: &Connection, ev: &NewEvent, occurrence: u32) -> R<Option<Recorde
                 &ev.raw_body[..],
                 ev.event,
                 ev.field_errors,
+                ev.recovered_from,
             ],
             |r| r.get(0),
         )
@@ -519,4 +540,58 @@ pub(crate) fn stats(conn: &Connection) -> R<LedgerStats> {
             })
         },
     )
+}
+
+/// Whether events of `provider` and `kind` about each of `subjects` are stored.
+pub(crate) fn reported(
+    conn: &Connection,
+    provider: &str,
+    kind: &str,
+    subjects: &[String],
+) -> R<Vec<bool>> {
+    let mut stmt = conn.prepare_cached(reconcile::REPORTED)?;
+    subjects
+        .iter()
+        .map(|s| stmt.query_row(params![provider, s, kind], |r| r.get(0)))
+        .collect()
+}
+
+/// The reconcile state of `provider`.
+pub(crate) fn reconcile_state(
+    conn: &Connection,
+    provider: &str,
+) -> R<Option<reconcile::ReconcileState>> {
+    conn.prepare_cached(reconcile::STATE)?
+        .query_row(params![provider], |r| {
+            Ok(reconcile::ReconcileState {
+                provider: r.get(0)?,
+                cursor: r.get(1)?,
+                completed_at: r.get(2)?,
+                runs: r.get(3)?,
+                lease_owner: r.get(4)?,
+                lease_until: r.get(5)?,
+            })
+        })
+        .optional()
+}
+
+/// Takes or renews the reconcile lease.
+pub(crate) fn reconcile_lease(conn: &Connection, l: &reconcile::Lease) -> R<bool> {
+    Ok(conn
+        .prepare_cached(reconcile::TAKE_LEASE)?
+        .query_row(params![l.provider, l.owner, l.until, l.now], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Ends a reconcile run.
+pub(crate) fn reconcile_end(conn: &Connection, end: &reconcile::RunEnd) -> R<()> {
+    match &end.cursor {
+        Some(cursor) => conn.execute(
+            reconcile::COMPLETE,
+            params![cursor, end.now, end.provider, end.owner],
+        )?,
+        None => conn.execute(reconcile::RELEASE, params![end.provider, end.owner])?,
+    };
+    Ok(())
 }

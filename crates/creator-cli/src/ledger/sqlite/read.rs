@@ -12,7 +12,7 @@ use crate::ledger::{LedgerError, OutboxFilter, Page, QuarantinedDelivery, Stored
 /// The columns [`event_row`] reads, in order.
 pub(crate) const EVENT_COLUMNS: &str = "id, received_at, last_received_at, deliveries, endpoint,
     provider, kind, name, subject_id, occurred_at, test, verified, dedup_key, identity,
-    occurrence, content_type, headers, field_errors, event, raw_body";
+    occurrence, content_type, headers, field_errors, event, raw_body, recovered_from";
 
 /// The columns [`quarantine_row`] reads, in order.
 pub(crate) const QUARANTINE_COLUMNS: &str = "id, received_at, endpoint, reason, error, status,
@@ -45,6 +45,7 @@ pub(crate) fn event_row(r: &Row<'_>) -> rusqlite::Result<StoredEvent> {
         field_errors: json_column(r.get(17)?),
         event: json_column(r.get(18)?),
         raw_body: Bytes::from(r.get::<_, Vec<u8>>(19)?),
+        recovered_from: r.get::<_, Option<String>>(20)?.map(json_column),
     })
 }
 
