@@ -19,7 +19,9 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_string_contains, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use crate::support::{self, Deliver, GANK_HEADER, GANK_KEY, GUMROAD_SECRET, TempDir, TestRelay, fixture};
+use crate::support::{
+    self, Deliver, GANK_HEADER, GANK_KEY, GUMROAD_SECRET, TempDir, TestRelay, fixture,
+};
 
 const PUBLIC: &str = "https://hooks.example.com";
 /// The eight resource names, from gumroad-api.
