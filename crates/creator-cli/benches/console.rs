@@ -150,6 +150,7 @@ async fn main() {
             forward: None,
             console: Some(ConsoleConfig {
                 token: Secret::new(TOKEN),
+                doctor: Default::default(),
             }),
             ..RelayConfig::default()
         },

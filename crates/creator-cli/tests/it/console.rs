@@ -133,6 +133,7 @@ async fn filled_relay_with(
     let mut cfg = RelayConfig {
         console: Some(ConsoleConfig {
             token: Secret::new(TOKEN),
+            doctor: Default::default(),
         }),
         ..config()
     };
