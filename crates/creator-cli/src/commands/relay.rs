@@ -151,8 +151,8 @@ pub struct RelayArgs {
     #[arg(long, env = "CREATOR_CONSOLE_TOKEN", hide_env_values = true, value_parser = secret, requires = "console")]
     console_token: Option<Secret>,
     /// The relay's public base URL as the platforms reach it
-    /// (`https://hooks.example.com`): the console's doctor page compares
-    /// the platforms' registered URLs with it.
+    /// (`https://hooks.example.com`; with `--console`): the console's doctor
+    /// page compares the platforms' registered URLs with it.
     #[arg(
         long,
         env = "CREATOR_PUBLIC_URL",
