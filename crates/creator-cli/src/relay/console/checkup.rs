@@ -133,7 +133,7 @@ pub(super) async fn doctor(State(c): State<Arc<Console>>, headers: HeaderMap) ->
     .collect();
     // Worst first, in the order they ran within a status.
     let mut checks = report.checks.clone();
-    checks.sort_by(|a, b| b.status.cmp(&a.status));
+    checks.sort_by_key(|c| std::cmp::Reverse(c.status));
     render(&DoctorPage {
         nav: "doctor",
         csrf: session.csrf.expose().to_owned(),
