@@ -37,6 +37,13 @@ fn fixture(rel: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The doctor page's checks of a relay taking both providers' deliveries.
+fn doctor_setup() -> creator_cli::relay::console::checkup::DoctorSetup {
+    let mut setup = creator_cli::relay::console::checkup::DoctorSetup::default();
+    setup.doctor.expected_providers = vec!["gumroad".into(), "gank".into()];
+    setup
+}
+
 fn event(i: usize, gumroad: &[u8], gank: &[u8]) -> NewEvent {
     let (provider, kind, name, content_type, body) = if i.is_multiple_of(2) {
         let body = String::from_utf8_lossy(gumroad).replace("sale_id=", &format!("sale_id=b{i}x"));
@@ -150,6 +157,7 @@ async fn main() {
             forward: None,
             console: Some(ConsoleConfig {
                 token: Secret::new(TOKEN),
+                doctor: doctor_setup(),
             }),
             ..RelayConfig::default()
         },
@@ -185,6 +193,7 @@ async fn main() {
             "events, text that matches nothing",
             first("?q=no-such-text"),
         ),
+        ("doctor page", "/console/doctor".to_owned()),
     ];
     report("empty ledger", &http, &base, &cookie, &empty_pages).await;
 
@@ -226,6 +235,7 @@ async fn main() {
             "events, text that matches nothing",
             first("?q=no-such-text"),
         ),
+        ("doctor page", "/console/doctor".to_owned()),
     ];
     report(
         &format!("{events} events"),

@@ -95,6 +95,110 @@ fn not_checked(name: &str, var: &str) -> Check {
     )
 }
 
+/// The Gank client `GANK_LOGIN_TOKEN` allows (`None` when it is not set).
+fn gank_client(provider: &ProviderArgs) -> Result<Option<gank_api::GankClient>, CliError> {
+    credential("GANK_LOGIN_TOKEN")?
+        .map(|t| providers::gank_with_tokens(provider, Some(t), None, Credentials::GANK_LOGIN))
+        .transpose()
+}
+
+/// A doctor for `wiring` with every platform client the environment has a
+/// credential for (`gank` already built, or `None`), expecting the
+/// deliveries of the providers it reaches; and an `unknown` check naming
+/// each platform it cannot check. The command and the relay's console
+/// share it.
+///
+/// # Errors
+/// A credential that is set but unusable.
+pub(crate) fn platform_doctor(
+    wiring: Wiring,
+    provider: &ProviderArgs,
+    gank: Option<gank_api::GankClient>,
+) -> Result<(Doctor, Vec<Check>), CliError> {
+    let mut skipped = Vec::new();
+    let gumroad = match credential("GUMROAD_ACCESS_TOKEN")? {
+        Some(t) => Some(providers::gumroad_with_token(provider, t)?),
+        None => {
+            skipped.push(not_checked("gumroad", "GUMROAD_ACCESS_TOKEN"));
+            None
+        }
+    };
+    if gank.is_none() {
+        skipped.push(not_checked("gank", "GANK_LOGIN_TOKEN"));
+    }
+    let maton = match credential("MATON_API_KEY")? {
+        Some(key) => {
+            let connection = provider
+                .maton_connection
+                .clone()
+                .filter(|c| !c.trim().is_empty())
+                .or_else(crate::auth::stored_maton_connection);
+            Some(providers::maton_with_key(
+                provider,
+                key,
+                connection.as_deref(),
+            )?)
+        }
+        None => {
+            skipped.push(not_checked("maton", "MATON_API_KEY"));
+            None
+        }
+    };
+    let mut expected = Vec::new();
+    if gumroad.is_some() || maton.is_some() {
+        expected.push("gumroad".to_owned());
+    }
+    if gank.is_some() || wiring.gank_key.is_some() {
+        expected.push("gank".to_owned());
+    }
+    let mut doctor = Doctor::new(wiring);
+    doctor.gumroad = gumroad;
+    doctor.gank = gank;
+    doctor.maton = maton;
+    doctor.expected_providers = expected;
+    Ok((doctor, skipped))
+}
+
+/// The relay's console's doctor: [`platform_doctor`] with the platforms'
+/// options from the environment, an unusable credential turned into a
+/// problem on the page (the relay still starts), and the missing public
+/// URL named.
+pub(crate) fn console_doctor(wiring: Wiring) -> crate::relay::console::checkup::DoctorSetup {
+    let provider = ProviderArgs::from_env(providers::ProviderName::Gumroad);
+    let no_url = wiring.url.is_none();
+    let fallback = wiring.clone();
+    let (doctor, mut not_checked) =
+        match gank_client(&provider).and_then(|gank| platform_doctor(wiring, &provider, gank)) {
+            Ok(found) => found,
+            Err(e) => (
+                Doctor::new(fallback),
+                vec![Check::problem(
+                    "platforms",
+                    format!(
+                        "the platforms' credentials are not usable: {}",
+                        crate::error::one_line(&e)
+                    ),
+                    "fix the credential named, then restart the relay",
+                )],
+            ),
+        };
+    if no_url {
+        not_checked.insert(
+            0,
+            Check::unknown(
+                "relay.public_url",
+                "the relay was started without --public-url: the URLs the platforms deliver to cannot be compared with this relay's",
+                "start the relay with --public-url https://<its public host> (or CREATOR_PUBLIC_URL)",
+            ),
+        );
+    }
+    crate::relay::console::checkup::DoctorSetup {
+        doctor,
+        not_checked,
+        ..Default::default()
+    }
+}
+
 /// Runs `creator doctor`.
 ///
 /// # Errors
@@ -142,16 +246,7 @@ pub async fn run(args: DoctorArgs) -> Result<(), CliError> {
     {
         wiring.gumroad_secret = l.setting(GUMROAD_SECRET_SETTING).await?.map(Secret::new);
     }
-    let gank_login = credential("GANK_LOGIN_TOKEN")?;
-    let gank = match gank_login {
-        Some(t) => Some(providers::gank_with_tokens(
-            &args.provider,
-            Some(t),
-            None,
-            Credentials::GANK_LOGIN,
-        )?),
-        None => None,
-    };
+    let gank = gank_client(&args.provider)?;
     let outcome = if args.gank_signature {
         signature_only(&wiring, gank.as_ref(), ledger.as_deref(), pre).await
     } else {
@@ -213,49 +308,8 @@ async fn everything(
     ledger: Option<std::sync::Arc<dyn ledger::Ledger>>,
     pre: Vec<Check>,
 ) -> Result<(Report, Vec<String>), CliError> {
-    let mut skipped = Vec::new();
-    let gumroad = match credential("GUMROAD_ACCESS_TOKEN")? {
-        Some(t) => Some(providers::gumroad_with_token(&args.provider, t)?),
-        None => {
-            skipped.push(not_checked("gumroad", "GUMROAD_ACCESS_TOKEN"));
-            None
-        }
-    };
-    if gank.is_none() {
-        skipped.push(not_checked("gank", "GANK_LOGIN_TOKEN"));
-    }
-    let maton = match credential("MATON_API_KEY")? {
-        Some(key) => {
-            let connection = args
-                .provider
-                .maton_connection
-                .clone()
-                .filter(|c| !c.trim().is_empty())
-                .or_else(crate::auth::stored_maton_connection);
-            Some(providers::maton_with_key(
-                &args.provider,
-                key,
-                connection.as_deref(),
-            )?)
-        }
-        None => {
-            skipped.push(not_checked("maton", "MATON_API_KEY"));
-            None
-        }
-    };
-    let mut expected = Vec::new();
-    if gumroad.is_some() || maton.is_some() {
-        expected.push("gumroad".to_owned());
-    }
-    if gank.is_some() || wiring.gank_key.is_some() {
-        expected.push("gank".to_owned());
-    }
-    let mut doctor = Doctor::new(wiring);
-    doctor.gumroad = gumroad;
-    doctor.gank = gank;
-    doctor.maton = maton;
+    let (mut doctor, skipped) = platform_doctor(wiring, &args.provider, gank)?;
     doctor.ledger = ledger;
-    doctor.expected_providers = expected;
     doctor.quiet_after = time::Duration::days(i64::from(args.quiet_days));
     let diagnosis = doctor.run().await;
     let mut checks = pre;

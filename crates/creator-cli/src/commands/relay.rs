@@ -150,6 +150,16 @@ pub struct RelayArgs {
     /// The console's admin token (at least 16 characters; with `--console`).
     #[arg(long, env = "CREATOR_CONSOLE_TOKEN", hide_env_values = true, value_parser = secret, requires = "console")]
     console_token: Option<Secret>,
+    /// The relay's public base URL as the platforms reach it
+    /// (`https://hooks.example.com`; with `--console`): the console's doctor
+    /// page compares the platforms' registered URLs with it.
+    #[arg(
+        long,
+        env = "CREATOR_PUBLIC_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    public_url: Option<String>,
     #[command(flatten)]
     reconcile: super::reconcile::RelayReconcileArgs,
 }
@@ -514,7 +524,7 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
             return Err(e);
         }
     };
-    let console = match console_config(&args, &args.webhook_secrets()) {
+    let console = match console_config(&args, &args.webhook_secrets(), secret.as_ref()) {
         Ok(c) => c,
         Err(e) => {
             ledger.close().await;
@@ -605,14 +615,30 @@ pub async fn run(args: RelayArgs) -> Result<(), CliError> {
 }
 
 mod check;
+/// `--public-url`, checked (`None` when not given).
+fn public_url(args: &RelayArgs) -> Result<Option<url::Url>, CliError> {
+    args.public_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+        .map(crate::doctor::parse_public_url)
+        .transpose()
+}
+
 /// The console's settings for `--console`, and whether its token was generated now.
 fn console_config(
     args: &RelayArgs,
     webhook_secrets: &[&str],
+    gumroad_secret: Option<&(String, SecretSource)>,
 ) -> Result<Option<(crate::relay::console::ConsoleConfig, bool)>, CliError> {
     if !args.console {
         return Ok(None);
     }
+    let wiring = crate::doctor::Wiring {
+        url: public_url(args)?,
+        gumroad_secret: gumroad_secret.map(|(s, _)| Secret::new(s.clone())),
+        gank_url_secret: args.gank_url_secret.clone(),
+        gank_key: args.gank_key.clone().filter(|k| !k.is_empty()),
+    };
     let (token, generated) = match &args.console_token {
         Some(t) if t.expose().len() < MIN_SECRET_LEN => {
             return Err(CliError::Usage(format!(
@@ -628,7 +654,10 @@ fn console_config(
         ));
     }
     Ok(Some((
-        crate::relay::console::ConsoleConfig { token },
+        crate::relay::console::ConsoleConfig {
+            token,
+            doctor: super::doctor::console_doctor(wiring),
+        },
         generated,
     )))
 }

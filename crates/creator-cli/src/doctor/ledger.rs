@@ -284,6 +284,8 @@ async fn forwarding(ledger: &dyn Ledger) -> Vec<Check> {
         .iter()
         .map(|d| {
             let (pending, failed, dead) = counts.get(&d.name).copied().unwrap_or_default();
+            // A destination's URL may carry Basic credentials: never shown.
+            let url = super::shown_url(&d.url, &[]);
             let name = format!("ledger.forwarding.{}", d.name);
             let detail = format!(
                 "{pending} pending, {failed} waiting for a retry, {dead} dead letter(s){}",
@@ -295,7 +297,7 @@ async fn forwarding(ledger: &dyn Ledger) -> Vec<Check> {
                     detail,
                     format!(
                         "fix {} (see `creator deliveries --destination {} --status dead --attempts`), then `creator events replay --destination {}`",
-                        d.url, d.name, d.name
+                        url, d.name, d.name
                     ),
                 )
             } else if failed > 0 || (!d.enabled && pending > 0) {
@@ -304,7 +306,7 @@ async fn forwarding(ledger: &dyn Ledger) -> Vec<Check> {
                     detail,
                     format!(
                         "see why {} fails: `creator deliveries --destination {} --attempts`{}",
-                        d.url,
+                        url,
                         d.name,
                         if d.enabled {
                             ""

@@ -3,11 +3,19 @@
 //! `schema_migrations`. Never edit a released migration: add a new one.
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = RECONCILE_VERSION;
+pub const SCHEMA_VERSION: i64 = PROVIDER_PAGE_VERSION;
 
 /// The version that adds `creator reconcile`'s column and table (see
 /// [`super::reconcile`]): change it here alone if another migration takes its number.
 pub(crate) const RECONCILE_VERSION: i64 = 6;
+
+/// The version that indexes events by `(provider, id)`, so the console's
+/// provider filter is a keyset read newest first, not a sort of the
+/// provider's events (change it here alone if another migration takes its number).
+pub(crate) const PROVIDER_PAGE_VERSION: i64 = 7;
+
+/// The SQL of [`PROVIDER_PAGE_VERSION`], the same on both backends.
+const PROVIDER_PAGE_SQL: &str = "CREATE INDEX events_provider_id ON events (provider, id);";
 
 /// One migration: version, name, SQL. A migration may also need a data
 /// step written in Rust (version 3 recomputes event identities from the
@@ -212,6 +220,11 @@ CREATE INDEX delivery_attempts_outbox ON delivery_attempts (outbox_id, attempt);
         name: "reconcile: recovered events, cursor and lease",
         sql: super::reconcile::SQL,
     },
+    Migration {
+        version: PROVIDER_PAGE_VERSION,
+        name: "events by provider, newest first",
+        sql: PROVIDER_PAGE_SQL,
+    },
 ];
 
 #[cfg(feature = "postgres")]
@@ -406,6 +419,11 @@ CREATE INDEX delivery_attempts_outbox ON delivery_attempts (outbox_id, attempt);
         version: RECONCILE_VERSION,
         name: "reconcile: recovered events, cursor and lease",
         sql: super::reconcile::SQL,
+    },
+    Migration {
+        version: PROVIDER_PAGE_VERSION,
+        name: "events by provider, newest first",
+        sql: PROVIDER_PAGE_SQL,
     },
 ];
 

@@ -125,6 +125,14 @@ async fn filled_relay_at(db: &str, destinations: &[(&str, String)]) -> ((), Test
     filled_relay_with(db, true, destinations).await
 }
 
+/// The doctor page's checks: the ledger's, expecting both providers'
+/// deliveries (no platform credentials in a test).
+fn doctor_setup() -> creator_cli::relay::console::checkup::DoctorSetup {
+    let mut setup = creator_cli::relay::console::checkup::DoctorSetup::default();
+    setup.doctor.expected_providers = vec!["gumroad".into(), "gank".into()];
+    setup
+}
+
 async fn filled_relay_with(
     db: &str,
     forward: bool,
@@ -133,6 +141,7 @@ async fn filled_relay_with(
     let mut cfg = RelayConfig {
         console: Some(ConsoleConfig {
             token: Secret::new(TOKEN),
+            doctor: doctor_setup(),
         }),
         ..config()
     };
@@ -455,6 +464,21 @@ async fn console_in_chromium_signs_in_filters_opens_replays_and_refuses_forged_a
         .unwrap();
     assert!(!page(c).await.contains(&secret));
 
+    // The doctor's checks, run as the page opens, from the navigation.
+    click(c, "header nav a[href='/console/doctor']").await;
+    let status = |name: &'static str| async move {
+        c.find(Locator::Css(&format!("tr[data-check='{name}'] .tag")))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    assert_eq!(status("ledger.writable").await, "ok");
+    assert_eq!(status("ledger.last_delivery.gank").await, "ok");
+    assert_eq!(status("ledger.forwarding.my-app").await, "ok");
+    assert!(!page(c).await.contains(&secret));
+
     browser.client.close().await.unwrap();
     relay.stop().await;
 }
@@ -515,6 +539,7 @@ async fn console_screenshots() {
         ("deliveries", "/console/deliveries".to_owned()),
         ("destinations", "/console/destinations".to_owned()),
         ("activity", "/console/activity".to_owned()),
+        ("doctor", "/console/doctor".to_owned()),
     ];
     for (device, width, height, mobile) in
         [("desktop", 1280, 900, false), ("phone", 390, 844, true)]

@@ -241,6 +241,22 @@ impl SqliteLedger {
     }
 }
 
+/// The query of the console's events page: its filters (the provider's
+/// read on the `(provider, id)` index, newest first), paged by the caller.
+fn event_search(search: EventSearch) -> Select {
+    let mut select = Select::new(EVENT_COLUMNS, "events");
+    select.event_filters(search.provider, search.kind, search.since);
+    select.and_opt(" AND received_at < ?{n}", search.until);
+    select.and_opt(
+        &format!(
+            " AND {}",
+            super::sql::EVENT_TEXT_MATCH.replace("{p}", "?{n}")
+        ),
+        search.text.as_deref().map(pages::contains_pattern),
+    );
+    select
+}
+
 #[async_trait]
 impl Ledger for SqliteLedger {
     fn backend(&self) -> &'static str {
@@ -502,17 +518,8 @@ impl Ledger for SqliteLedger {
     ) -> BoxStream<'static, Result<StoredEvent, LedgerError>> {
         let path = self.path.clone();
         self.read_stream(move |conn, sink| {
-            let mut select = Select::new(EVENT_COLUMNS, "events");
-            select.event_filters(search.provider, search.kind, search.since);
-            select.and_opt(" AND received_at < ?{n}", search.until);
-            select.and_opt(
-                &format!(
-                    " AND {}",
-                    super::sql::EVENT_TEXT_MATCH.replace("{p}", "?{n}")
-                ),
-                search.text.as_deref().map(pages::contains_pattern),
-            );
-            select.run_page(conn, &path, search.page, event_row, sink)
+            let page = search.page;
+            event_search(search).run_page(conn, &path, page, event_row, sink)
         })
     }
 

@@ -123,7 +123,8 @@ impl Select {
         sink: &mut dyn FnMut(T) -> bool,
     ) -> Result<(), LedgerError> {
         self.sql.push_str(" ORDER BY id");
-        self.run_ordered(conn, path, limit, row, sink)
+        self.limit(limit);
+        self.execute(conn, path, row, sink)
     }
 
     /// Runs the query as the keyset `page`: ids below its cursor, newest first.
@@ -135,24 +136,45 @@ impl Select {
         row: fn(&Row<'_>) -> rusqlite::Result<T>,
         sink: &mut dyn FnMut(T) -> bool,
     ) -> Result<(), LedgerError> {
-        self.and_opt(" AND id < ?{n}", page.before);
-        self.sql.push_str(" ORDER BY id DESC");
-        self.run_ordered(conn, path, Some(page.limit), row, sink)
+        self.keyset(page);
+        self.execute(conn, path, row, sink)
     }
 
-    fn run_ordered<T>(
-        mut self,
-        conn: &Connection,
-        path: &Path,
-        limit: Option<u64>,
-        row: fn(&Row<'_>) -> rusqlite::Result<T>,
-        sink: &mut dyn FnMut(T) -> bool,
-    ) -> Result<(), LedgerError> {
+    /// SQLite's plan of the query as the keyset `page`, one line per step.
+    #[cfg(test)]
+    pub fn page_plan(mut self, conn: &Connection, page: Page) -> Vec<String> {
+        self.keyset(page);
+        let mut st = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", self.sql))
+            .unwrap();
+        let params: Vec<&dyn ToSql> = self.args.iter().map(|b| b.as_ref() as &dyn ToSql).collect();
+        st.query_map(&params[..], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    fn keyset(&mut self, page: Page) {
+        self.and_opt(" AND id < ?{n}", page.before);
+        self.sql.push_str(" ORDER BY id DESC");
+        self.limit(Some(page.limit));
+    }
+
+    fn limit(&mut self, limit: Option<u64>) {
         if let Some(l) = limit {
             self.args
                 .push(Box::new(i64::try_from(l).unwrap_or(i64::MAX)));
             self.sql.push_str(&format!(" LIMIT ?{}", self.args.len()));
         }
+    }
+
+    fn execute<T>(
+        self,
+        conn: &Connection,
+        path: &Path,
+        row: fn(&Row<'_>) -> rusqlite::Result<T>,
+        sink: &mut dyn FnMut(T) -> bool,
+    ) -> Result<(), LedgerError> {
         let mut st = conn.prepare(&self.sql).map_err(|e| err(path, e))?;
         let params: Vec<&dyn ToSql> = self.args.iter().map(|b| b.as_ref() as &dyn ToSql).collect();
         let rows = st.query_map(&params[..], row).map_err(|e| err(path, e))?;

@@ -518,3 +518,30 @@ async fn the_probe_commits_and_health_reads_no_database() {
     assert!(after.free_bytes.is_some_and(|b| b > 0));
     ledger.close().await;
 }
+
+#[tokio::test]
+async fn the_provider_filter_of_the_events_page_is_a_keyset_read() {
+    let path = temp_db("provider-plan");
+    SqliteLedger::open(&path).unwrap().close().await;
+    let conn = Connection::open(&path).unwrap();
+    for before in [None, Some(500_000)] {
+        let search = EventSearch {
+            provider: Some("gank".into()),
+            page: crate::ledger::Page {
+                before,
+                ..crate::ledger::Page::default()
+            },
+            ..EventSearch::default()
+        };
+        let page = search.page;
+        let plan = event_search(search).page_plan(&conn, page);
+        assert!(
+            plan.iter().any(|step| step.contains("events_provider_id")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+            "sorted instead of read in order: {plan:?}"
+        );
+    }
+}

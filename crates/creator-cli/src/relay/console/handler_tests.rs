@@ -12,6 +12,7 @@ use creator_core::{Secret, SystemClock};
 use futures::TryStreamExt;
 use tower::ServiceExt;
 
+use super::checkup::DoctorSetup;
 use super::session::COOKIE_NAME;
 use super::{ConsoleConfig, router};
 use crate::ledger::{self, Ledger, NewEvent, NewQuarantine, QuarantineReason, timestamp};
@@ -99,11 +100,16 @@ async fn text(response: axum::response::Response) -> String {
 
 impl Browser {
     async fn signed_in(ledger: Arc<dyn Ledger>) -> Self {
+        Self::signed_in_with(ledger, Default::default()).await
+    }
+
+    async fn signed_in_with(ledger: Arc<dyn Ledger>, doctor: DoctorSetup) -> Self {
         let app = Router::new().nest(
             "/console",
             router(
                 ConsoleConfig {
                     token: Secret::new(TOKEN),
+                    doctor,
                 },
                 ledger,
                 Arc::new(SystemClock),
@@ -458,5 +464,165 @@ async fn an_authentic_quarantined_delivery_is_replayed_into_an_event() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST, "once only");
+    ledger.close().await;
+}
+
+/// The status and the rest of the doctor page's row for check `name`.
+fn check_row<'a>(page: &'a str, name: &str) -> (&'a str, &'a str) {
+    let row = page
+        .split(&format!("<tr data-check=\"{name}\">"))
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .unwrap_or_else(|| panic!("no row for {name} in {page}"));
+    let status = row
+        .split("class=\"tag ")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    (status, row)
+}
+
+#[tokio::test]
+async fn the_doctor_page_runs_the_checks_when_opened_and_shows_no_secret() {
+    const GUMROAD_SECRET: &str = "gumroad-url-secret-for-the-doctor-page";
+    const PASSWORD: &str = "pa55-w0rd-of-the-shop";
+    let ledger = temp_ledger("doctor").await;
+    let now = timestamp(time::OffsetDateTime::now_utc());
+    ledger
+        .add_destination(crate::ledger::NewDestination {
+            name: "shop".into(),
+            url: format!("https://relay:{PASSWORD}@shop.example/hook"),
+            secret: Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+            provider: None,
+            kind: None,
+            now,
+        })
+        .await
+        .unwrap();
+    let shop = ledger.destinations().await.unwrap()[0].id;
+    record(
+        &*ledger,
+        "gank",
+        "application/json",
+        gank_payment(1, "Checked by the doctor"),
+    )
+    .await;
+    let mut setup = DoctorSetup::default();
+    setup.doctor.wiring.gumroad_secret = Some(Secret::new(GUMROAD_SECRET));
+    setup.doctor.expected_providers = vec!["gank".into()];
+    setup.not_checked = vec![crate::doctor::Check::unknown(
+        "gumroad",
+        "not checked: GUMROAD_ACCESS_TOKEN is not set",
+        "set GUMROAD_ACCESS_TOKEN (or `creator auth login`) to check it",
+    )];
+    let browser = Browser::signed_in_with(ledger.clone(), setup).await;
+
+    // Healthy: stored, delivered to nobody yet, nothing dead.
+    let (status, page) = browser.get("/console/doctor").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("aria-current=\"page\">Doctor</a>"), "{page}");
+    for name in [
+        "ledger.writable",
+        "ledger.schema",
+        "ledger.last_delivery.gank",
+        "ledger.quarantine",
+        "ledger.forwarding.shop",
+    ] {
+        assert_eq!(check_row(&page, name).0, "ok", "{name}: {page}");
+    }
+    let (status, row) = check_row(&page, "gumroad");
+    assert_eq!(status, "unknown");
+    assert!(row.contains("GUMROAD_ACCESS_TOKEN is not set"), "{row}");
+    assert!(
+        page.contains("overall: <span class=\"tag ok\">ok</span>"),
+        "{page}"
+    );
+
+    // Broken: the shop's message dead-lettered. The page is run again on
+    // opening, not kept from the first time.
+    let at = time::OffsetDateTime::now_utc() + time::Duration::seconds(1);
+    let claimed = ledger
+        .claim(crate::ledger::Claim {
+            owner: "test".into(),
+            now: timestamp(at),
+            lease_until: timestamp(at + time::Duration::minutes(5)),
+            slots: vec![(shop, 10)],
+        })
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let attempts = claimed
+        .iter()
+        .map(|c| crate::ledger::Attempt {
+            message_id: c.message_id,
+            destination_id: c.destination_id,
+            owner: "test".into(),
+            attempt: c.attempt,
+            started_at: timestamp(at),
+            status_code: Some(503),
+            latency_ms: 3,
+            error: None,
+            next: crate::ledger::Next::Dead,
+        })
+        .collect();
+    ledger.finish(attempts).await.unwrap();
+    let (status, page) = browser.get("/console/doctor").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, row) = check_row(&page, "ledger.forwarding.shop");
+    assert_eq!(status, "problem", "{row}");
+    assert!(row.contains("1 dead letter(s)"), "{row}");
+    assert!(
+        row.contains("`creator events replay --destination shop`"),
+        "the fix line: {row}"
+    );
+    assert!(page.contains("overall: <span class=\"tag problem\">problem</span>"));
+    for secret in [PASSWORD, GUMROAD_SECRET, TOKEN, "whsec_"] {
+        assert!(!page.contains(secret), "{secret} shown: {page}");
+    }
+    ledger.close().await;
+}
+
+#[tokio::test]
+async fn a_platform_that_does_not_answer_cannot_hang_the_doctor_page() {
+    // Accepts connections and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            open.push(socket);
+        }
+    });
+    let provider = crate::providers::ProviderArgs {
+        provider: crate::providers::ProviderName::Gank,
+        gumroad_url: None,
+        gank_v1_url: Some(url.clone()),
+        gank_v2_url: Some(url),
+        maton_url: None,
+        maton_connection: None,
+    };
+    let gank = crate::providers::gank_with_tokens(
+        &provider,
+        Some(Secret::new("gank-login-token-for-the-test")),
+        None,
+        crate::error::Credentials::GANK_LOGIN,
+    )
+    .unwrap();
+    let ledger = temp_ledger("doctor-slow").await;
+    let mut setup = DoctorSetup {
+        timeout: std::time::Duration::from_millis(300),
+        ..DoctorSetup::default()
+    };
+    setup.doctor.gank = Some(gank);
+    let browser = Browser::signed_in_with(ledger.clone(), setup).await;
+    let started = std::time::Instant::now();
+    let (status, page) = browser.get("/console/doctor").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let (status, row) = check_row(&page, "platforms");
+    assert_eq!(status, "unknown");
+    assert!(row.contains("did not answer within 0.3 s"), "{row}");
+    assert_eq!(check_row(&page, "ledger.writable").0, "ok");
+    held.abort();
     ledger.close().await;
 }

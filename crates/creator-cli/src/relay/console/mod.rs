@@ -17,8 +17,10 @@
 //! | `GET /console/deliveries` | messages per destination: status, latency, next attempt, dead letters, replay |
 //! | `GET /console/destinations` | add, disable, enable, rotate a secret |
 //! | `GET /console/activity` | attempts per hour per provider and forwarding latency (SVG) |
+//! | `GET /console/doctor` | the checks of `creator doctor`, run when opened ([`checkup`]) |
 
 mod chart;
+pub mod checkup;
 #[cfg(test)]
 mod handler_tests;
 mod pages;
@@ -43,12 +45,15 @@ pub const PAGE_SIZE: u64 = 50;
 pub struct ConsoleConfig {
     /// The admin token typed into the login form.
     pub token: Secret,
+    /// What the doctor page checks besides the ledger.
+    pub doctor: checkup::DoctorSetup,
 }
 
 impl std::fmt::Debug for ConsoleConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConsoleConfig")
             .field("token", &"<redacted>")
+            .field("doctor", &self.doctor)
             .finish()
     }
 }
@@ -59,6 +64,7 @@ pub(crate) struct Console {
     ledger: Arc<dyn Ledger>,
     sessions: session::Sessions,
     clock: Arc<dyn Clock>,
+    doctor: checkup::DoctorSetup,
 }
 
 impl Console {
@@ -139,6 +145,7 @@ pub(crate) fn router(
         ledger,
         sessions: session::Sessions::new(config.token),
         clock,
+        doctor: config.doctor,
     });
     Router::new()
         .route("/", get(pages::home))
@@ -161,6 +168,7 @@ pub(crate) fn router(
             post(pages::change_destination),
         )
         .route("/activity", get(pages::activity))
+        .route("/doctor", get(checkup::doctor))
         .layer(axum::middleware::map_response(protect))
         .with_state(console)
 }
@@ -230,7 +238,8 @@ mod tests {
             !format!(
                 "{:?}",
                 ConsoleConfig {
-                    token: Secret::new("hunter2-hunter2")
+                    token: Secret::new("hunter2-hunter2"),
+                    doctor: checkup::DoctorSetup::default(),
                 }
             )
             .contains("hunter2")

@@ -27,7 +27,7 @@ use crate::ledger::{
 };
 
 type Shared = State<Arc<Console>>;
-type PageResult = Result<Html<String>, ConsoleError>;
+pub(super) type PageResult = Result<Html<String>, ConsoleError>;
 
 const STYLE: &str = include_str!("../../../templates/console/style.css");
 
@@ -37,7 +37,7 @@ const PROVIDERS: &[&str] = &["gumroad", "gank"];
 /// How long a rotated-out secret keeps signing when the console rotates.
 const KEEP_OLD_SECRET: time::Duration = time::Duration::hours(24);
 
-fn render(page: &impl Template) -> PageResult {
+pub(super) fn render(page: &impl Template) -> PageResult {
     Ok(Html(page.render()?))
 }
 
@@ -198,7 +198,7 @@ pub(super) async fn logout(
 }
 
 /// The session of a request, and the same for a form: its CSRF token checked.
-fn signed_in(c: &Console, headers: &HeaderMap) -> Result<Session, ConsoleError> {
+pub(super) fn signed_in(c: &Console, headers: &HeaderMap) -> Result<Session, ConsoleError> {
     c.sessions.of(headers)
 }
 
