@@ -776,6 +776,14 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     /// When the backend fails.
     async fn delivery_hours(&self, since: &str) -> Result<Vec<DeliveryHour>, LedgerError>;
 
+    /// When the newest delivery of `provider` arrived ([`timestamp`]
+    /// format; a redelivery of an older event counts), `None` when it has
+    /// none (`creator doctor` and the console's doctor page).
+    ///
+    /// # Errors
+    /// When the backend fails.
+    async fn last_received(&self, provider: &str) -> Result<Option<String>, LedgerError>;
+
     /// Up to `limit` events after the event `after` (0: from the first) in
     /// the order they became visible: on SQLite the id order (one writer
     /// commits in that order); on PostgreSQL an event is returned only once

@@ -1564,6 +1564,15 @@ impl Ledger for PostgresLedger {
             .map_err(|e| self.inner.err(e))
     }
 
+    async fn last_received(&self, provider: &str) -> Result<Option<String>, LedgerError> {
+        let client = self.inner.reader().await?;
+        let row = client
+            .query_one(sql::LAST_RECEIVED, &[&provider])
+            .await
+            .map_err(|e| self.inner.err(e))?;
+        row.try_get(0).map_err(|e| self.inner.err(e))
+    }
+
     async fn events_after(&self, after: i64, limit: u64) -> Result<Vec<StoredEvent>, LedgerError> {
         let client = self.inner.reader().await?;
         match outbox::events_after(&*client, after, limit).await {

@@ -271,6 +271,12 @@ pub(crate) const EVENT_TEXT_MATCH: &str =
     "lower(dedup_key || ' ' || subject_id || ' ' || name || ' ' || event) LIKE {p} ESCAPE '\\'";
 
 /// Attempts per hour and provider since `$1`, for the console's chart.
+/// When the newest delivery of a provider arrived (a redelivery of an
+/// older event counts): one aggregate over that provider's rows, read
+/// through the `(provider, id)` index, instead of every row in Rust.
+pub(crate) const LAST_RECEIVED: &str =
+    "SELECT MAX(last_received_at) FROM events WHERE provider = $1";
+
 pub(crate) const DELIVERY_HOURS: &str = "SELECT substr(a.started_at, 1, 13) AS hour,
     e.provider AS provider, CAST(count(*) AS BIGINT) AS attempts,
     CAST(sum(CASE WHEN a.status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END) AS BIGINT) AS delivered,

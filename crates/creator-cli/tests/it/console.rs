@@ -593,6 +593,18 @@ pub async fn console_queries_hold_on(db: &str) {
         .await
         .unwrap();
     assert_eq!(all.len(), 16);
+    // The doctor's "last delivery" per provider: the newest arrival,
+    // redeliveries included, in one query on either backend.
+    for provider in ["gumroad", "gank"] {
+        let newest = all
+            .iter()
+            .filter(|e| e.provider == provider)
+            .map(|e| e.last_received_at.clone())
+            .max();
+        assert!(newest.is_some(), "{provider}");
+        assert_eq!(ledger.last_received(provider).await.unwrap(), newest);
+    }
+    assert_eq!(ledger.last_received("nobody").await.unwrap(), None);
     let page = |search: EventSearch| {
         let ledger = ledger.clone();
         async move {

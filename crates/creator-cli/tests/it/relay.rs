@@ -689,6 +689,10 @@ impl Ledger for SlowLedger {
     ) -> Result<Vec<ledger::DeliveryHour>, ledger::LedgerError> {
         self.0.delivery_hours(since).await
     }
+
+    async fn last_received(&self, provider: &str) -> Result<Option<String>, ledger::LedgerError> {
+        self.0.last_received(provider).await
+    }
     async fn events_after(
         &self,
         after: i64,

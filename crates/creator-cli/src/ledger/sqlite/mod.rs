@@ -571,6 +571,15 @@ impl Ledger for SqliteLedger {
         .await
     }
 
+    async fn last_received(&self, provider: &str) -> Result<Option<String>, LedgerError> {
+        let provider = provider.to_owned();
+        self.read(move |conn| {
+            conn.prepare_cached(super::sql::LAST_RECEIVED)?
+                .query_row([provider], |r| r.get(0))
+        })
+        .await
+    }
+
     async fn events_after(&self, after: i64, limit: u64) -> Result<Vec<StoredEvent>, LedgerError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.read(move |conn| {
