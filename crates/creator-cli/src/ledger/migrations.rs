@@ -3,7 +3,7 @@
 //! `schema_migrations`. Never edit a released migration: add a new one.
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = PROVIDER_PAGE_VERSION;
+pub const SCHEMA_VERSION: i64 = UNCLAIMED_VERSION;
 
 /// The version that adds `creator reconcile`'s column and table (see
 /// [`super::reconcile`]): change it here alone if another migration takes its number.
@@ -16,6 +16,22 @@ pub(crate) const PROVIDER_PAGE_VERSION: i64 = 7;
 
 /// The SQL of [`PROVIDER_PAGE_VERSION`], the same on both backends.
 const PROVIDER_PAGE_SQL: &str = "CREATE INDEX events_provider_id ON events (provider, id);";
+
+/// The version that indexes recovered, unclaimed events in the order a
+/// delivery claims them (see [`super::reconcile::CLAIM`]), replacing
+/// version 6's `events_recovered`. Every delivery asks for one; with only
+/// `(provider, subject_id)` indexed, PostgreSQL's generic plan for that
+/// prepared question walked `events_provider_id` through all of a
+/// provider's events (change it here alone if another migration takes its
+/// number).
+pub(crate) const UNCLAIMED_VERSION: i64 = 8;
+
+/// The SQL of [`UNCLAIMED_VERSION`], the same on both backends. Partial, so
+/// it holds only recovered events not yet claimed and costs the intake
+/// nothing.
+const UNCLAIMED_SQL: &str = "DROP INDEX events_recovered;
+CREATE INDEX events_unclaimed ON events (provider, subject_id, kind, test, id)
+    WHERE recovered_from IS NOT NULL AND fingerprint IS NULL;";
 
 /// One migration: version, name, SQL. A migration may also need a data
 /// step written in Rust (version 3 recomputes event identities from the
@@ -225,6 +241,11 @@ CREATE INDEX delivery_attempts_outbox ON delivery_attempts (outbox_id, attempt);
         name: "events by provider, newest first",
         sql: PROVIDER_PAGE_SQL,
     },
+    Migration {
+        version: UNCLAIMED_VERSION,
+        name: "recovered events not yet claimed, in claim order",
+        sql: UNCLAIMED_SQL,
+    },
 ];
 
 #[cfg(feature = "postgres")]
@@ -424,6 +445,11 @@ CREATE INDEX delivery_attempts_outbox ON delivery_attempts (outbox_id, attempt);
         version: PROVIDER_PAGE_VERSION,
         name: "events by provider, newest first",
         sql: PROVIDER_PAGE_SQL,
+    },
+    Migration {
+        version: UNCLAIMED_VERSION,
+        name: "recovered events not yet claimed, in claim order",
+        sql: UNCLAIMED_SQL,
     },
 ];
 

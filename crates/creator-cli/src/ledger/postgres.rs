@@ -41,6 +41,9 @@ use creator_core::repeat::Repeat;
 
 mod intake;
 mod outbox;
+mod prepared;
+
+use prepared::{Db, Prepared};
 
 /// Serializes the migrations of relays starting together.
 const MIGRATION_LOCK: i64 = 0x0063_7265_6174_6f72; // "creator"
@@ -349,9 +352,9 @@ async fn redact_stored_headers(tx: &Transaction<'_>) -> PgResult<()> {
 /// never seen, is one insert; only when its first occurrence exists does the
 /// rule run, under an advisory lock on the identity so relays deciding about
 /// the same event at once agree.
-async fn record_event(tx: &Transaction<'_>, ev: &NewEvent) -> PgResult<Recorded> {
+async fn record_event(db: Db<'_>, ev: &NewEvent) -> PgResult<Recorded> {
     if reconcile::may_claim(ev)
-        && let Some(row) = tx
+        && let Some(row) = db
             .query_opt(
                 reconcile::CLAIM,
                 &[
@@ -371,34 +374,34 @@ async fn record_event(tx: &Transaction<'_>, ev: &NewEvent) -> PgResult<Recorded>
             dedup_key: row.get(1),
         });
     }
-    if let Some(stored) = insert(tx, ev, 1).await? {
+    if let Some(stored) = insert(db, ev, 1).await? {
         return Ok(stored);
     }
-    tx.execute(
+    db.execute(
         "SELECT pg_advisory_xact_lock($1)",
         &[&lock_key(&ev.identity)],
     )
     .await?;
     let arrival = identity::arrival(ev);
-    let newest = tx
+    let newest = db
         .query_opt(sql::NEWEST_OCCURRENCE, &[&ev.identity])
         .await?;
     let Some(newest) = newest else {
-        return match insert(tx, ev, 1).await? {
+        return match insert(db, ev, 1).await? {
             Some(stored) => Ok(stored),
-            None => count_on(tx, ev, 1).await,
+            None => count_on(db, ev, 1).await,
         };
     };
     let (id, occurrence, last): (i64, i64, String) = (newest.get(0), newest.get(1), newest.get(2));
     let moved_on = arrival.needs_subject_history()
-        && tx
+        && db
             .query_one(sql::SUBJECT_MOVED_ON, &[&ev.provider, &ev.subject_id, &id])
             .await?
             .get::<_, bool>(0);
     let newest = identity::stored(occurrence, &last, moved_on);
     match identity::decide(arrival, Some(&newest)) {
         Repeat::Same => {
-            let row = tx
+            let row = db
                 .query_one(
                     "UPDATE events SET deliveries = deliveries + 1,
                         last_received_at = GREATEST(last_received_at, $2)
@@ -411,18 +414,18 @@ async fn record_event(tx: &Transaction<'_>, ev: &NewEvent) -> PgResult<Recorded>
                 dedup_key: row.get(0),
             })
         }
-        Repeat::New { occurrence } => match insert(tx, ev, occurrence).await? {
+        Repeat::New { occurrence } => match insert(db, ev, occurrence).await? {
             Some(stored) => Ok(stored),
             // Under the lock nobody else stores this identity, so the row can
             // only exist if it was written by hand: count this delivery on it.
-            None => count_on(tx, ev, occurrence).await,
+            None => count_on(db, ev, occurrence).await,
         },
     }
 }
 
 /// Counts a delivery on occurrence `occurrence` of its identity.
-async fn count_on(tx: &Transaction<'_>, ev: &NewEvent, occurrence: u32) -> PgResult<Recorded> {
-    let row = tx
+async fn count_on(db: Db<'_>, ev: &NewEvent, occurrence: u32) -> PgResult<Recorded> {
+    let row = db
         .query_one(sql::COUNT_DELIVERY, &[&ev.identity, &i64::from(occurrence)])
         .await?;
     Ok(Recorded::Duplicate {
@@ -432,14 +435,10 @@ async fn count_on(tx: &Transaction<'_>, ev: &NewEvent, occurrence: u32) -> PgRes
 }
 
 /// Inserts occurrence `occurrence`, or nothing when its unique key exists.
-async fn insert(
-    tx: &Transaction<'_>,
-    ev: &NewEvent,
-    occurrence: u32,
-) -> PgResult<Option<Recorded>> {
+async fn insert(db: Db<'_>, ev: &NewEvent, occurrence: u32) -> PgResult<Option<Recorded>> {
     let dedup_key = identity::dedup_key(&ev.identity, occurrence);
     let occurrence = i64::from(occurrence);
-    let row = tx
+    let row = db
         .query_opt(
             sql::INSERT_EVENT,
             &[
@@ -470,9 +469,9 @@ async fn insert(
     };
     let id: i64 = row.get(0);
     // In the same transaction: a stored event is never without its messages.
-    outbox::enqueue(tx, id, ev).await?;
+    outbox::enqueue(db, id, ev).await?;
     // The entitlement view, in the same transaction too.
-    apply_entitlements(tx, &entitlements::Facts::from(ev), id).await?;
+    apply_entitlements(db, &entitlements::Facts::from(ev), id).await?;
     Ok(Some(Recorded::Stored { id, dedup_key }))
 }
 
@@ -499,7 +498,7 @@ fn entitlement_sql() -> &'static EntitlementSql {
 /// Updates the entitlement view from an event (stored now or before, or a
 /// synced record, `event_id` 0), in the caller's transaction.
 async fn apply_entitlements(
-    tx: &Transaction<'_>,
+    db: Db<'_>,
     ev: &entitlements::Facts<'_>,
     event_id: i64,
 ) -> PgResult<()> {
@@ -517,7 +516,7 @@ async fn apply_entitlements(
             i64::from(c.dispute_won),
             i64::from(c.partially_refunded),
         ];
-        tx.execute(
+        db.execute(
             entitlement_sql().upsert.as_str(),
             &[
                 &c.provider,
@@ -611,6 +610,8 @@ async fn access(
 /// Fills the entitlement view anew from every stored event and synced
 /// record, in `tx`; returns the rows it holds then.
 async fn rebuild_entitlements(tx: &Transaction<'_>) -> PgResult<u64> {
+    let prepared = Prepared::default();
+    let db = Db::new(tx, &prepared);
     tx.execute(entitlements::CLEAR, &[]).await?;
     let events = entitlements::postgres_sql(entitlements::REBUILD_EVENTS);
     let mut after = 0i64;
@@ -649,7 +650,7 @@ async fn rebuild_entitlements(tx: &Transaction<'_>) -> PgResult<u64> {
                 event: &event,
                 raw_body: &body,
             };
-            apply_entitlements(tx, &facts, id).await?;
+            apply_entitlements(db, &facts, id).await?;
         }
     }
     let now = timestamp(time::OffsetDateTime::now_utc());
@@ -659,7 +660,7 @@ async fn rebuild_entitlements(tx: &Transaction<'_>) -> PgResult<u64> {
             r.try_get(1)?,
             &r.try_get::<_, String>(2)?,
         );
-        apply_entitlements(tx, &synced.facts(&now), 0).await?;
+        apply_entitlements(db, &synced.facts(&now), 0).await?;
     }
     for r in tx.query(entitlements::REBUILD_SUBSCRIBERS, &[]).await? {
         let synced = entitlements::Synced::subscriber(
@@ -667,7 +668,7 @@ async fn rebuild_entitlements(tx: &Transaction<'_>) -> PgResult<u64> {
             &r.try_get::<_, String>(1)?,
             &r.try_get::<_, String>(2)?,
         );
-        apply_entitlements(tx, &synced.facts(&now), 0).await?;
+        apply_entitlements(db, &synced.facts(&now), 0).await?;
     }
     let rows: i64 = tx
         .query_one("SELECT COUNT(*)::BIGINT FROM entitlements", &[])
@@ -782,6 +783,8 @@ async fn probe(client: &impl tokio_postgres::GenericClient) -> PgResult<()> {
 
 /// Writes a `creator sync` batch and its cursor.
 async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
+    let prepared = Prepared::default();
+    let db = Db::new(tx, &prepared);
     let now = timestamp(time::OffsetDateTime::now_utc());
     for s in &batch.sales {
         tx.execute(
@@ -838,7 +841,7 @@ async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
     }
     // The view learns from synced records as from events.
     for synced in entitlements::synced(batch) {
-        apply_entitlements(tx, &synced.facts(&now), 0).await?;
+        apply_entitlements(db, &synced.facts(&now), 0).await?;
     }
     if let Some(end) = &batch.end_unseen {
         tx.execute(
@@ -970,7 +973,8 @@ impl PostgresLedger {
 
     async fn replay_one(&self, id: i64, ev: NewEvent) -> Result<Recorded, LedgerError> {
         write_tx!(&self.inner, |tx| {
-            let recorded = record_event(&tx, &ev).await?;
+            let prepared = Prepared::default();
+            let recorded = record_event(Db::new(&tx, &prepared), &ev).await?;
             tx.execute(sql::MARK_REPLAYED, &[&recorded.id(), &id])
                 .await?;
             recorded

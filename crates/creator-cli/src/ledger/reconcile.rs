@@ -37,7 +37,8 @@ CREATE TABLE reconcile_state (
 /// its provider, subject, kind and test flag, unless its identity is stored
 /// already: `$1` identity, `$2` fingerprint, `$3` received at, `$4`
 /// provider, `$5` subject, `$6` kind, `$7` test.
-pub(crate) const CLAIM: &str = "UPDATE events SET identity = $1, fingerprint = $2,
+#[doc(hidden)]
+pub const CLAIM: &str = "UPDATE events SET identity = $1, fingerprint = $2,
     deliveries = deliveries + 1, last_received_at = $3
  WHERE id = (SELECT id FROM events WHERE provider = $4 AND subject_id = $5 AND kind = $6
         AND test = $7 AND recovered_from IS NOT NULL AND fingerprint IS NULL

@@ -613,6 +613,52 @@ async fn on_postgres_deliveries_arriving_together_share_a_commit_and_stay_distin
     schema.drop_now().await;
 }
 
+/// Every delivery asks whether it claims a recovered event, through a
+/// statement the intake prepares once per connection. PostgreSQL soon plans
+/// such a statement once for any values (a generic plan), and that plan must
+/// read only the recovered, unclaimed events: with `(provider, subject_id)`
+/// indexed alone it walked `events_provider_id`, all of a provider's events,
+/// for every delivery (the load test fell from 3,000 to 750 deliveries/s).
+#[tokio::test]
+#[cfg_attr(
+    not(creator_pg_tests),
+    ignore = "set CREATOR_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL ledger tests (.ci/run starts a server)"
+)]
+async fn on_postgres_the_claim_every_delivery_asks_reads_only_unclaimed_events_in_any_plan() {
+    let schema = Schema::new("claim_plan").await;
+    ledger::open(&schema.url).await.unwrap().close().await;
+    schema
+        .admin
+        .batch_execute(&format!(
+            "SET search_path = {}; SET plan_cache_mode = force_generic_plan;
+             PREPARE claim AS {}",
+            schema.name,
+            ledger::reconcile::CLAIM
+        ))
+        .await
+        .unwrap();
+    let plan: Vec<String> = schema
+        .admin
+        .simple_query("EXPLAIN EXECUTE claim('i', 'f', 'now', 'gumroad', 's', 'sale', false)")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        plan.iter().any(|step| step.contains("events_unclaimed")),
+        "{plan:#?}"
+    );
+    assert!(
+        !plan.iter().any(|step| step.contains("events_provider_id")),
+        "walks the provider's events: {plan:#?}"
+    );
+    schema.drop_now().await;
+}
+
 #[tokio::test]
 #[cfg_attr(
     not(creator_pg_tests),

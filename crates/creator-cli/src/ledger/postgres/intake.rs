@@ -4,7 +4,8 @@
 //! its own. A committer takes whatever is queued (up to [`MAX_BATCH`]) into
 //! one transaction: every delivery's statements are sent pipelined on that
 //! connection (tokio-postgres pipelines the queries of futures polled
-//! together), then one `COMMIT`, one WAL flush for the batch. Each caller is
+//! together), each statement prepared once per connection ([`Prepared`]),
+//! then one `COMMIT`, one WAL flush for the batch. Each caller is
 //! answered only after that commit. The store is [`super::record_event`], the
 //! same as a single write: the identity rule under its advisory lock, the
 //! outbox rows and the entitlement view, all in the batch's transaction.
@@ -22,7 +23,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_postgres::Client;
 
-use super::{Inner, PgResult, record_event};
+use super::{Db, Inner, PgResult, Prepared, record_event};
 use crate::ledger::{LedgerError, NewEvent, Recorded};
 
 /// Most deliveries in one transaction.
@@ -88,9 +89,15 @@ impl Intake {
     }
 }
 
+/// A committer's connection and the statements prepared on it.
+struct Session {
+    client: Client,
+    prepared: Prepared,
+}
+
 /// One committer: gathers what is queued, commits it, answers, again.
 async fn committer(inner: Arc<Inner>, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
-    let mut client: Option<Client> = None;
+    let mut session: Option<Session> = None;
     loop {
         let jobs = {
             let mut rx = rx.lock().await;
@@ -106,7 +113,7 @@ async fn committer(inner: Arc<Inner>, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
             }
             jobs
         };
-        commit(&inner, &mut client, jobs).await;
+        commit(&inner, &mut session, jobs).await;
     }
 }
 
@@ -121,12 +128,12 @@ enum Failed {
 
 /// Commits `jobs` in one transaction and answers them; after a failed
 /// statement, each in a transaction of its own.
-async fn commit(inner: &Inner, client: &mut Option<Client>, mut jobs: Vec<Job>) {
+async fn commit(inner: &Inner, session: &mut Option<Session>, mut jobs: Vec<Job>) {
     // The same order in every relay: two batches holding the same
     // identities take their locks in one order, which keeps deadlocks rare.
     jobs.sort_by(|a, b| a.event.identity.cmp(&b.event.identity));
     let events: Vec<&NewEvent> = jobs.iter().map(|j| &j.event).collect();
-    match run(inner, client, &events).await {
+    match run(inner, session, &events).await {
         Ok(recorded) => {
             inner.health.committed();
             for (job, recorded) in jobs.into_iter().zip(recorded) {
@@ -135,7 +142,7 @@ async fn commit(inner: &Inner, client: &mut Option<Client>, mut jobs: Vec<Job>) 
         }
         Err(Failed::RolledBack(_)) if jobs.len() > 1 => {
             for job in jobs {
-                let outcome = match run(inner, client, &[&job.event]).await {
+                let outcome = match run(inner, session, &[&job.event]).await {
                     Ok(mut recorded) => {
                         inner.health.committed();
                         recorded.pop().ok_or(LedgerError::Closed)
@@ -161,19 +168,25 @@ async fn commit(inner: &Inner, client: &mut Option<Client>, mut jobs: Vec<Job>) 
 /// One transaction storing `events`, their statements pipelined.
 async fn run(
     inner: &Inner,
-    client: &mut Option<Client>,
+    session: &mut Option<Session>,
     events: &[&NewEvent],
 ) -> Result<Vec<Recorded>, Failed> {
-    if client.as_ref().is_none_or(Client::is_closed) {
-        *client = Some(inner.open_connection().await.map_err(Failed::Unknown)?);
+    if session.as_ref().is_none_or(|s| s.client.is_closed()) {
+        // A new connection: the old one's statements are gone with it.
+        let client = inner.open_connection().await.map_err(Failed::Unknown)?;
+        *session = Some(Session {
+            client,
+            prepared: Prepared::default(),
+        });
     }
-    let Some(connection) = client.as_mut() else {
+    let Some(Session { client, prepared }) = session.as_mut() else {
         return Err(Failed::Unknown(LedgerError::Closed));
     };
     let unknown = |e: tokio_postgres::Error| Failed::Unknown(inner.err(e));
-    let tx = connection.transaction().await.map_err(unknown)?;
+    let tx = client.transaction().await.map_err(unknown)?;
+    let db = Db::new(&tx, prepared);
     let stored: PgResult<Vec<Recorded>> =
-        futures::future::join_all(events.iter().map(|ev| record_event(&tx, ev)))
+        futures::future::join_all(events.iter().map(|ev| record_event(db, ev)))
             .await
             .into_iter()
             .collect();

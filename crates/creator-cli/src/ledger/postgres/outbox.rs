@@ -292,8 +292,8 @@ pub(super) async fn outbox_stats(
 }
 
 /// Queues the new event `id` for the destinations whose filters match.
-pub(super) async fn enqueue(tx: &Transaction<'_>, id: i64, ev: &NewEvent) -> PgResult<()> {
-    tx.execute(
+pub(super) async fn enqueue(db: super::Db<'_>, id: i64, ev: &NewEvent) -> PgResult<()> {
+    db.execute(
         sql::ENQUEUE_EVENT,
         &[
             &id,
