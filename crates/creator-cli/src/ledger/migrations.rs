@@ -3,7 +3,7 @@
 //! `schema_migrations`. Never edit a released migration: add a new one.
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = UNCLAIMED_VERSION;
+pub const SCHEMA_VERSION: i64 = CLAIM_INDEX_VERSION;
 
 /// The version that adds `creator reconcile`'s column and table (see
 /// [`super::reconcile`]): change it here alone if another migration takes its number.
@@ -17,21 +17,25 @@ pub(crate) const PROVIDER_PAGE_VERSION: i64 = 7;
 /// The SQL of [`PROVIDER_PAGE_VERSION`], the same on both backends.
 const PROVIDER_PAGE_SQL: &str = "CREATE INDEX events_provider_id ON events (provider, id);";
 
-/// The version that indexes recovered, unclaimed events in the order a
-/// delivery claims them (see [`super::reconcile::CLAIM`]), replacing
-/// version 6's `events_recovered`. Every delivery asks for one; with only
-/// `(provider, subject_id)` indexed, PostgreSQL's generic plan for that
-/// prepared question walked `events_provider_id` through all of a
-/// provider's events (change it here alone if another migration takes its
-/// number).
-pub(crate) const UNCLAIMED_VERSION: i64 = 8;
+/// The version that indexes the two claims in the order they take rows, so
+/// that any plan PostgreSQL makes for them reads a few rows (change it here
+/// alone if another migration takes its number):
+/// - recovered, unclaimed events, which every delivery may claim (see
+///   [`super::reconcile::CLAIM`]), replacing version 6's `events_recovered`:
+///   with only `(provider, subject_id)` indexed, the generic plan of that
+///   prepared statement walked `events_provider_id`, all of a provider's
+///   events, for every delivery;
+/// - a destination's undelivered messages by id, which the forwarder claims
+///   oldest first (see `claimable!` in `sql.rs`).
+///
+/// Both partial: they hold only the rows a claim may take.
+pub(crate) const CLAIM_INDEX_VERSION: i64 = 8;
 
-/// The SQL of [`UNCLAIMED_VERSION`], the same on both backends. Partial, so
-/// it holds only recovered events not yet claimed and costs the intake
-/// nothing.
-const UNCLAIMED_SQL: &str = "DROP INDEX events_recovered;
+/// The SQL of [`CLAIM_INDEX_VERSION`], the same on both backends.
+const CLAIM_INDEX_SQL: &str = "DROP INDEX events_recovered;
 CREATE INDEX events_unclaimed ON events (provider, subject_id, kind, test, id)
-    WHERE recovered_from IS NOT NULL AND fingerprint IS NULL;";
+    WHERE recovered_from IS NOT NULL AND fingerprint IS NULL;
+CREATE INDEX outbox_pending ON outbox (destination_id, id) WHERE status IN ('pending', 'failed');";
 
 /// One migration: version, name, SQL. A migration may also need a data
 /// step written in Rust (version 3 recomputes event identities from the
@@ -242,9 +246,9 @@ CREATE INDEX delivery_attempts_outbox ON delivery_attempts (outbox_id, attempt);
         sql: PROVIDER_PAGE_SQL,
     },
     Migration {
-        version: UNCLAIMED_VERSION,
-        name: "recovered events not yet claimed, in claim order",
-        sql: UNCLAIMED_SQL,
+        version: CLAIM_INDEX_VERSION,
+        name: "what the intake and the forwarder claim, in claim order",
+        sql: CLAIM_INDEX_SQL,
     },
 ];
 
@@ -447,9 +451,9 @@ CREATE INDEX delivery_attempts_outbox ON delivery_attempts (outbox_id, attempt);
         sql: PROVIDER_PAGE_SQL,
     },
     Migration {
-        version: UNCLAIMED_VERSION,
-        name: "recovered events not yet claimed, in claim order",
-        sql: UNCLAIMED_SQL,
+        version: CLAIM_INDEX_VERSION,
+        name: "what the intake and the forwarder claim, in claim order",
+        sql: CLAIM_INDEX_SQL,
     },
 ];
 

@@ -54,6 +54,9 @@ pub use outbox::{
     PreviousSecret, Replay, ReplaySelection,
 };
 pub use pages::{DeliveryHour, EventSearch, Page};
+#[cfg(feature = "postgres")]
+#[doc(hidden)]
+pub use sql::CLAIM_POSTGRES;
 pub use sqlite::SqliteLedger;
 
 #[cfg(feature = "postgres")]

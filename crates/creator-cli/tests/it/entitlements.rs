@@ -332,7 +332,7 @@ async fn an_upgraded_ledger_gets_its_view_from_stored_events_and_rebuild_refills
         .unwrap()
         .execute_batch(
             "DROP TABLE entitlements; DROP TABLE reconcile_state; DROP INDEX events_unclaimed;
-             DROP INDEX events_provider_id;
+             DROP INDEX events_provider_id; DROP INDEX outbox_pending;
              ALTER TABLE events DROP COLUMN recovered_from;
              DELETE FROM schema_migrations WHERE version >= 5;",
         )
