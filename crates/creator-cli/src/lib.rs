@@ -42,6 +42,7 @@ pub mod mcp;
 pub mod output;
 pub mod progress;
 pub mod providers;
+pub mod random;
 pub mod relay;
 pub mod simulate;
 mod stored;

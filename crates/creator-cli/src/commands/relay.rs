@@ -221,13 +221,11 @@ fn check_secret(option: &str, secret: &str) -> Result<(), CliError> {
 
 /// A random URL-safe secret (32 hex characters from the OS's random source).
 fn generate_secret() -> Result<String, CliError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| {
+    crate::random::hex(16).map_err(|e| {
         CliError::Relay(format!(
             "cannot generate a Gumroad URL secret ({e}): pass --gumroad-secret or set CREATOR_GUMROAD_SECRET"
         ))
-    })?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    })
 }
 
 /// Where the Gumroad URL secret came from.

@@ -90,12 +90,8 @@ impl SimulateArgs {
     pub fn simulation(&self) -> Result<(Simulation, u64), CliError> {
         let seed = match self.seed {
             Some(s) => s,
-            None => {
-                let mut b = [0u8; 8];
-                getrandom::fill(&mut b)
-                    .map_err(|e| CliError::Usage(format!("no random seed ({e}): pass --seed N")))?;
-                u64::from_le_bytes(b)
-            }
+            None => crate::random::u64()
+                .map_err(|e| CliError::Usage(format!("no random seed ({e}): pass --seed N")))?,
         };
         // A given seed repeats everything, times too; a drawn one is about now.
         let until = if self.seed.is_some() {

@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 use axum::http::header::{COOKIE, HOST, ORIGIN};
-use base64::Engine as _;
 use creator_core::Secret;
 use sha2::{Digest, Sha256};
 
@@ -192,10 +191,8 @@ fn digest(id: &str) -> [u8; 32] {
 /// # Errors
 /// [`ConsoleError::Internal`] when the OS has no random bytes to give.
 pub fn random_token() -> Result<String, ConsoleError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| ConsoleError::Internal(format!("no random bytes for a session: {e}")))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    crate::random::base64_url(32)
+        .map_err(|e| ConsoleError::Internal(format!("no random bytes for a session: {e}")))
 }
 
 #[cfg(test)]

@@ -95,9 +95,8 @@ pub fn relay_name() -> String {
         .map(|h| h.trim().to_owned())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "relay".into());
-    let mut tag = [0u8; 3];
-    let _ = getrandom::fill(&mut tag);
-    let tag: String = tag.iter().map(|b| format!("{b:02x}")).collect();
+    // Without randomness the host and pid still name the relay.
+    let tag = crate::random::hex(3).unwrap_or_else(|_| "000000".into());
     format!("{host}:{}:{tag}", std::process::id())
 }
 

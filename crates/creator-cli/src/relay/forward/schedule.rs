@@ -134,9 +134,8 @@ pub(crate) struct Jitter(u64);
 
 impl Jitter {
     pub fn new() -> Self {
-        let mut seed = [0u8; 8];
-        let _ = getrandom::fill(&mut seed);
-        Self(u64::from_le_bytes(seed) | 1)
+        // Jitter without randomness is still jitter: any odd seed will do.
+        Self(crate::random::u64().unwrap_or(0) | 1)
     }
 
     /// A number in `[0, 1)` (xorshift64*).

@@ -21,12 +21,9 @@ const KEY_BYTES: std::ops::RangeInclusive<usize> = 24..=64;
 /// # Errors
 /// When the random source fails.
 pub fn generate_secret() -> Result<Secret, String> {
-    let mut key = [0u8; GENERATED_BYTES];
-    getrandom::fill(&mut key).map_err(|e| format!("cannot generate a secret: {e}"))?;
-    Ok(Secret::new(format!(
-        "{SECRET_PREFIX}{}",
-        base64::engine::general_purpose::STANDARD.encode(key)
-    )))
+    let key = crate::random::base64(GENERATED_BYTES)
+        .map_err(|e| format!("cannot generate a secret: {e}"))?;
+    Ok(Secret::new(format!("{SECRET_PREFIX}{key}")))
 }
 
 /// Checks a secret given by the user: `whsec_` and base64 of 24 to 64 bytes.
