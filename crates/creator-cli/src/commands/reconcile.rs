@@ -43,6 +43,9 @@ use crate::providers::{ProviderArgs, ProviderName, Resource, shop};
 /// Items checked against the ledger per round trip.
 const CHUNK: usize = 100;
 
+/// Recovered events handed to the ledger at once, so they share commits.
+const IN_FLIGHT: usize = 64;
+
 /// The window of a first run without `--since`.
 pub const FIRST_WINDOW: time::Duration = time::Duration::days(7);
 
@@ -354,31 +357,53 @@ impl Run<'_> {
                 .ledger
                 .reported(&self.provider, &kind, subjects)
                 .await?;
+            let mut missing = Vec::new();
             for (c, stored) in candidates.into_iter().zip(stored) {
                 let count = self.count(&c.event.kind, &kind);
                 count.seen += 1;
                 if stored {
                     count.stored += 1;
-                    continue;
+                } else {
+                    missing.push(c);
                 }
-                let name = c.event.name.clone();
-                let subject_id = c.event.subject_id.clone();
-                match self.ledger.record_event(recovered(&c)).await? {
-                    Recorded::Stored { id, .. } => {
-                        self.count(&c.event.kind, &kind).recovered += 1;
-                        self.recovered.push(RecoveredEvent {
-                            id,
-                            kind: kind.clone(),
-                            name,
-                            subject_id,
-                        });
-                    }
-                    // Listed twice in one run (a window edge): stored already.
-                    Recorded::Duplicate { .. } => self.count(&c.event.kind, &kind).stored += 1,
+            }
+            self.store(&kind, missing).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores `missing` events of `kind` as recovered, [`IN_FLIGHT`] at a
+    /// time so they share the intake's commits, counting them in order.
+    /// Every event handed over is awaited; the first ledger error is
+    /// returned after them.
+    async fn store(&mut self, kind: &str, missing: Vec<Candidate>) -> Result<(), ReconcileError> {
+        let ledger = self.ledger;
+        let mut results = futures::stream::iter(missing)
+            .map(|c| async move {
+                let recorded = ledger.record_event(recovered(&c)).await;
+                (c, recorded)
+            })
+            .buffered(IN_FLIGHT);
+        let mut failed = None;
+        while let Some((c, recorded)) = results.next().await {
+            match recorded {
+                Ok(Recorded::Stored { id, .. }) => {
+                    self.count(&c.event.kind, kind).recovered += 1;
+                    self.recovered.push(RecoveredEvent {
+                        id,
+                        kind: kind.to_owned(),
+                        name: c.event.name,
+                        subject_id: c.event.subject_id,
+                    });
+                }
+                // Listed twice in one run (a window edge): stored already.
+                Ok(Recorded::Duplicate { .. }) => self.count(&c.event.kind, kind).stored += 1,
+                Err(e) => {
+                    failed.get_or_insert(e);
                 }
             }
         }
-        Ok(())
+        failed.map_or(Ok(()), |e| Err(e.into()))
     }
 
     fn count(&mut self, kind: &EventKind, name: &str) -> &mut KindCount {

@@ -803,6 +803,55 @@ async fn on_postgres_sync_enters_the_view_and_a_rebuild_refills_it() {
     schema.drop_now().await;
 }
 
+/// A reconcile run hands its recovered events to the ledger together, so
+/// they share the intake's group commits: 50 missed sales are stored in
+/// fewer transactions than events (one at a time, each was its own commit).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(creator_pg_tests),
+    ignore = "set CREATOR_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL ledger tests (.ci/run starts a server)"
+)]
+async fn on_postgres_a_reconcile_run_stores_its_recovered_events_in_shared_commits() {
+    use creator_cli::commands::reconcile::reconcile;
+    let schema = Schema::new("reconcile_batch").await;
+    let ledger = ledger::open(&schema.url).await.unwrap();
+    let sales = (0..50)
+        .map(|i| {
+            crate::reconcile::api_sale(
+                &format!("bWlzc2VkLXNhbGUt{i:04}"),
+                &format!("buyer{i}@example.com"),
+                serde_json::json!({}),
+            )
+        })
+        .collect();
+    let server = crate::reconcile::gumroad(sales, vec![]).await;
+    let source = crate::reconcile::source(&server);
+    let report = reconcile(&*ledger, &source, &crate::reconcile::options("relay"))
+        .await
+        .unwrap();
+    assert_eq!(report.missing(), 50);
+    let row = schema
+        .admin
+        .query_one(
+            &format!(
+                "SELECT COUNT(*)::BIGINT, COUNT(DISTINCT tx)::BIGINT FROM {}.events
+                 WHERE recovered_from IS NOT NULL",
+                schema.name
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+    let (events, transactions): (i64, i64) = (row.get(0), row.get(1));
+    assert_eq!(events, 50);
+    assert!(
+        transactions < events / 2,
+        "{events} recovered events in {transactions} transactions"
+    );
+    ledger.close().await;
+    schema.drop_now().await;
+}
+
 /// Two relays' reconcile runs on one PostgreSQL ledger at once: one holds
 /// the lease and runs, the other is turned away; each event is stored once.
 #[tokio::test]

@@ -34,7 +34,7 @@ const BUYER: &str = "buyer+gumroad@example.com";
 const SUBSCRIPTION: &str = "aVdlcGq1rXlPGyE4tGpu_g==";
 
 /// The recorded API sale with `id`, product, buyer and `state` set.
-fn api_sale(id: &str, email: &str, state: Value) -> Value {
+pub(crate) fn api_sale(id: &str, email: &str, state: Value) -> Value {
     let doc: Value = serde_json::from_slice(&fixture("gumroad/sale.json")).unwrap();
     let mut sale = doc["sale"].clone();
     sale["id"] = id.into();
