@@ -844,11 +844,18 @@ async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
         apply_entitlements(db, &synced.facts(&now), 0).await?;
     }
     if let Some(end) = &batch.end_unseen {
-        tx.execute(
-            sql::END_UNLISTED_SUBSCRIBERS,
-            &[&now, &end.provider, &end.not_synced_since],
-        )
-        .await?;
+        let ended = tx
+            .query(
+                sql::END_UNLISTED_SUBSCRIBERS,
+                &[&now, &end.provider, &end.not_synced_since],
+            )
+            .await?;
+        // Their access ends in the view too, in the same transaction.
+        for row in ended {
+            let (provider, record): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            let synced = entitlements::Synced::subscriber(&provider, "ended", &record);
+            apply_entitlements(db, &synced.facts(&now), 0).await?;
+        }
     }
     Ok(())
 }

@@ -83,7 +83,8 @@ pub(crate) const UPSERT_SYNCED_SUBSCRIBER: &str = "INSERT INTO synced_subscriber
 /// (not synced since `$3`), stamping them `$1`.
 pub(crate) const END_UNLISTED_SUBSCRIBERS: &str = "UPDATE synced_subscribers
  SET status = 'ended', synced_at = $1
- WHERE provider = $2 AND synced_at < $3 AND status NOT IN ('ended', 'cancelled')";
+ WHERE provider = $2 AND synced_at < $3 AND status NOT IN ('ended', 'cancelled')
+ RETURNING provider, record";
 
 /// Upserts the cursor of a `creator sync` resource.
 pub(crate) const UPSERT_SYNC_STATE: &str = "INSERT INTO sync_state (provider, resource, status,

@@ -803,6 +803,18 @@ async fn on_postgres_sync_enters_the_view_and_a_rebuild_refills_it() {
     schema.drop_now().await;
 }
 
+/// On PostgreSQL too, a subscriber a complete sync no longer lists loses access.
+#[tokio::test]
+#[cfg_attr(
+    not(creator_pg_tests),
+    ignore = "set CREATOR_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL ledger tests (.ci/run starts a server)"
+)]
+async fn on_postgres_subscribers_a_sync_no_longer_lists_lose_access() {
+    let schema = Schema::new("sync_ended").await;
+    crate::sync::unlisted_subscribers_lose_access_on(&schema.url).await;
+    schema.drop_now().await;
+}
+
 /// A reconcile run hands its recovered events to the ledger together, so
 /// they share the intake's group commits: 50 missed sales are stored in
 /// fewer transactions than events (one at a time, each was its own commit).

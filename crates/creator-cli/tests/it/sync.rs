@@ -262,6 +262,64 @@ impl creator_core::Subscribers for ActiveOnly {
     }
 }
 
+/// A subscriber a complete Gumroad sync no longer lists has ended, and the
+/// entitlement view says so: `GET /v1/access` and `creator access check`
+/// stop granting it, and a rebuild keeps that answer. Run on SQLite here and
+/// on PostgreSQL by `postgres::on_postgres_subscribers_a_sync_no_longer_lists_lose_access`.
+pub(crate) async fn unlisted_subscribers_lose_access_on(db: &str) {
+    use creator_cli::ledger::entitlements::{Lookup, Who};
+    use creator_core::{AccessReason, Subscriber, SubscriptionStatus};
+    let ledger = ledger::open(db).await.unwrap();
+    let sub = |id: &str| {
+        let mut s = Subscriber::new(Provider::Gumroad, id, SubscriptionStatus::Active);
+        s.product_id = Some("prod_club".into());
+        s.customer.email = Some(format!("{}@example.com", id.to_lowercase()));
+        s
+    };
+    let shop = ActiveOnly(Mutex::new(vec![sub("S-1"), sub("S-2")]));
+    let options = SyncOptions {
+        ends_unlisted_of: Some("gumroad".into()),
+        ..SyncOptions::default()
+    };
+    let reasons = async |ledger: &dyn ledger::Ledger| {
+        let mut out = Vec::new();
+        for email in ["s-1@example.com", "s-2@example.com"] {
+            let lookup = Lookup {
+                product_id: "prod_club".into(),
+                who: Who::Email(email.into()),
+                provider: None,
+            };
+            let v = ledger
+                .access(lookup, time::OffsetDateTime::now_utc())
+                .await
+                .unwrap();
+            out.push((v.granted, v.reason));
+        }
+        out
+    };
+    sync_subscribers(&*ledger, "gumroad", &shop, &options)
+        .await
+        .unwrap();
+    let active = (true, AccessReason::ActiveSubscription);
+    assert_eq!(reasons(&*ledger).await, [active, active]);
+    shop.0.lock().unwrap().retain(|s| s.id == "S-1");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    sync_subscribers(&*ledger, "gumroad", &shop, &options)
+        .await
+        .unwrap();
+    let ended = [active, (false, AccessReason::SubscriptionEnded)];
+    assert_eq!(reasons(&*ledger).await, ended);
+    ledger.rebuild_entitlements().await.unwrap();
+    assert_eq!(reasons(&*ledger).await, ended);
+    ledger.close().await;
+}
+
+#[tokio::test]
+async fn gumroad_subscribers_a_complete_sync_no_longer_lists_lose_access() {
+    let dir = TempDir::new("sync-ended-view");
+    unlisted_subscribers_lose_access_on(dir.db().to_str().unwrap()).await;
+}
+
 #[tokio::test]
 async fn gumroad_subscribers_that_leave_the_active_list_are_marked_ended() {
     use creator_core::{Subscriber, SubscriptionStatus};

@@ -376,8 +376,17 @@ pub(crate) fn sync_batch(conn: &Connection, batch: &SyncBatch) -> R<()> {
     }
     apply_synced(conn, batch, &now)?;
     if let Some(end) = &batch.end_unseen {
-        conn.prepare_cached(sql::END_UNLISTED_SUBSCRIBERS)?
-            .execute(params![now, end.provider, end.not_synced_since])?;
+        let ended = conn
+            .prepare_cached(sql::END_UNLISTED_SUBSCRIBERS)?
+            .query_map(params![now, end.provider, end.not_synced_since], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<R<Vec<_>>>()?;
+        // Their access ends in the view too, in the same transaction.
+        for (provider, record) in ended {
+            let synced = entitlements::Synced::subscriber(&provider, "ended", &record);
+            apply_entitlements(conn, &synced.facts(&now), 0)?;
+        }
     }
     if let Some(state) = &batch.state {
         conn.prepare_cached(sql::UPSERT_SYNC_STATE)?
