@@ -37,6 +37,7 @@ pub mod commands;
 pub mod doctor;
 pub mod emit;
 mod error;
+mod hex;
 pub mod ledger;
 pub mod mcp;
 pub mod output;

@@ -23,7 +23,7 @@ pub fn bytes(len: usize) -> Result<Vec<u8>, NoRandomness> {
 /// # Errors
 /// [`NoRandomness`] when the random source fails.
 pub fn hex(len: usize) -> Result<String, NoRandomness> {
-    Ok(bytes(len)?.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::hex::lower(&bytes(len)?))
 }
 
 /// `len` random bytes as standard base64, padded.

@@ -150,10 +150,7 @@ fn hashed(value: &str) -> Option<&str> {
 fn reproduces(value: &str, candidate: &str) -> bool {
     match hashed(value) {
         Some(digest) => {
-            let mine: String = Sha256::digest(candidate.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let mine = crate::hex::lower(&Sha256::digest(candidate.as_bytes()));
             mine.eq_ignore_ascii_case(digest)
         }
         None => value.trim() == candidate,
@@ -374,10 +371,7 @@ mod tests {
     }
 
     fn stored(value: &str) -> String {
-        let digest: String = Sha256::digest(value.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest = crate::hex::lower(&Sha256::digest(value.as_bytes()));
         format!("<redacted sha256:{digest}>")
     }
 

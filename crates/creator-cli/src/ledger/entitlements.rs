@@ -154,7 +154,7 @@ pub fn normalize_email(email: &str) -> String {
 /// The stored hash of a license key (SHA-256 of the trimmed, upper-cased key).
 pub fn license_hash(key: &str) -> String {
     let digest = Sha256::digest(format!("license-key\0{}", key.trim().to_uppercase()));
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::lower(&digest)
 }
 
 /// One row of the view as a lookup reads it.

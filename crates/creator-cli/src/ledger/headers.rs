@@ -35,10 +35,7 @@ fn stored_value(name: &str, value: &[u8]) -> String {
     let name = name.to_ascii_lowercase();
     let name = name.as_str();
     if SIGNATURE_PARTS.iter().any(|p| name.contains(p)) {
-        let digest: String = Sha256::digest(value)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest = crate::hex::lower(&Sha256::digest(value));
         return format!("<redacted sha256:{digest}>");
     }
     if SECRET_PARTS.iter().any(|p| name.contains(p)) {

@@ -56,7 +56,7 @@ fn fingerprint(state: &State, tool: &str, params: &(impl Guarded + Serialize)) -
         hash.update(part.as_bytes());
         hash.update([0]);
     }
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::lower(&hash.finalize())
 }
 
 /// True when the request may have reached the platform without a readable

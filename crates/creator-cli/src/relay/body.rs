@@ -32,14 +32,10 @@ impl Summary {
         Self {
             prefix: Bytes::copy_from_slice(&body[..cut]),
             size: body.len() as u64,
-            sha256: hex(&Sha256::digest(body)),
+            sha256: crate::hex::lower(&Sha256::digest(body)),
             truncated: cut < body.len(),
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What reading a body produced.
@@ -136,7 +132,7 @@ pub(crate) async fn drain(body: Body, limit: usize, timeout: Duration) -> Summar
         truncated: !ended || size > prefix.len() as u64,
         prefix: prefix.freeze(),
         size,
-        sha256: hex(&hasher.finalize()),
+        sha256: crate::hex::lower(&hasher.finalize()),
     }
 }
 

@@ -139,7 +139,7 @@ impl Values {
         let gank_human_ids = [format!("UM-{day}-{}", tx()), format!("DG-{day}-{}", tx())];
         let mut uuid = || {
             let b = rng.bytes::<16>();
-            let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+            let h = crate::hex::lower(&b);
             format!(
                 "{}-{}-4{}-a{}-{}",
                 &h[0..8],
