@@ -787,7 +787,7 @@ async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
     let db = Db::new(tx, &prepared);
     let now = timestamp(time::OffsetDateTime::now_utc());
     for s in &batch.sales {
-        tx.execute(
+        db.execute(
             sql::UPSERT_SYNCED_SALE,
             &[
                 &s.provider,
@@ -806,7 +806,7 @@ async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
         .await?;
     }
     for s in &batch.subscribers {
-        tx.execute(
+        db.execute(
             sql::UPSERT_SYNCED_SUBSCRIBER,
             &[
                 &s.provider,
@@ -823,7 +823,7 @@ async fn sync_batch(tx: &Transaction<'_>, batch: &SyncBatch) -> PgResult<()> {
         .await?;
     }
     if let Some(state) = &batch.state {
-        tx.execute(
+        db.execute(
             sql::UPSERT_SYNC_STATE,
             &[
                 &state.provider,

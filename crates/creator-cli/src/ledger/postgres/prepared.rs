@@ -42,8 +42,7 @@ impl Prepared {
 /// A transaction and its connection's prepared statements.
 #[derive(Clone, Copy)]
 pub(super) struct Db<'a> {
-    /// The transaction, for statements that are not worth keeping.
-    pub(super) tx: &'a Transaction<'a>,
+    tx: &'a Transaction<'a>,
     prepared: &'a Prepared,
 }
 
